@@ -1,0 +1,263 @@
+//! A cell as a reader hands it over, and the parsers that turn cells into typed values.
+//! CSV and JSONL give text; XLSX gives numbers, dates and booleans as well, so each
+//! parser accepts every shape the contract (section 3) allows.
+
+use chrono::{Days, NaiveDate, NaiveDateTime};
+
+use crate::enums::YesNo;
+
+/// One raw cell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// A date or date-time cell of a spreadsheet.
+    DateTime(NaiveDateTime),
+}
+
+impl Cell {
+    pub fn text(value: impl Into<String>) -> Cell {
+        let value = value.into();
+        if value.trim().is_empty() { Cell::Empty } else { Cell::Text(value) }
+    }
+
+    /// True for a missing value: no cell, or only spaces.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(text) => text.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as a person would read it, for messages and the rejection file.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Number(number) if number.fract() == 0.0 && number.abs() < 1e15 => format!("{}", *number as i64),
+            Cell::Number(number) => number.to_string(),
+            Cell::Bool(value) => value.to_string(),
+            Cell::DateTime(value) if value.time() == chrono::NaiveTime::MIN => value.date().to_string(),
+            Cell::DateTime(value) => value.to_string(),
+        }
+    }
+
+    /// Trimmed text with inner whitespace collapsed, or `None` when empty.
+    pub fn as_clean_text(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let shown = self.display();
+        Some(shown.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+/// The first day Excel counts from (serial 1 is 1900-01-01; the 1900 leap-year bug
+/// makes 1899-12-30 the working origin for every serial after February 1900).
+fn excel_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date")
+}
+
+/// Excel serials the form accepts as dates: 1 January 1900 to 31 December 2199.
+const SERIAL_RANGE: std::ops::RangeInclusive<f64> = 1.0..=109_574.0;
+
+/// Reads a date: ISO `2025-09-01`, `01.09.2025`, `1.9.2025`, `01/09/2025`, an Excel
+/// serial number (as a number or as text), or a date cell.
+pub fn parse_date(cell: &Cell) -> Option<NaiveDate> {
+    match cell {
+        Cell::DateTime(value) => Some(value.date()),
+        Cell::Number(serial) => date_from_serial(*serial),
+        Cell::Text(text) => parse_date_text(text.trim()),
+        Cell::Empty | Cell::Bool(_) => None,
+    }
+}
+
+fn date_from_serial(serial: f64) -> Option<NaiveDate> {
+    if !serial.is_finite() || !SERIAL_RANGE.contains(&serial) {
+        return None;
+    }
+    excel_epoch().checked_add_days(Days::new(serial.floor() as u64))
+}
+
+fn parse_date_text(text: &str) -> Option<NaiveDate> {
+    if text.is_empty() {
+        return None;
+    }
+    // A date-time typed as text keeps only its date part.
+    let date_part = text.split(['T', ' ']).next().unwrap_or(text);
+    if let Ok(date) = NaiveDate::parse_from_str(date_part, "%Y-%m-%d") {
+        return Some(date);
+    }
+    for separator in ['.', '/'] {
+        let parts: Vec<&str> = date_part.split(separator).collect();
+        if let [day, month, year] = parts[..]
+            && day.len() <= 2
+            && month.len() <= 2
+            && year.len() == 4
+        {
+            let (Ok(day), Ok(month), Ok(year)) = (day.parse(), month.parse(), year.parse()) else {
+                return None;
+            };
+            return NaiveDate::from_ymd_opt(year, month, day);
+        }
+    }
+    if date_part.bytes().all(|b| b.is_ascii_digit()) && (4..=6).contains(&date_part.len()) {
+        return date_from_serial(date_part.parse().ok()?);
+    }
+    None
+}
+
+/// Reads a boolean: any spelling of [`YesNo`], a boolean cell, or the numbers 1 and 0.
+pub fn parse_bool(cell: &Cell) -> Option<bool> {
+    match cell {
+        Cell::Bool(value) => Some(*value),
+        Cell::Number(number) if *number == 1.0 => Some(true),
+        Cell::Number(number) if *number == 0.0 => Some(false),
+        Cell::Text(text) => YesNo::parse(text).map(YesNo::as_bool),
+        _ => None,
+    }
+}
+
+/// Reads a whole number, from a number cell or from text (numbers stored as text).
+pub fn parse_int(cell: &Cell) -> Option<i64> {
+    match cell {
+        Cell::Number(number) if number.fract() == 0.0 && number.abs() < 1e15 => Some(*number as i64),
+        Cell::Text(text) => {
+            let trimmed = text.trim();
+            trimmed.parse::<i64>().ok().or_else(|| {
+                let number: f64 = trimmed.parse().ok()?;
+                (number.fract() == 0.0 && number.abs() < 1e15).then_some(number as i64)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Reads an amount: a number cell, or text with `.` or `,` as the decimal mark and
+/// spaces (also non-breaking) as thousands separators. Returns the value in tiyn
+/// (hundredths of a tenge) so that sums stay exact.
+pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
+    let value = match cell {
+        Cell::Number(number) => *number,
+        Cell::Text(text) => {
+            let cleaned: String = text
+                .trim()
+                .trim_end_matches("₸")
+                .trim_end_matches("тг")
+                .chars()
+                .filter(|ch| !ch.is_whitespace() && *ch != '\u{a0}' && *ch != '\u{202f}')
+                .map(|ch| if ch == ',' { '.' } else { ch })
+                .collect();
+            cleaned.parse::<f64>().ok()?
+        }
+        _ => return None,
+    };
+    if !value.is_finite() || value.abs() > 1e13 {
+        return None;
+    }
+    Some((value * 100.0).round() as i64)
+}
+
+/// Splits a list cell on `;` or `,`, trimming each item and dropping empty ones.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split([';', ','])
+        .map(|item| item.trim())
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The items of a list cell. A list held in a number cell (one IIN) is one item.
+pub fn list_items(cell: &Cell) -> Vec<String> {
+    match cell {
+        Cell::Text(text) => split_list(text),
+        Cell::Empty => Vec::new(),
+        other => vec![other.display()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn dates_in_every_shape_of_the_contract() {
+        let first_of_september = date(2025, 9, 1);
+        for text in ["2025-09-01", "01.09.2025", "1.9.2025", "01/09/2025", "2025-09-01T00:00:00"] {
+            assert_eq!(parse_date(&Cell::text(text)), Some(first_of_september), "{text}");
+        }
+        // 2025-09-01 is serial 45901: 2 days from 1899-12-30 to 1900-01-01, then
+        // 125 × 365 + 31 leap days (1904…2024) = 45,656 to 2025-01-01, then
+        // 31+28+31+30+31+30+31+31 = 243 days to 1 September: 2 + 45,656 + 243 = 45,901.
+        assert_eq!(parse_date(&Cell::Number(45901.0)), Some(first_of_september));
+        assert_eq!(parse_date(&Cell::text("45901")), Some(first_of_september));
+        assert_eq!(parse_date(&Cell::text("31.02.2025")), None);
+        assert_eq!(parse_date(&Cell::text("2025/13/01")), None);
+        assert_eq!(parse_date(&Cell::text("вчера")), None);
+        assert_eq!(parse_date(&Cell::Number(-4.0)), None);
+        assert_eq!(parse_date(&Cell::Empty), None);
+    }
+
+    #[test]
+    fn booleans_in_three_languages_and_symbols() {
+        for yes in ["иә", "Да", "yes", "TRUE", "1", "+"] {
+            assert_eq!(parse_bool(&Cell::text(yes)), Some(true), "{yes}");
+        }
+        for no in ["жоқ", "нет", "No", "false", "0", "-"] {
+            assert_eq!(parse_bool(&Cell::text(no)), Some(false), "{no}");
+        }
+        assert_eq!(parse_bool(&Cell::Number(1.0)), Some(true));
+        assert_eq!(parse_bool(&Cell::text("maybe")), None);
+    }
+
+    #[test]
+    fn numbers_stored_as_text_and_amounts_with_spaces() {
+        assert_eq!(parse_int(&Cell::text(" 7 ")), Some(7));
+        assert_eq!(parse_int(&Cell::text("7.0")), Some(7));
+        assert_eq!(parse_int(&Cell::Number(11.0)), Some(11));
+        assert_eq!(parse_int(&Cell::text("7.5")), None);
+        assert_eq!(parse_amount_tiyn(&Cell::text("25 000,50")), Some(2_500_050));
+        assert_eq!(parse_amount_tiyn(&Cell::text("25\u{a0}000")), Some(2_500_000));
+        assert_eq!(parse_amount_tiyn(&Cell::Number(1500.0)), Some(150_000));
+        assert_eq!(parse_amount_tiyn(&Cell::text("много")), None);
+    }
+
+    #[test]
+    fn lists_split_on_semicolons_and_commas() {
+        assert_eq!(split_list("science; art,sport ,"), ["science", "art", "sport"]);
+        assert!(split_list(" ; ").is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn iso_and_dotted_forms_agree(days in 0u64..60_000) {
+            let day = date(1900, 3, 1) + Days::new(days);
+            let iso = day.format("%Y-%m-%d").to_string();
+            let dotted = day.format("%d.%m.%Y").to_string();
+            let short = day.format("%-d.%-m.%Y").to_string();
+            prop_assert_eq!(parse_date(&Cell::text(iso)), Some(day));
+            prop_assert_eq!(parse_date(&Cell::text(dotted)), Some(day));
+            prop_assert_eq!(parse_date(&Cell::text(short)), Some(day));
+            let serial = (day - excel_epoch()).num_days() as f64;
+            prop_assert_eq!(parse_date(&Cell::Number(serial)), Some(day));
+        }
+
+        #[test]
+        fn no_text_makes_a_parser_panic(text in "\\PC{0,24}") {
+            let cell = Cell::text(text.clone());
+            let _ = parse_date(&cell);
+            let _ = parse_bool(&cell);
+            let _ = parse_int(&cell);
+            let _ = parse_amount_tiyn(&cell);
+            let _ = split_list(&text);
+        }
+    }
+}

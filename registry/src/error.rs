@@ -1,0 +1,182 @@
+//! Errors of the registry crate, and the stable codes of row rejections.
+
+use std::path::PathBuf;
+
+use crate::lang::Lang;
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read `{path}`: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("KATO classifier `{path}`: {reason}")]
+    Classifier { path: PathBuf, reason: String },
+    #[error("`{value}` is not a {kind}")]
+    UnknownWord { kind: &'static str, value: String },
+}
+
+macro_rules! reject_codes {
+    ($( $variant:ident = $code:literal { en: $en:literal, kk: $kk:literal, ru: $ru:literal } ),+ $(,)?) => {
+        /// Why a row is rejected. The codes are stable: regions script against them,
+        /// so a code is never renamed or reused; new ones are only added.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum RejectCode { $( $variant ),+ }
+
+        impl RejectCode {
+            pub const ALL: &'static [RejectCode] = &[ $( RejectCode::$variant ),+ ];
+
+            pub fn code(self) -> &'static str {
+                match self { $( RejectCode::$variant => $code ),+ }
+            }
+
+            /// The general explanation of the code, in one language.
+            pub fn describe(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $( (RejectCode::$variant, Lang::En) => $en,
+                       (RejectCode::$variant, Lang::Kk) => $kk,
+                       (RejectCode::$variant, Lang::Ru) => $ru, )+
+                }
+            }
+
+            pub fn parse(code: &str) -> Option<RejectCode> {
+                RejectCode::ALL.iter().copied().find(|candidate| candidate.code() == code)
+            }
+        }
+
+        impl std::fmt::Display for RejectCode {
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str(self.code())
+            }
+        }
+    };
+}
+
+reject_codes! {
+    RequiredMissing = "required_missing" {
+        en: "a required value is empty",
+        kk: "міндетті мән толтырылмаған",
+        ru: "не заполнено обязательное значение" },
+    IinFormat = "iin_format" {
+        en: "an IIN must be exactly 12 digits",
+        kk: "ЖСН дәл 12 цифрдан тұруы керек",
+        ru: "ИИН должен состоять ровно из 12 цифр" },
+    IinBirthDate = "iin_birth_date" {
+        en: "the IIN does not encode a real birth date and century",
+        kk: "ЖСН-да нақты туған күн мен ғасыр көрсетілмеген",
+        ru: "ИИН не содержит существующую дату рождения и век" },
+    IinCheckDigit = "iin_check_digit" {
+        en: "the IIN's check digit is wrong",
+        kk: "ЖСН-ның бақылау цифры қате",
+        ru: "неверная контрольная цифра ИИН" },
+    IinMismatch = "iin_mismatch" {
+        en: "the birth date or sex disagrees with the IIN",
+        kk: "туған күні немесе жынысы ЖСН-мен сәйкес келмейді",
+        ru: "дата рождения или пол не совпадают с ИИН" },
+    DateInvalid = "date_invalid" {
+        en: "not a date (use 2025-09-01 or 01.09.2025)",
+        kk: "күн емес (2025-09-01 немесе 01.09.2025 түрінде жазыңыз)",
+        ru: "не дата (используйте 2025-09-01 или 01.09.2025)" },
+    DateInFuture = "date_in_future" {
+        en: "the date is after the export date",
+        kk: "күн экспорт күнінен кейін",
+        ru: "дата позже даты выгрузки" },
+    AgeOutOfRange = "age_out_of_range" {
+        en: "the child must be 5 to 19 years old on the export date",
+        kk: "бала экспорт күні 5 пен 19 жас аралығында болуы керек",
+        ru: "ребёнку на дату выгрузки должно быть от 5 до 19 лет" },
+    IdentifiedTooEarly = "identified_too_early" {
+        en: "identified before the child was 4",
+        kk: "бала 4 жасқа толмай тұрып анықталған",
+        ru: "выявлен до 4 лет" },
+    EnumInvalid = "enum_invalid" {
+        en: "not one of the allowed words",
+        kk: "рұқсат етілген сөздердің бірі емес",
+        ru: "не входит в список допустимых значений" },
+    BoolInvalid = "bool_invalid" {
+        en: "not yes or no",
+        kk: "иә немесе жоқ емес",
+        ru: "не да и не нет" },
+    IntInvalid = "int_invalid" {
+        en: "not a whole number",
+        kk: "бүтін сан емес",
+        ru: "не целое число" },
+    GradeOutOfRange = "grade_out_of_range" {
+        en: "the grade must be 0 to 12",
+        kk: "сынып 0 мен 12 аралығында болуы керек",
+        ru: "класс должен быть от 0 до 12" },
+    AmountInvalid = "amount_invalid" {
+        en: "the amount must be a number of tenge, 0 or more",
+        kk: "сома 0-ден кем емес теңге сомасы болуы керек",
+        ru: "сумма должна быть числом тенге не меньше 0" },
+    AmountRequired = "amount_required" {
+        en: "scholarships, grants and health-camp vouchers need an amount",
+        kk: "стипендия, грант және сауықтыру жолдамасы үшін сома көрсетілуі керек",
+        ru: "для стипендии, гранта и путёвки нужно указать сумму" },
+    RegionMismatch = "region_mismatch" {
+        en: "the region is not the drop's region",
+        kk: "облыс деректер жіберген облыс емес",
+        ru: "область не совпадает с областью выгрузки" },
+    DistrictUnknown = "district_unknown" {
+        en: "no such district in the KATO classifier",
+        kk: "ҚАТО сыныптауышында мұндай аудан жоқ",
+        ru: "такого района нет в классификаторе КАТО" },
+    DistrictOutsideRegion = "district_outside_region" {
+        en: "the district does not lie in the drop's region",
+        kk: "аудан осы облысқа жатпайды",
+        ru: "район не относится к области выгрузки" },
+    ListEmpty = "list_empty" {
+        en: "the list needs at least one value",
+        kk: "тізімде кемінде бір мән болуы керек",
+        ru: "в списке должно быть хотя бы одно значение" },
+    OutOfScope = "out_of_scope" {
+        en: "an urban child from neither a large nor a low-income family is outside the decree's target groups",
+        kk: "көп балалы да, аз қамтылған да емес отбасынан шыққан қала баласы қаулының нысаналы топтарына кірмейді",
+        ru: "городской ребёнок не из многодетной и не из малообеспеченной семьи не входит в целевые группы постановления" },
+    DuplicateKey = "duplicate_key" {
+        en: "the same key appears twice in this table of the drop",
+        kk: "бұл кілт кестеде екі рет кездеседі",
+        ru: "этот ключ встречается в таблице дважды" },
+    ChildUnknown = "child_unknown" {
+        en: "no child with this IIN in the drop",
+        kk: "деректерде мұндай ЖСН-ы бар бала жоқ",
+        ru: "в выгрузке нет ребёнка с таким ИИН" },
+    ChildRejected = "child_rejected" {
+        en: "the child's own row was rejected, so this row goes with it",
+        kk: "баланың жолы қабылданбады, сондықтан бұл жол да қабылданбайды",
+        ru: "строка ребёнка отклонена, поэтому отклонена и эта строка" },
+    TeacherUnknown = "teacher_unknown" {
+        en: "no teacher with this IIN in the drop",
+        kk: "деректерде мұндай ЖСН-ы бар мұғалім жоқ",
+        ru: "в выгрузке нет педагога с таким ИИН" },
+    EndBeforeStart = "end_before_start" {
+        en: "the planned end is before the planned start",
+        kk: "жоспарлы аяқталу күні басталу күнінен бұрын",
+        ru: "плановая дата окончания раньше даты начала" },
+    CompletedOnRequired = "completed_on_required" {
+        en: "a done measure needs its completion date",
+        kk: "орындалған шараның орындалған күні көрсетілуі керек",
+        ru: "для выполненной меры нужна дата выполнения" },
+    IinConflict = "iin_conflict" {
+        en: "the same IIN is held by another region whose export is newer",
+        kk: "бұл ЖСН экспорты жаңарақ басқа облыста да бар",
+        ru: "этот ИИН есть в другой области с более новой выгрузкой" },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_explained_in_three_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in RejectCode::ALL {
+            assert!(seen.insert(code.code()), "{code} twice");
+            assert!(code.code().chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+            assert_eq!(RejectCode::parse(code.code()), Some(code));
+            for lang in Lang::ALL {
+                assert!(!code.describe(lang).is_empty());
+            }
+        }
+    }
+}

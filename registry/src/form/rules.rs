@@ -1,0 +1,639 @@
+//! The rules of ROADMAP-FORM.md sections 2 and 4, row by row and across the tables of
+//! one drop. A row either becomes a typed record or yields one [`RowIssue`]: the first
+//! broken rule in column order, then the rules that join columns. Readers keep the
+//! location of each row; these checks only name the column.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+
+use super::{TableDef, TableKind, ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS};
+use crate::cell::{self, Cell};
+use crate::discipline::DisciplineRef;
+use crate::enums::*;
+use crate::error::RejectCode;
+use crate::iin::{mask_text, Iin, IinError};
+use crate::kato::{KatoClassifier, KatoCode, Region, RegionCode};
+use crate::records::{Achievement, Child, Measure, Teacher};
+
+/// What the rules need to know about the drop a row came from.
+#[derive(Clone, Copy, Debug)]
+pub struct DropContext<'a> {
+    pub region: RegionCode,
+    /// The date of `exported_at`: "in the future" and ages are judged against it.
+    pub export_date: NaiveDate,
+    /// Districts to validate against; without it a district must be given as a code.
+    pub classifier: Option<&'a KatoClassifier>,
+}
+
+/// Why one row is rejected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowIssue {
+    pub column: &'static str,
+    pub code: RejectCode,
+    /// The value as written, with any IIN masked.
+    pub value: String,
+    /// What exactly is wrong, in English; the code's own text gives kk and ru.
+    pub detail: String,
+}
+
+/// Something accepted but worth telling the coordinator, e.g. an unknown discipline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowWarning {
+    pub column: &'static str,
+    pub value: String,
+    pub detail: String,
+}
+
+type Checked<T> = Result<T, RowIssue>;
+
+/// Typed access to one row's cells, failing with the right code and column.
+struct Row<'a> {
+    table: &'static TableDef,
+    cells: &'a [Cell],
+}
+
+impl<'a> Row<'a> {
+    fn cell(&self, column: &'static str) -> &'a Cell {
+        static EMPTY: Cell = Cell::Empty;
+        self.cells.get(self.table.index(column)).unwrap_or(&EMPTY)
+    }
+
+    fn issue(&self, column: &'static str, code: RejectCode, detail: impl Into<String>) -> RowIssue {
+        RowIssue { column, code, value: mask_text(&self.cell(column).display()), detail: detail.into() }
+    }
+
+    fn required(&self, column: &'static str) -> Checked<&'a Cell> {
+        let cell = self.cell(column);
+        if cell.is_empty() {
+            return Err(self.issue(column, RejectCode::RequiredMissing, format!("`{column}` is empty")));
+        }
+        Ok(cell)
+    }
+
+    fn text(&self, column: &'static str) -> Checked<String> {
+        Ok(self.required(column)?.as_clean_text().unwrap_or_default())
+    }
+
+    fn optional_text(&self, column: &'static str) -> Option<String> {
+        self.cell(column).as_clean_text()
+    }
+
+    fn name(&self, column: &'static str) -> Checked<String> {
+        self.text(column).map(|text| title_case_if_all_caps(&text))
+    }
+
+    fn iin_of(&self, column: &'static str, cell: &Cell) -> Checked<Iin> {
+        let parsed = match cell {
+            Cell::Number(number) => Iin::from_number(*number),
+            other => Iin::parse(&other.display()),
+        };
+        parsed.map_err(|error| match error {
+            IinError::Format => self.issue(column, RejectCode::IinFormat, "not twelve digits"),
+            IinError::BirthDate => self.issue(column, RejectCode::IinBirthDate, "no such birth date or century digit"),
+            IinError::CheckDigit => self.issue(column, RejectCode::IinCheckDigit, "the check digit does not match"),
+        })
+    }
+
+    fn iin(&self, column: &'static str) -> Checked<Iin> {
+        let cell = self.required(column)?;
+        self.iin_of(column, cell)
+    }
+
+    fn date(&self, column: &'static str) -> Checked<NaiveDate> {
+        let cell = self.required(column)?;
+        cell::parse_date(cell)
+            .ok_or_else(|| self.issue(column, RejectCode::DateInvalid, format!("`{column}` is not a date")))
+    }
+
+    fn optional_date(&self, column: &'static str) -> Checked<Option<NaiveDate>> {
+        if self.cell(column).is_empty() { Ok(None) } else { self.date(column).map(Some) }
+    }
+
+    fn word<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Checked<T> {
+        let cell = self.required(column)?;
+        parse(&cell.display()).ok_or_else(|| self.issue(column, RejectCode::EnumInvalid, format!("not a `{column}` word")))
+    }
+
+    fn optional_word<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Checked<Option<T>> {
+        if self.cell(column).is_empty() { Ok(None) } else { self.word(column, parse).map(Some) }
+    }
+
+    fn boolean(&self, column: &'static str) -> Checked<bool> {
+        let cell = self.required(column)?;
+        cell::parse_bool(cell).ok_or_else(|| self.issue(column, RejectCode::BoolInvalid, "use yes/no, иә/жоқ, да/нет"))
+    }
+
+    fn optional_discipline(&self, column: &'static str, warnings: &mut Vec<RowWarning>) -> Option<DisciplineRef> {
+        let text = self.optional_text(column)?;
+        let resolved = DisciplineRef::resolve(&text);
+        warn_unknown(column, &resolved, warnings);
+        Some(resolved)
+    }
+}
+
+fn warn_unknown(column: &'static str, discipline: &DisciplineRef, warnings: &mut Vec<RowWarning>) {
+    if let DisciplineRef::Unknown(text) = discipline {
+        warnings.push(RowWarning {
+            column,
+            value: text.clone(),
+            detail: "discipline not in the taxonomy; kept as written".to_owned(),
+        });
+    }
+}
+
+/// Turns an ALL-CAPS name into title case, keeping hyphenated parts: ИВАНОВА-ӘЛИЕВА →
+/// Иванова-Әлиева. Names in mixed case are left as typed.
+pub fn title_case_if_all_caps(name: &str) -> String {
+    let has_lower = name.chars().any(char::is_lowercase);
+    let letters = name.chars().filter(|ch| ch.is_alphabetic()).count();
+    if has_lower || letters < 2 {
+        return name.to_owned();
+    }
+    let mut result = String::with_capacity(name.len());
+    let mut start_of_word = true;
+    for ch in name.chars() {
+        if start_of_word {
+            result.extend(ch.to_uppercase());
+        } else {
+            result.extend(ch.to_lowercase());
+        }
+        start_of_word = !ch.is_alphabetic();
+    }
+    result
+}
+
+/// Whole years between two dates.
+pub fn age_on(birth_date: NaiveDate, day: NaiveDate) -> i32 {
+    let mut age = day.year() - birth_date.year();
+    if (day.month(), day.day()) < (birth_date.month(), birth_date.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// Checks one children row.
+pub fn check_child(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Child, Vec<RowWarning>)> {
+    let row = Row { table: &CHILDREN, cells };
+    let mut warnings = Vec::new();
+    let iin = row.iin("iin")?;
+    let last_name = row.name("last_name")?;
+    let first_name = row.name("first_name")?;
+    let patronymic = row.optional_text("patronymic").map(|text| title_case_if_all_caps(&text));
+    let birth_date = row.date("birth_date")?;
+    let sex = row.optional_word("sex", Sex::parse)?;
+    check_region(&row, context)?;
+    let district = check_district(&row, context)?;
+    let locality = row.optional_text("locality");
+    let area_type = row.word("area_type", AreaType::parse)?;
+    let school_code = row.text("school_code")?;
+    let school_name = row.text("school_name")?;
+    let grade = check_grade(&row)?;
+    let instruction_language = row.optional_word("instruction_language", InstructionLanguage::parse)?;
+    let large_family = row.boolean("large_family")?;
+    let low_income = row.boolean("low_income")?;
+    let talent_domains = check_domains(&row)?;
+    let disciplines = check_disciplines(&row, &mut warnings)?;
+    let identified_on = row.date("identified_on")?;
+    let identification_method = row.word("identification_method", IdentificationMethod::parse)?;
+    let coordinator = row.text("coordinator")?;
+    let consent_on = row.optional_date("consent_on")?;
+    let interests = row.optional_text("interests");
+    let roadmap_status = row.optional_word("roadmap_status", RoadmapStatus::parse)?.unwrap_or(RoadmapStatus::Active);
+
+    if iin.birth_date() != birth_date {
+        return Err(row.issue("birth_date", RejectCode::IinMismatch, "the birth date is not the one in the IIN"));
+    }
+    let sex = match sex {
+        Some(given) if given != iin.sex() => {
+            return Err(row.issue("sex", RejectCode::IinMismatch, "the sex is not the one in the IIN"));
+        }
+        Some(given) => given,
+        None => iin.sex(),
+    };
+    let age = age_on(birth_date, context.export_date);
+    if !(5..=19).contains(&age) {
+        return Err(row.issue("birth_date", RejectCode::AgeOutOfRange, format!("the child is {age} on the export date")));
+    }
+    if identified_on > context.export_date {
+        return Err(row.issue("identified_on", RejectCode::DateInFuture, "identified after the export date"));
+    }
+    if age_on(birth_date, identified_on) < 4 {
+        return Err(row.issue("identified_on", RejectCode::IdentifiedTooEarly, "identified before the age of 4"));
+    }
+    if area_type == AreaType::Urban && !large_family && !low_income {
+        return Err(row.issue("area_type", RejectCode::OutOfScope, "urban, not a large family, not low-income"));
+    }
+    let child = Child {
+        iin,
+        last_name,
+        first_name,
+        patronymic,
+        birth_date,
+        sex,
+        district,
+        locality,
+        area_type,
+        school_code,
+        school_name,
+        grade,
+        instruction_language,
+        large_family,
+        low_income,
+        talent_domains,
+        disciplines,
+        identified_on,
+        identification_method,
+        coordinator,
+        consent_on,
+        interests,
+        roadmap_status,
+    };
+    Ok((child, warnings))
+}
+
+fn check_region(row: &Row<'_>, context: &DropContext<'_>) -> Checked<()> {
+    let cell = row.cell("region");
+    if cell.is_empty() {
+        return Ok(());
+    }
+    let given = match cell {
+        Cell::Number(number) => KatoCode::from_number(*number).map(|code| vec![code.region()]).unwrap_or_default(),
+        other => Region::lookup(&other.display()).iter().map(|region| region.code).collect(),
+    };
+    if given.contains(&context.region) {
+        Ok(())
+    } else {
+        Err(row.issue("region", RejectCode::RegionMismatch, format!("the drop is for region `{}`", context.region)))
+    }
+}
+
+fn check_district(row: &Row<'_>, context: &DropContext<'_>) -> Checked<KatoCode> {
+    let cell = row.required("district")?;
+    let code = match cell {
+        Cell::Number(number) => KatoCode::from_number(*number),
+        other => KatoCode::parse(&other.display()),
+    };
+    let Some(code) = code else {
+        let name = cell.display();
+        return context
+            .classifier
+            .and_then(|classifier| classifier.find_by_name(context.region, &name))
+            .ok_or_else(|| {
+                row.issue("district", RejectCode::DistrictUnknown, format!("no district of that name in region `{}`", context.region))
+            });
+    };
+    if code.region() != context.region {
+        return Err(row.issue("district", RejectCode::DistrictOutsideRegion, format!("`{code}` is not in region `{}`", context.region)));
+    }
+    if code.is_region() {
+        return Err(row.issue("district", RejectCode::DistrictUnknown, "a region's code, not a district's"));
+    }
+    if let Some(classifier) = context.classifier
+        && classifier.get(code).is_none()
+    {
+        return Err(row.issue("district", RejectCode::DistrictUnknown, format!("`{code}` is not in the KATO classifier")));
+    }
+    Ok(code)
+}
+
+fn check_grade(row: &Row<'_>) -> Checked<u8> {
+    let cell = row.required("grade")?;
+    let grade = cell::parse_int(cell).ok_or_else(|| row.issue("grade", RejectCode::IntInvalid, "not a whole number"))?;
+    u8::try_from(grade)
+        .ok()
+        .filter(|grade| *grade <= 12)
+        .ok_or_else(|| row.issue("grade", RejectCode::GradeOutOfRange, format!("grade {grade}")))
+}
+
+fn check_domains(row: &Row<'_>) -> Checked<Vec<TalentDomain>> {
+    let cell = row.required("talent_domains")?;
+    let mut domains = Vec::new();
+    for item in cell::list_items(cell) {
+        let domain = TalentDomain::parse(&item)
+            .ok_or_else(|| row.issue("talent_domains", RejectCode::EnumInvalid, format!("`{item}` is not a talent domain")))?;
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    if domains.is_empty() {
+        return Err(row.issue("talent_domains", RejectCode::ListEmpty, "no talent domain given"));
+    }
+    Ok(domains)
+}
+
+fn check_disciplines(row: &Row<'_>, warnings: &mut Vec<RowWarning>) -> Checked<Vec<DisciplineRef>> {
+    let cell = row.required("disciplines")?;
+    let mut disciplines: Vec<DisciplineRef> = Vec::new();
+    for item in cell::list_items(cell) {
+        let resolved = DisciplineRef::resolve(&item);
+        warn_unknown("disciplines", &resolved, warnings);
+        if !disciplines.contains(&resolved) {
+            disciplines.push(resolved);
+        }
+    }
+    if disciplines.is_empty() {
+        return Err(row.issue("disciplines", RejectCode::ListEmpty, "no discipline given"));
+    }
+    Ok(disciplines)
+}
+
+/// Checks one measures row on its own (references are checked by [`check_drop`]).
+pub fn check_measure(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Measure, Vec<RowWarning>)> {
+    let _ = context;
+    let row = Row { table: &MEASURES, cells };
+    let mut warnings = Vec::new();
+    let iin = row.iin("iin")?;
+    let given_id = row.optional_text("measure_id");
+    let measure_type = row.word("measure_type", MeasureType::parse)?;
+    let title = row.text("title")?;
+    let discipline = row.optional_discipline("discipline", &mut warnings);
+    let provider = row.optional_text("provider");
+    let teacher_id = if row.cell("teacher_id").is_empty() { None } else { Some(row.iin("teacher_id")?) };
+    let planned_start = row.date("planned_start")?;
+    let planned_end = row.date("planned_end")?;
+    let status = row.word("status", MeasureStatus::parse)?;
+    let completed_on = row.optional_date("completed_on")?;
+    let funding_source = row.optional_word("funding_source", FundingSource::parse)?;
+    let amount_tiyn = match row.cell("amount_kzt") {
+        cell if cell.is_empty() => None,
+        cell => Some(
+            cell::parse_amount_tiyn(cell)
+                .filter(|amount| *amount >= 0)
+                .ok_or_else(|| row.issue("amount_kzt", RejectCode::AmountInvalid, "not an amount of 0 or more"))?,
+        ),
+    };
+    let result = row.optional_text("result");
+
+    if planned_end < planned_start {
+        return Err(row.issue("planned_end", RejectCode::EndBeforeStart, "planned_end is before planned_start"));
+    }
+    if status == MeasureStatus::Done && completed_on.is_none() {
+        return Err(row.issue("completed_on", RejectCode::CompletedOnRequired, "status is done"));
+    }
+    if measure_type.requires_amount() && amount_tiyn.is_none() {
+        return Err(row.issue("amount_kzt", RejectCode::AmountRequired, format!("`{measure_type}` needs an amount")));
+    }
+    let measure_id = given_id.unwrap_or_else(|| {
+        content_id(&[
+            &iin.as_string(),
+            measure_type.code(),
+            &title,
+            &planned_start.to_string(),
+            &planned_end.to_string(),
+        ])
+    });
+    let measure = Measure {
+        iin,
+        measure_id,
+        measure_type,
+        title,
+        discipline,
+        provider,
+        teacher_id,
+        planned_start,
+        planned_end,
+        status,
+        completed_on,
+        funding_source,
+        amount_tiyn,
+        result,
+    };
+    Ok((measure, warnings))
+}
+
+/// A stable id made from a measure's content, for rows whose `measure_id` is empty:
+/// `m-` and 16 hex digits of a 64-bit FNV-1a hash of the fields, separated by a unit separator.
+pub fn content_id(fields: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (index, field) in fields.iter().enumerate() {
+        if index > 0 {
+            hash = (hash ^ 0x1f).wrapping_mul(0x0100_0000_01b3);
+        }
+        for byte in field.bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("m-{hash:016x}")
+}
+
+/// Checks one achievements row on its own.
+pub fn check_achievement(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Achievement, Vec<RowWarning>)> {
+    let row = Row { table: &ACHIEVEMENTS, cells };
+    let mut warnings = Vec::new();
+    let iin = row.iin("iin")?;
+    let event_name = row.text("event_name")?;
+    let event_kind = row.word("event_kind", EventKind::parse)?;
+    let discipline = row.optional_discipline("discipline", &mut warnings);
+    let level = row.word("level", Level::parse)?;
+    let event_date = row.date("event_date")?;
+    let result = row.word("result", AchievementResult::parse)?;
+    let mut teacher_ids = Vec::new();
+    for item in cell::list_items(row.cell("teacher_ids")) {
+        let teacher = row.iin_of("teacher_ids", &Cell::Text(item))?;
+        if !teacher_ids.contains(&teacher) {
+            teacher_ids.push(teacher);
+        }
+    }
+    if event_date > context.export_date {
+        return Err(row.issue("event_date", RejectCode::DateInFuture, "the event is after the export date"));
+    }
+    let achievement = Achievement { iin, event_name, event_kind, discipline, level, event_date, result, teacher_ids };
+    Ok((achievement, warnings))
+}
+
+/// Checks one teachers row.
+pub fn check_teacher(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Teacher, Vec<RowWarning>)> {
+    let _ = context;
+    let row = Row { table: &TEACHERS, cells };
+    let mut warnings = Vec::new();
+    let teacher = Teacher {
+        teacher_id: row.iin("teacher_id")?,
+        last_name: row.name("last_name")?,
+        first_name: row.name("first_name")?,
+        patronymic: row.optional_text("patronymic").map(|text| title_case_if_all_caps(&text)),
+        school_code: row.text("school_code")?,
+        subject: row.optional_discipline("subject", &mut warnings),
+        qualification: row.optional_text("qualification"),
+    };
+    Ok((teacher, warnings))
+}
+
+/// The rows of one drop, each table's rows as cells in the form's column order.
+#[derive(Clone, Debug, Default)]
+pub struct DropRows {
+    pub children: Vec<Vec<Cell>>,
+    pub measures: Vec<Vec<Cell>>,
+    pub achievements: Vec<Vec<Cell>>,
+    pub teachers: Vec<Vec<Cell>>,
+}
+
+/// One rejected row: which table, its index among that table's input rows, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub table: TableKind,
+    pub index: usize,
+    pub issue: RowIssue,
+}
+
+/// A warning on an accepted row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub table: TableKind,
+    pub index: usize,
+    pub warning: RowWarning,
+}
+
+/// The accepted records of a drop with the input index of each, and every rejection.
+#[derive(Clone, Debug, Default)]
+pub struct CheckedDrop {
+    pub children: Vec<(usize, Child)>,
+    pub measures: Vec<(usize, Measure)>,
+    pub achievements: Vec<(usize, Achievement)>,
+    pub teachers: Vec<(usize, Teacher)>,
+    pub rejections: Vec<Rejection>,
+    pub warnings: Vec<Warning>,
+}
+
+impl CheckedDrop {
+    pub fn rejected(&self, table: TableKind) -> usize {
+        self.rejections.iter().filter(|rejection| rejection.table == table).count()
+    }
+}
+
+/// Checks every row of a drop, then the rules across its tables: duplicate keys (the
+/// first row wins), references to children and teachers of the same drop, and the
+/// cascade that takes a rejected child's measures and achievements with it.
+pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
+    let mut checked = CheckedDrop::default();
+    fn reject(checked: &mut CheckedDrop, table: TableKind, index: usize, issue: RowIssue) {
+        checked.rejections.push(Rejection { table, index, issue });
+    }
+
+    let mut teacher_ids = HashSet::new();
+    for (index, cells) in rows.teachers.iter().enumerate() {
+        match check_teacher(cells, context) {
+            Ok((teacher, warnings)) if teacher_ids.insert(teacher.teacher_id) => {
+                push_warnings(&mut checked.warnings, TableKind::Teachers, index, warnings);
+                checked.teachers.push((index, teacher));
+            }
+            Ok(_) => reject(&mut checked, TableKind::Teachers, index, duplicate(&TEACHERS, cells, "teacher_id")),
+            Err(issue) => reject(&mut checked, TableKind::Teachers, index, issue),
+        }
+    }
+
+    // Children: the first row of an IIN wins; an IIN whose every row was rejected is
+    // remembered so that its measures and achievements are reported as cascaded.
+    let mut accepted_children = HashSet::new();
+    let mut rejected_children = HashSet::new();
+    for (index, cells) in rows.children.iter().enumerate() {
+        match check_child(cells, context) {
+            Ok((child, warnings)) if accepted_children.insert(child.iin) => {
+                push_warnings(&mut checked.warnings, TableKind::Children, index, warnings);
+                checked.children.push((index, child));
+            }
+            Ok(_) => reject(&mut checked, TableKind::Children, index, duplicate(&CHILDREN, cells, "iin")),
+            Err(issue) => {
+                if let Some(iin) = cells.first().and_then(|cell| parse_any_iin(cell)) {
+                    rejected_children.insert(iin);
+                }
+                reject(&mut checked, TableKind::Children, index, issue);
+            }
+        }
+    }
+    rejected_children.retain(|iin| !accepted_children.contains(iin));
+
+    let parent_issue = |table: &'static TableDef, cells: &[Cell], iin: Iin| -> Option<RowIssue> {
+        let row = Row { table, cells };
+        if accepted_children.contains(&iin) {
+            None
+        } else if rejected_children.contains(&iin) {
+            Some(row.issue("iin", RejectCode::ChildRejected, "the child's row was rejected"))
+        } else {
+            Some(row.issue("iin", RejectCode::ChildUnknown, "no such child in this drop"))
+        }
+    };
+
+    let mut measure_ids = HashSet::new();
+    for (index, cells) in rows.measures.iter().enumerate() {
+        let outcome = check_measure(cells, context).and_then(|(measure, warnings)| {
+            if let Some(issue) = parent_issue(&MEASURES, cells, measure.iin) {
+                return Err(issue);
+            }
+            if let Some(teacher) = measure.teacher_id
+                && !teacher_ids.contains(&teacher)
+            {
+                return Err(Row { table: &MEASURES, cells }.issue("teacher_id", RejectCode::TeacherUnknown, "no such teacher in this drop"));
+            }
+            if !measure_ids.insert(measure.measure_id.clone()) {
+                return Err(duplicate(&MEASURES, cells, "measure_id"));
+            }
+            Ok((measure, warnings))
+        });
+        match outcome {
+            Ok((measure, warnings)) => {
+                push_warnings(&mut checked.warnings, TableKind::Measures, index, warnings);
+                checked.measures.push((index, measure));
+            }
+            Err(issue) => reject(&mut checked, TableKind::Measures, index, cascade_first(&MEASURES, cells, issue, &rejected_children)),
+        }
+    }
+
+    for (index, cells) in rows.achievements.iter().enumerate() {
+        let outcome = check_achievement(cells, context).and_then(|(achievement, warnings)| {
+            if let Some(issue) = parent_issue(&ACHIEVEMENTS, cells, achievement.iin) {
+                return Err(issue);
+            }
+            if achievement.teacher_ids.iter().any(|teacher| !teacher_ids.contains(teacher)) {
+                return Err(Row { table: &ACHIEVEMENTS, cells }.issue("teacher_ids", RejectCode::TeacherUnknown, "a teacher not in this drop"));
+            }
+            Ok((achievement, warnings))
+        });
+        match outcome {
+            Ok((achievement, warnings)) => {
+                push_warnings(&mut checked.warnings, TableKind::Achievements, index, warnings);
+                checked.achievements.push((index, achievement));
+            }
+            Err(issue) => reject(&mut checked, TableKind::Achievements, index, cascade_first(&ACHIEVEMENTS, cells, issue, &rejected_children)),
+        }
+    }
+    checked
+}
+
+/// A row of a rejected child is reported as cascaded even when it has faults of its own:
+/// the coordinator fixes the child first.
+fn cascade_first(table: &'static TableDef, cells: &[Cell], issue: RowIssue, rejected_children: &HashSet<Iin>) -> RowIssue {
+    match cells.get(table.index("iin")).and_then(parse_any_iin) {
+        Some(iin) if rejected_children.contains(&iin) && issue.code != RejectCode::ChildRejected => {
+            Row { table, cells }.issue("iin", RejectCode::ChildRejected, "the child's row was rejected")
+        }
+        _ => issue,
+    }
+}
+
+fn parse_any_iin(cell: &Cell) -> Option<Iin> {
+    match cell {
+        Cell::Number(number) => Iin::from_number(*number).ok(),
+        other => Iin::parse(&other.display()).ok(),
+    }
+}
+
+fn duplicate(table: &'static TableDef, cells: &[Cell], column: &'static str) -> RowIssue {
+    Row { table, cells }.issue(column, RejectCode::DuplicateKey, format!("an earlier row has the same `{column}`"))
+}
+
+fn push_warnings(into: &mut Vec<Warning>, table: TableKind, index: usize, warnings: Vec<RowWarning>) {
+    into.extend(warnings.into_iter().map(|warning| Warning { table, index, warning }));
+}
+
+/// Counts of a checked drop by reject code, for reports.
+pub fn count_by_code(rejections: &[Rejection]) -> HashMap<RejectCode, usize> {
+    let mut counts = HashMap::new();
+    for rejection in rejections {
+        *counts.entry(rejection.issue.code).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,225 @@
+use super::*;
+use crate::form::TableDef;
+
+fn context() -> DropContext<'static> {
+    DropContext {
+        region: RegionCode::parse("35").unwrap(),
+        export_date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        classifier: None,
+    }
+}
+
+/// 10010560001? — a girl born 2010-01-05 (digit 6: female, 2000s). Check digit by hand:
+/// 1·1+0·2+0·3+1·4+0·5+5·6+6·7+0·8+0·9+0·10+1·11 = 1+4+30+42+11 = 88 → 88 mod 11 = 0.
+const GIRL: &str = "100105600010";
+
+fn row(table: &'static TableDef, values: &[(&str, &str)]) -> Vec<Cell> {
+    let mut cells = vec![Cell::Empty; table.columns.len()];
+    for (name, value) in values {
+        cells[table.index(name)] = Cell::text(*value);
+    }
+    cells
+}
+
+fn valid_child() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("iin", GIRL),
+        ("last_name", "ӘБДІРАХМАНОВА"),
+        ("first_name", "Аружан"),
+        ("birth_date", "05.01.2010"),
+        ("district", "351600000"),
+        ("area_type", "ауыл"),
+        ("school_code", "S-1"),
+        ("school_name", "№3 мектеп"),
+        ("grade", "10"),
+        ("large_family", "жоқ"),
+        ("low_income", "нет"),
+        ("talent_domains", "ғылым; sport"),
+        ("disciplines", "математика, шахматы"),
+        ("identified_on", "2022-09-01"),
+        ("identification_method", "олимпиада"),
+        ("coordinator", "Координатор 1"),
+    ]
+}
+
+fn with(mut base: Vec<(&'static str, &'static str)>, column: &'static str, value: &'static str) -> Vec<(&'static str, &'static str)> {
+    base.retain(|(name, _)| *name != column);
+    base.push((column, value));
+    base
+}
+
+fn child_issue(values: &[(&str, &str)]) -> (String, RejectCode) {
+    let issue = check_child(&row(&CHILDREN, values), &context()).expect_err("the row must be rejected");
+    (issue.column.to_owned(), issue.code)
+}
+
+#[test]
+fn a_valid_child_is_normalised() {
+    let (child, warnings) = check_child(&row(&CHILDREN, &valid_child()), &context()).unwrap();
+    assert!(warnings.is_empty());
+    assert_eq!(child.last_name, "Әбдірахманова");
+    assert_eq!(child.sex, Sex::Female);
+    assert_eq!(child.talent_domains, [TalentDomain::Science, TalentDomain::Sport]);
+    assert_eq!(child.disciplines.iter().map(DisciplineRef::as_str).collect::<Vec<_>>(), ["mathematics", "chess"]);
+    assert_eq!(child.roadmap_status, RoadmapStatus::Active);
+    assert!(child.in_target_groups());
+}
+
+#[test]
+fn each_child_rule_has_its_code_and_column() {
+    let cases: Vec<(&str, &str, &str, RejectCode)> = vec![
+        ("iin", "12345", "iin", RejectCode::IinFormat),
+        ("iin", "100105600011", "iin", RejectCode::IinCheckDigit),
+        ("iin", "101305600010", "iin", RejectCode::IinBirthDate),
+        ("last_name", " ", "last_name", RejectCode::RequiredMissing),
+        ("birth_date", "2010-13-05", "birth_date", RejectCode::DateInvalid),
+        ("birth_date", "06.01.2010", "birth_date", RejectCode::IinMismatch),
+        ("sex", "М", "sex", RejectCode::IinMismatch),
+        ("sex", "X", "sex", RejectCode::EnumInvalid),
+        ("region", "Павлодарская область", "region", RejectCode::RegionMismatch),
+        ("district", "551600000", "district", RejectCode::DistrictOutsideRegion),
+        ("district", "Абай ауданы", "district", RejectCode::DistrictUnknown),
+        ("area_type", "пригород", "area_type", RejectCode::EnumInvalid),
+        ("grade", "десятый", "grade", RejectCode::IntInvalid),
+        ("grade", "13", "grade", RejectCode::GradeOutOfRange),
+        ("large_family", "возможно", "large_family", RejectCode::BoolInvalid),
+        ("talent_domains", "science; cooking", "talent_domains", RejectCode::EnumInvalid),
+        ("talent_domains", " ; ", "talent_domains", RejectCode::ListEmpty),
+        ("identified_on", "2026-11-25", "identified_on", RejectCode::DateInFuture),
+        ("identified_on", "2013-01-04", "identified_on", RejectCode::IdentifiedTooEarly),
+        ("identification_method", "гадание", "identification_method", RejectCode::EnumInvalid),
+        ("coordinator", "", "coordinator", RejectCode::RequiredMissing),
+        ("roadmap_status", "lost", "roadmap_status", RejectCode::EnumInvalid),
+        ("area_type", "қала", "area_type", RejectCode::OutOfScope),
+    ];
+    for (column, value, expected_column, expected_code) in cases {
+        let (got_column, got_code) = child_issue(&with(valid_child(), column, value));
+        assert_eq!((got_column.as_str(), got_code), (expected_column, expected_code), "{column} = `{value}`");
+    }
+}
+
+#[test]
+fn age_is_judged_on_the_export_date() {
+    // Born 2010-01-05, exported 2026-11-24: 16. A child born 2021-11-25 is 4 that day.
+    assert_eq!(age_on(NaiveDate::from_ymd_opt(2010, 1, 5).unwrap(), context().export_date), 16);
+    assert_eq!(age_on(NaiveDate::from_ymd_opt(2021, 11, 25).unwrap(), context().export_date), 4);
+    assert_eq!(age_on(NaiveDate::from_ymd_opt(2021, 11, 24).unwrap(), context().export_date), 5);
+}
+
+#[test]
+fn urban_children_of_large_or_low_income_families_are_in_scope() {
+    let urban_large = with(with(valid_child(), "area_type", "город"), "large_family", "да");
+    assert!(check_child(&row(&CHILDREN, &urban_large), &context()).is_ok());
+}
+
+#[test]
+fn names_in_capitals_become_title_case() {
+    assert_eq!(title_case_if_all_caps("ИВАНОВА-ӘЛИЕВА"), "Иванова-Әлиева");
+    assert_eq!(title_case_if_all_caps("McLeod"), "McLeod");
+    assert_eq!(title_case_if_all_caps("Ә"), "Ә");
+}
+
+#[test]
+fn unknown_disciplines_are_kept_and_warned() {
+    let values = with(valid_child(), "disciplines", "математика; Кубизм");
+    let (child, warnings) = check_child(&row(&CHILDREN, &values), &context()).unwrap();
+    assert_eq!(child.disciplines[1], DisciplineRef::Unknown("Кубизм".to_owned()));
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].column, "disciplines");
+}
+
+fn valid_measure() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("iin", GIRL),
+        ("measure_type", "стипендия"),
+        ("title", "Именная стипендия"),
+        ("planned_start", "2026-01-01"),
+        ("planned_end", "2026-06-01"),
+        ("status", "выполнено"),
+        ("completed_on", "2026-06-01"),
+        ("amount_kzt", "25 000"),
+    ]
+}
+
+#[test]
+fn measure_rules() {
+    let (measure, _) = check_measure(&row(&MEASURES, &valid_measure()), &context()).unwrap();
+    assert_eq!(measure.amount_tiyn, Some(2_500_000));
+    assert!(measure.measure_id.starts_with("m-"));
+    let cases: Vec<(&str, &str, &str, RejectCode)> = vec![
+        ("planned_end", "2025-12-31", "planned_end", RejectCode::EndBeforeStart),
+        ("completed_on", "", "completed_on", RejectCode::CompletedOnRequired),
+        ("amount_kzt", "", "amount_kzt", RejectCode::AmountRequired),
+        ("amount_kzt", "-5", "amount_kzt", RejectCode::AmountInvalid),
+        ("measure_type", "прогулка", "measure_type", RejectCode::EnumInvalid),
+        ("status", "забыто", "status", RejectCode::EnumInvalid),
+    ];
+    for (column, value, expected_column, expected_code) in cases {
+        let issue = check_measure(&row(&MEASURES, &with(valid_measure(), column, value)), &context()).unwrap_err();
+        assert_eq!((issue.column, issue.code), (expected_column, expected_code), "{column} = `{value}`");
+    }
+}
+
+#[test]
+fn generated_measure_ids_are_stable_and_depend_on_content() {
+    assert_eq!(content_id(&["a", "b"]), content_id(&["a", "b"]));
+    assert_ne!(content_id(&["a", "b"]), content_id(&["ab", ""]));
+}
+
+#[test]
+fn the_drop_cascades_and_checks_references() {
+    // A second, valid boy: 090807500012? → 0+18+0+32+0+42+35+0+0+0+11 = 138 → 138 mod 11 = 6.
+    let boy = "090807500016";
+    let rows = DropRows {
+        children: vec![
+            row(&CHILDREN, &valid_child()),
+            row(&CHILDREN, &with(valid_child(), "grade", "99")),
+            row(&CHILDREN, &with(with(with(valid_child(), "iin", boy), "birth_date", "2009-08-07"), "last_name", "Иванов")),
+        ],
+        measures: vec![
+            row(&MEASURES, &with(valid_measure(), "iin", boy)),
+            row(&MEASURES, &with(valid_measure(), "iin", "050101500127")),
+            row(&MEASURES, &with(with(valid_measure(), "iin", boy), "teacher_id", "050101500127")),
+        ],
+        achievements: vec![row(
+            &ACHIEVEMENTS,
+            &[("iin", GIRL), ("event_name", "Олимпиада"), ("event_kind", "olympiad"), ("level", "облыстық"), ("event_date", "2026-03-01"), ("result", "II")],
+        )],
+        teachers: vec![],
+    };
+    let checked = check_drop(&rows, &context());
+    // The girl's first row is accepted; her second row is a duplicate IIN.
+    let codes: Vec<(TableKind, usize, RejectCode)> =
+        checked.rejections.iter().map(|r| (r.table, r.index, r.issue.code)).collect();
+    assert_eq!(
+        codes,
+        [
+            (TableKind::Children, 1, RejectCode::GradeOutOfRange),
+            (TableKind::Measures, 1, RejectCode::ChildUnknown),
+            (TableKind::Measures, 2, RejectCode::TeacherUnknown),
+        ]
+    );
+    assert_eq!(checked.children.len(), 2);
+    assert_eq!(checked.measures.len(), 1);
+    assert_eq!(checked.achievements.len(), 1);
+}
+
+#[test]
+fn a_rejected_childs_rows_go_with_it() {
+    let rows = DropRows {
+        children: vec![row(&CHILDREN, &with(valid_child(), "grade", "99"))],
+        measures: vec![row(&MEASURES, &with(valid_measure(), "status", "??"))],
+        achievements: vec![row(&ACHIEVEMENTS, &[("iin", GIRL), ("event_name", "X"), ("event_kind", "olympiad"), ("level", "school"), ("event_date", "2026-03-01"), ("result", "1")])],
+        teachers: vec![],
+    };
+    let checked = check_drop(&rows, &context());
+    let codes: Vec<RejectCode> = checked.rejections.iter().map(|r| r.issue.code).collect();
+    assert_eq!(codes, [RejectCode::GradeOutOfRange, RejectCode::ChildRejected, RejectCode::ChildRejected]);
+    assert!(checked.children.is_empty() && checked.measures.is_empty() && checked.achievements.is_empty());
+}
+
+#[test]
+fn masked_values_hide_the_iin() {
+    let issue = check_child(&row(&CHILDREN, &with(valid_child(), "iin", "100105600011")), &context()).unwrap_err();
+    assert_eq!(issue.value, "100105*****1");
+}

@@ -1,0 +1,311 @@
+//! The individual identification number (ЖСН / ИИН): twelve digits that encode the
+//! birth date, the sex and the century, with a check digit computed in up to two passes.
+//!
+//! Layout: `YYMMDD C SSSS K` where `C` gives century and sex (1/2: 1800s, 3/4: 1900s,
+//! 5/6: 2000s; odd male, even female), `SSSS` is a serial and `K` the check digit.
+//! The check digit is `Σ dᵢ·wᵢ mod 11` with weights 1…11; when that is 10 a second
+//! pass uses weights 3…11,1,2; when that is 10 too, the number is never issued.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::enums::Sex;
+
+const FIRST_WEIGHTS: [u32; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+const SECOND_WEIGHTS: [u32; 11] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
+
+/// A valid IIN. Holding one proves its digits, date, century and check digit agree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Iin([u8; 12]);
+
+/// Why a text is not a valid IIN; each maps to a stable rejection code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IinError {
+    /// Not exactly twelve digits.
+    Format,
+    /// The century-and-sex digit is not 1–6, or the birth date does not exist.
+    BirthDate,
+    /// The check digit disagrees, or the number is one that is never issued.
+    CheckDigit,
+}
+
+impl Iin {
+    /// Reads an IIN typed as text. Spaces and a leading apostrophe (Excel's text marker)
+    /// are ignored; anything else that is not a digit makes it invalid.
+    pub fn parse(text: &str) -> Result<Iin, IinError> {
+        let cleaned: String = text
+            .trim()
+            .trim_start_matches('\'')
+            .chars()
+            .filter(|ch| !ch.is_whitespace())
+            .collect();
+        let digits: Vec<u8> = cleaned
+            .chars()
+            .map(|ch| ch.to_digit(10).map(|digit| digit as u8))
+            .collect::<Option<_>>()
+            .ok_or(IinError::Format)?;
+        let digits: [u8; 12] = digits.try_into().map_err(|_| IinError::Format)?;
+        Iin::from_digits(digits)
+    }
+
+    /// Reads an IIN from a numeric spreadsheet cell, where leading zeros were lost
+    /// (a child born in 2005 has an IIN starting `05`). Fractions and negatives are invalid.
+    pub fn from_number(number: f64) -> Result<Iin, IinError> {
+        if !number.is_finite() || number < 0.0 || number.fract() != 0.0 || number >= 1e12 {
+            return Err(IinError::Format);
+        }
+        Iin::parse(&format!("{:012}", number as u64))
+    }
+
+    fn from_digits(digits: [u8; 12]) -> Result<Iin, IinError> {
+        let iin = Iin(digits);
+        iin.birth_date_checked().ok_or(IinError::BirthDate)?;
+        match check_digit(&digits[..11]) {
+            Some(expected) if expected == digits[11] => Ok(iin),
+            _ => Err(IinError::CheckDigit),
+        }
+    }
+
+    /// Builds the valid IIN for a birth date, sex and serial (0–9999), or `None` when
+    /// that serial gives a number that is never issued. Used by the data generator.
+    pub fn compose(birth_date: NaiveDate, sex: Sex, serial: u16) -> Option<Iin> {
+        let century_digit = match (birth_date.year() / 100, sex) {
+            (18, Sex::Male) => 1,
+            (18, Sex::Female) => 2,
+            (19, Sex::Male) => 3,
+            (19, Sex::Female) => 4,
+            (20, Sex::Male) => 5,
+            (20, Sex::Female) => 6,
+            _ => return None,
+        };
+        if serial > 9999 {
+            return None;
+        }
+        let head = format!(
+            "{:02}{:02}{:02}{}{:04}",
+            birth_date.year() % 100,
+            birth_date.month(),
+            birth_date.day(),
+            century_digit,
+            serial
+        );
+        let mut digits = [0u8; 12];
+        for (slot, ch) in digits.iter_mut().zip(head.bytes()) {
+            *slot = ch - b'0';
+        }
+        digits[11] = check_digit(&digits[..11])?;
+        Some(Iin(digits))
+    }
+
+    fn birth_date_checked(&self) -> Option<NaiveDate> {
+        let d = &self.0;
+        let century = match d[6] {
+            1 | 2 => 1800,
+            3 | 4 => 1900,
+            5 | 6 => 2000,
+            _ => return None,
+        };
+        let year = century + i32::from(d[0]) * 10 + i32::from(d[1]);
+        let month = u32::from(d[2]) * 10 + u32::from(d[3]);
+        let day = u32::from(d[4]) * 10 + u32::from(d[5]);
+        NaiveDate::from_ymd_opt(year, month, day)
+    }
+
+    /// The birth date the number encodes.
+    pub fn birth_date(&self) -> NaiveDate {
+        self.birth_date_checked()
+            .expect("an Iin is only built after its birth date was checked")
+    }
+
+    /// The sex the number encodes.
+    pub fn sex(&self) -> Sex {
+        if self.0[6] % 2 == 1 { Sex::Male } else { Sex::Female }
+    }
+
+    /// The twelve digits as text.
+    pub fn as_string(&self) -> String {
+        self.0.iter().map(|digit| char::from(b'0' + digit)).collect()
+    }
+
+    /// The number with its serial hidden, safe for messages and logs: `050101*****3`.
+    pub fn masked(&self) -> String {
+        let text = self.as_string();
+        format!("{}*****{}", &text[..6], &text[11..])
+    }
+}
+
+/// Masks any text that may be an IIN before it is shown: keeps the first six and last
+/// characters of a 12-character value, hides every other digit.
+pub fn mask_text(value: &str) -> String {
+    let chars: Vec<char> = value.trim().chars().collect();
+    if chars.len() >= 7 && chars.iter().filter(|ch| ch.is_ascii_digit()).count() >= 7 {
+        let keep_tail = chars.len() - 1;
+        chars
+            .iter()
+            .enumerate()
+            .map(|(index, &ch)| if index >= 6 && index < keep_tail && ch.is_ascii_digit() { '*' } else { ch })
+            .collect()
+    } else {
+        value.to_owned()
+    }
+}
+
+fn check_digit(first_eleven: &[u8]) -> Option<u8> {
+    let weighted = |weights: &[u32; 11]| -> u32 {
+        first_eleven
+            .iter()
+            .zip(weights)
+            .map(|(&digit, &weight)| u32::from(digit) * weight)
+            .sum::<u32>()
+            % 11
+    };
+    let first = weighted(&FIRST_WEIGHTS);
+    if first != 10 {
+        return Some(first as u8);
+    }
+    let second = weighted(&SECOND_WEIGHTS);
+    if second != 10 { Some(second as u8) } else { None }
+}
+
+impl std::fmt::Display for Iin {
+    /// Shows the masked form: an IIN never reaches a log or message in full by accident.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.masked())
+    }
+}
+
+impl std::fmt::Debug for Iin {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "Iin({})", self.masked())
+    }
+}
+
+impl Serialize for Iin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.as_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Iin {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Iin, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Iin::parse(&text).map_err(|error| serde::de::Error::custom(format!("invalid IIN: {error:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn digits_of(text: &str) -> Vec<u8> {
+        text.bytes().map(|b| b - b'0').collect()
+    }
+
+    /// Check digit by hand for 05010150012?: weights 1..11 over 0,5,0,1,0,1,5,0,0,1,2
+    /// = 0+10+0+4+0+6+35+0+0+10+22 = 87; 87 mod 11 = 10, so the second pass applies:
+    /// weights 3..11,1,2 = 0+20+0+6+0+8+45+0+0+1+4 = 84; 84 mod 11 = 7.
+    #[test]
+    fn a_number_valid_only_on_the_second_pass() {
+        let iin = Iin::parse("050101500127").expect("valid on the second pass");
+        assert_eq!(iin.birth_date(), NaiveDate::from_ymd_opt(2005, 1, 1).unwrap());
+        assert_eq!(iin.sex(), Sex::Male);
+        assert_eq!(Iin::parse("050101500120"), Err(IinError::CheckDigit));
+    }
+
+    /// 08031260001?: 0+16+0+12+5+12+42+0+0+0+11 = 98 → 98 mod 11 = 10; second pass
+    /// 0+32+0+18+7+16+54+0+0+0+2 = 129 → 129 mod 11 = 8, so the digit is 8.
+    #[test]
+    fn check_digit_by_hand() {
+        assert_eq!(check_digit(&digits_of("08031260001")), Some(8));
+        assert!(Iin::parse("080312600018").is_ok());
+        let iin = Iin::parse("080312600018").unwrap();
+        assert_eq!(iin.sex(), Sex::Female);
+        assert_eq!(iin.birth_date(), NaiveDate::from_ymd_opt(2008, 3, 12).unwrap());
+    }
+
+    #[test]
+    fn numbers_never_issued_are_rejected() {
+        // Find eleven-digit heads whose two passes both give 10; every completion fails.
+        let mut found = 0;
+        for serial in 0..10_000u32 {
+            let head = format!("1005125{serial:04}");
+            if check_digit(&digits_of(&head)).is_none() {
+                found += 1;
+                for last in 0..10 {
+                    assert_eq!(Iin::parse(&format!("{head}{last}")), Err(IinError::CheckDigit));
+                }
+            }
+        }
+        assert!(found > 0, "some serials must give a number never issued");
+    }
+
+    #[test]
+    fn bad_shapes_are_format_errors() {
+        assert_eq!(Iin::parse(""), Err(IinError::Format));
+        assert_eq!(Iin::parse("12345"), Err(IinError::Format));
+        assert_eq!(Iin::parse("05010150012a"), Err(IinError::Format));
+        assert_eq!(Iin::parse("0501015001270"), Err(IinError::Format));
+        assert_eq!(Iin::parse("051301500127"), Err(IinError::BirthDate));
+        assert_eq!(Iin::parse("050101700127"), Err(IinError::BirthDate));
+    }
+
+    #[test]
+    fn numeric_cells_get_their_leading_zero_back() {
+        let iin = Iin::from_number(50101500127.0).unwrap();
+        assert_eq!(iin.as_string(), "050101500127");
+        assert_eq!(Iin::from_number(50101500127.5), Err(IinError::Format));
+        assert_eq!(Iin::from_number(-1.0), Err(IinError::Format));
+        assert_eq!(Iin::from_number(f64::NAN), Err(IinError::Format));
+    }
+
+    #[test]
+    fn display_and_debug_never_show_the_serial() {
+        let iin = Iin::parse("050101500127").unwrap();
+        assert_eq!(iin.to_string(), "050101*****7");
+        assert!(!format!("{iin:?}").contains("50012"));
+        assert_eq!(mask_text("050101500127"), "050101*****7");
+        assert_eq!(mask_text("abc"), "abc");
+    }
+
+    proptest! {
+        #[test]
+        fn composed_numbers_parse_back(days in 0i64..(365 * 120), female: bool, serial in 0u16..10_000) {
+            let birth = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Days::new(days as u64);
+            let sex = if female { Sex::Female } else { Sex::Male };
+            if let Some(iin) = Iin::compose(birth, sex, serial) {
+                let parsed = Iin::parse(&iin.as_string()).unwrap();
+                prop_assert_eq!(parsed, iin);
+                prop_assert_eq!(parsed.birth_date(), birth);
+                prop_assert_eq!(parsed.sex(), sex);
+                let numeric = Iin::from_number(iin.as_string().parse::<f64>().unwrap()).unwrap();
+                prop_assert_eq!(numeric, iin);
+            } else {
+                // Only a number whose two passes both give 10 is refused.
+                let head = &iin_head(birth, sex, serial);
+                prop_assert!(check_digit(&digits_of(head)).is_none());
+            }
+        }
+
+        #[test]
+        fn a_changed_check_digit_is_always_caught(days in 0i64..(365 * 100), serial in 0u16..10_000, bump in 1u8..10) {
+            let birth = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Days::new(days as u64);
+            if let Some(iin) = Iin::compose(birth, Sex::Male, serial) {
+                let mut digits = iin.0;
+                digits[11] = (digits[11] + bump) % 10;
+                let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+                prop_assert_eq!(Iin::parse(&text), Err(IinError::CheckDigit));
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,20}") {
+            let _ = Iin::parse(&text);
+        }
+    }
+
+    fn iin_head(birth: NaiveDate, sex: Sex, serial: u16) -> String {
+        let century = (birth.year() / 100 - 18) * 2 + if sex == Sex::Male { 1 } else { 2 };
+        format!("{:02}{:02}{:02}{}{:04}", birth.year() % 100, birth.month(), birth.day(), century, serial)
+    }
+}

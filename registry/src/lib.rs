@@ -1,0 +1,30 @@
+//! Daryn's domain: the types a roadmap is made of, the reference data they are checked
+//! against, and the rules of the roadmap form.
+//!
+//! - [`iin`]: the IIN with its two-pass check digit, birth date and sex.
+//! - [`kato`]: KATO codes, the 20 built-in regions, an optional district classifier.
+//! - [`discipline`]: the discipline taxonomy across the five talent domains.
+//! - [`enums`]: every enum of the form with its Kazakh, Russian and English spellings.
+//! - [`cell`]: raw cells and their parsers (dates, booleans, numbers, lists).
+//! - [`form`]: the four tables of the form, their headers, and the rules ([`form::rules`]).
+//! - [`error`]: this crate's errors and the stable rejection codes.
+//!
+//! Reading files lives in `daryn-ingest`, SQL in `daryn-query`, the synthetic data and
+//! templates in `daryn-data`, the CLI and servers in `daryn` (`api/`).
+
+pub mod cell;
+pub mod discipline;
+pub mod enums;
+pub mod error;
+pub mod form;
+pub mod iin;
+pub mod kato;
+pub mod lang;
+pub mod records;
+mod spelling;
+
+pub use error::{Error, RejectCode, Result};
+pub use iin::Iin;
+pub use kato::{KatoClassifier, KatoCode, Region, RegionCode};
+pub use lang::Lang;
+pub use spelling::fold;

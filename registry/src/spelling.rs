@@ -1,0 +1,125 @@
+//! Normalisation of words typed by people, and the macro that gives every enum of the
+//! roadmap form its canonical code plus its Kazakh, Russian and English spellings.
+
+/// Folds a typed word to the form used for lookups: trimmed, lower-cased (Kazakh
+/// letters included), inner whitespace collapsed to one space, `ё` read as `е`.
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for ch in text.trim().chars() {
+        if ch.is_whitespace() || ch == '\u{a0}' {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !folded.is_empty() {
+            folded.push(' ');
+        }
+        pending_space = false;
+        for lower in ch.to_lowercase() {
+            folded.push(if lower == 'ё' { 'е' } else { lower });
+        }
+    }
+    folded
+}
+
+/// Declares an enum of the roadmap form. Each variant has its canonical code (the
+/// English snake_case word of the contract), and any number of other spellings that
+/// real exports use. Parsing goes through [`fold`], so case and spaces never matter.
+macro_rules! spelled_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $variant:ident = $code:literal, $kk:literal, $ru:literal $( | $alias:literal )* ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $( $variant ),+ }
+
+        impl $name {
+            /// Every variant, in the contract's order.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant ),+ ];
+
+            /// The canonical English code written to the registry.
+            pub fn code(self) -> &'static str {
+                match self { $( $name::$variant => $code ),+ }
+            }
+
+            /// The word a form in `lang` shows for this value (the template's drop-down).
+            pub fn word(self, lang: $crate::lang::Lang) -> &'static str {
+                match lang {
+                    $crate::lang::Lang::En => self.code(),
+                    $crate::lang::Lang::Kk => match self { $( $name::$variant => $kk ),+ },
+                    $crate::lang::Lang::Ru => match self { $( $name::$variant => $ru ),+ },
+                }
+            }
+
+            /// The other spellings accepted on input, beyond the code and the two words.
+            pub fn aliases(self) -> &'static [&'static str] {
+                match self { $( $name::$variant => &[ $( $alias ),* ] ),+ }
+            }
+
+            /// Every accepted spelling: the code, the Kazakh and Russian words, the aliases.
+            pub fn spellings(self) -> impl Iterator<Item = &'static str> {
+                [self.code(), self.word($crate::lang::Lang::Kk), self.word($crate::lang::Lang::Ru)]
+                    .into_iter()
+                    .chain(self.aliases().iter().copied())
+            }
+
+            /// Reads a typed word: the code or any alias, in any case.
+            pub fn parse(text: &str) -> Option<$name> {
+                let folded = $crate::spelling::fold(text);
+                if folded.is_empty() {
+                    return None;
+                }
+                $name::ALL.iter().copied().find(|variant| {
+                    variant.spellings().any(|spelling| $crate::spelling::fold(spelling) == folded)
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str(self.code())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::error::Error;
+            fn from_str(text: &str) -> $crate::error::Result<$name> {
+                $name::parse(text).ok_or_else(|| $crate::error::Error::UnknownWord {
+                    kind: stringify!($name),
+                    value: text.to_owned(),
+                })
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $name::parse(&text).ok_or_else(|| serde::de::Error::custom(format!(
+                    "`{}` is not a {}", text, stringify!($name))))
+            }
+        }
+    };
+}
+pub(crate) use spelled_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn fold_lowercases_kazakh_letters_and_collapses_spaces() {
+        assert_eq!(fold("  ҚАЗАҚ   ТІЛІ "), "қазақ тілі");
+        assert_eq!(fold("ӘЙЕЛ"), "әйел");
+        assert_eq!(fold("Призёр"), "призер");
+        assert_eq!(fold("a\u{a0}b"), "a b");
+    }
+}
