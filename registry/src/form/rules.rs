@@ -534,20 +534,21 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
             }
             Ok(_) => reject(&mut checked, TableKind::Children, index, duplicate(&CHILDREN, cells, "iin")),
             Err(issue) => {
-                if let Some(iin) = cells.first().and_then(|cell| parse_any_iin(cell)) {
-                    rejected_children.insert(iin);
+                if let Some(key) = cells.first().map(iin_key) {
+                    rejected_children.insert(key);
                 }
                 reject(&mut checked, TableKind::Children, index, issue);
             }
         }
     }
-    rejected_children.retain(|iin| !accepted_children.contains(iin));
+    let accepted_keys: HashSet<String> = accepted_children.iter().map(Iin::as_string).collect();
+    rejected_children.retain(|key| !key.is_empty() && !accepted_keys.contains(key));
 
     let parent_issue = |table: &'static TableDef, cells: &[Cell], iin: Iin| -> Option<RowIssue> {
         let row = Row { table, cells };
         if accepted_children.contains(&iin) {
             None
-        } else if rejected_children.contains(&iin) {
+        } else if rejected_children.contains(&iin.as_string()) {
             Some(row.issue("iin", RejectCode::ChildRejected, "the child's row was rejected"))
         } else {
             Some(row.issue("iin", RejectCode::ChildUnknown, "no such child in this drop"))
@@ -602,20 +603,24 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
 
 /// A row of a rejected child is reported as cascaded even when it has faults of its own:
 /// the coordinator fixes the child first.
-fn cascade_first(table: &'static TableDef, cells: &[Cell], issue: RowIssue, rejected_children: &HashSet<Iin>) -> RowIssue {
-    match cells.get(table.index("iin")).and_then(parse_any_iin) {
-        Some(iin) if rejected_children.contains(&iin) && issue.code != RejectCode::ChildRejected => {
+fn cascade_first(table: &'static TableDef, cells: &[Cell], issue: RowIssue, rejected_children: &HashSet<String>) -> RowIssue {
+    match cells.get(table.index("iin")).map(iin_key) {
+        Some(key) if rejected_children.contains(&key) && issue.code != RejectCode::ChildRejected => {
             Row { table, cells }.issue("iin", RejectCode::ChildRejected, "the child's row was rejected")
         }
         _ => issue,
     }
 }
 
-fn parse_any_iin(cell: &Cell) -> Option<Iin> {
-    match cell {
+/// What ties a row to its child, even when the IIN is broken: the twelve digits of a
+/// valid IIN, or the trimmed text as written. Rows nested under a child in JSONL carry
+/// their parent's text, so they cascade from it whatever is wrong with it.
+fn iin_key(cell: &Cell) -> String {
+    let parsed = match cell {
         Cell::Number(number) => Iin::from_number(*number).ok(),
         other => Iin::parse(&other.display()).ok(),
-    }
+    };
+    parsed.map(|iin| iin.as_string()).unwrap_or_else(|| cell.display().trim().to_owned())
 }
 
 fn duplicate(table: &'static TableDef, cells: &[Cell], column: &'static str) -> RowIssue {

@@ -1,0 +1,130 @@
+//! The subcommands and their flags.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use daryn_data::generate::{self, FormatChoice, GenerateOptions};
+use daryn_registry::{KatoClassifier, Lang};
+
+#[derive(Parser)]
+#[command(name = "daryn", version, about = "The national registry of gifted children (decree 997, item 19)")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a small national sample and show what to do with it
+    Demo {
+        /// Where to put the sample
+        #[arg(long, default_value = "daryn-demo")]
+        dir: PathBuf,
+        /// How many children the sample has
+        #[arg(long, default_value_t = 2_000)]
+        children: u64,
+    },
+    /// Write a synthetic national data set as the 20 regions' nightly drops
+    Generate {
+        /// Folder to write `<date>/<region>/` drops into
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of children across the country
+        #[arg(long)]
+        children: u64,
+        /// Random seed; the same seed gives byte-identical output
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder date of the drops, YYYY-MM-DD (default: today)
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// Chance that a row carries an injected error (0 to 0.2)
+        #[arg(long, default_value_t = 0.0)]
+        error_rate: f64,
+        /// csv, xlsx, jsonl, or mixed (each region its own)
+        #[arg(long, default_value = "csv", value_parser = parse_format)]
+        format: FormatChoice,
+        /// KATO classifier CSV whose districts to use (see docs/FORM.md)
+        #[arg(long)]
+        kato: Option<PathBuf>,
+    },
+    /// Write the roadmap form (item 7) as an XLSX template for coordinators
+    Template {
+        /// Language of the headers, words and explanations: kk, ru or en
+        #[arg(long, value_parser = parse_lang)]
+        lang: Lang,
+        /// The workbook to write
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn parse_date(text: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+fn parse_format(text: &str) -> std::result::Result<FormatChoice, String> {
+    FormatChoice::parse(text).ok_or_else(|| format!("`{text}` is not one of csv, xlsx, jsonl, mixed"))
+}
+
+fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
+    Lang::parse(text).ok_or_else(|| format!("`{text}` is not one of kk, ru, en"))
+}
+
+impl Cli {
+    pub fn run(self) -> Result<ExitCode> {
+        match self.command {
+            Command::Demo { dir, children } => crate::demo::run(&dir, children),
+            Command::Generate { out, children, seed, date, error_rate, format, kato } => {
+                let classifier = kato
+                    .map(|path| KatoClassifier::load(&path))
+                    .transpose()
+                    .context("loading the KATO classifier given with `--kato`")?;
+                let options = GenerateOptions {
+                    out,
+                    children,
+                    seed,
+                    date: date.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                    error_rate,
+                    format,
+                    classifier,
+                };
+                let started = std::time::Instant::now();
+                let summary = generate::generate(&options)?;
+                print_summary(&summary, started.elapsed());
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Template { lang, out } => {
+                daryn_data::template::write_template(lang, &out)?;
+                println!("wrote the {} roadmap template to {}", lang.code(), out.display());
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)]
+pub fn print_summary(summary: &generate::Summary, elapsed: std::time::Duration) {
+    println!("{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}", "region", "layout", "children", "measures", "achievements", "teachers", "injected");
+    for region in &summary.regions {
+        let counts = &region.counts;
+        println!(
+            "{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}",
+            region.region, region.layout, counts.children, counts.measures, counts.achievements, counts.teachers, counts.injected
+        );
+    }
+    println!(
+        "{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}",
+        "total",
+        "",
+        summary.total(|c| c.children),
+        summary.total(|c| c.measures),
+        summary.total(|c| c.achievements),
+        summary.total(|c| c.teachers),
+        summary.total(|c| c.injected)
+    );
+    println!("drops in {} ({:.1} s); truth file {}", summary.folder.display(), elapsed.as_secs_f64(), summary.truth.display());
+}

@@ -1,0 +1,35 @@
+//! `daryn demo`: the newcomer's first run on an embedded default. It generates a small
+//! national sample (with a few injected errors) and says what to run next.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use daryn_data::generate::{self, FormatChoice, GenerateOptions};
+
+#[allow(clippy::print_stdout)]
+pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
+    let options = GenerateOptions {
+        out: dir.join("drops"),
+        children,
+        seed: 997,
+        date: chrono::Local::now().date_naive(),
+        error_rate: 0.01,
+        format: FormatChoice::Mixed,
+        classifier: None,
+    };
+    println!("Daryn demo: generating a synthetic national sample of {children} gifted children");
+    println!("(20 regions, CSV, XLSX and JSONL drops as the regions send them, 1 % injected errors)\n");
+    let started = std::time::Instant::now();
+    let summary = generate::generate(&options)?;
+    crate::cli::print_summary(&summary, started.elapsed());
+    let template = dir.join("roadmap-template-kk.xlsx");
+    daryn_data::template::write_template(daryn_registry::Lang::Kk, &template)?;
+    println!("\nThe coordinators' roadmap form (item 7): {}", template.display());
+    println!("\nNext:");
+    println!("  look at one region's drop:     ls {}", summary.regions[0].folder.display());
+    println!("  see the injected errors:       head {}", summary.truth.display());
+    println!("  a bigger set:                  daryn generate --out /tmp/drops --children 100000 --format mixed");
+    println!("  the form in Russian:           daryn template --lang ru --out roadmap-ru.xlsx");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,25 @@
+//! The `daryn` binary: the one entry point for operators, analysts and coordinators.
+//! It parses the command line, installs logging and hands each subcommand to the
+//! library crate that owns the work; no domain logic lives here.
+
+mod cli;
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("DARYN_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let command = cli::Cli::parse();
+    match command.run() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
