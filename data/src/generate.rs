@@ -148,7 +148,7 @@ fn generate_one(options: &GenerateOptions, folder: &Path, region: RegionCode, bl
     let name = if style.folder_nine_digits { region.kato().to_string() } else { region.to_string() };
     let region_folder = folder.join(name);
     let title = format!("Дарынды балалардың жеке жол карталары — {}", region.region().name.kk);
-    let mut writer = sink::DropWriter::create(&region_folder, style.clone(), &title)?;
+    let mut writer = sink::DropWriter::create(&region_folder, style.clone(), &title, options.export_date())?;
     let (counts, truth) = region::generate_region(&job(options, region, block, children, style), &mut writer)?;
     let files = writer.finish()?;
     let exported_at = if style.manifest {

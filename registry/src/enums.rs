@@ -64,7 +64,7 @@ spelled_enum! {
 
 spelled_enum! {
     pub enum IdentificationMethod {
-        Olympiad = "olympiad", "олимпиада", "олимпиада " | "олимп",
+        Olympiad = "olympiad", "олимпиада", "олимпиада" | "олимп",
         Contest = "contest", "байқау", "конкурс",
         Competition = "competition", "жарыс", "соревнование" | "сайыс" | "соревнования",
         TeacherNomination = "teacher_nomination", "мұғалімнің ұсынысы", "рекомендация педагога"
@@ -91,7 +91,7 @@ spelled_enum! {
         ClubOrSection = "club_or_section", "үйірме немесе секция", "кружок или секция"
             | "үйірме" | "секция" | "кружок",
         Technopark = "technopark", "технопарк", "детский технопарк" | "балалар технопаркі",
-        Hackathon = "hackathon", "хакатон", "хакатон ",
+        Hackathon = "hackathon", "хакатон", "хакатон",
         TutoringCourse = "tutoring_course", "тьюторлық курс", "тьюторский курс" | "тьюторлық курстар" | "тьюторские курсы",
         ProjectWork = "project_work", "жобалық жұмыс", "проектная работа" | "жоба",
         SummerSubjectCamp = "summer_subject_camp", "жазғы пәндік ауысым", "летняя предметная смена"
@@ -163,7 +163,7 @@ spelled_enum! {
 
 spelled_enum! {
     pub enum EventKind {
-        Olympiad = "olympiad", "олимпиада", "олимпиада ",
+        Olympiad = "olympiad", "олимпиада", "олимпиада",
         ScienceProject = "science_project", "ғылыми жоба", "научный проект" | "ғылыми жобалар байқауы"
             | "конкурс научных проектов",
         CreativeContest = "creative_contest", "шығармашылық байқау", "творческий конкурс",
@@ -227,6 +227,7 @@ mod tests {
             let mut owners: HashMap<String, $enum> = HashMap::new();
             for &variant in $enum::ALL {
                 for spelling in variant.spellings() {
+                    assert_eq!(spelling, spelling.trim(), "`{spelling}` has stray spaces");
                     let folded = crate::spelling::fold(spelling);
                     if let Some(previous) = owners.insert(folded.clone(), variant) {
                         assert_eq!(previous, variant, "`{folded}` is claimed twice in {}", stringify!($enum));

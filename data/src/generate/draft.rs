@@ -418,12 +418,15 @@ impl Drafter<'_> {
             }
         }
         let strength = prepared_by.iter().map(|&index| all_teachers[index].strength).fold(1.0, f64::max).min(8.0);
-        let level_weights = [50.0, 27.0, 14.0, 7.0 * strength, 1.5 * strength];
+        // Strong teachers lift their pupils to the republican and international stage.
+        let lift = strength.sqrt();
+        let level_weights = [52.0, 28.0, 14.0, 3.0 * lift, 0.6 * lift];
         let level = Level::ALL[rng.weighted(&level_weights)];
-        let podium = if level >= Level::Republican { strength.sqrt() } else { 1.0 };
+        let podium = if level >= Level::Republican { strength.powf(0.75) } else { 1.0 };
         let result_weights = match level {
             Level::School => [15.0, 25.0, 15.0, 45.0],
-            _ => [6.0 * podium, 16.0 * podium, 16.0, 62.0],
+            Level::District | Level::Regional => [6.0, 16.0, 16.0, 62.0],
+            _ => [3.0 * podium, 9.0 * podium, 14.0, 74.0],
         };
         let result = AchievementResult::ALL[rng.weighted(&result_weights)];
         let earliest = std::cmp::max(days_before(child.identified_on, 365), years_after(child.birth_date, 6));

@@ -83,7 +83,14 @@ pub fn lay_out(code: RegionCode, children: u64, classifier: Option<&KatoClassifi
     let (_, rural_share, _) = region_profile(code);
     let known: Vec<(KatoCode, Option<String>)> = classifier
         .map(|classifier| {
-            classifier.districts_of(code).into_iter().map(|district| (district.code, Some(district.name_kk.clone()))).collect()
+            // A name is only written when it leads back to its district alone.
+            let unique_name = |district: &daryn_registry::kato::District| {
+                [&district.name_kk, &district.name_ru, &district.name_en]
+                    .into_iter()
+                    .find(|name| classifier.find_by_name(code, name) == Some(district.code))
+                    .cloned()
+            };
+            classifier.districts_of(code).into_iter().map(|district| (district.code, unique_name(district))).collect()
         })
         .unwrap_or_default();
     let districts: Vec<(KatoCode, Option<String>)> = if known.is_empty() {

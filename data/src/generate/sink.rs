@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use daryn_registry::cell::Cell;
 use daryn_registry::form::{ColumnType, TableKind};
 use daryn_registry::Lang;
-use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use rust_xlsxwriter::{DocProperties, Format, Workbook, Worksheet};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -127,7 +127,8 @@ fn header_row(style: &Style, table: TableKind) -> Vec<String> {
 }
 
 impl DropWriter {
-    pub fn create(folder: &Path, style: Style, title: &str) -> Result<DropWriter> {
+    /// `created` stamps workbooks, so that the same seed gives the same bytes.
+    pub fn create(folder: &Path, style: Style, title: &str, created: chrono::NaiveDate) -> Result<DropWriter> {
         std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
         let date_format = Format::new().set_num_format("dd.mm.yyyy");
         let output = match style.layout {
@@ -169,6 +170,7 @@ impl DropWriter {
                 };
                 for (name, tables) in groups {
                     let mut workbook = Workbook::new();
+                    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
                     let mut sheets = Vec::new();
                     for table in tables {
                         let sheet = workbook.add_worksheet_with_constant_memory().map_err(Error::xlsx(folder.join(&name)))?;

@@ -11,7 +11,7 @@ use daryn_registry::Lang;
 use super::rng::Rng;
 
 /// The file layout of a drop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Layout {
     /// `children.csv`, `measures.csv`, …
     Csv,

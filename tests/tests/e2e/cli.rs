@@ -1,0 +1,35 @@
+//! Bad parameters get a clear message naming the parameter, and a failing exit code.
+
+use daryn_tests::daryn;
+
+fn fails_naming(args: &[&str], needle: &str) {
+    let output = daryn(args);
+    assert!(!output.status.success(), "{args:?} must fail");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(needle), "{args:?}: `{needle}` not in: {stderr}");
+}
+
+#[test]
+fn bad_parameters_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    fails_naming(&["generate", "--out", out, "--children", "10", "--error-rate", "0.5"], "--error-rate");
+    fails_naming(&["generate", "--out", out, "--children", "0"], "--children");
+    fails_naming(&["generate", "--out", out, "--children", "10", "--format", "pdf"], "pdf");
+    fails_naming(&["generate", "--out", out, "--children", "10", "--date", "25.11.2026"], "25.11.2026");
+    fails_naming(&["generate", "--out", out, "--children", "10", "--kato", "/nonexistent/kato.csv"], "/nonexistent/kato.csv");
+    fails_naming(&["template", "--lang", "de", "--out", "x.xlsx"], "`de`");
+}
+
+#[test]
+fn demo_generates_a_sample_and_says_what_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = daryn(&["demo", "--dir", dir.path().to_str().unwrap(), "--children", "400"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("Next:"));
+    assert!(dir.path().join("roadmap-template-kk.xlsx").exists());
+    let day = std::fs::read_dir(dir.path().join("drops")).unwrap().next().unwrap().unwrap().path();
+    let regions = std::fs::read_dir(&day).unwrap().filter(|entry| entry.as_ref().unwrap().path().is_dir()).count();
+    assert_eq!(regions, 20);
+}
