@@ -106,14 +106,22 @@ impl Cli {
     }
 }
 
-#[allow(clippy::print_stdout)]
 pub fn print_summary(summary: &generate::Summary, elapsed: std::time::Duration) {
-    println!("{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}", "region", "layout", "children", "measures", "achievements", "teachers", "injected");
+    println!(
+        "{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}",
+        "region", "layout", "children", "measures", "achievements", "teachers", "injected"
+    );
     for region in &summary.regions {
         let counts = &region.counts;
         println!(
             "{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}",
-            region.region, region.layout, counts.children, counts.measures, counts.achievements, counts.teachers, counts.injected
+            region.region,
+            region.layout,
+            counts.children,
+            counts.measures,
+            counts.achievements,
+            counts.teachers,
+            counts.injected
         );
     }
     println!(
@@ -126,5 +134,10 @@ pub fn print_summary(summary: &generate::Summary, elapsed: std::time::Duration) 
         summary.total(|c| c.teachers),
         summary.total(|c| c.injected)
     );
-    println!("drops in {} ({:.1} s); truth file {}", summary.folder.display(), elapsed.as_secs_f64(), summary.truth.display());
+    println!(
+        "drops in {} ({:.1} s); truth file {}",
+        summary.folder.display(),
+        elapsed.as_secs_f64(),
+        summary.truth.display()
+    );
 }

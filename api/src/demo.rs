@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use daryn_data::generate::{self, FormatChoice, GenerateOptions};
 
-#[allow(clippy::print_stdout)]
 pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
     let options = GenerateOptions {
         out: dir.join("drops"),

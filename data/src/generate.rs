@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Days, NaiveDate};
 use daryn_registry::cell::Cell;
 use daryn_registry::form::rules::DropRows;
-use daryn_registry::form::{TableKind, ACHIEVEMENTS, MEASURES, TEACHERS};
+use daryn_registry::form::{ACHIEVEMENTS, MEASURES, TEACHERS, TableKind};
 use daryn_registry::{KatoClassifier, RegionCode};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -113,7 +113,9 @@ pub fn generate(options: &GenerateOptions) -> Result<Summary> {
         .par_iter()
         .zip(styles.par_iter())
         .enumerate()
-        .map(|(block, ((region, children), (_, style)))| generate_one(options, &folder, *region, block as u16, *children, style))
+        .map(|(block, ((region, children), (_, style)))| {
+            generate_one(options, &folder, *region, block as u16, *children, style)
+        })
         .collect();
     let mut regions = Vec::new();
     let truth_path = folder.join("truth.jsonl");
@@ -131,7 +133,13 @@ pub fn generate(options: &GenerateOptions) -> Result<Summary> {
     Ok(Summary { folder, truth: truth_path, regions })
 }
 
-fn job<'a>(options: &'a GenerateOptions, region: RegionCode, block: u16, children: u64, style: &'a Style) -> region::RegionJob<'a> {
+fn job<'a>(
+    options: &'a GenerateOptions,
+    region: RegionCode,
+    block: u16,
+    children: u64,
+    style: &'a Style,
+) -> region::RegionJob<'a> {
     region::RegionJob {
         region,
         block,
@@ -144,7 +152,14 @@ fn job<'a>(options: &'a GenerateOptions, region: RegionCode, block: u16, childre
     }
 }
 
-fn generate_one(options: &GenerateOptions, folder: &Path, region: RegionCode, block: u16, children: u64, style: &Style) -> Result<(RegionSummary, Vec<TruthEntry>)> {
+fn generate_one(
+    options: &GenerateOptions,
+    folder: &Path,
+    region: RegionCode,
+    block: u16,
+    children: u64,
+    style: &Style,
+) -> Result<(RegionSummary, Vec<TruthEntry>)> {
     let name = if style.folder_nine_digits { region.kato().to_string() } else { region.to_string() };
     let region_folder = folder.join(name);
     let title = format!("Дарынды балалардың жеке жол карталары — {}", region.region().name.kk);
@@ -211,11 +226,19 @@ impl RowSink for MemorySink {
         Ok(())
     }
 
-    fn document(&mut self, child: &[Cell], measures: &[Vec<Cell>], achievements: &[Vec<Cell>], teachers: &[Vec<Cell>]) -> Result<()> {
+    fn document(
+        &mut self,
+        child: &[Cell],
+        measures: &[Vec<Cell>],
+        achievements: &[Vec<Cell>],
+        teachers: &[Vec<Cell>],
+    ) -> Result<()> {
         let iin = child[0].clone();
         self.rows.children.push(child.to_vec());
         self.extras.push(None);
-        for (rows, nested, table) in [(&mut self.rows.measures, measures, &MEASURES), (&mut self.rows.achievements, achievements, &ACHIEVEMENTS)] {
+        for (rows, nested, table) in
+            [(&mut self.rows.measures, measures, &MEASURES), (&mut self.rows.achievements, achievements, &ACHIEVEMENTS)]
+        {
             for cells in nested {
                 let mut flattened = cells.clone();
                 flattened[table.index("iin")] = iin.clone();
@@ -235,7 +258,10 @@ impl RowSink for MemorySink {
 
 /// Generates one region into memory instead of files: the rows a reader would hand to the
 /// rules, and the truth about them. For tests.
-pub fn generate_region_in_memory(options: &GenerateOptions, region: RegionCode) -> Result<(MemorySink, Style, Vec<TruthEntry>, RegionCounts)> {
+pub fn generate_region_in_memory(
+    options: &GenerateOptions,
+    region: RegionCode,
+) -> Result<(MemorySink, Style, Vec<TruthEntry>, RegionCounts)> {
     options.validate()?;
     let split = split_children(options.children);
     let styles = styles(options);

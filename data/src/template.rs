@@ -23,8 +23,8 @@ use std::path::Path;
 use daryn_registry::Lang;
 use daryn_registry::form::{ColumnDef, ColumnType, Requirement, TableKind, Vocabulary};
 use rust_xlsxwriter::{
-    Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet,
-    XlsxError, utility::worksheet_range_absolute,
+    Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+    utility::worksheet_range_absolute,
 };
 
 use crate::{Error, Result};
@@ -53,9 +53,7 @@ const OPTIONAL_FILL: u32 = 0xD9D9D9;
 
 /// Writes the roadmap form template in `lang` to `path`, replacing any file there.
 pub fn write_template(lang: Lang, path: &Path) -> Result<()> {
-    build_template(lang)
-        .and_then(|mut workbook| workbook.save(path))
-        .map_err(Error::xlsx(path))
+    build_template(lang).and_then(|mut workbook| workbook.save(path)).map_err(Error::xlsx(path))
 }
 
 /// The name of the explanation sheet, the template's first sheet, in `lang`.
@@ -103,25 +101,16 @@ struct TemplateFormats {
 
 impl TemplateFormats {
     fn new() -> TemplateFormats {
-        let header = Format::new()
-            .set_bold()
-            .set_border(FormatBorder::Thin)
-            .set_align(FormatAlign::VerticalCenter);
+        let header = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
         TemplateFormats {
             title: Format::new().set_bold().set_font_size(14),
             note: Format::new().set_italic(),
-            required_header: header
-                .clone()
-                .set_background_color(Color::RGB(REQUIRED_FILL)),
-            conditional_header: header
-                .clone()
-                .set_background_color(Color::RGB(CONDITIONAL_FILL)),
+            required_header: header.clone().set_background_color(Color::RGB(REQUIRED_FILL)),
+            conditional_header: header.clone().set_background_color(Color::RGB(CONDITIONAL_FILL)),
             optional_header: header.set_background_color(Color::RGB(OPTIONAL_FILL)),
             top_aligned: Format::new().set_align(FormatAlign::Top),
             wrapped_text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            required_cell: Format::new()
-                .set_align(FormatAlign::Top)
-                .set_background_color(Color::RGB(REQUIRED_FILL)),
+            required_cell: Format::new().set_align(FormatAlign::Top).set_background_color(Color::RGB(REQUIRED_FILL)),
             conditional_cell: Format::new()
                 .set_align(FormatAlign::Top)
                 .set_background_color(Color::RGB(CONDITIONAL_FILL)),
@@ -170,10 +159,7 @@ impl TemplateFormats {
 
 /// Writes the explanation sheet: title, introduction, colour note, then one row per
 /// column of every table.
-fn build_explanation_sheet(
-    lang: Lang,
-    formats: &TemplateFormats,
-) -> std::result::Result<Worksheet, XlsxError> {
+fn build_explanation_sheet(lang: Lang, formats: &TemplateFormats) -> std::result::Result<Worksheet, XlsxError> {
     let texts = TemplateTexts::for_lang(lang);
     let mut sheet = Worksheet::new();
     sheet.set_name(texts.explanation_sheet_name)?;
@@ -197,12 +183,7 @@ fn build_explanation_sheet(
     ];
     let heading_row = row;
     for (column_index, heading) in (0u16..).zip(headings) {
-        sheet.write_string_with_format(
-            heading_row,
-            column_index,
-            heading,
-            &formats.optional_header,
-        )?;
+        sheet.write_string_with_format(heading_row, column_index, heading, &formats.optional_header)?;
     }
     row += 1;
 
@@ -249,12 +230,7 @@ fn build_table_sheet(
     let first_data_row = 1;
     let last_data_row = LAST_TEMPLATE_ROW - 1;
     for (column_index, column) in (0u16..).zip(columns) {
-        sheet.write_string_with_format(
-            0,
-            column_index,
-            column.header(lang),
-            formats.header(column.requirement),
-        )?;
+        sheet.write_string_with_format(0, column_index, column.header(lang), formats.header(column.requirement))?;
         sheet.set_column_format(column_index, formats.column(column.column_type))?;
         sheet.set_column_width(column_index, column_width(column, lang))?;
 
@@ -268,18 +244,11 @@ fn build_table_sheet(
             _ => None,
         };
         if let Some(validation) = validation {
-            sheet.add_data_validation(
-                first_data_row,
-                column_index,
-                last_data_row,
-                column_index,
-                &validation,
-            )?;
+            sheet.add_data_validation(first_data_row, column_index, last_data_row, column_index, &validation)?;
         }
     }
 
-    let last_column =
-        u16::try_from(columns.len() - 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+    let last_column = u16::try_from(columns.len() - 1).map_err(|_| XlsxError::RowColumnLimitError)?;
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, 0, last_column)?;
     Ok(sheet)
@@ -303,11 +272,7 @@ fn column_width(column: &ColumnDef, lang: Lang) -> f64 {
         ColumnType::Decimal => 14,
         ColumnType::Text | ColumnType::List => 20,
         ColumnType::Enum(vocabulary) | ColumnType::EnumList(vocabulary) => {
-            let longest_word = vocabulary
-                .words(lang)
-                .iter()
-                .map(|word| word.chars().count())
-                .max();
+            let longest_word = vocabulary.words(lang).iter().map(|word| word.chars().count()).max();
             longest_word.unwrap_or(0) + 2
         }
     };
@@ -336,38 +301,22 @@ fn fits_inline_list(words: &[&str]) -> bool {
     if words.iter().any(|word| word.contains(',')) {
         return false;
     }
-    let escaped_length: usize = words
-        .iter()
-        .map(|word| word.encode_utf16().count() + word.matches('"').count())
-        .sum();
+    let escaped_length: usize = words.iter().map(|word| word.encode_utf16().count() + word.matches('"').count()).sum();
     let separators = words.len().saturating_sub(1);
     escaped_length + separators <= INLINE_LIST_LIMIT
 }
 
 /// A multi-valued column cannot be a strict drop-down, so it only gets a prompt listing
 /// the words that may be combined with `;`.
-fn several_values_prompt(
-    vocabulary: Vocabulary,
-    lang: Lang,
-) -> std::result::Result<DataValidation, XlsxError> {
+fn several_values_prompt(vocabulary: Vocabulary, lang: Lang) -> std::result::Result<DataValidation, XlsxError> {
     let texts = TemplateTexts::for_lang(lang);
-    let listed = format!(
-        "{}{}",
-        texts.allowed_values_prefix,
-        vocabulary.words(lang).join("; ")
-    );
+    let listed = format!("{}{}", texts.allowed_values_prefix, vocabulary.words(lang).join("; "));
     let message = if listed.encode_utf16().count() <= PROMPT_LIMIT {
         listed
     } else {
-        format!(
-            "{}{}",
-            texts.allowed_values_prefix, texts.see_explanation_sheet
-        )
+        format!("{}{}", texts.allowed_values_prefix, texts.see_explanation_sheet)
     };
-    DataValidation::new()
-        .allow_any_value()
-        .set_input_title(texts.several_values_title)?
-        .set_input_message(message)
+    DataValidation::new().allow_any_value().set_input_title(texts.several_values_title)?.set_input_message(message)
 }
 
 /// The hidden sheet of long vocabularies, one column per vocabulary, filled on demand.
@@ -383,43 +332,28 @@ impl ValueLists {
         let mut sheet = Worksheet::new();
         sheet.set_name(LISTS_SHEET_NAME)?;
         sheet.set_hidden(true);
-        Ok(ValueLists {
-            lang,
-            sheet,
-            ranges: Vec::new(),
-        })
+        Ok(ValueLists { lang, sheet, ranges: Vec::new() })
     }
 
     /// The range (`lists!$A$1:$A$14`) holding the vocabulary's words, written on first use.
     fn range_of(&mut self, vocabulary: Vocabulary) -> std::result::Result<String, XlsxError> {
-        if let Some((_, range)) = self
-            .ranges
-            .iter()
-            .find(|(written, _)| *written == vocabulary)
-        {
+        if let Some((_, range)) = self.ranges.iter().find(|(written, _)| *written == vocabulary) {
             return Ok(range.clone());
         }
-        let column_index =
-            u16::try_from(self.ranges.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+        let column_index = u16::try_from(self.ranges.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
         let words = vocabulary.words(self.lang);
         for (row, word) in (0u32..).zip(&words) {
             self.sheet.write_string(row, column_index, *word)?;
         }
-        let last_row = u32::try_from(words.len().saturating_sub(1))
-            .map_err(|_| XlsxError::RowColumnLimitError)?;
-        let range =
-            worksheet_range_absolute(LISTS_SHEET_NAME, 0, column_index, last_row, column_index);
+        let last_row = u32::try_from(words.len().saturating_sub(1)).map_err(|_| XlsxError::RowColumnLimitError)?;
+        let range = worksheet_range_absolute(LISTS_SHEET_NAME, 0, column_index, last_row, column_index);
         self.ranges.push((vocabulary, range.clone()));
         Ok(range)
     }
 
     /// The sheet, when at least one vocabulary needed it.
     fn into_sheet(self) -> Option<Worksheet> {
-        if self.ranges.is_empty() {
-            None
-        } else {
-            Some(self.sheet)
-        }
+        if self.ranges.is_empty() { None } else { Some(self.sheet) }
     }
 }
 

@@ -163,11 +163,7 @@ pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
 
 /// Splits a list cell on `;` or `,`, trimming each item and dropping empty ones.
 pub fn split_list(text: &str) -> Vec<String> {
-    text.split([';', ','])
-        .map(|item| item.trim())
-        .filter(|item| !item.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.split([';', ',']).map(|item| item.trim()).filter(|item| !item.is_empty()).map(str::to_owned).collect()
 }
 
 /// The items of a list cell. A list held in a number cell (one IIN) is one item.

@@ -136,10 +136,7 @@ impl MeasureType {
 
     /// Measures of these types carry money, so `amount_kzt` is required.
     pub fn requires_amount(self) -> bool {
-        matches!(
-            self,
-            MeasureType::Scholarship | MeasureType::UniversityGrant | MeasureType::HealthCampVoucher
-        )
+        matches!(self, MeasureType::Scholarship | MeasureType::UniversityGrant | MeasureType::HealthCampVoucher)
     }
 }
 
@@ -240,8 +237,18 @@ mod tests {
     #[test]
     fn every_alias_of_every_enum_round_trips() {
         round_trip!(
-            Sex, AreaType, YesNo, InstructionLanguage, TalentDomain, IdentificationMethod,
-            RoadmapStatus, MeasureType, MeasureStatus, FundingSource, EventKind, Level,
+            Sex,
+            AreaType,
+            YesNo,
+            InstructionLanguage,
+            TalentDomain,
+            IdentificationMethod,
+            RoadmapStatus,
+            MeasureType,
+            MeasureStatus,
+            FundingSource,
+            EventKind,
+            Level,
             AchievementResult
         );
     }

@@ -38,8 +38,12 @@ impl TableKind {
     pub fn sheet_name(self, lang: Lang) -> &'static str {
         let names = match self {
             TableKind::Children => Trilingual { kk: "Балалар", ru: "Дети", en: "children" },
-            TableKind::Measures => Trilingual { kk: "Іс-шаралар", ru: "Мероприятия", en: "measures" },
-            TableKind::Achievements => Trilingual { kk: "Жетістіктер", ru: "Достижения", en: "achievements" },
+            TableKind::Measures => {
+                Trilingual { kk: "Іс-шаралар", ru: "Мероприятия", en: "measures" }
+            }
+            TableKind::Achievements => {
+                Trilingual { kk: "Жетістіктер", ru: "Достижения", en: "achievements" }
+            }
             TableKind::Teachers => Trilingual { kk: "Мұғалімдер", ru: "Педагоги", en: "teachers" },
         };
         names.get(lang)
@@ -48,9 +52,7 @@ impl TableKind {
     /// Finds the table a sheet or file stem names, in any of the three languages.
     pub fn from_sheet_name(name: &str) -> Option<TableKind> {
         let folded = fold(name);
-        TableKind::ALL
-            .into_iter()
-            .find(|table| Lang::ALL.iter().any(|&lang| fold(table.sheet_name(lang)) == folded))
+        TableKind::ALL.into_iter().find(|table| Lang::ALL.iter().any(|&lang| fold(table.sheet_name(lang)) == folded))
     }
 
     pub fn is_required(self) -> bool {
@@ -212,10 +214,7 @@ mod tests {
                 for lang in Lang::ALL {
                     let header = column.header(lang);
                     assert_eq!(definition.column_for_header(header), Some(index), "{table}: `{header}`");
-                    assert_eq!(
-                        definition.column_for_header(&format!("  {}  ", header.to_uppercase())),
-                        Some(index)
-                    );
+                    assert_eq!(definition.column_for_header(&format!("  {}  ", header.to_uppercase())), Some(index));
                 }
             }
         }

@@ -33,12 +33,7 @@ impl Iin {
     /// Reads an IIN typed as text. Spaces and a leading apostrophe (Excel's text marker)
     /// are ignored; anything else that is not a digit makes it invalid.
     pub fn parse(text: &str) -> Result<Iin, IinError> {
-        let cleaned: String = text
-            .trim()
-            .trim_start_matches('\'')
-            .chars()
-            .filter(|ch| !ch.is_whitespace())
-            .collect();
+        let cleaned: String = text.trim().trim_start_matches('\'').chars().filter(|ch| !ch.is_whitespace()).collect();
         let digits: Vec<u8> = cleaned
             .chars()
             .map(|ch| ch.to_digit(10).map(|digit| digit as u8))
@@ -113,8 +108,7 @@ impl Iin {
 
     /// The birth date the number encodes.
     pub fn birth_date(&self) -> NaiveDate {
-        self.birth_date_checked()
-            .expect("an Iin is only built after its birth date was checked")
+        self.birth_date_checked().expect("an Iin is only built after its birth date was checked")
     }
 
     /// The sex the number encodes.
@@ -152,12 +146,7 @@ pub fn mask_text(value: &str) -> String {
 
 fn check_digit(first_eleven: &[u8]) -> Option<u8> {
     let weighted = |weights: &[u32; 11]| -> u32 {
-        first_eleven
-            .iter()
-            .zip(weights)
-            .map(|(&digit, &weight)| u32::from(digit) * weight)
-            .sum::<u32>()
-            % 11
+        first_eleven.iter().zip(weights).map(|(&digit, &weight)| u32::from(digit) * weight).sum::<u32>() % 11
     };
     let first = weighted(&FIRST_WEIGHTS);
     if first != 10 {

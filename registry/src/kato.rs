@@ -56,7 +56,7 @@ impl KatoCode {
     }
 
     pub fn is_region(self) -> bool {
-        self.0 % 10_000_000 == 0
+        self.0.is_multiple_of(10_000_000)
     }
 
     pub fn value(self) -> u32 {
@@ -166,34 +166,86 @@ pub static REGIONS: [Region; 20] = [
     region!(15, Oblast, "Ақтөбе", "Актюбинская", "Aktobe", ["Aqtobe", "Актобе", "Aktyubinsk"]),
     region!(19, Oblast, "Алматы", "Алматинская", "Almaty", []),
     region!(23, Oblast, "Атырау", "Атырауская", "Atyrau", []),
-    region!(27, Oblast, "Батыс Қазақстан", "Западно-Казахстанская", "West Kazakhstan",
-        ["Batys Qazaqstan", "Batys Kazakhstan", "ЗКО", "БҚО"]),
+    region!(
+        27,
+        Oblast,
+        "Батыс Қазақстан",
+        "Западно-Казахстанская",
+        "West Kazakhstan",
+        ["Batys Qazaqstan", "Batys Kazakhstan", "ЗКО", "БҚО"]
+    ),
     region!(31, Oblast, "Жамбыл", "Жамбылская", "Zhambyl", ["Jambyl", "Жамбыл", "Taraz"]),
     region!(33, Oblast, "Жетісу", "Жетысуская", "Zhetysu", ["Jetisu", "Жетысу"]),
-    region!(35, Oblast, "Қарағанды", "Карагандинская", "Karagandy",
-        ["Karaganda", "Qaragandy", "Qaraghandy", "Караганда"]),
+    region!(
+        35,
+        Oblast,
+        "Қарағанды",
+        "Карагандинская",
+        "Karagandy",
+        ["Karaganda", "Qaragandy", "Qaraghandy", "Караганда"]
+    ),
     region!(39, Oblast, "Қостанай", "Костанайская", "Kostanay", ["Qostanai", "Kostanai", "Костанай"]),
     region!(43, Oblast, "Қызылорда", "Кызылординская", "Kyzylorda", ["Qyzylorda", "Кызылорда"]),
-    region!(47, Oblast, "Маңғыстау", "Мангистауская", "Mangystau",
-        ["Mangistau", "Mañğystau", "Мангистау", "Мангыстау"]),
+    region!(
+        47,
+        Oblast,
+        "Маңғыстау",
+        "Мангистауская",
+        "Mangystau",
+        ["Mangistau", "Mañğystau", "Мангистау", "Мангыстау"]
+    ),
     region!(55, Oblast, "Павлодар", "Павлодарская", "Pavlodar", []),
-    region!(59, Oblast, "Солтүстік Қазақстан", "Северо-Казахстанская", "North Kazakhstan",
-        ["Soltustik Qazaqstan", "Soltustik Kazakhstan", "СКО", "СҚО"]),
-    region!(61, Oblast, "Түркістан", "Туркестанская", "Turkestan",
-        ["Turkistan", "Түркістан", "Туркестан", "Оңтүстік Қазақстан", "Южно-Казахстанская",
-         "South Kazakhstan", "Ontustik Qazaqstan", "ЮКО", "ОҚО"]),
+    region!(
+        59,
+        Oblast,
+        "Солтүстік Қазақстан",
+        "Северо-Казахстанская",
+        "North Kazakhstan",
+        ["Soltustik Qazaqstan", "Soltustik Kazakhstan", "СКО", "СҚО"]
+    ),
+    region!(
+        61,
+        Oblast,
+        "Түркістан",
+        "Туркестанская",
+        "Turkestan",
+        [
+            "Turkistan",
+            "Түркістан",
+            "Туркестан",
+            "Оңтүстік Қазақстан",
+            "Южно-Казахстанская",
+            "South Kazakhstan",
+            "Ontustik Qazaqstan",
+            "ЮКО",
+            "ОҚО"
+        ]
+    ),
     region!(62, Oblast, "Ұлытау", "Улытауская", "Ulytau", ["Ulytau", "Улытау"]),
-    region!(63, Oblast, "Шығыс Қазақстан", "Восточно-Казахстанская", "East Kazakhstan",
-        ["Shygys Qazaqstan", "Shygys Kazakhstan", "ВКО", "ШҚО"]),
-    region!(71, City, "Астана", "Астана", "Astana",
-        ["Нұр-Сұлтан", "Нур-Султан", "Nur-Sultan", "Nur Sultan", "Нұр Сұлтан", "Астана (қала)"]),
+    region!(
+        63,
+        Oblast,
+        "Шығыс Қазақстан",
+        "Восточно-Казахстанская",
+        "East Kazakhstan",
+        ["Shygys Qazaqstan", "Shygys Kazakhstan", "ВКО", "ШҚО"]
+    ),
+    region!(
+        71,
+        City,
+        "Астана",
+        "Астана",
+        "Astana",
+        ["Нұр-Сұлтан", "Нур-Султан", "Nur-Sultan", "Nur Sultan", "Нұр Сұлтан", "Астана (қала)"]
+    ),
     region!(75, City, "Алматы", "Алматы", "Almaty", ["Almaty city", "Алматы (қала)"]),
     region!(79, City, "Шымкент", "Шымкент", "Shymkent", ["Чимкент", "Chimkent", "Shymkent city", "Шымкент (қала)"]),
 ];
 
 /// Words around a region's name that say which kind it is ("облысы", "г.", "city").
 const OBLAST_WORDS: &[&str] = &["облысы", "область", "обл", "обл.", "oblast", "oblysy", "region", "province"];
-const CITY_WORDS: &[&str] = &["қаласы", "қ.", "қала", "(қала)", "г.", "г", "город", "city", "(city)", "qalasy", "(город)"];
+const CITY_WORDS: &[&str] =
+    &["қаласы", "қ.", "қала", "(қала)", "г.", "г", "город", "city", "(city)", "qalasy", "(город)"];
 
 impl Region {
     pub fn get(code: RegionCode) -> Option<&'static Region> {
@@ -272,14 +324,8 @@ pub struct KatoClassifier {
 
 impl KatoClassifier {
     pub fn load(path: &Path) -> Result<KatoClassifier> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        KatoClassifier::from_csv(&text).map_err(|reason| Error::Classifier {
-            path: path.to_owned(),
-            reason,
-        })
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        KatoClassifier::from_csv(&text).map_err(|reason| Error::Classifier { path: path.to_owned(), reason })
     }
 
     /// Parses the classifier's CSV text (see the type's documentation for the format).
@@ -365,14 +411,9 @@ impl KatoClassifier {
 
 /// The folded core of a district name: without "ауданы", "район", "г." and the like.
 fn district_key(name: &str) -> String {
-    const NOISE: &[&str] = &[
-        "ауданы", "аудан", "район", "р-н", "district", "audany", "г.", "г", "қ.", "қаласы", "город", "city",
-    ];
-    fold(name)
-        .split(' ')
-        .filter(|word| !word.is_empty() && !NOISE.contains(word))
-        .collect::<Vec<_>>()
-        .join(" ")
+    const NOISE: &[&str] =
+        &["ауданы", "аудан", "район", "р-н", "district", "audany", "г.", "г", "қ.", "қаласы", "город", "city"];
+    fold(name).split(' ').filter(|word| !word.is_empty() && !NOISE.contains(word)).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

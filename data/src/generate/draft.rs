@@ -188,7 +188,12 @@ impl Drafter<'_> {
         set(&mut cells, &CHILDREN, "iin", style.iin(iin.as_string()));
         set(&mut cells, &CHILDREN, "last_name", Cell::Text(shout(name.last)));
         set(&mut cells, &CHILDREN, "first_name", Cell::Text(shout(name.first)));
-        set(&mut cells, &CHILDREN, "patronymic", name.patronymic.map(|text| Cell::Text(shout(text))).unwrap_or(Cell::Empty));
+        set(
+            &mut cells,
+            &CHILDREN,
+            "patronymic",
+            name.patronymic.map(|text| Cell::Text(shout(text))).unwrap_or(Cell::Empty),
+        );
         set(&mut cells, &CHILDREN, "birth_date", style.date(birth_date));
         if rng.chance(0.8) {
             set(&mut cells, &CHILDREN, "sex", style.word(sex.code(), sex.word(Lang::Kk), sex.word(Lang::Ru)));
@@ -213,7 +218,12 @@ impl Drafter<'_> {
         set(&mut cells, &CHILDREN, "school_name", Cell::Text(school.name.clone()));
         set(&mut cells, &CHILDREN, "grade", style.integer(i64::from(grade)));
         if rng.chance(0.9) {
-            set(&mut cells, &CHILDREN, "instruction_language", style.word(language.code(), language.word(Lang::Kk), language.word(Lang::Ru)));
+            set(
+                &mut cells,
+                &CHILDREN,
+                "instruction_language",
+                style.word(language.code(), language.word(Lang::Kk), language.word(Lang::Ru)),
+            );
         }
         set(&mut cells, &CHILDREN, "large_family", style.boolean(large_family));
         set(&mut cells, &CHILDREN, "low_income", style.boolean(low_income));
@@ -225,10 +235,16 @@ impl Drafter<'_> {
             })
             .collect();
         set(&mut cells, &CHILDREN, "talent_domains", style.list(&domain_words));
-        let discipline_words: Vec<String> = disciplines.iter().map(|discipline| discipline_word(rng, style, discipline)).collect();
+        let discipline_words: Vec<String> =
+            disciplines.iter().map(|discipline| discipline_word(rng, style, discipline)).collect();
         set(&mut cells, &CHILDREN, "disciplines", style.list(&discipline_words));
         set(&mut cells, &CHILDREN, "identified_on", style.date(identified_on));
-        set(&mut cells, &CHILDREN, "identification_method", style.word(method.code(), method.word(Lang::Kk), method.word(Lang::Ru)));
+        set(
+            &mut cells,
+            &CHILDREN,
+            "identification_method",
+            style.word(method.code(), method.word(Lang::Kk), method.word(Lang::Ru)),
+        );
         set(&mut cells, &CHILDREN, "coordinator", Cell::Text(rng.pick(&district.coordinators).clone()));
         if rng.chance(0.85) {
             let consent = std::cmp::min(days_after(identified_on, rng.range(0, 30)), self.export_date);
@@ -242,7 +258,12 @@ impl Drafter<'_> {
             set(&mut cells, &CHILDREN, "interests", Cell::Text(interests));
         }
         if status != RoadmapStatus::Active || rng.chance(0.5) {
-            set(&mut cells, &CHILDREN, "roadmap_status", style.word(status.code(), status.word(Lang::Kk), status.word(Lang::Ru)));
+            set(
+                &mut cells,
+                &CHILDREN,
+                "roadmap_status",
+                style.word(status.code(), status.word(Lang::Kk), status.word(Lang::Ru)),
+            );
         }
         ChildDraft { iin, birth_date, identified_on, grade, school: (district_index, school_index), disciplines, cells }
     }
@@ -301,7 +322,14 @@ const MEASURE_WEIGHTS: [(MeasureType, f64); 15] = [
 
 impl Drafter<'_> {
     /// One measure for a child; `teachers` are the indices of the child's school's teachers.
-    pub fn measure(&self, rng: &mut Rng, child: &ChildDraft, teachers: &[usize], all_teachers: &[TeacherDraft], sequence: u64) -> MeasureDraft {
+    pub fn measure(
+        &self,
+        rng: &mut Rng,
+        child: &ChildDraft,
+        teachers: &[usize],
+        all_teachers: &[TeacherDraft],
+        sequence: u64,
+    ) -> MeasureDraft {
         let vocab = Vocab::get();
         let style = self.style;
         let weights: Vec<f64> = MEASURE_WEIGHTS.iter().map(|(_, weight)| *weight).collect();
@@ -338,21 +366,39 @@ impl Drafter<'_> {
         };
         let money = measure_type.requires_amount();
         let funding = if money {
-            Some(*rng.pick(&[FundingSource::LocalBudget, FundingSource::LocalBudget, FundingSource::LocalBudget, FundingSource::Sponsor, FundingSource::RepublicanBudget]))
+            Some(*rng.pick(&[
+                FundingSource::LocalBudget,
+                FundingSource::LocalBudget,
+                FundingSource::LocalBudget,
+                FundingSource::Sponsor,
+                FundingSource::RepublicanBudget,
+            ]))
         } else if rng.chance(0.7) {
-            Some(*rng.pick(&[FundingSource::None, FundingSource::None, FundingSource::LocalBudget, FundingSource::Sponsor]))
+            Some(*rng.pick(&[
+                FundingSource::None,
+                FundingSource::None,
+                FundingSource::LocalBudget,
+                FundingSource::Sponsor,
+            ]))
         } else {
             None
         };
         let amount_tiyn: Option<i64> = match measure_type {
             MeasureType::Scholarship => Some(12 * (10_000 + rng.range(0, 30) as i64 * 1_000) * 100),
             MeasureType::UniversityGrant => Some((600_000 + rng.range(0, 190) as i64 * 10_000) * 100),
-            MeasureType::HealthCampVoucher => Some((60_000 + rng.range(0, 190) as i64 * 1_000) * 100 + rng.range(0, 2) as i64 * 50),
-            MeasureType::SummerSubjectCamp | MeasureType::Technopark if rng.chance(0.3) => Some((20_000 + rng.range(0, 130) as i64 * 1_000) * 100),
+            MeasureType::HealthCampVoucher => {
+                Some((60_000 + rng.range(0, 190) as i64 * 1_000) * 100 + rng.range(0, 2) as i64 * 50)
+            }
+            MeasureType::SummerSubjectCamp | MeasureType::Technopark if rng.chance(0.3) => {
+                Some((20_000 + rng.range(0, 130) as i64 * 1_000) * 100)
+            }
             _ => None,
         };
         let teacher = match measure_type {
-            MeasureType::Mentoring | MeasureType::ClubOrSection | MeasureType::TutoringCourse | MeasureType::ProjectWork
+            MeasureType::Mentoring
+            | MeasureType::ClubOrSection
+            | MeasureType::TutoringCourse
+            | MeasureType::ProjectWork
                 if !teachers.is_empty() && rng.chance(0.7) =>
             {
                 Some(pick_teacher(rng, teachers, all_teachers, discipline.domain))
@@ -365,7 +411,12 @@ impl Drafter<'_> {
         if style.measure_ids {
             set(&mut cells, &MEASURES, "measure_id", Cell::Text(format!("M{}-{sequence:08}", self.region)));
         }
-        set(&mut cells, &MEASURES, "measure_type", style.word(measure_type.code(), measure_type.word(Lang::Kk), measure_type.word(Lang::Ru)));
+        set(
+            &mut cells,
+            &MEASURES,
+            "measure_type",
+            style.word(measure_type.code(), measure_type.word(Lang::Kk), measure_type.word(Lang::Ru)),
+        );
         let title = rng.pick(&titles);
         set(&mut cells, &MEASURES, "title", Cell::Text(fill(title, discipline, start.year())));
         if title.contains("{disc") || rng.chance(0.4) {
@@ -388,7 +439,12 @@ impl Drafter<'_> {
             }
         }
         if let Some(funding) = funding {
-            set(&mut cells, &MEASURES, "funding_source", style.word(funding.code(), funding.word(Lang::Kk), funding.word(Lang::Ru)));
+            set(
+                &mut cells,
+                &MEASURES,
+                "funding_source",
+                style.word(funding.code(), funding.word(Lang::Kk), funding.word(Lang::Ru)),
+            );
         }
         if let Some(amount) = amount_tiyn {
             set(&mut cells, &MEASURES, "amount_kzt", style.amount(amount));
@@ -396,14 +452,31 @@ impl Drafter<'_> {
         MeasureDraft { cells, teacher }
     }
 
-    pub fn achievement(&self, rng: &mut Rng, child: &ChildDraft, teachers: &[usize], all_teachers: &[TeacherDraft]) -> AchievementDraft {
+    pub fn achievement(
+        &self,
+        rng: &mut Rng,
+        child: &ChildDraft,
+        teachers: &[usize],
+        all_teachers: &[TeacherDraft],
+    ) -> AchievementDraft {
         let vocab = Vocab::get();
         let style = self.style;
         let discipline = *rng.pick(&child.disciplines);
         let kind = match discipline.domain {
-            TalentDomain::Science => *rng.pick(&[EventKind::Olympiad, EventKind::Olympiad, EventKind::Olympiad, EventKind::ScienceProject, EventKind::ScienceProject, EventKind::IntellectualContest]),
+            TalentDomain::Science => *rng.pick(&[
+                EventKind::Olympiad,
+                EventKind::Olympiad,
+                EventKind::Olympiad,
+                EventKind::ScienceProject,
+                EventKind::ScienceProject,
+                EventKind::IntellectualContest,
+            ]),
             TalentDomain::Culture | TalentDomain::Art => {
-                if rng.chance(0.85) { EventKind::CreativeContest } else { EventKind::IntellectualContest }
+                if rng.chance(0.85) {
+                    EventKind::CreativeContest
+                } else {
+                    EventKind::IntellectualContest
+                }
             }
             TalentDomain::Sport | TalentDomain::Military => EventKind::SportCompetition,
         };
@@ -438,7 +511,8 @@ impl Drafter<'_> {
             .filter(|(event_kind, event_level, _)| *event_kind == kind && event_level.is_none_or(|l| l == level))
             .map(|(_, _, pattern)| *pattern)
             .collect();
-        let event_name = fill(*rng.pick(&patterns), discipline, event_date.year());
+        let pattern = rng.pick::<&str>(&patterns);
+        let event_name = fill(pattern, discipline, event_date.year());
 
         let mut cells = vec![Cell::Empty; ACHIEVEMENTS.columns.len()];
         set(&mut cells, &ACHIEVEMENTS, "iin", style.iin(child.iin.as_string()));
@@ -448,8 +522,12 @@ impl Drafter<'_> {
         set(&mut cells, &ACHIEVEMENTS, "level", style.word(level.code(), level.word(Lang::Kk), level.word(Lang::Ru)));
         set(&mut cells, &ACHIEVEMENTS, "event_date", style.date(event_date));
         let result_cell = match result {
-            AchievementResult::Winner if style.layout != super::style::Layout::Jsonl && rng.chance(0.2) => Cell::Text((*rng.pick(&["1", "I"])).to_owned()),
-            AchievementResult::PrizeWinner if style.layout != super::style::Layout::Jsonl && rng.chance(0.2) => Cell::Text((*rng.pick(&["2", "3", "II", "III"])).to_owned()),
+            AchievementResult::Winner if style.layout != super::style::Layout::Jsonl && rng.chance(0.2) => {
+                Cell::Text((*rng.pick(&["1", "I"])).to_owned())
+            }
+            AchievementResult::PrizeWinner if style.layout != super::style::Layout::Jsonl && rng.chance(0.2) => {
+                Cell::Text((*rng.pick(&["2", "3", "II", "III"])).to_owned())
+            }
             _ => style.word(result.code(), result.word(Lang::Kk), result.word(Lang::Ru)),
         };
         set(&mut cells, &ACHIEVEMENTS, "result", result_cell);

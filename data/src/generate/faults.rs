@@ -5,7 +5,7 @@
 use chrono::{Days, NaiveDate};
 use daryn_registry::cell::Cell;
 use daryn_registry::enums::{AreaType, MeasureStatus, MeasureType, Sex};
-use daryn_registry::form::{TableDef, ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS};
+use daryn_registry::form::{ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS, TableDef};
 use daryn_registry::{Iin, Lang, RegionCode, RejectCode};
 
 use super::rng::Rng;
@@ -109,7 +109,12 @@ pub struct FaultContext<'a> {
 
 /// Applies a child fault. `new_iin` makes a valid IIN for a new birth date and sex
 /// (used when the child must become too young while its IIN stays consistent).
-pub fn child(fault: ChildFault, cells: &mut [Cell], context: &FaultContext<'_>, new_iin: &mut dyn FnMut(NaiveDate, Sex) -> Iin) -> Injected {
+pub fn child(
+    fault: ChildFault,
+    cells: &mut [Cell],
+    context: &FaultContext<'_>,
+    new_iin: &mut dyn FnMut(NaiveDate, Sex) -> Iin,
+) -> Injected {
     let table = &CHILDREN;
     let iin = iin_text(&cells[table.index("iin")]);
     let injected = |column, code, fault| Injected { column, code, fault };
@@ -197,7 +202,11 @@ pub fn child(fault: ChildFault, cells: &mut [Cell], context: &FaultContext<'_>, 
             injected("district", RejectCode::DistrictOutsideRegion, "district_of_another_region")
         }
         ChildFault::DistrictUnknown => {
-            let value = if context.has_classifier { format!("{}9900000", context.region) } else { "Атлантида ауданы".to_owned() };
+            let value = if context.has_classifier {
+                format!("{}9900000", context.region)
+            } else {
+                "Атлантида ауданы".to_owned()
+            };
             set(cells, table, "district", Cell::Text(value));
             injected("district", RejectCode::DistrictUnknown, "district_unknown")
         }
@@ -220,7 +229,12 @@ pub fn child(fault: ChildFault, cells: &mut [Cell], context: &FaultContext<'_>, 
         }
         ChildFault::OutOfScope => {
             let urban = AreaType::Urban;
-            set(cells, table, "area_type", context.style.word(urban.code(), urban.word(Lang::Kk), urban.word(Lang::Ru)));
+            set(
+                cells,
+                table,
+                "area_type",
+                context.style.word(urban.code(), urban.word(Lang::Kk), urban.word(Lang::Ru)),
+            );
             set(cells, table, "large_family", context.style.boolean(false));
             set(cells, table, "low_income", context.style.boolean(false));
             injected("area_type", RejectCode::OutOfScope, "urban_not_in_target_groups")
@@ -259,7 +273,13 @@ impl MeasureFault {
 
 /// Applies a measure fault. `stranger` is a valid IIN of nobody in the drop;
 /// `earlier_id` the id of an earlier accepted measure, for a duplicate.
-pub fn measure(fault: MeasureFault, cells: &mut [Cell], context: &FaultContext<'_>, stranger: Iin, earlier_id: &str) -> Injected {
+pub fn measure(
+    fault: MeasureFault,
+    cells: &mut [Cell],
+    context: &FaultContext<'_>,
+    stranger: Iin,
+    earlier_id: &str,
+) -> Injected {
     let table = &MEASURES;
     let injected = |column, code, fault| Injected { column, code, fault };
     let style = context.style;
@@ -294,7 +314,12 @@ pub fn measure(fault: MeasureFault, cells: &mut [Cell], context: &FaultContext<'
         }
         MeasureFault::ScholarshipWithoutAmount => {
             let scholarship = MeasureType::Scholarship;
-            set(cells, table, "measure_type", style.word(scholarship.code(), scholarship.word(Lang::Kk), scholarship.word(Lang::Ru)));
+            set(
+                cells,
+                table,
+                "measure_type",
+                style.word(scholarship.code(), scholarship.word(Lang::Kk), scholarship.word(Lang::Ru)),
+            );
             set(cells, table, "amount_kzt", Cell::Empty);
             injected("amount_kzt", RejectCode::AmountRequired, "scholarship_without_amount")
         }

@@ -135,7 +135,7 @@ pub fn lay_out(code: RegionCode, children: u64, classifier: Option<&KatoClassifi
                     let name = pattern
                         .replace("{n}", &(1 + rng.range(0, 120)).to_string())
                         .replace("{loc}", locality_root)
-                        .replace("{person}", *rng.pick(&vocab.school_persons));
+                        .replace("{person}", rng.pick::<&str>(&vocab.school_persons));
                     School {
                         code: format!("{}{:05}", code, school_serial),
                         name,

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use daryn_registry::enums::Sex;
 use daryn_registry::Iin;
+use daryn_registry::enums::Sex;
 
 use super::rng::Rng;
 use super::vocab::Vocab;

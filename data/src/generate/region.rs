@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use daryn_registry::cell::Cell;
-use daryn_registry::form::{TableKind, MEASURES};
+use daryn_registry::form::{MEASURES, TableKind};
 use daryn_registry::{KatoClassifier, Lang, RegionCode, RejectCode};
 use serde::Serialize;
 
@@ -23,7 +23,13 @@ pub trait RowSink {
     /// unknown column when the style has one.
     fn row(&mut self, table: TableKind, cells: &[Cell], extra: Option<&str>) -> Result<()>;
     /// One child's nested document (JSONL layout).
-    fn document(&mut self, child: &[Cell], measures: &[Vec<Cell>], achievements: &[Vec<Cell>], teachers: &[Vec<Cell>]) -> Result<()>;
+    fn document(
+        &mut self,
+        child: &[Cell],
+        measures: &[Vec<Cell>],
+        achievements: &[Vec<Cell>],
+        teachers: &[Vec<Cell>],
+    ) -> Result<()>;
 }
 
 /// One injected error, or one row rejected because of it, as the checker must report it.
@@ -122,7 +128,14 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
     let mut measure_sequence = 0u64;
     let mut last_clean_measure_id: Option<String> = None;
     let region_text = job.region.to_string();
-    let record = |truth: &mut Vec<TruthEntry>, table: TableKind, index: u64, row: u64, column: String, code: RejectCode, cascaded: bool, fault: &'static str| {
+    let record = |truth: &mut Vec<TruthEntry>,
+                  table: TableKind,
+                  index: u64,
+                  row: u64,
+                  column: String,
+                  code: RejectCode,
+                  cascaded: bool,
+                  fault: &'static str| {
         let (file, sheet) = places.file_and_sheet(table);
         truth.push(TruthEntry {
             region: region_text.clone(),
@@ -156,7 +169,16 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
                     child.iin = iin;
                 }
             }
-            record(&mut truth, TableKind::Children, child_row, line, injected.column.to_owned(), injected.code, false, injected.fault);
+            record(
+                &mut truth,
+                TableKind::Children,
+                child_row,
+                line,
+                injected.column.to_owned(),
+                injected.code,
+                false,
+                injected.fault,
+            );
             counts.injected += 1;
             child_fault = Some(fault);
         }
@@ -171,13 +193,16 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
             measure_sequence += 1;
             // Without ids a measure is known by its content, which must not repeat.
             let mut draft = drafter.measure(&mut rng, &child, &school_teachers, &teachers, measure_sequence);
-            while !style.measure_ids {
-                let content = ["measure_type", "title", "planned_start", "planned_end"].map(|column| draft.cells[MEASURES.index(column)].display());
-                if !contents.contains(&content) {
-                    contents.push(content);
-                    break;
+            if !style.measure_ids {
+                loop {
+                    let content = ["measure_type", "title", "planned_start", "planned_end"]
+                        .map(|column| draft.cells[MEASURES.index(column)].display());
+                    if !contents.contains(&content) {
+                        contents.push(content);
+                        break;
+                    }
+                    draft = drafter.measure(&mut rng, &child, &school_teachers, &teachers, measure_sequence);
                 }
-                draft = drafter.measure(&mut rng, &child, &school_teachers, &teachers, measure_sequence);
             }
             if let Some(teacher) = draft.teacher
                 && !nested_teachers.contains(&teacher)
@@ -186,18 +211,49 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
             }
             let mut cells = draft.cells;
             let index = counts.measures + measure_rows.len() as u64;
-            let (row, column_prefix) = if jsonl { (line, format!("measures[{}].", measure_rows.len())) } else { (index + 2, String::new()) };
+            let (row, column_prefix) =
+                if jsonl { (line, format!("measures[{}].", measure_rows.len())) } else { (index + 2, String::new()) };
             if rejected {
-                let code = if child_fault.is_some_and(ChildFault::breaks_iin) && !jsonl { RejectCode::ChildUnknown } else { RejectCode::ChildRejected };
-                record(&mut truth, TableKind::Measures, index, row, format!("{column_prefix}iin"), code, true, "cascade");
+                let code = if child_fault.is_some_and(ChildFault::breaks_iin) && !jsonl {
+                    RejectCode::ChildUnknown
+                } else {
+                    RejectCode::ChildRejected
+                };
+                record(
+                    &mut truth,
+                    TableKind::Measures,
+                    index,
+                    row,
+                    format!("{column_prefix}iin"),
+                    code,
+                    true,
+                    "cascade",
+                );
             } else if rng.chance(job.error_rate) {
                 let mut fault = *rng.pick(&MeasureFault::ALL);
-                if (fault == MeasureFault::UnknownChild && jsonl) || (fault == MeasureFault::DuplicateId && (!style.measure_ids || last_clean_measure_id.is_none())) {
+                if (fault == MeasureFault::UnknownChild && jsonl)
+                    || (fault == MeasureFault::DuplicateId && (!style.measure_ids || last_clean_measure_id.is_none()))
+                {
                     fault = MeasureFault::BadType;
                 }
                 let stranger = stranger_iin(&mut rng, &mut children_iins, job.export_date);
-                let injected = faults::measure(fault, &mut cells, &fault_context, stranger, last_clean_measure_id.as_deref().unwrap_or(""));
-                record(&mut truth, TableKind::Measures, index, row, format!("{column_prefix}{}", injected.column), injected.code, false, injected.fault);
+                let injected = faults::measure(
+                    fault,
+                    &mut cells,
+                    &fault_context,
+                    stranger,
+                    last_clean_measure_id.as_deref().unwrap_or(""),
+                );
+                record(
+                    &mut truth,
+                    TableKind::Measures,
+                    index,
+                    row,
+                    format!("{column_prefix}{}", injected.column),
+                    injected.code,
+                    false,
+                    injected.fault,
+                );
                 counts.injected += 1;
             } else if style.measure_ids {
                 last_clean_measure_id = Some(cells[MEASURES.index("measure_id")].display());
@@ -215,10 +271,27 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
             }
             let mut cells = draft.cells;
             let index = counts.achievements + achievement_rows.len() as u64;
-            let (row, column_prefix) = if jsonl { (line, format!("achievements[{}].", achievement_rows.len())) } else { (index + 2, String::new()) };
+            let (row, column_prefix) = if jsonl {
+                (line, format!("achievements[{}].", achievement_rows.len()))
+            } else {
+                (index + 2, String::new())
+            };
             if rejected {
-                let code = if child_fault.is_some_and(ChildFault::breaks_iin) && !jsonl { RejectCode::ChildUnknown } else { RejectCode::ChildRejected };
-                record(&mut truth, TableKind::Achievements, index, row, format!("{column_prefix}iin"), code, true, "cascade");
+                let code = if child_fault.is_some_and(ChildFault::breaks_iin) && !jsonl {
+                    RejectCode::ChildUnknown
+                } else {
+                    RejectCode::ChildRejected
+                };
+                record(
+                    &mut truth,
+                    TableKind::Achievements,
+                    index,
+                    row,
+                    format!("{column_prefix}iin"),
+                    code,
+                    true,
+                    "cascade",
+                );
             } else if rng.chance(job.error_rate) {
                 let mut fault = *rng.pick(&AchievementFault::ALL);
                 if fault == AchievementFault::UnknownChild && jsonl {
@@ -226,7 +299,16 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
                 }
                 let stranger = stranger_iin(&mut rng, &mut children_iins, job.export_date);
                 let injected = faults::achievement(fault, &mut cells, &fault_context, stranger);
-                record(&mut truth, TableKind::Achievements, index, row, format!("{column_prefix}{}", injected.column), injected.code, false, injected.fault);
+                record(
+                    &mut truth,
+                    TableKind::Achievements,
+                    index,
+                    row,
+                    format!("{column_prefix}{}", injected.column),
+                    injected.code,
+                    false,
+                    injected.fault,
+                );
                 counts.injected += 1;
             }
             achievement_rows.push(cells);
@@ -253,7 +335,16 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
         if !jsonl && !rejected && rng.chance(job.error_rate / 20.0) {
             let index = counts.children;
             sink.row(TableKind::Children, &child.cells, extra)?;
-            record(&mut truth, TableKind::Children, index, index + 2, "iin".to_owned(), RejectCode::DuplicateKey, false, "child_repeated");
+            record(
+                &mut truth,
+                TableKind::Children,
+                index,
+                index + 2,
+                "iin".to_owned(),
+                RejectCode::DuplicateKey,
+                false,
+                "child_repeated",
+            );
             counts.children += 1;
             counts.injected += 1;
         }
@@ -273,7 +364,16 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
             let (cells, injected) = faults::teacher(fault, &model.cells, stranger, &mut rng);
             let index = counts.teachers;
             sink.row(TableKind::Teachers, &cells, None)?;
-            record(&mut truth, TableKind::Teachers, index, index + 2, injected.column.to_owned(), injected.code, false, injected.fault);
+            record(
+                &mut truth,
+                TableKind::Teachers,
+                index,
+                index + 2,
+                injected.column.to_owned(),
+                injected.code,
+                false,
+                injected.fault,
+            );
             counts.teachers += 1;
             counts.injected += 1;
         }

@@ -97,10 +97,12 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream_same_numbers() {
-        let first: Vec<u64> = (0..5).map({
-            let mut rng = Rng::new(7, 3);
-            move |_| rng.next_u64()
-        }).collect();
+        let first: Vec<u64> = (0..5)
+            .map({
+                let mut rng = Rng::new(7, 3);
+                move |_| rng.next_u64()
+            })
+            .collect();
         let mut again = Rng::new(7, 3);
         assert_eq!(first, (0..5).map(|_| again.next_u64()).collect::<Vec<_>>());
         let mut other = Rng::new(7, 4);

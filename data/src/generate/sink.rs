@@ -6,9 +6,9 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use daryn_registry::Lang;
 use daryn_registry::cell::Cell;
 use daryn_registry::form::{ColumnType, TableKind};
-use daryn_registry::Lang;
 use rust_xlsxwriter::{DocProperties, Format, Workbook, Worksheet};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -103,9 +103,12 @@ impl Write for SharedHashingWriter {
     }
 }
 
+/// A workbook being written: its file name, and per sheet the table and the next row.
+type Book = (String, Workbook, Vec<(TableKind, u32)>);
+
 enum Output {
     Csv(Vec<CsvTable>),
-    Xlsx { books: Vec<(String, Workbook, Vec<(TableKind, u32)>)> },
+    Xlsx { books: Vec<Book> },
     Jsonl { name: String, writer: HashingWriter, rows: u64 },
 }
 
@@ -173,8 +176,13 @@ impl DropWriter {
                     workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
                     let mut sheets = Vec::new();
                     for table in tables {
-                        let sheet = workbook.add_worksheet_with_constant_memory().map_err(Error::xlsx(folder.join(&name)))?;
-                        let sheet_name = table.sheet_name(if style.layout == Layout::XlsxWorkbook { style.header_lang } else { Lang::En });
+                        let sheet =
+                            workbook.add_worksheet_with_constant_memory().map_err(Error::xlsx(folder.join(&name)))?;
+                        let sheet_name = table.sheet_name(if style.layout == Layout::XlsxWorkbook {
+                            style.header_lang
+                        } else {
+                            Lang::En
+                        });
                         sheet.set_name(sheet_name).map_err(Error::xlsx(folder.join(&name)))?;
                         let mut next_row = 0u32;
                         if style.title_rows > 0 {
@@ -182,7 +190,9 @@ impl DropWriter {
                             next_row = style.title_rows;
                         }
                         for (column, header) in header_row(&style, table).iter().enumerate() {
-                            sheet.write_string(next_row, column as u16, header).map_err(Error::xlsx(folder.join(&name)))?;
+                            sheet
+                                .write_string(next_row, column as u16, header)
+                                .map_err(Error::xlsx(folder.join(&name)))?;
                         }
                         sheets.push((table, next_row + 1));
                     }
@@ -215,15 +225,20 @@ impl DropWriter {
                 if let Some(extra) = extra {
                     entry.record.push(extra.to_owned());
                 }
-                entry.writer.write_record(&entry.record).map_err(|error| csv_error(&folder.join(&entry.name), error))?;
+                entry
+                    .writer
+                    .write_record(&entry.record)
+                    .map_err(|error| csv_error(&folder.join(&entry.name), error))?;
                 entry.rows += 1;
             }
             Output::Xlsx { books } => {
                 for (name, workbook, sheets) in books.iter_mut() {
                     if let Some(position) = sheets.iter().position(|(kind, _)| *kind == table) {
                         let row = sheets[position].1;
-                        let sheet = workbook.worksheet_from_index(position).map_err(Error::xlsx(folder.join(&*name)))?;
-                        write_xlsx_row(sheet, row, cells, extra, &self.date_format).map_err(Error::xlsx(folder.join(&*name)))?;
+                        let sheet =
+                            workbook.worksheet_from_index(position).map_err(Error::xlsx(folder.join(&*name)))?;
+                        write_xlsx_row(sheet, row, cells, extra, &self.date_format)
+                            .map_err(Error::xlsx(folder.join(&*name)))?;
                         sheets[position].1 += 1;
                     }
                 }
@@ -234,7 +249,13 @@ impl DropWriter {
     }
 
     /// Writes one child's nested document (JSONL).
-    pub fn document(&mut self, child: &[Cell], measures: &[Vec<Cell>], achievements: &[Vec<Cell>], teachers: &[Vec<Cell>]) -> Result<()> {
+    pub fn document(
+        &mut self,
+        child: &[Cell],
+        measures: &[Vec<Cell>],
+        achievements: &[Vec<Cell>],
+        teachers: &[Vec<Cell>],
+    ) -> Result<()> {
         let Output::Jsonl { name, writer, rows } = &mut self.output else {
             unreachable!("only JSONL drops take documents");
         };
@@ -246,7 +267,8 @@ impl DropWriter {
         document.insert("achievements".to_owned(), nested(TableKind::Achievements, achievements));
         document.insert("teachers".to_owned(), nested(TableKind::Teachers, teachers));
         let path = self.folder.join(&*name);
-        serde_json::to_writer(&mut *writer, &Value::Object(document)).map_err(|error| Error::io(&path)(error.into()))?;
+        serde_json::to_writer(&mut *writer, &Value::Object(document))
+            .map_err(|error| Error::io(&path)(error.into()))?;
         writer.write_all(b"\n").map_err(Error::io(&path))?;
         *rows += 1;
         Ok(())
@@ -262,7 +284,8 @@ impl DropWriter {
                     let path = folder.join(&table.name);
                     table.writer.flush().map_err(Error::io(&path))?;
                     drop(table.writer);
-                    let hasher = table.hasher.lock().expect("the hasher lock is never poisoned").take().expect("hashed once");
+                    let hasher =
+                        table.hasher.lock().expect("the hasher lock is never poisoned").take().expect("hashed once");
                     Ok(WrittenFile { name: table.name, rows: table.rows, sha256: hex::encode(hasher.finalize()) })
                 })
                 .collect(),
@@ -296,7 +319,13 @@ impl super::region::RowSink for DropWriter {
         DropWriter::row(self, table, cells, extra)
     }
 
-    fn document(&mut self, child: &[Cell], measures: &[Vec<Cell>], achievements: &[Vec<Cell>], teachers: &[Vec<Cell>]) -> Result<()> {
+    fn document(
+        &mut self,
+        child: &[Cell],
+        measures: &[Vec<Cell>],
+        achievements: &[Vec<Cell>],
+        teachers: &[Vec<Cell>],
+    ) -> Result<()> {
         DropWriter::document(self, child, measures, achievements, teachers)
     }
 }
@@ -305,7 +334,13 @@ fn csv_error(path: &Path, error: csv::Error) -> Error {
     Error::io(path)(std::io::Error::other(error.to_string()))
 }
 
-fn write_xlsx_row(sheet: &mut Worksheet, row: u32, cells: &[Cell], extra: Option<&str>, date_format: &Format) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+fn write_xlsx_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    cells: &[Cell],
+    extra: Option<&str>,
+    date_format: &Format,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
     for (column, cell) in cells.iter().enumerate() {
         let column = column as u16;
         match cell {
@@ -339,11 +374,13 @@ fn json_object(table: TableKind, cells: &[Cell], skip: Option<&str>) -> Map<Stri
         }
         let value = match (cell, column.column_type) {
             (Cell::Empty, _) => Value::Null,
-            (Cell::Text(text), ColumnType::List | ColumnType::EnumList(_)) => Value::Array(
-                daryn_registry::cell::split_list(text).into_iter().map(Value::String).collect(),
-            ),
+            (Cell::Text(text), ColumnType::List | ColumnType::EnumList(_)) => {
+                Value::Array(daryn_registry::cell::split_list(text).into_iter().map(Value::String).collect())
+            }
             (Cell::Text(text), _) => Value::String(text.clone()),
-            (Cell::Number(number), _) => serde_json::Number::from_f64(*number).map(Value::Number).unwrap_or(Value::Null),
+            (Cell::Number(number), _) => {
+                serde_json::Number::from_f64(*number).map(Value::Number).unwrap_or(Value::Null)
+            }
             (Cell::Bool(value), _) => Value::Bool(*value),
             (Cell::DateTime(value), _) => Value::String(value.date().to_string()),
         };

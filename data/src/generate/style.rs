@@ -5,8 +5,8 @@
 //! every shape the reader must accept.
 
 use chrono::{NaiveDate, NaiveTime};
-use daryn_registry::cell::Cell;
 use daryn_registry::Lang;
+use daryn_registry::cell::Cell;
 
 use super::rng::Rng;
 
@@ -103,7 +103,13 @@ impl Style {
         let layout = match choice {
             FormatChoice::Csv => Layout::Csv,
             FormatChoice::Jsonl => Layout::Jsonl,
-            FormatChoice::Xlsx => if rng.chance(0.5) { Layout::XlsxWorkbook } else { Layout::XlsxFiles },
+            FormatChoice::Xlsx => {
+                if rng.chance(0.5) {
+                    Layout::XlsxWorkbook
+                } else {
+                    Layout::XlsxFiles
+                }
+            }
             FormatChoice::Mixed => match rng.range(0, 10) {
                 0..=4 => Layout::Csv,
                 5 | 6 => Layout::XlsxWorkbook,
@@ -122,18 +128,24 @@ impl Style {
             *rng.pick(&[DateStyle::Iso, DateStyle::Dotted, DateStyle::ShortDotted])
         };
         let word_lang = if jsonl { None } else { *rng.pick(&[None, Some(Lang::Kk), Some(Lang::Ru)]) };
-        let bool_words = *rng.pick(&[("иә", "жоқ"), ("да", "нет"), ("yes", "no"), ("true", "false"), ("1", "0"), ("+", "-")]);
+        let bool_words =
+            *rng.pick(&[("иә", "жоқ"), ("да", "нет"), ("yes", "no"), ("true", "false"), ("1", "0"), ("+", "-")]);
         Style {
             layout,
             header_lang,
             header_upper: rng.chance(0.15),
             header_padded: rng.chance(0.2),
-            delimiter: *rng.pick(&[b',', b';', b';', b'\t']),
-            encoding: *rng.pick(&[TextEncoding::Utf8, TextEncoding::Utf8Bom, TextEncoding::Utf8Bom, TextEncoding::Utf16Bom]),
+            delimiter: *rng.pick(b",;;\t"),
+            encoding: *rng.pick(&[
+                TextEncoding::Utf8,
+                TextEncoding::Utf8Bom,
+                TextEncoding::Utf8Bom,
+                TextEncoding::Utf16Bom,
+            ]),
             dates,
             word_lang,
             bool_words,
-            list_separator: *rng.pick(&["; ", ";", ", "]),
+            list_separator: rng.pick::<&str>(&["; ", ";", ", "]),
             upper_names: if rng.chance(0.3) { 0.4 } else { 0.0 },
             iin_as_number: workbook && rng.chance(0.5),
             numbers_as_text: workbook && rng.chance(0.5),
@@ -207,11 +219,7 @@ impl Style {
     }
 
     pub fn iin(&self, text: String) -> Cell {
-        if self.iin_as_number {
-            Cell::Number(text.parse::<f64>().unwrap_or(0.0))
-        } else {
-            Cell::Text(text)
-        }
+        if self.iin_as_number { Cell::Number(text.parse::<f64>().unwrap_or(0.0)) } else { Cell::Text(text) }
     }
 
     pub fn list(&self, items: &[String]) -> Cell {

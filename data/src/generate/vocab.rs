@@ -44,7 +44,8 @@ impl Vocab {
                 .into_iter()
                 .map(|line| {
                     let mut fields = line.split('\t');
-                    let kind = EventKind::parse(fields.next().unwrap_or("")).expect("event kinds in the vocabulary are valid");
+                    let kind =
+                        EventKind::parse(fields.next().unwrap_or("")).expect("event kinds in the vocabulary are valid");
                     let level = fields.next().and_then(Level::parse);
                     (kind, level, fields.next().expect("event patterns have three fields"))
                 })

@@ -17,7 +17,6 @@ macro_rules! col {
     };
 }
 
-
 pub static CHILDREN: TableDef = TableDef {
     kind: TableKind::Children,
     columns: &[

@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::{TableDef, TableKind, ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS};
+use super::{ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS, TableDef, TableKind};
 use crate::cell::{self, Cell};
 use crate::discipline::DisciplineRef;
 use crate::enums::*;
 use crate::error::RejectCode;
-use crate::iin::{mask_text, Iin, IinError};
+use crate::iin::{Iin, IinError, mask_text};
 use crate::kato::{KatoClassifier, KatoCode, Region, RegionCode};
 use crate::records::{Achievement, Child, Measure, Teacher};
 
@@ -112,7 +112,8 @@ impl<'a> Row<'a> {
 
     fn word<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Checked<T> {
         let cell = self.required(column)?;
-        parse(&cell.display()).ok_or_else(|| self.issue(column, RejectCode::EnumInvalid, format!("not a `{column}` word")))
+        parse(&cell.display())
+            .ok_or_else(|| self.issue(column, RejectCode::EnumInvalid, format!("not a `{column}` word")))
     }
 
     fn optional_word<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Checked<Option<T>> {
@@ -213,7 +214,11 @@ pub fn check_child(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Child,
     };
     let age = age_on(birth_date, context.export_date);
     if !(5..=19).contains(&age) {
-        return Err(row.issue("birth_date", RejectCode::AgeOutOfRange, format!("the child is {age} on the export date")));
+        return Err(row.issue(
+            "birth_date",
+            RejectCode::AgeOutOfRange,
+            format!("the child is {age} on the export date"),
+        ));
     }
     if identified_on > context.export_date {
         return Err(row.issue("identified_on", RejectCode::DateInFuture, "identified after the export date"));
@@ -276,15 +281,22 @@ fn check_district(row: &Row<'_>, context: &DropContext<'_>) -> Checked<KatoCode>
     };
     let Some(code) = code else {
         let name = cell.display();
-        return context
-            .classifier
-            .and_then(|classifier| classifier.find_by_name(context.region, &name))
-            .ok_or_else(|| {
-                row.issue("district", RejectCode::DistrictUnknown, format!("no district of that name in region `{}`", context.region))
-            });
+        return context.classifier.and_then(|classifier| classifier.find_by_name(context.region, &name)).ok_or_else(
+            || {
+                row.issue(
+                    "district",
+                    RejectCode::DistrictUnknown,
+                    format!("no district of that name in region `{}`", context.region),
+                )
+            },
+        );
     };
     if code.region() != context.region {
-        return Err(row.issue("district", RejectCode::DistrictOutsideRegion, format!("`{code}` is not in region `{}`", context.region)));
+        return Err(row.issue(
+            "district",
+            RejectCode::DistrictOutsideRegion,
+            format!("`{code}` is not in region `{}`", context.region),
+        ));
     }
     if code.is_region() {
         return Err(row.issue("district", RejectCode::DistrictUnknown, "a region's code, not a district's"));
@@ -292,14 +304,19 @@ fn check_district(row: &Row<'_>, context: &DropContext<'_>) -> Checked<KatoCode>
     if let Some(classifier) = context.classifier
         && classifier.get(code).is_none()
     {
-        return Err(row.issue("district", RejectCode::DistrictUnknown, format!("`{code}` is not in the KATO classifier")));
+        return Err(row.issue(
+            "district",
+            RejectCode::DistrictUnknown,
+            format!("`{code}` is not in the KATO classifier"),
+        ));
     }
     Ok(code)
 }
 
 fn check_grade(row: &Row<'_>) -> Checked<u8> {
     let cell = row.required("grade")?;
-    let grade = cell::parse_int(cell).ok_or_else(|| row.issue("grade", RejectCode::IntInvalid, "not a whole number"))?;
+    let grade =
+        cell::parse_int(cell).ok_or_else(|| row.issue("grade", RejectCode::IntInvalid, "not a whole number"))?;
     u8::try_from(grade)
         .ok()
         .filter(|grade| *grade <= 12)
@@ -310,8 +327,9 @@ fn check_domains(row: &Row<'_>) -> Checked<Vec<TalentDomain>> {
     let cell = row.required("talent_domains")?;
     let mut domains = Vec::new();
     for item in cell::list_items(cell) {
-        let domain = TalentDomain::parse(&item)
-            .ok_or_else(|| row.issue("talent_domains", RejectCode::EnumInvalid, format!("`{item}` is not a talent domain")))?;
+        let domain = TalentDomain::parse(&item).ok_or_else(|| {
+            row.issue("talent_domains", RejectCode::EnumInvalid, format!("`{item}` is not a talent domain"))
+        })?;
         if !domains.contains(&domain) {
             domains.push(domain);
         }
@@ -564,7 +582,11 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
             if let Some(teacher) = measure.teacher_id
                 && !teacher_ids.contains(&teacher)
             {
-                return Err(Row { table: &MEASURES, cells }.issue("teacher_id", RejectCode::TeacherUnknown, "no such teacher in this drop"));
+                return Err(Row { table: &MEASURES, cells }.issue(
+                    "teacher_id",
+                    RejectCode::TeacherUnknown,
+                    "no such teacher in this drop",
+                ));
             }
             if !measure_ids.insert(measure.measure_id.clone()) {
                 return Err(duplicate(&MEASURES, cells, "measure_id"));
@@ -576,7 +598,12 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
                 push_warnings(&mut checked.warnings, TableKind::Measures, index, warnings);
                 checked.measures.push((index, measure));
             }
-            Err(issue) => reject(&mut checked, TableKind::Measures, index, cascade_first(&MEASURES, cells, issue, &rejected_children)),
+            Err(issue) => reject(
+                &mut checked,
+                TableKind::Measures,
+                index,
+                cascade_first(&MEASURES, cells, issue, &rejected_children),
+            ),
         }
     }
 
@@ -586,7 +613,11 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
                 return Err(issue);
             }
             if achievement.teacher_ids.iter().any(|teacher| !teacher_ids.contains(teacher)) {
-                return Err(Row { table: &ACHIEVEMENTS, cells }.issue("teacher_ids", RejectCode::TeacherUnknown, "a teacher not in this drop"));
+                return Err(Row { table: &ACHIEVEMENTS, cells }.issue(
+                    "teacher_ids",
+                    RejectCode::TeacherUnknown,
+                    "a teacher not in this drop",
+                ));
             }
             Ok((achievement, warnings))
         });
@@ -595,7 +626,12 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
                 push_warnings(&mut checked.warnings, TableKind::Achievements, index, warnings);
                 checked.achievements.push((index, achievement));
             }
-            Err(issue) => reject(&mut checked, TableKind::Achievements, index, cascade_first(&ACHIEVEMENTS, cells, issue, &rejected_children)),
+            Err(issue) => reject(
+                &mut checked,
+                TableKind::Achievements,
+                index,
+                cascade_first(&ACHIEVEMENTS, cells, issue, &rejected_children),
+            ),
         }
     }
     checked
@@ -603,7 +639,12 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
 
 /// A row of a rejected child is reported as cascaded even when it has faults of its own:
 /// the coordinator fixes the child first.
-fn cascade_first(table: &'static TableDef, cells: &[Cell], issue: RowIssue, rejected_children: &HashSet<String>) -> RowIssue {
+fn cascade_first(
+    table: &'static TableDef,
+    cells: &[Cell],
+    issue: RowIssue,
+    rejected_children: &HashSet<String>,
+) -> RowIssue {
     match cells.get(table.index("iin")).map(iin_key) {
         Some(key) if rejected_children.contains(&key) && issue.code != RejectCode::ChildRejected => {
             Row { table, cells }.issue("iin", RejectCode::ChildRejected, "the child's row was rejected")

@@ -17,7 +17,10 @@ fn bad_parameters_are_named() {
     fails_naming(&["generate", "--out", out, "--children", "0"], "--children");
     fails_naming(&["generate", "--out", out, "--children", "10", "--format", "pdf"], "pdf");
     fails_naming(&["generate", "--out", out, "--children", "10", "--date", "25.11.2026"], "25.11.2026");
-    fails_naming(&["generate", "--out", out, "--children", "10", "--kato", "/nonexistent/kato.csv"], "/nonexistent/kato.csv");
+    fails_naming(
+        &["generate", "--out", out, "--children", "10", "--kato", "/nonexistent/kato.csv"],
+        "/nonexistent/kato.csv",
+    );
     fails_naming(&["template", "--lang", "de", "--out", "x.xlsx"], "`de`");
 }
 

@@ -6,15 +6,21 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use daryn_data::generate::{self, FormatChoice, GenerateOptions, Layout};
 use daryn_registry::enums::{AchievementResult, AreaType, Level, MeasureType};
-use daryn_registry::form::rules::{check_drop, DropContext};
 use daryn_registry::form::TableKind;
+use daryn_registry::form::rules::{DropContext, check_drop};
 use daryn_registry::{KatoClassifier, Region, RejectCode};
 
 fn classifier() -> KatoClassifier {
-    KatoClassifier::load(&daryn_tests::reference_dir().join("kato-2024-districts.csv")).expect("the reference classifier loads")
+    KatoClassifier::load(&daryn_tests::reference_dir().join("kato-2024-districts.csv"))
+        .expect("the reference classifier loads")
 }
 
-fn options(children: u64, error_rate: f64, format: FormatChoice, classifier: Option<KatoClassifier>) -> GenerateOptions {
+fn options(
+    children: u64,
+    error_rate: f64,
+    format: FormatChoice,
+    classifier: Option<KatoClassifier>,
+) -> GenerateOptions {
     GenerateOptions {
         out: std::env::temp_dir().join("unused"),
         children,
@@ -39,7 +45,11 @@ fn every_generated_row_satisfies_the_form() {
         for region in Region::all() {
             let (sink, _, truth, counts) = generate::generate_region_in_memory(&options, region.code).unwrap();
             assert!(truth.is_empty());
-            let context = DropContext { region: region.code, export_date: options.export_date(), classifier: options.classifier.as_ref() };
+            let context = DropContext {
+                region: region.code,
+                export_date: options.export_date(),
+                classifier: options.classifier.as_ref(),
+            };
             let checked = check_drop(&sink.rows, &context);
             let first = checked.rejections.first();
             assert!(first.is_none(), "{format:?} region {}: {:?}", region.code, first);
@@ -71,17 +81,33 @@ fn injected_errors_are_exactly_what_the_form_rejects() {
         let options = options(4_000, 0.1, format, classifier);
         for region in Region::all() {
             let (sink, _, truth, _) = generate::generate_region_in_memory(&options, region.code).unwrap();
-            let context = DropContext { region: region.code, export_date: options.export_date(), classifier: options.classifier.as_ref() };
+            let context = DropContext {
+                region: region.code,
+                export_date: options.export_date(),
+                classifier: options.classifier.as_ref(),
+            };
             let checked = check_drop(&sink.rows, &context);
-            let expected: HashSet<_> = truth.iter().map(|entry| key(entry.table, entry.record, entry.code, &entry.column)).collect();
+            let expected: HashSet<_> =
+                truth.iter().map(|entry| key(entry.table, entry.record, entry.code, &entry.column)).collect();
             let found: HashSet<_> = checked
                 .rejections
                 .iter()
-                .map(|rejection| key(rejection.table.name(), rejection.index as u64, rejection.issue.code.code(), rejection.issue.column))
+                .map(|rejection| {
+                    key(
+                        rejection.table.name(),
+                        rejection.index as u64,
+                        rejection.issue.code.code(),
+                        rejection.issue.column,
+                    )
+                })
                 .collect();
             let missing: Vec<_> = expected.difference(&found).take(3).collect();
             let unexpected: Vec<_> = found.difference(&expected).take(3).collect();
-            assert!(missing.is_empty() && unexpected.is_empty(), "{format:?} region {}: missing {missing:?}, unexpected {unexpected:?}", region.code);
+            assert!(
+                missing.is_empty() && unexpected.is_empty(),
+                "{format:?} region {}: missing {missing:?}, unexpected {unexpected:?}",
+                region.code
+            );
             assert_eq!(truth.len(), checked.rejections.len(), "one truth entry per rejected row");
             codes_seen.extend(truth.iter().map(|entry| entry.code));
         }
@@ -126,11 +152,19 @@ fn the_data_looks_like_the_country() {
 
     // Kazakh names with Kazakh letters are the majority; Russian names a real minority.
     let kazakh_letters = |text: &str| text.chars().any(|ch| "әғқңөұүһіӘҒҚҢӨҰҮҺІ".contains(ch));
-    let with_kazakh_letters = children.iter().filter(|c| kazakh_letters(&c.first_name) || kazakh_letters(&c.last_name)).count() as f64 / total;
+    let with_kazakh_letters =
+        children.iter().filter(|c| kazakh_letters(&c.first_name) || kazakh_letters(&c.last_name)).count() as f64
+            / total;
     assert!(with_kazakh_letters > 0.45, "names with Kazakh letters: {with_kazakh_letters:.3}");
     let russian_first: HashSet<String> = ["ru_male_first.txt", "ru_female_first.txt"]
         .iter()
-        .flat_map(|file| std::fs::read_to_string(daryn_tests::workspace_root().join("data/vocab").join(file)).unwrap().lines().map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|file| {
+            std::fs::read_to_string(daryn_tests::workspace_root().join("data/vocab").join(file))
+                .unwrap()
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
         .collect();
     let russian = children.iter().filter(|child| russian_first.contains(&child.first_name)).count() as f64 / total;
     assert!((0.08..=0.35).contains(&russian), "Russian first names: {russian:.3}");
@@ -146,16 +180,22 @@ fn the_data_looks_like_the_country() {
     assert_eq!(types.len(), MeasureType::ALL.len(), "every measure type occurs");
 
     // The level pyramid, and prize-winners a minority.
-    let by_level: Vec<usize> = Level::ALL.iter().map(|level| achievements.iter().filter(|a| a.level == *level).count()).collect();
+    let by_level: Vec<usize> =
+        Level::ALL.iter().map(|level| achievements.iter().filter(|a| a.level == *level).count()).collect();
     assert!(by_level.windows(2).all(|pair| pair[0] > pair[1]), "levels {by_level:?}");
     assert!(by_level[0] > 4 * by_level[3], "school ≫ republican: {by_level:?}");
-    let podium = achievements.iter().filter(|a| matches!(a.result, AchievementResult::Winner | AchievementResult::PrizeWinner)).count() as f64;
+    let podium = achievements
+        .iter()
+        .filter(|a| matches!(a.result, AchievementResult::Winner | AchievementResult::PrizeWinner))
+        .count() as f64;
     assert!(podium / (achievements.len() as f64) < 0.4, "prize-winners {:.3}", podium / achievements.len() as f64);
 
     // Item 15: few teachers prepare many top prize-winners.
     let mut top_prizes: HashMap<String, usize> = HashMap::new();
     for achievement in &achievements {
-        if achievement.level >= Level::Republican && matches!(achievement.result, AchievementResult::Winner | AchievementResult::PrizeWinner) {
+        if achievement.level >= Level::Republican
+            && matches!(achievement.result, AchievementResult::Winner | AchievementResult::PrizeWinner)
+        {
             for teacher in &achievement.teacher_ids {
                 *top_prizes.entry(teacher.as_string()).or_default() += 1;
             }
@@ -164,7 +204,11 @@ fn the_data_looks_like_the_country() {
     let mut counts: Vec<usize> = top_prizes.values().copied().collect();
     counts.sort_unstable();
     let median = counts[counts.len() / 2];
-    eprintln!("top-prize pupils per teacher: {} teachers, median {median}, top {:?}", counts.len(), &counts[counts.len().saturating_sub(10)..]);
+    eprintln!(
+        "top-prize pupils per teacher: {} teachers, median {median}, top {:?}",
+        counts.len(),
+        &counts[counts.len().saturating_sub(10)..]
+    );
     let most = *counts.last().unwrap();
     assert!((counts.len() as f64) < 0.25 * teachers as f64, "{} of {teachers} teachers have top prizes", counts.len());
     assert!(most >= 4 * median, "most {most}, median {median}");

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook_auto, Reader};
+use calamine::{Reader, open_workbook_auto};
 use chrono::NaiveDate;
 use daryn_data::generate::{self, FormatChoice, GenerateOptions, Layout};
 use daryn_registry::form::TableKind;
@@ -14,8 +14,19 @@ use sha2::{Digest, Sha256};
 
 fn generate_into(dir: &Path, seed: &str, format: &str) {
     let output = daryn(&[
-        "generate", "--out", dir.to_str().unwrap(), "--children", "1500", "--seed", seed, "--date", "2026-11-25",
-        "--error-rate", "0.03", "--format", format,
+        "generate",
+        "--out",
+        dir.to_str().unwrap(),
+        "--children",
+        "1500",
+        "--seed",
+        seed,
+        "--date",
+        "2026-11-25",
+        "--error-rate",
+        "0.03",
+        "--format",
+        format,
     ]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
@@ -53,10 +64,12 @@ fn the_same_seed_gives_byte_identical_drops() {
 /// Finds the delimiter that splits the header into the most known columns.
 fn read_csv(text: &str, table: TableKind) -> (Vec<Option<usize>>, Vec<Vec<String>>) {
     let definition = table.definition();
-    let mut best: Option<(usize, Vec<Option<usize>>, Vec<Vec<String>>)> = None;
+    type Candidate = (usize, Vec<Option<usize>>, Vec<Vec<String>>);
+    let mut best: Option<Candidate> = None;
     for delimiter in [b',', b';', b'\t'] {
         let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
-        let headers: Vec<Option<usize>> = reader.headers().unwrap().iter().map(|header| definition.column_for_header(header)).collect();
+        let headers: Vec<Option<usize>> =
+            reader.headers().unwrap().iter().map(|header| definition.column_for_header(header)).collect();
         let known = headers.iter().flatten().count();
         if best.as_ref().is_none_or(|(count, _, _)| known > *count) {
             let rows = reader.records().map(|record| record.unwrap().iter().map(str::to_owned).collect()).collect();
@@ -121,7 +134,10 @@ fn drops_match_their_manifests_and_read_back_as_generated() {
                     }
                     if let Ok(manifest) = std::fs::read(&manifest_path) {
                         let manifest: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
-                        assert_eq!(manifest["files"][format!("{}.csv", table.name())]["rows"].as_u64(), Some(rows.len() as u64));
+                        assert_eq!(
+                            manifest["files"][format!("{}.csv", table.name())]["rows"].as_u64(),
+                            Some(rows.len() as u64)
+                        );
                     }
                 }
             }
@@ -140,7 +156,12 @@ fn drops_match_their_manifests_and_read_back_as_generated() {
                         // The header is the first row whose cells name the form's columns.
                         let header_at = rows
                             .iter()
-                            .position(|row| row.iter().filter(|cell| table.definition().column_for_header(&cell.to_string()).is_some()).count() >= 3)
+                            .position(|row| {
+                                row.iter()
+                                    .filter(|cell| table.definition().column_for_header(&cell.to_string()).is_some())
+                                    .count()
+                                    >= 3
+                            })
                             .expect("a header row");
                         let data_rows = rows.len() - header_at - 1;
                         let expected = match table {
@@ -155,11 +176,18 @@ fn drops_match_their_manifests_and_read_back_as_generated() {
             }
             Layout::Jsonl => {
                 let text = std::fs::read_to_string(folder.join("roadmap.jsonl")).unwrap();
-                let lines: Vec<serde_json::Value> = text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+                let lines: Vec<serde_json::Value> =
+                    text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
                 assert_eq!(lines.len(), memory.rows.children.len());
                 let measures: usize = lines.iter().map(|line| line["measures"].as_array().unwrap().len()).sum();
                 assert_eq!(measures, memory.rows.measures.len());
-                assert!(lines.iter().all(|line| line["measures"].as_array().unwrap().iter().all(|m| m.get("iin").is_none())));
+                assert!(
+                    lines.iter().all(|line| line["measures"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|m| m.get("iin").is_none()))
+                );
             }
         }
     }

@@ -1,8 +1,8 @@
 //! `daryn template` writes the form; the form's headers read back in each language.
 
-use calamine::{open_workbook_auto, Reader};
-use daryn_registry::form::TableKind;
+use calamine::{Reader, open_workbook_auto};
 use daryn_registry::Lang;
+use daryn_registry::form::TableKind;
 use daryn_tests::daryn;
 
 #[test]
@@ -19,7 +19,8 @@ fn templates_in_three_languages_read_back_as_the_form() {
             assert!(names.iter().any(|name| name == sheet), "{lang:?}: no sheet {sheet}");
             let range = workbook.worksheet_range(sheet).unwrap();
             let header: Vec<String> = range.rows().next().unwrap().iter().map(|cell| cell.to_string()).collect();
-            let mapped: Vec<Option<usize>> = header.iter().map(|text| table.definition().column_for_header(text)).collect();
+            let mapped: Vec<Option<usize>> =
+                header.iter().map(|text| table.definition().column_for_header(text)).collect();
             let expected: Vec<Option<usize>> = (0..table.definition().columns.len()).map(Some).collect();
             assert_eq!(mapped, expected, "{lang:?} {table}");
         }

@@ -42,7 +42,11 @@ fn valid_child() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn with(mut base: Vec<(&'static str, &'static str)>, column: &'static str, value: &'static str) -> Vec<(&'static str, &'static str)> {
+fn with(
+    mut base: Vec<(&'static str, &'static str)>,
+    column: &'static str,
+    value: &'static str,
+) -> Vec<(&'static str, &'static str)> {
     base.retain(|(name, _)| *name != column);
     base.push((column, value));
     base
@@ -174,7 +178,10 @@ fn the_drop_cascades_and_checks_references() {
         children: vec![
             row(&CHILDREN, &valid_child()),
             row(&CHILDREN, &with(valid_child(), "grade", "99")),
-            row(&CHILDREN, &with(with(with(valid_child(), "iin", boy), "birth_date", "2009-08-07"), "last_name", "Иванов")),
+            row(
+                &CHILDREN,
+                &with(with(with(valid_child(), "iin", boy), "birth_date", "2009-08-07"), "last_name", "Иванов"),
+            ),
         ],
         measures: vec![
             row(&MEASURES, &with(valid_measure(), "iin", boy)),
@@ -183,7 +190,14 @@ fn the_drop_cascades_and_checks_references() {
         ],
         achievements: vec![row(
             &ACHIEVEMENTS,
-            &[("iin", GIRL), ("event_name", "Олимпиада"), ("event_kind", "olympiad"), ("level", "облыстық"), ("event_date", "2026-03-01"), ("result", "II")],
+            &[
+                ("iin", GIRL),
+                ("event_name", "Олимпиада"),
+                ("event_kind", "olympiad"),
+                ("level", "облыстық"),
+                ("event_date", "2026-03-01"),
+                ("result", "II"),
+            ],
         )],
         teachers: vec![],
     };
@@ -209,7 +223,17 @@ fn a_rejected_childs_rows_go_with_it() {
     let rows = DropRows {
         children: vec![row(&CHILDREN, &with(valid_child(), "grade", "99"))],
         measures: vec![row(&MEASURES, &with(valid_measure(), "status", "??"))],
-        achievements: vec![row(&ACHIEVEMENTS, &[("iin", GIRL), ("event_name", "X"), ("event_kind", "olympiad"), ("level", "school"), ("event_date", "2026-03-01"), ("result", "1")])],
+        achievements: vec![row(
+            &ACHIEVEMENTS,
+            &[
+                ("iin", GIRL),
+                ("event_name", "X"),
+                ("event_kind", "olympiad"),
+                ("level", "school"),
+                ("event_date", "2026-03-01"),
+                ("result", "1"),
+            ],
+        )],
         teachers: vec![],
     };
     let checked = check_drop(&rows, &context());
