@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use daryn_data::generate::{self, FormatChoice, GenerateOptions};
-use daryn_registry::{KatoClassifier, Lang};
+use daryn_ingest::IngestOptions;
+use daryn_registry::{KatoClassifier, Lang, RegionCode};
 
 #[derive(Parser)]
 #[command(name = "daryn", version, about = "The national registry of gifted children (decree 997, item 19)")]
@@ -51,6 +52,29 @@ enum Command {
         #[arg(long)]
         kato: Option<PathBuf>,
     },
+    /// Validate the regions' drops and publish them as one new registry version
+    Ingest {
+        /// The registry folder (created on first use)
+        #[arg(long)]
+        registry: PathBuf,
+        /// Let this region's drop remove more than 20 % of its children (repeatable)
+        #[arg(long = "allow-shrink", value_name = "REGION", value_parser = parse_region)]
+        allow_shrink: Vec<RegionCode>,
+        /// Also write the run, with every rejection, as JSON
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// KATO classifier CSV to validate districts against
+        #[arg(long)]
+        kato: Option<PathBuf>,
+        /// Drop folders (`.../35`) or dated folders of them (`.../2026-11-25`)
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List the registry's versions with their time and drops
+    Versions {
+        #[arg(long)]
+        registry: PathBuf,
+    },
     /// Write the roadmap form (item 7) as an XLSX template for coordinators
     Template {
         /// Language of the headers, words and explanations: kk, ru or en
@@ -70,6 +94,10 @@ fn parse_format(text: &str) -> std::result::Result<FormatChoice, String> {
     FormatChoice::parse(text).ok_or_else(|| format!("`{text}` is not one of csv, xlsx, jsonl, mixed"))
 }
 
+fn parse_region(text: &str) -> std::result::Result<RegionCode, String> {
+    RegionCode::parse(text).ok_or_else(|| format!("`{text}` is not one of the 20 region codes (two or nine digits)"))
+}
+
 fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
     Lang::parse(text).ok_or_else(|| format!("`{text}` is not one of kk, ru, en"))
 }
@@ -79,10 +107,7 @@ impl Cli {
         match self.command {
             Command::Demo { dir, children } => crate::demo::run(&dir, children),
             Command::Generate { out, children, seed, date, error_rate, format, kato } => {
-                let classifier = kato
-                    .map(|path| KatoClassifier::load(&path))
-                    .transpose()
-                    .context("loading the KATO classifier given with `--kato`")?;
+                let classifier = load_classifier(kato)?;
                 let options = GenerateOptions {
                     out,
                     children,
@@ -97,6 +122,16 @@ impl Cli {
                 print_summary(&summary, started.elapsed());
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Ingest { registry, allow_shrink, report, kato, paths } => {
+                let classifier = load_classifier(kato)?;
+                let options = IngestOptions { registry, paths, allow_shrink, classifier };
+                let code = crate::ingest::run(options, report)?;
+                Ok(ExitCode::from(code))
+            }
+            Command::Versions { registry } => {
+                crate::ingest::versions(&registry)?;
+                Ok(ExitCode::SUCCESS)
+            }
             Command::Template { lang, out } => {
                 daryn_data::template::write_template(lang, &out)?;
                 println!("wrote the {} roadmap template to {}", lang.code(), out.display());
@@ -104,6 +139,10 @@ impl Cli {
             }
         }
     }
+}
+
+fn load_classifier(path: Option<PathBuf>) -> Result<Option<KatoClassifier>> {
+    path.map(|path| KatoClassifier::load(&path)).transpose().context("loading the KATO classifier given with `--kato`")
 }
 
 pub fn print_summary(summary: &generate::Summary, elapsed: std::time::Duration) {

@@ -4,6 +4,7 @@
 
 mod cli;
 mod demo;
+mod ingest;
 
 use std::process::ExitCode;
 

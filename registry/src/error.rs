@@ -157,6 +157,10 @@ reject_codes! {
         en: "a done measure needs its completion date",
         kk: "орындалған шараның орындалған күні көрсетілуі керек",
         ru: "для выполненной меры нужна дата выполнения" },
+    RowUnreadable = "row_unreadable" {
+        en: "the record cannot be read (broken quoting or not a JSON object)",
+        kk: "жазбаны оқу мүмкін емес (тырнақшалар бұзылған немесе JSON нысаны емес)",
+        ru: "запись не читается (нарушены кавычки или это не объект JSON)" },
     IinConflict = "iin_conflict" {
         en: "the same IIN is held by another region whose export is newer",
         kk: "бұл ЖСН экспорты жаңарақ басқа облыста да бар",

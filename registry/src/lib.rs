@@ -8,8 +8,9 @@
 //! - [`cell`]: raw cells and their parsers (dates, booleans, numbers, lists).
 //! - [`form`]: the four tables of the form, their headers, and the rules ([`form::rules`]).
 //! - [`error`]: this crate's errors and the stable rejection codes.
+//! - [`store`]: the versioned store: Delta tables pinned together as registry versions.
 //!
-//! Reading files lives in `daryn-ingest`, SQL in `daryn-query`, the synthetic data and
+//! Reading drops lives in `daryn-ingest`, SQL in `daryn-query`, the synthetic data and
 //! templates in `daryn-data`, the CLI and servers in `daryn` (`api/`).
 
 pub mod cell;
@@ -22,6 +23,7 @@ pub mod kato;
 pub mod lang;
 pub mod records;
 mod spelling;
+pub mod store;
 
 pub use error::{Error, RejectCode, Result};
 pub use iin::Iin;

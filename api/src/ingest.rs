@@ -1,0 +1,150 @@
+//! `daryn ingest`, `daryn versions`: the nightly run and the registry's history, as an
+//! operator sees them: a table per drop, progress on a terminal, a JSON report, and an
+//! exit code for cron (0 clean, 2 published with rejections or refusals, 1 nothing).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use daryn_ingest::run::{DropOutcome, DropStatus, IngestOptions, Progress, RunOutcome};
+use daryn_registry::form::TableKind;
+use daryn_registry::store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Shows a spinner with the drop being read, when standard error is a terminal.
+struct TerminalProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl TerminalProgress {
+    fn new(drops: u64) -> TerminalProgress {
+        if !std::io::stderr().is_terminal() {
+            return TerminalProgress { bar: None };
+        }
+        let bar = ProgressBar::new(drops);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} drops  {msg}")
+                .expect("a valid template"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        TerminalProgress { bar: Some(bar) }
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn drop_started(&self, region: &str, _folder: &Path) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("reading region {region}"));
+        }
+    }
+
+    fn drop_done(&self, _outcome: &DropOutcome) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn stage(&self, what: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(what.to_owned());
+        }
+    }
+}
+
+/// Counts drops under the given paths for the progress bar (a region folder is one).
+fn count_drops(paths: &[PathBuf]) -> u64 {
+    daryn_ingest::read::discover(paths).map(|drops| drops.len() as u64).unwrap_or(0)
+}
+
+pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
+    let progress = TerminalProgress::new(count_drops(&options.paths));
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let outcome = runtime.block_on(daryn_ingest::ingest(&options, &progress));
+    if let Some(bar) = &progress.bar {
+        bar.finish_and_clear();
+    }
+    let outcome = outcome?;
+    print_outcome(&outcome);
+    if let Some(path) = report {
+        let json = serde_json::to_string_pretty(&outcome).context("serialising the report")?;
+        std::fs::write(&path, json).with_context(|| format!("writing the report `{}`", path.display()))?;
+        println!("report: {}", path.display());
+    }
+    Ok(outcome.exit_code())
+}
+
+fn counts(outcome: &DropOutcome, table: TableKind) -> String {
+    let counts = outcome.counts(table);
+    format!("{}/{}", counts.accepted, counts.rejected)
+}
+
+pub fn print_outcome(outcome: &RunOutcome) {
+    for line in &outcome.rolled_back {
+        println!("undone from an interrupted run: {line}");
+    }
+    println!(
+        "{:<7} {:<26} {:<10} {:>13} {:>13} {:>13} {:>11}  reason",
+        "region", "exported_at", "status", "children a/r", "measures a/r", "achiev. a/r", "teachers a/r"
+    );
+    for drop in &outcome.drops {
+        let reason =
+            drop.refusal.as_ref().map(|refusal| format!("{}: {}", refusal.code, refusal.reason)).unwrap_or_default();
+        println!(
+            "{:<7} {:<26} {:<10} {:>13} {:>13} {:>13} {:>11}  {}",
+            drop.region,
+            drop.exported_at.map(|stamp| stamp.to_rfc3339()).unwrap_or_else(|| "-".to_owned()),
+            drop.status.code(),
+            counts(drop, TableKind::Children),
+            counts(drop, TableKind::Measures),
+            counts(drop, TableKind::Achievements),
+            counts(drop, TableKind::Teachers),
+            reason
+        );
+    }
+    let unknown: Vec<String> = outcome
+        .drops
+        .iter()
+        .filter(|drop| !drop.unknown_columns.is_empty())
+        .map(|drop| format!("{}: {}", drop.region, drop.unknown_columns.join(", ")))
+        .collect();
+    if !unknown.is_empty() {
+        println!("unknown columns, ignored: {}", unknown.join("; "));
+    }
+    for drop in &outcome.drops {
+        if let Some(file) = &drop.rejection_file {
+            println!("rejections for region {}: {}", drop.region, file.display());
+        }
+    }
+    match outcome.version {
+        Some(version) => println!("published registry version {version}"),
+        None if outcome.drops.iter().all(|drop| drop.status == DropStatus::Unchanged) && !outcome.drops.is_empty() => {
+            println!("nothing changed; the registry stays at version {}", outcome.previous_version.unwrap_or(0))
+        }
+        None => println!("nothing was published"),
+    }
+}
+
+pub fn versions(registry: &Path) -> Result<()> {
+    let store =
+        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let versions = store.versions()?;
+    if versions.is_empty() {
+        println!("the registry has no versions yet");
+    }
+    for version in versions {
+        let current = if Some(version.version) == store.current_number()? { " (current)" } else { "" };
+        println!("version {}{current}  {}", version.version, version.created_at.to_rfc3339());
+        for drop in &version.run {
+            let reason = drop.refusal_code.as_deref().map(|code| format!(" ({code})")).unwrap_or_default();
+            println!(
+                "  region {:<3} {:<10} exported {}  children {}{}",
+                drop.region,
+                drop.status,
+                drop.exported_at.to_rfc3339(),
+                drop.children_accepted,
+                reason
+            );
+        }
+    }
+    Ok(())
+}

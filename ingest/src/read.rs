@@ -1,0 +1,405 @@
+//! Reading regions' drops (ROADMAP-FORM.md sections 1, 3 and 5): [`discover`] finds the
+//! drop folders, [`read_drop`] turns a folder's CSV, XLSX or JSONL files into rows of
+//! [`Cell`]s in the form's column order, each with the [`RowLocation`] a region's
+//! coordinator will see in a rejection report, and [`compare_manifest`] checks the files
+//! against `manifest.json`.
+//!
+//! Readers do not judge values: every cell is handed over as written (text, number,
+//! date or boolean), and the form's rules in `daryn-registry` decide what it means. A
+//! record that cannot be read at all (a JSONL line that is not a JSON object) becomes a
+//! [`BrokenRecord`]; a file that cannot be read at all is an [`Error`].
+//!
+//! - [`csv`](self::csv): encodings, delimiter detection, quoted multi-line fields.
+//! - [`xlsx`](self::xlsx): per-table workbooks or one `roadmap.xlsx`, title rows, typed cells.
+//! - [`jsonl`](self::jsonl): the nested `roadmap.jsonl`.
+//! - [`header`](self::header): headers in three languages mapped to the form's columns.
+
+mod csv;
+mod discover;
+mod header;
+mod jsonl;
+mod manifest;
+mod xlsx;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use daryn_registry::cell::Cell;
+use daryn_registry::form::TableKind;
+use daryn_registry::form::rules::DropRows;
+use sha2::{Digest, Sha256};
+
+pub use discover::{DropSource, discover};
+pub use manifest::{Manifest, ManifestFile, ManifestMismatch, MismatchKind, compare_manifest};
+
+use crate::error::{Error, Result};
+
+/// Where a row came from, as the region's coordinator sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowLocation {
+    /// The file name within the drop folder, e.g. `children.csv`. Shared by every row of
+    /// the file, so a location costs no allocation per row.
+    pub file: Arc<str>,
+    /// The XLSX sheet name as written in the workbook.
+    pub sheet: Option<Arc<str>>,
+    /// The contract's row number: the header is row 1 of its data block and the first
+    /// data row is 2, whatever title rows sit above the header. Blank rows and records
+    /// keep their numbers although they are skipped. JSONL: the line number (1-based).
+    pub row: u64,
+    /// CSV: the physical line the record starts on (1-based, a quoted field may span
+    /// lines). XLSX: the sheet row as the spreadsheet shows it (1-based). JSONL: `None`.
+    pub line: Option<u64>,
+    /// JSONL rows nested in a child's document: `measures[2]`, `teachers[0]`, …
+    pub nested: Option<NestedRow>,
+}
+
+impl fmt::Display for RowLocation {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "`{}`", self.file)?;
+        if let Some(sheet) = &self.sheet {
+            write!(formatter, " sheet `{sheet}`")?;
+        }
+        write!(formatter, " row {}", self.row)?;
+        if let Some(nested) = &self.nested {
+            write!(formatter, " `{nested}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// A row nested in a JSONL child document: which list, and its 0-based index there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NestedRow {
+    pub list: TableKind,
+    pub index: usize,
+}
+
+impl fmt::Display for NestedRow {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}[{}]", self.list, self.index)
+    }
+}
+
+/// One table's rows from one drop: cells in the form's column order
+/// ([`TableKind::definition`]), every row as long as the table has columns, and the
+/// location of each row (`locations[i]` is where `rows[i]` came from).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableRows {
+    pub table: TableKind,
+    pub rows: Vec<Vec<Cell>>,
+    pub locations: Vec<RowLocation>,
+}
+
+impl TableRows {
+    fn new(table: TableKind) -> TableRows {
+        TableRows { table, rows: Vec::new(), locations: Vec::new() }
+    }
+
+    fn push(&mut self, cells: Vec<Cell>, location: RowLocation) {
+        self.rows.push(cells);
+        self.locations.push(location);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// A column whose header names no column of the form (or names one already taken by an
+/// earlier header). Its values are ignored; it is reported once per drop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownColumn {
+    pub file: String,
+    /// The header as written, without surrounding spaces. JSONL keys of nested rows are
+    /// prefixed with their list: `measures.note`.
+    pub header: String,
+}
+
+/// A record that could not be read at all, e.g. a JSONL line that is not a JSON
+/// object. Validation rejects it; the rest of the file is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokenRecord {
+    pub table: TableKind,
+    pub location: RowLocation,
+    /// Lowercase, names in backticks, like error messages.
+    pub reason: String,
+}
+
+/// A data file that was read, as `manifest.json` describes it (section 5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileStats {
+    pub name: String,
+    /// Records excluding the header (a quoted multi-line field is one record); blank
+    /// records and rows are not counted. `roadmap.jsonl`: its non-blank lines, i.e.
+    /// children. A workbook: the data rows of its `children` sheet, or of its one table.
+    pub rows: u64,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// Everything read from one drop folder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DropContent {
+    /// The four tables in [`TableKind::ALL`] order; a table without a file is empty.
+    pub tables: [TableRows; 4],
+    pub unknown_columns: Vec<UnknownColumn>,
+    /// Every data file read, by name.
+    pub files: Vec<FileStats>,
+    /// The tables that had a file or sheet, in [`TableKind::ALL`] order.
+    pub present: Vec<TableKind>,
+    pub broken: Vec<BrokenRecord>,
+}
+
+impl DropContent {
+    pub fn table(&self, table: TableKind) -> &TableRows {
+        &self.tables[table as usize]
+    }
+
+    /// Moves the rows out for the form's rules ([`daryn_registry::form::rules::check_drop`]),
+    /// leaving the locations in place: rejection `index` `i` of a table is at
+    /// `self.table(table).locations[i]`.
+    pub fn take_rows(&mut self) -> DropRows {
+        let [children, measures, achievements, teachers] =
+            self.tables.each_mut().map(|table| std::mem::take(&mut table.rows));
+        DropRows { children, measures, achievements, teachers }
+    }
+}
+
+/// Reads the drop folder of `source` (see [`read_folder`]).
+#[tracing::instrument(skip_all, fields(region = %source.region, folder = %source.folder.display()))]
+pub fn read_drop(source: &DropSource) -> Result<DropContent> {
+    read_folder(&source.folder)
+}
+
+/// Reads a drop folder: `children`, `measures`, `achievements` and `teachers` as `.csv`,
+/// `.xlsx` or `.jsonl` files (named in English, Kazakh or Russian, any case), or one
+/// `roadmap.xlsx` with a sheet per table (sheets named in any of the three languages;
+/// other sheets, like a template's explanation sheet or its hidden lists, are ignored),
+/// or one `roadmap.jsonl`. Other files (`manifest.json`, notes) are ignored.
+///
+/// Errors: no `children` table; a table given twice; a data file that cannot be read.
+pub fn read_folder(folder: &Path) -> Result<DropContent> {
+    let entries = std::fs::read_dir(folder).map_err(Error::io(folder))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(Error::io(folder))?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if classify(&name).is_some() && entry.path().is_file() {
+            names.push(name);
+        } else if name != "manifest.json" {
+            tracing::debug!(file = %name, "not a data file of the drop, ignored");
+        }
+    }
+    names.sort();
+    let mut files = Vec::with_capacity(names.len());
+    for name in names {
+        let path = folder.join(&name);
+        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
+        files.push((name, bytes));
+    }
+    read_drop_files(folder, files)
+}
+
+/// Reads a drop given as file names and their bytes, as [`read_folder`] does with the
+/// files of `folder` (used only in messages and error paths). Names that are not data
+/// files of a drop are ignored.
+pub fn read_drop_files(folder: &Path, files: Vec<(String, Vec<u8>)>) -> Result<DropContent> {
+    let mut builder = DropBuilder::new(folder);
+    for (name, bytes) in files {
+        let Some(role) = classify(&name) else {
+            continue;
+        };
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let input = FileInput { path: folder.join(&name), name: Arc::from(name.as_str()), bytes: &bytes };
+        let rows = match role {
+            FileRole::Table(table, Format::Csv) => csv::read(&input, table, &mut builder)?,
+            FileRole::Table(table, Format::Xlsx) => xlsx::read(&input, Some(table), &mut builder)?,
+            FileRole::Roadmap(Format::Xlsx) => xlsx::read(&input, None, &mut builder)?,
+            FileRole::Table(table, Format::Jsonl) => jsonl::read(&input, Some(table), &mut builder)?,
+            FileRole::Roadmap(Format::Jsonl) => jsonl::read(&input, None, &mut builder)?,
+            FileRole::Roadmap(Format::Csv) => unreachable!("`classify` gives no CSV roadmap"),
+        };
+        tracing::debug!(file = %name, rows, "file read");
+        builder.files.push(FileStats { name, rows, sha256 });
+    }
+    let content = builder.finish()?;
+    tracing::info!(
+        children = content.table(TableKind::Children).len(),
+        measures = content.table(TableKind::Measures).len(),
+        achievements = content.table(TableKind::Achievements).len(),
+        teachers = content.table(TableKind::Teachers).len(),
+        broken = content.broken.len(),
+        "drop read"
+    );
+    Ok(content)
+}
+
+/// A data file's format, from its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Xlsx,
+    Jsonl,
+}
+
+/// What a file of the drop folder holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FileRole {
+    /// One table: `children.csv`, `Дети.xlsx`, …
+    Table(TableKind, Format),
+    /// Every table: `roadmap.xlsx` or `roadmap.jsonl`.
+    Roadmap(Format),
+}
+
+/// Tells a data file by its name; `None` for anything else.
+fn classify(name: &str) -> Option<FileRole> {
+    let (stem, extension) = name.rsplit_once('.')?;
+    let format = match extension.to_ascii_lowercase().as_str() {
+        "csv" => Format::Csv,
+        "xlsx" => Format::Xlsx,
+        "jsonl" => Format::Jsonl,
+        _ => return None,
+    };
+    if stem.trim().eq_ignore_ascii_case("roadmap") {
+        return (format != Format::Csv).then_some(FileRole::Roadmap(format));
+    }
+    TableKind::from_sheet_name(stem).map(|table| FileRole::Table(table, format))
+}
+
+/// One data file being read.
+struct FileInput<'a> {
+    /// For messages.
+    path: PathBuf,
+    name: Arc<str>,
+    bytes: &'a [u8],
+}
+
+/// Collects what the readers find in a drop's files.
+struct DropBuilder {
+    folder: PathBuf,
+    tables: [Option<(TableRows, String)>; 4],
+    unknown_columns: Vec<UnknownColumn>,
+    broken: Vec<BrokenRecord>,
+    files: Vec<FileStats>,
+}
+
+impl DropBuilder {
+    fn new(folder: &Path) -> DropBuilder {
+        DropBuilder {
+            folder: folder.to_owned(),
+            tables: [None, None, None, None],
+            unknown_columns: Vec::new(),
+            broken: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Starts a table from `source` (a file name, or `file` sheet `name`); a table can
+    /// come from one source only.
+    fn start_table(&mut self, table: TableKind, source: String) -> Result<&mut TableRows> {
+        if let Some((_, first)) = &self.tables[table as usize] {
+            return Err(Error::AmbiguousTable {
+                folder: self.folder.clone(),
+                table,
+                first: first.clone(),
+                second: source,
+            });
+        }
+        let slot = self.tables[table as usize].insert((TableRows::new(table), source));
+        Ok(&mut slot.0)
+    }
+
+    fn unknown_column(&mut self, file: &str, header: &str) {
+        let header = header.trim_start_matches('\u{feff}').trim();
+        if header.is_empty() || self.unknown_columns.iter().any(|known| known.file == file && known.header == header) {
+            return;
+        }
+        self.unknown_columns.push(UnknownColumn { file: file.to_owned(), header: header.to_owned() });
+    }
+
+    fn broken(&mut self, table: TableKind, location: RowLocation, reason: String) {
+        self.broken.push(BrokenRecord { table, location, reason });
+    }
+
+    fn finish(self) -> Result<DropContent> {
+        let present: Vec<TableKind> =
+            TableKind::ALL.into_iter().filter(|table| self.tables[*table as usize].is_some()).collect();
+        if let Some(required) = TableKind::ALL.into_iter().find(|table| table.is_required() && !present.contains(table))
+        {
+            return Err(Error::MissingTable { folder: self.folder, table: required });
+        }
+        let mut index = 0;
+        let tables = self.tables.map(|slot| {
+            let table = TableKind::ALL[index];
+            index += 1;
+            slot.map(|(rows, _)| rows).unwrap_or_else(|| TableRows::new(table))
+        });
+        let mut files = self.files;
+        files.sort_by(|left, right| left.name.cmp(&right.name));
+        Ok(DropContent { tables, unknown_columns: self.unknown_columns, files, present, broken: self.broken })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_files_are_told_by_name_in_three_languages() {
+        assert_eq!(classify("children.csv"), Some(FileRole::Table(TableKind::Children, Format::Csv)));
+        assert_eq!(classify("Measures.XLSX"), Some(FileRole::Table(TableKind::Measures, Format::Xlsx)));
+        assert_eq!(classify("Педагоги.csv"), Some(FileRole::Table(TableKind::Teachers, Format::Csv)));
+        assert_eq!(classify("roadmap.xlsx"), Some(FileRole::Roadmap(Format::Xlsx)));
+        assert_eq!(classify("RoadMap.jsonl"), Some(FileRole::Roadmap(Format::Jsonl)));
+        for other in ["roadmap.csv", "manifest.json", "children.txt", "~$children.xlsx", "truth.jsonl", "children"] {
+            assert_eq!(classify(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_drop_without_children_is_refused() {
+        let files = vec![("measures.csv".to_owned(), b"iin,measure_type,title\n1,2,3\n".to_vec())];
+        let error = read_drop_files(Path::new("35"), files).unwrap_err();
+        assert_eq!(error.code(), "table_missing");
+    }
+
+    #[test]
+    fn a_table_given_twice_is_refused() {
+        let header = b"iin,last_name,first_name\n".to_vec();
+        let files = vec![("children.csv".to_owned(), header.clone()), ("Дети.csv".to_owned(), header)];
+        let error = read_drop_files(Path::new("35"), files).unwrap_err();
+        assert!(matches!(error, Error::AmbiguousTable { table: TableKind::Children, .. }), "{error}");
+    }
+
+    #[test]
+    fn absent_optional_tables_are_empty_and_not_present() {
+        let files = vec![("children.csv".to_owned(), b"iin,last_name,first_name\n1,A,B\n".to_vec())];
+        let mut content = read_drop_files(Path::new("35"), files).unwrap();
+        assert_eq!(content.present, [TableKind::Children]);
+        assert!(content.table(TableKind::Teachers).is_empty());
+        assert_eq!(content.files.len(), 1);
+        assert_eq!(content.files[0].rows, 1);
+        let rows = content.take_rows();
+        assert_eq!(rows.children.len(), 1);
+        assert_eq!(content.table(TableKind::Children).locations.len(), 1);
+    }
+
+    #[test]
+    fn locations_read_like_a_report() {
+        let location = RowLocation {
+            file: Arc::from("roadmap.jsonl"),
+            sheet: None,
+            row: 7,
+            line: None,
+            nested: Some(NestedRow { list: TableKind::Measures, index: 2 }),
+        };
+        assert_eq!(location.to_string(), "`roadmap.jsonl` row 7 `measures[2]`");
+    }
+}

@@ -1,0 +1,290 @@
+//! CSV files: UTF-8 with or without BOM, or UTF-16 (little- or big-endian) with BOM;
+//! delimiter `,`, `;` or tab, detected from the header; quoted fields may span lines.
+//!
+//! The first record is the header. Records shorter than the header are padded with
+//! empty cells; fields beyond the header are ignored. Records with no value at all
+//! (`;;;;`) are skipped and not counted; they keep their row numbers. Empty lines
+//! are skipped by the CSV parser itself and take no row number. Every value is text.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use csv::{ReaderBuilder, StringRecord};
+use daryn_registry::cell::Cell;
+use daryn_registry::form::{TableDef, TableKind};
+
+use super::header::{HeaderMap, is_blank};
+use super::{DropBuilder, FileInput, RowLocation, TableRows};
+use crate::error::{Error, Result};
+
+/// The delimiters tried, in the order that wins a tie.
+const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+/// Reads one table from a CSV file; returns the number of records (the manifest's count).
+pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBuilder) -> Result<u64> {
+    let text = decode(input.bytes).map_err(|reason| Error::Unreadable { path: input.path.clone(), reason })?;
+    let source = input.name.to_string();
+    if text.trim().is_empty() {
+        builder.start_table(table, source)?;
+        return Ok(0);
+    }
+    let definition = table.definition();
+    let (delimiter, header) = detect_delimiter(&text, definition);
+    let (map, unknown) = HeaderMap::build(definition, header.iter());
+    if !map.is_header() {
+        return Err(Error::NoHeader { path: input.path.clone(), sheet: None });
+    }
+    for header in unknown {
+        builder.unknown_column(&input.name, header);
+    }
+    let mut reader = reader(delimiter, &text);
+    let mut record = StringRecord::new();
+    let mut rows = TableRows::new(table);
+    let mut broken = Vec::new();
+    // The header is record 1; `records` counts every record read so far.
+    let mut records = 0u64;
+    loop {
+        let before = reader.position().byte();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                records += 1;
+                if records == 1 {
+                    continue;
+                }
+                let mut cells = map.empty_row();
+                for (source_column, field) in record.iter().enumerate() {
+                    if let Some(column) = map.target(source_column)
+                        && !field.trim().is_empty()
+                    {
+                        cells[column] = Cell::Text(field.to_owned());
+                    }
+                }
+                if is_blank(&cells) {
+                    continue;
+                }
+                let line = record.position().map(|position| start_line(text.as_bytes(), position));
+                rows.push(cells, location(&input.name, records, line));
+            }
+            Err(error) => {
+                // Reading from memory, the parser only fails on text it cannot split; it
+                // resumes after the record. When it does not move, the file is unreadable.
+                if reader.position().byte() == before {
+                    return Err(Error::Unreadable { path: input.path.clone(), reason: error.to_string() });
+                }
+                records += 1;
+                let line = error.position().map(|position| start_line(text.as_bytes(), position));
+                broken.push((location(&input.name, records, line), error.to_string()));
+            }
+        }
+    }
+    let count = (rows.len() + broken.len()) as u64;
+    *builder.start_table(table, source)? = rows;
+    for (location, reason) in broken {
+        builder.broken(table, location, reason);
+    }
+    Ok(count)
+}
+
+fn location(file: &Arc<str>, row: u64, line: Option<u64>) -> RowLocation {
+    RowLocation { file: file.clone(), sheet: None, row, line, nested: None }
+}
+
+/// The line a record starts on. The parser notes a record's position before it skips
+/// the line ends that precede it (the `\n` of a CRLF, blank lines), so those are counted
+/// here.
+fn start_line(text: &[u8], position: &csv::Position) -> u64 {
+    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    let skipped = text.get(start..).unwrap_or_default();
+    let newlines = skipped.iter().take_while(|&&byte| byte == b'\r' || byte == b'\n').filter(|&&byte| byte == b'\n');
+    position.line() + newlines.count() as u64
+}
+
+fn reader(delimiter: u8, text: &str) -> csv::Reader<&[u8]> {
+    ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes())
+}
+
+/// Decodes a CSV file's bytes by its BOM: UTF-16LE (`FF FE`), UTF-16BE (`FE FF`), UTF-8
+/// (`EF BB BF`), or UTF-8 without one. The error says where the text stops being valid.
+fn decode(bytes: &[u8]) -> std::result::Result<Cow<'_, str>, String> {
+    let utf16 = match bytes {
+        [0xff, 0xfe, rest @ ..] => Some((encoding_rs::UTF_16LE, rest)),
+        [0xfe, 0xff, rest @ ..] => Some((encoding_rs::UTF_16BE, rest)),
+        _ => None,
+    };
+    if let Some((encoding, rest)) = utf16 {
+        return encoding
+            .decode_without_bom_handling_and_without_replacement(rest)
+            .ok_or_else(|| format!("the file starts with a {} byte order mark but is not valid {0}", encoding.name()));
+    }
+    let rest = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match std::str::from_utf8(rest) {
+        Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(error) => {
+            let offset = bytes.len() - rest.len() + error.valid_up_to();
+            let line = bytes[..offset].iter().filter(|&&byte| byte == b'\n').count() + 1;
+            Err(format!(
+                "not valid UTF-8 at byte {offset} (line {line}); save it as CSV UTF-8 or as Unicode text (UTF-16)"
+            ))
+        }
+    }
+}
+
+/// Picks the delimiter that splits the first record into the most columns of the table
+/// (ties: the most fields, then the order of [`DELIMITERS`]); returns it with the header
+/// record it gives.
+fn detect_delimiter(text: &str, definition: &TableDef) -> (u8, StringRecord) {
+    let mut best: Option<(usize, usize, u8, StringRecord)> = None;
+    for delimiter in DELIMITERS {
+        let mut header = StringRecord::new();
+        // An error here leaves the record empty: that delimiter scores nothing.
+        let _ = reader(delimiter, text).read_record(&mut header);
+        let score = HeaderMap::build(definition, header.iter()).0.recognised();
+        let better = match &best {
+            None => true,
+            Some((recognised, fields, _, _)) => (score, header.len()) > (*recognised, *fields),
+        };
+        if better {
+            best = Some((score, header.len(), delimiter, header));
+        }
+    }
+    let (_, _, delimiter, header) = best.expect("at least one delimiter is tried");
+    (delimiter, header)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use daryn_registry::form::{CHILDREN, MEASURES};
+
+    use super::super::{DropContent, read_drop_files};
+    use super::*;
+
+    fn read_children(bytes: Vec<u8>) -> DropContent {
+        read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), bytes)]).unwrap()
+    }
+
+    fn utf16le(text: &str) -> Vec<u8> {
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    }
+
+    fn utf16be(text: &str) -> Vec<u8> {
+        let mut bytes = vec![0xfe, 0xff];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        bytes
+    }
+
+    const SAMPLE: &str = "iin;Фамилия;АТЫ\r\n010101500123;Иванов;Арман\r\n";
+
+    #[test]
+    fn encodings_give_the_same_rows() {
+        let plain = read_children(SAMPLE.as_bytes().to_vec());
+        let with_bom = read_children([b"\xef\xbb\xbf".as_slice(), SAMPLE.as_bytes()].concat());
+        let little_endian = read_children(utf16le(SAMPLE));
+        let big_endian = read_children(utf16be(SAMPLE));
+        let rows = &plain.table(TableKind::Children).rows;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0][CHILDREN.index("iin")], Cell::text("010101500123"));
+        assert_eq!(rows[0][CHILDREN.index("last_name")], Cell::text("Иванов"));
+        for other in [&with_bom, &little_endian, &big_endian] {
+            assert_eq!(&other.table(TableKind::Children).rows, rows);
+        }
+        assert!(plain.unknown_columns.is_empty(), "{:?}", plain.unknown_columns);
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_byte_and_line() {
+        let mut bytes = b"iin,last_name,first_name\n1,".to_vec();
+        bytes.extend([0xc1, 0xe0, 0xf3]);
+        let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), bytes)]).unwrap_err();
+        assert_eq!(error.code(), "table_unreadable");
+        assert!(error.to_string().contains("byte 27 (line 2)"), "{error}");
+        let odd = vec![0xff, 0xfe, b'a'];
+        let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), odd)]).unwrap_err();
+        assert!(error.to_string().contains("UTF-16LE"), "{error}");
+    }
+
+    #[test]
+    fn the_delimiter_is_the_one_that_names_columns() {
+        for delimiter in [",", ";", "\t"] {
+            let text = ["ЖСН", "Тегі", "Аты", "Сомасы, теңге"].join(delimiter)
+                + "\n1"
+                + delimiter
+                + "Б"
+                + delimiter
+                + "В\n";
+            let content = read_children(text.into_bytes());
+            let row = &content.table(TableKind::Children).rows[0];
+            assert_eq!(row[CHILDREN.index("last_name")], Cell::text("Б"), "delimiter {delimiter:?}");
+        }
+        // `Сомасы, теңге` names a measures column only when `;` splits the header.
+        let (delimiter, header) = detect_delimiter("ЖСН;Шара атауы;Сомасы, теңге;Мәртебесі\n", &MEASURES);
+        assert_eq!((delimiter, header.len()), (b';', 4));
+    }
+
+    #[test]
+    fn multi_line_fields_keep_row_and_line_numbers() {
+        let text = "iin,last_name,first_name,interests\r\n\
+                    1,A,B,\"chess\r\nand\nmusic\"\r\n\
+                    2,C,D,x\r\n\
+                    ,,,\r\n\
+                    \r\n\
+                    3,E,F\r\n";
+        let content = read_children(text.as_bytes().to_vec());
+        let table = content.table(TableKind::Children);
+        assert_eq!(table.rows[0][CHILDREN.index("interests")], Cell::text("chess\r\nand\nmusic"));
+        let places: Vec<(u64, Option<u64>)> = table.locations.iter().map(|at| (at.row, at.line)).collect();
+        // The blank record (row 4, line 6) is skipped but keeps its number; the empty
+        // line 7 is no record at all.
+        assert_eq!(places, [(2, Some(2)), (3, Some(5)), (5, Some(8))]);
+        assert_eq!(content.files[0].rows, 3);
+    }
+
+    #[test]
+    fn short_rows_are_padded_and_long_rows_cut() {
+        let text = " IIN ,LAST_NAME,  First   Name ,Ескерту / Примечание\n1,A\n2,B,C,note,surplus\n";
+        let content = read_children(text.as_bytes().to_vec());
+        let rows = &content.table(TableKind::Children).rows;
+        assert_eq!(rows[0].len(), CHILDREN.columns.len());
+        assert_eq!(rows[0][CHILDREN.index("first_name")], Cell::Empty);
+        assert_eq!(rows[1][CHILDREN.index("first_name")], Cell::text("C"));
+        assert_eq!(content.unknown_columns.len(), 1);
+        assert_eq!(content.unknown_columns[0].header, "Ескерту / Примечание");
+    }
+
+    #[test]
+    fn a_file_without_a_header_is_unreadable_and_an_empty_one_has_no_rows() {
+        let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), b"1,2,3\n4,5,6\n".to_vec())])
+            .unwrap_err();
+        assert!(matches!(error, Error::NoHeader { sheet: None, .. }), "{error}");
+        let content = read_children(b"\xef\xbb\xbf\r\n".to_vec());
+        assert_eq!(content.present, [TableKind::Children]);
+        assert!(content.table(TableKind::Children).is_empty());
+    }
+
+    #[test]
+    fn measures_headers_in_russian() {
+        let header: Vec<&str> = MEASURES.columns.iter().map(|column| column.header_ru).collect();
+        let text = header.join("\t") + "\n" + &vec!["x"; header.len()].join("\t") + "\n";
+        let files = vec![
+            ("children.csv".to_owned(), b"iin,last_name,first_name\n".to_vec()),
+            ("Мероприятия.csv".to_owned(), text.into_bytes()),
+        ];
+        let content = read_drop_files(Path::new("35"), files).unwrap();
+        let rows = &content.table(TableKind::Measures).rows;
+        assert!(rows[0].iter().all(|cell| *cell == Cell::text("x")));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_bytes_make_the_reader_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let mut input = b"iin,last_name,first_name\n".to_vec();
+            input.extend(bytes);
+            let _ = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), input.clone())]);
+            let _ = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), input[25..].to_vec())]);
+        }
+    }
+}

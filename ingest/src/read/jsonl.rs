@@ -1,0 +1,229 @@
+//! JSON Lines: `roadmap.jsonl`, one nested document per child (contract section 5), or
+//! a per-table file (`children.jsonl`, …) of flat objects.
+//!
+//! Keys are the canonical column names; template headers in Kazakh or Russian are
+//! accepted as in CSV. Values: strings as text, numbers as numbers, booleans as
+//! booleans, `null` as empty, arrays as one list cell (items joined with `;`), objects
+//! as their JSON text. When two keys name one column, the first in key order wins and
+//! the other is reported as unknown.
+//!
+//! In `roadmap.jsonl` a child's `measures`, `achievements` and `teachers` arrays become
+//! rows of those tables located at the child's line with their index (`measures[2]`).
+//! Nested measures and achievements take the child's `iin` cell (a clone of it, so a
+//! rejected child takes them with it); an `iin` key of their own is overridden. A teacher
+//! nested under several children is one teacher: the first with a given `teacher_id`
+//! is kept, later ones are skipped.
+//!
+//! A line that is not a JSON object is a [`BrokenRecord`](super::BrokenRecord) of the
+//! file's table (children for `roadmap.jsonl`); so is a nested element that is not an
+//! object, or a nested list that is not an array. Blank lines are skipped.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use daryn_registry::cell::Cell;
+use daryn_registry::form::{CHILDREN, TableKind};
+use serde_json::{Map, Value};
+
+use super::{DropBuilder, FileInput, NestedRow, RowLocation, TableRows};
+use crate::error::Result;
+
+/// The children's keys that hold nested rows, in the order they are read.
+const NESTED: [TableKind; 3] = [TableKind::Measures, TableKind::Achievements, TableKind::Teachers];
+
+/// Reads a JSONL file: every table of a `roadmap.jsonl` (`table` is `None`), or the one
+/// table `table`. Returns the manifest's count: the non-blank lines.
+pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mut DropBuilder) -> Result<u64> {
+    let mut reader = JsonlReader::new(input.name.clone(), table.is_none());
+    let line_table = table.unwrap_or(TableKind::Children);
+    let bytes = input.bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input.bytes);
+    let mut lines = 0u64;
+    for (index, line) in bytes.split(|&byte| byte == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        lines += 1;
+        reader.line(line_table, index as u64 + 1, line);
+    }
+    let JsonlReader { tables, unknown, broken, .. } = reader;
+    for rows in tables {
+        let kind = rows.table;
+        if table.is_none() || table == Some(kind) {
+            *builder.start_table(kind, input.name.to_string())? = rows;
+        }
+    }
+    for header in unknown {
+        builder.unknown_column(&input.name, &header);
+    }
+    for (table, location, reason) in broken {
+        builder.broken(table, location, reason);
+    }
+    Ok(lines)
+}
+
+/// Where a key of an object goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyTarget {
+    Column(usize),
+    /// A child's nested list (only in `roadmap.jsonl`).
+    List(TableKind),
+    Unknown,
+}
+
+struct JsonlReader {
+    file: Arc<str>,
+    /// `roadmap.jsonl`: children carry nested lists.
+    nested: bool,
+    tables: [TableRows; 4],
+    /// Per table, each key seen so far and where it goes.
+    keys: [HashMap<String, KeyTarget>; 4],
+    teacher_ids: HashSet<String>,
+    unknown: Vec<String>,
+    broken: Vec<(TableKind, RowLocation, String)>,
+}
+
+impl JsonlReader {
+    fn new(file: Arc<str>, nested: bool) -> JsonlReader {
+        JsonlReader {
+            file,
+            nested,
+            tables: TableKind::ALL.map(TableRows::new),
+            keys: Default::default(),
+            teacher_ids: HashSet::new(),
+            unknown: Vec::new(),
+            broken: Vec::new(),
+        }
+    }
+
+    fn location(&self, line: u64, nested: Option<NestedRow>) -> RowLocation {
+        RowLocation { file: self.file.clone(), sheet: None, row: line, line: None, nested }
+    }
+
+    fn line(&mut self, table: TableKind, number: u64, line: &[u8]) {
+        let location = self.location(number, None);
+        let object = match serde_json::from_slice::<Value>(line) {
+            Ok(Value::Object(object)) => object,
+            Ok(_) => return self.broken.push((table, location, "the line is not a JSON object".to_owned())),
+            Err(error) => return self.broken.push((table, location, format!("the line is not valid JSON: {error}"))),
+        };
+        let mut lists = Vec::new();
+        let cells = self.row(table, object, None, &mut lists);
+        // Only a child of `roadmap.jsonl` has lists.
+        let parent_iin = if lists.is_empty() { Cell::Empty } else { cells[CHILDREN.index("iin")].clone() };
+        self.tables[table as usize].push(cells, location);
+        for (list, value) in lists {
+            self.nested_list(list, value, number, &parent_iin);
+        }
+    }
+
+    /// The nested rows of one list of a child's document.
+    fn nested_list(&mut self, list: TableKind, value: Value, line: u64, parent_iin: &Cell) {
+        let items = match value {
+            Value::Null => return,
+            Value::Array(items) => items,
+            _ => {
+                let reason = format!("`{list}` is not a JSON array");
+                return self.broken.push((list, self.location(line, None), reason));
+            }
+        };
+        let definition = list.definition();
+        for (index, item) in items.into_iter().enumerate() {
+            let location = self.location(line, Some(NestedRow { list, index }));
+            let Value::Object(object) = item else {
+                let reason = format!("`{list}[{index}]` is not a JSON object");
+                self.broken.push((list, location, reason));
+                continue;
+            };
+            let mut cells = self.row(list, object, Some(list), &mut Vec::new());
+            if list == TableKind::Teachers {
+                let id = cells[definition.index("teacher_id")].display().trim().to_owned();
+                if !id.is_empty() && !self.teacher_ids.insert(id) {
+                    continue;
+                }
+            } else {
+                cells[definition.index("iin")] = parent_iin.clone();
+            }
+            self.tables[list as usize].push(cells, location);
+        }
+    }
+
+    /// Turns an object into a row of `table`. A child's nested lists go to `lists`;
+    /// `prefix` names the list of a nested row in unknown-key reports.
+    fn row(
+        &mut self,
+        table: TableKind,
+        object: Map<String, Value>,
+        prefix: Option<TableKind>,
+        lists: &mut Vec<(TableKind, Value)>,
+    ) -> Vec<Cell> {
+        let definition = table.definition();
+        let mut cells = vec![Cell::Empty; definition.columns.len()];
+        let mut taken = vec![false; cells.len()];
+        for (key, value) in object {
+            match self.target(table, &key) {
+                KeyTarget::Column(column) if !taken[column] => {
+                    taken[column] = true;
+                    cells[column] = cell_of(value);
+                }
+                KeyTarget::List(list) => lists.push((list, value)),
+                KeyTarget::Column(_) | KeyTarget::Unknown => {
+                    let header = match prefix {
+                        Some(list) => format!("{list}.{key}"),
+                        None => key,
+                    };
+                    if !self.unknown.contains(&header) {
+                        self.unknown.push(header);
+                    }
+                }
+            }
+        }
+        cells
+    }
+
+    fn target(&mut self, table: TableKind, key: &str) -> KeyTarget {
+        if let Some(target) = self.keys[table as usize].get(key) {
+            return *target;
+        }
+        let column = table.definition().column_for_header(key).map(KeyTarget::Column);
+        let list = TableKind::from_sheet_name(key)
+            .filter(|list| self.nested && table == TableKind::Children && NESTED.contains(list))
+            .map(KeyTarget::List);
+        let target = column.or(list).unwrap_or(KeyTarget::Unknown);
+        self.keys[table as usize].insert(key.to_owned(), target);
+        target
+    }
+}
+
+/// A JSON value as a cell.
+fn cell_of(value: Value) -> Cell {
+    match value {
+        Value::Null => Cell::Empty,
+        Value::Bool(value) => Cell::Bool(value),
+        Value::Number(number) => number.as_f64().map(Cell::Number).unwrap_or_else(|| Cell::text(number.to_string())),
+        Value::String(text) => Cell::text(text),
+        Value::Array(items) => {
+            let items: Vec<String> = items.into_iter().filter_map(item_text).collect();
+            Cell::text(items.join(";"))
+        }
+        object @ Value::Object(_) => Cell::text(object.to_string()),
+    }
+}
+
+/// A list item as text: strings as written, whole numbers without a fraction.
+fn item_text(value: Value) -> Option<String> {
+    let text = match value {
+        Value::Null => return None,
+        Value::String(text) => text,
+        Value::Number(number) => match number.as_f64() {
+            Some(float) => Cell::Number(float).display(),
+            None => number.to_string(),
+        },
+        Value::Bool(value) => value.to_string(),
+        other => other.to_string(),
+    };
+    (!text.trim().is_empty()).then_some(text)
+}
+
+#[cfg(test)]
+#[path = "jsonl/tests.rs"]
+mod tests;

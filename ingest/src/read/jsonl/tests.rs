@@ -1,0 +1,135 @@
+//! `roadmap.jsonl` and per-table JSONL files, read from memory.
+
+use std::path::Path;
+
+use daryn_registry::form::{ACHIEVEMENTS, MEASURES, TEACHERS};
+
+use super::super::{DropContent, read_drop_files};
+use super::*;
+use crate::error::Error;
+
+fn read(name: &str, text: &str) -> std::result::Result<DropContent, Error> {
+    read_drop_files(Path::new("35"), vec![(name.to_owned(), text.as_bytes().to_vec())])
+}
+
+const TEACHER: &str = r#"{"teacher_id":"800101300123","last_name":"Ахметова","first_name":"Гүлнар"}"#;
+
+fn roadmap() -> String {
+    let first = format!(
+        r#"{{"iin":"100101500123","last_name":"Серікқызы","grade":9,"large_family":true,"patronymic":null,
+            "talent_domains":["science","art"],"disciplines":["mathematics"],"note":"x",
+            "measures":[{{"measure_type":"scholarship","title":"Стипендия","amount_kzt":25000.5}},
+                        {{"measure_type":"mentoring","title":"Тәлімгер","teacher_id":"800101300123"}}],
+            "achievements":[{{"event_name":"Олимпиада","result":"winner","teacher_ids":["800101300123",900101300456]}}],
+            "teachers":[{TEACHER}]}}"#
+    )
+    .replace('\n', " ");
+    let second = format!(
+        r#"{{"ЖСН":"120202600456","measures":[],"achievements":null,"teachers":[{TEACHER}, 5],"measures_extra":1}}"#
+    );
+    format!("\u{feff}{first}\r\n\r\nnot json\n[1,2]\n{second}\n")
+}
+
+#[test]
+fn nested_rows_take_their_childs_iin_and_location() {
+    let content = read("roadmap.jsonl", &roadmap()).unwrap();
+    assert_eq!(content.present, TableKind::ALL);
+    let children = content.table(TableKind::Children);
+    assert_eq!(children.len(), 2);
+    let child = &children.rows[0];
+    assert_eq!(child[CHILDREN.index("iin")], Cell::text("100101500123"));
+    assert_eq!(child[CHILDREN.index("grade")], Cell::Number(9.0));
+    assert_eq!(child[CHILDREN.index("large_family")], Cell::Bool(true));
+    assert_eq!(child[CHILDREN.index("patronymic")], Cell::Empty);
+    assert_eq!(child[CHILDREN.index("talent_domains")], Cell::text("science;art"));
+    assert_eq!(children.locations[0].row, 1);
+    assert_eq!(children.locations[1].row, 5);
+    assert_eq!(children.rows[1][CHILDREN.index("iin")], Cell::text("120202600456"));
+
+    let measures = content.table(TableKind::Measures);
+    assert_eq!(measures.len(), 2);
+    assert_eq!(measures.rows[0][MEASURES.index("iin")], Cell::text("100101500123"));
+    assert_eq!(measures.rows[0][MEASURES.index("amount_kzt")], Cell::Number(25000.5));
+    assert_eq!(measures.locations[1].row, 1);
+    assert_eq!(measures.locations[1].nested.map(|nested| nested.to_string()).as_deref(), Some("measures[1]"));
+    let achievements = content.table(TableKind::Achievements);
+    assert_eq!(achievements.rows[0][ACHIEVEMENTS.index("iin")], Cell::text("100101500123"));
+    assert_eq!(achievements.rows[0][ACHIEVEMENTS.index("teacher_ids")], Cell::text("800101300123;900101300456"));
+}
+
+#[test]
+fn a_teacher_under_several_children_is_one_teacher() {
+    let content = read("roadmap.jsonl", &roadmap()).unwrap();
+    let teachers = content.table(TableKind::Teachers);
+    assert_eq!(teachers.len(), 1);
+    assert_eq!(teachers.rows[0][TEACHERS.index("teacher_id")], Cell::text("800101300123"));
+    assert_eq!(teachers.locations[0].row, 1);
+}
+
+#[test]
+fn broken_lines_are_reported_and_the_rest_is_read() {
+    let content = read("roadmap.jsonl", &roadmap()).unwrap();
+    let broken: Vec<(TableKind, u64, Option<String>)> = content
+        .broken
+        .iter()
+        .map(|record| (record.table, record.location.row, record.location.nested.map(|nested| nested.to_string())))
+        .collect();
+    assert_eq!(
+        broken,
+        [
+            (TableKind::Children, 3, None),
+            (TableKind::Children, 4, None),
+            (TableKind::Teachers, 5, Some("teachers[1]".to_owned())),
+        ]
+    );
+    assert!(content.broken[0].reason.starts_with("the line is not valid JSON"), "{}", content.broken[0].reason);
+    assert_eq!(content.broken[1].reason, "the line is not a JSON object");
+    // Lines as the manifest counts them: every non-blank line, broken ones included.
+    assert_eq!(content.files[0].rows, 4);
+    let unknown: Vec<&str> = content.unknown_columns.iter().map(|column| column.header.as_str()).collect();
+    assert_eq!(unknown, ["note", "measures_extra"]);
+}
+
+#[test]
+fn a_nested_list_that_is_not_an_array_is_broken() {
+    let content = read("roadmap.jsonl", r#"{"iin":"1","measures":{"title":"x"}}"#).unwrap();
+    assert_eq!(content.broken.len(), 1);
+    assert_eq!(content.broken[0].table, TableKind::Measures);
+    assert_eq!(content.broken[0].reason, "`measures` is not a JSON array");
+    assert!(content.table(TableKind::Measures).is_empty());
+}
+
+#[test]
+fn a_per_table_file_holds_flat_rows_of_its_table() {
+    let content = read("children.jsonl", r#"{"iin":"1","measures":[{"title":"x"}],"Тегі":"Ахметов"}"#).unwrap();
+    assert_eq!(content.present, [TableKind::Children]);
+    let child = &content.table(TableKind::Children).rows[0];
+    assert_eq!(child[CHILDREN.index("last_name")], Cell::text("Ахметов"));
+    assert!(content.table(TableKind::Measures).is_empty());
+    assert_eq!(content.unknown_columns[0].header, "measures");
+}
+
+#[test]
+fn two_keys_for_one_column_keep_the_first() {
+    let content = read("roadmap.jsonl", r#"{"iin":"1","ИИН":"2"}"#).unwrap();
+    // Keys are read in sorted order: `iin` before `ИИН`.
+    assert_eq!(content.table(TableKind::Children).rows[0][CHILDREN.index("iin")], Cell::text("1"));
+    assert_eq!(content.unknown_columns[0].header, "ИИН");
+}
+
+#[test]
+fn values_become_cells() {
+    assert_eq!(cell_of(serde_json::json!(12.0)), Cell::Number(12.0));
+    assert_eq!(cell_of(serde_json::json!("  ")), Cell::Empty);
+    assert_eq!(cell_of(serde_json::json!([])), Cell::Empty);
+    assert_eq!(cell_of(serde_json::json!([null, "a", 2.0, 2.5, true, [1]])), Cell::text("a;2;2.5;true;[1]"));
+    assert_eq!(cell_of(serde_json::json!({"a": 1})), Cell::text(r#"{"a":1}"#));
+}
+
+proptest::proptest! {
+    #[test]
+    fn no_line_makes_the_reader_panic(text in "\\PC{0,80}") {
+        let _ = read("roadmap.jsonl", &text);
+        let _ = read("roadmap.jsonl", &format!("{{\"iin\":{text}}}"));
+    }
+}

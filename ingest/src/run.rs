@@ -1,0 +1,581 @@
+//! One ingest run: every drop given is read, checked against the form and the contract's
+//! guards, and all accepted drops are published together as one registry version, or
+//! nothing is. The guards, in the contract's order of precedence: a stale drop, a
+//! manifest that disagrees, more than 20 % of children rows rejected, a shrink of more
+//! than 20 % of the region's children. An identical re-send changes nothing.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use daryn_registry::form::TableKind;
+use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
+use daryn_registry::store::schema::{self, DropRecord, Provenance, RejectionRecord};
+use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT};
+use daryn_registry::{KatoClassifier, Lang, RegionCode, RejectCode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::read::{self, DropContent, DropSource};
+
+/// Why a run could not finish. Nothing is published when a run fails.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Read(#[from] Error),
+    #[error(transparent)]
+    Store(#[from] daryn_registry::store::StoreError),
+}
+
+pub type Result<T> = std::result::Result<T, RunError>;
+
+/// The share of children rows, and of a region's current children, above which a drop
+/// is refused.
+pub const REFUSAL_SHARE: f64 = 0.20;
+
+/// What to ingest and how.
+#[derive(Clone, Debug, Default)]
+pub struct IngestOptions {
+    pub registry: PathBuf,
+    pub paths: Vec<PathBuf>,
+    /// Regions whose drops may remove more than 20 % of their children this run.
+    pub allow_shrink: Vec<RegionCode>,
+    pub classifier: Option<KatoClassifier>,
+}
+
+/// What happened to one drop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropStatus {
+    Published,
+    Unchanged,
+    Refused,
+}
+
+impl DropStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            DropStatus::Published => "published",
+            DropStatus::Unchanged => "unchanged",
+            DropStatus::Refused => "refused",
+        }
+    }
+}
+
+/// Why a whole drop was refused: a stable code and the particulars.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+/// Accepted and rejected rows of one table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+/// The outcome of one drop, as the run's table, the JSON report and the registry's
+/// `drops` table tell it.
+#[derive(Clone, Debug, Serialize)]
+pub struct DropOutcome {
+    pub region: String,
+    pub folder: PathBuf,
+    pub drop_id: String,
+    pub exported_at: Option<DateTime<Utc>>,
+    pub status: DropStatus,
+    pub refusal: Option<Refusal>,
+    pub children: Counts,
+    pub measures: Counts,
+    pub achievements: Counts,
+    pub teachers: Counts,
+    pub unknown_columns: Vec<String>,
+    pub warnings: u64,
+    pub rejections: Vec<RejectionRecord>,
+    /// The coordinator's rejection file, once written.
+    pub rejection_file: Option<PathBuf>,
+    #[serde(skip)]
+    content_sha256: String,
+}
+
+impl DropOutcome {
+    /// The counts of one table.
+    pub fn counts(&self, table: TableKind) -> Counts {
+        match table {
+            TableKind::Children => self.children,
+            TableKind::Measures => self.measures,
+            TableKind::Achievements => self.achievements,
+            TableKind::Teachers => self.teachers,
+        }
+    }
+
+    fn record(&self) -> DropRecord {
+        DropRecord {
+            region: self.region.clone(),
+            drop_id: self.drop_id.clone(),
+            folder: self.folder.display().to_string(),
+            exported_at: self.exported_at.unwrap_or(DateTime::UNIX_EPOCH),
+            status: self.status.code().to_owned(),
+            refusal_code: self.refusal.as_ref().map(|refusal| refusal.code.to_owned()),
+            refusal_reason: self.refusal.as_ref().map(|refusal| refusal.reason.clone()),
+            children_accepted: self.children.accepted,
+            children_rejected: self.children.rejected,
+            measures_accepted: self.measures.accepted,
+            measures_rejected: self.measures.rejected,
+            achievements_accepted: self.achievements.accepted,
+            achievements_rejected: self.achievements.rejected,
+            teachers_accepted: self.teachers.accepted,
+            teachers_rejected: self.teachers.rejected,
+            content_sha256: self.content_sha256.clone(),
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunOutcome {
+    /// The registry version published, if any.
+    pub version: Option<u64>,
+    pub previous_version: Option<u64>,
+    pub drops: Vec<DropOutcome>,
+    /// Table commits of an earlier, interrupted run that were undone first.
+    pub rolled_back: Vec<String>,
+}
+
+impl RunOutcome {
+    /// 0: everything published clean (or nothing needed publishing); 2: published, with
+    /// rejected rows or refused drops; 1: nothing was published.
+    pub fn exit_code(&self) -> u8 {
+        let published = self.drops.iter().any(|drop| drop.status == DropStatus::Published);
+        let refused = self.drops.iter().any(|drop| drop.status == DropStatus::Refused);
+        let rejected_rows =
+            self.drops.iter().any(|drop| drop.status == DropStatus::Published && !drop.rejections.is_empty());
+        match (published, refused || rejected_rows) {
+            (true, false) => 0,
+            (true, true) => 2,
+            // Nothing published: fine when every drop was an identical re-send.
+            (false, _) if !refused && !self.drops.is_empty() => 0,
+            (false, _) => 1,
+        }
+    }
+}
+
+/// Receives progress as drops are read and tables written.
+pub trait Progress: Sync {
+    fn drop_started(&self, _region: &str, _folder: &Path) {}
+    fn drop_done(&self, _outcome: &DropOutcome) {}
+    fn stage(&self, _what: &str) {}
+}
+
+/// A progress sink that says nothing.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// A drop read and checked, waiting to be published.
+struct Prepared {
+    outcome: DropOutcome,
+    checked: Option<CheckedDrop>,
+    provenance: Option<Provenance>,
+}
+
+/// Runs an ingest. See the module documentation for the rules.
+pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<RunOutcome> {
+    let store = Store::open(&options.registry, true)?;
+    progress.stage("checking the registry");
+    let rolled_back = store.roll_back_unpinned().await?;
+    let current = store.current()?;
+    let sources = read::discover(&options.paths)?;
+    let sources = newest_first_per_region(sources);
+
+    let mut prepared = Vec::new();
+    for (source, superseded_by) in sources {
+        progress.drop_started(&source.region.to_string(), &source.folder);
+        let item = match superseded_by {
+            Some(newer) => refused_without_reading(
+                &source,
+                "stale",
+                format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
+            ),
+            None => prepare(&store, current.as_ref(), &source, options).await?,
+        };
+        progress.drop_done(&item.outcome);
+        prepared.push(item);
+    }
+
+    let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged);
+    if !changed {
+        return Ok(RunOutcome {
+            version: None,
+            previous_version: current.as_ref().map(|version| version.version),
+            drops: prepared.into_iter().map(|item| item.outcome).collect(),
+            rolled_back,
+        });
+    }
+    let version = publish(&store, current.as_ref(), &mut prepared, progress).await?;
+    let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
+    write_rejection_files(&store, version, &mut drops)?;
+    Ok(RunOutcome {
+        version: Some(version),
+        previous_version: current.as_ref().map(|version| version.version),
+        drops,
+        rolled_back,
+    })
+}
+
+/// Keeps each region's newest drop of the run; older ones are refused as stale.
+fn newest_first_per_region(mut sources: Vec<DropSource>) -> Vec<(DropSource, Option<PathBuf>)> {
+    sources.sort_by_key(|source| (source.region, std::cmp::Reverse(source.exported_at())));
+    let mut newest: BTreeMap<RegionCode, PathBuf> = BTreeMap::new();
+    sources
+        .into_iter()
+        .map(|source| {
+            let superseded_by = newest.get(&source.region).cloned();
+            newest.entry(source.region).or_insert_with(|| source.folder.clone());
+            (source, superseded_by)
+        })
+        .collect()
+}
+
+fn blank_outcome(source: &DropSource) -> DropOutcome {
+    let exported_at = source.exported_at().map(|stamp| stamp.with_timezone(&Utc));
+    DropOutcome {
+        region: source.region.to_string(),
+        folder: source.folder.clone(),
+        drop_id: drop_id(source.region, exported_at),
+        exported_at,
+        status: DropStatus::Refused,
+        refusal: None,
+        children: Counts::default(),
+        measures: Counts::default(),
+        achievements: Counts::default(),
+        teachers: Counts::default(),
+        unknown_columns: Vec::new(),
+        warnings: 0,
+        rejections: Vec::new(),
+        rejection_file: None,
+        content_sha256: String::new(),
+    }
+}
+
+/// `35-20261124T231000Z`: the region and the export time, unique per region.
+fn drop_id(region: RegionCode, exported_at: Option<DateTime<Utc>>) -> String {
+    match exported_at {
+        Some(stamp) => format!("{region}-{}", stamp.format("%Y%m%dT%H%M%SZ")),
+        None => format!("{region}-undated"),
+    }
+}
+
+fn refused_without_reading(source: &DropSource, code: &'static str, reason: String) -> Prepared {
+    let mut outcome = blank_outcome(source);
+    outcome.refusal = Some(Refusal { code, reason });
+    Prepared { outcome, checked: None, provenance: None }
+}
+
+async fn prepare(
+    store: &Store,
+    current: Option<&RegistryVersion>,
+    source: &DropSource,
+    options: &IngestOptions,
+) -> Result<Prepared> {
+    let region = source.region.to_string();
+    let Some(exported_at) = source.exported_at().map(|stamp| stamp.with_timezone(&Utc)) else {
+        let reason = match &source.manifest_error {
+            Some(error) => error.to_string(),
+            None => "no manifest and no dated parent folder (YYYY-MM-DD) to give the export time".to_owned(),
+        };
+        let code = if source.manifest_error.is_some() { "manifest_invalid" } else { "not_a_drop" };
+        return Ok(refused_without_reading(source, code, reason));
+    };
+    let mut content = match read::read_drop(source) {
+        Ok(content) => content,
+        Err(error) => return Ok(refused_without_reading(source, error.code(), error.to_string())),
+    };
+    let mut outcome = blank_outcome(source);
+    outcome.content_sha256 = content_hash(&content);
+    outcome.unknown_columns =
+        content.unknown_columns.iter().map(|unknown| format!("{}: {}", unknown.file, unknown.header)).collect();
+    let held = current.and_then(|version| version.regions.get(&region));
+
+    // An identical re-send is a no-op, whatever its export time says.
+    if let Some(held) = held
+        && held.content_sha256 == outcome.content_sha256
+    {
+        outcome.status = DropStatus::Unchanged;
+        outcome.children.accepted = held.children;
+        return Ok(Prepared { outcome, checked: None, provenance: None });
+    }
+    if let Some(held) = held
+        && exported_at <= held.exported_at
+    {
+        outcome.refusal = Some(Refusal {
+            code: "stale",
+            reason: format!("exported at {exported_at}, not after the held drop's {}", held.exported_at),
+        });
+        return Ok(Prepared { outcome, checked: None, provenance: None });
+    }
+    if let Some(manifest) = &source.manifest
+        && let Some(mismatch) = read::compare_manifest(manifest, &content)
+    {
+        outcome.refusal = Some(Refusal { code: "manifest_mismatch", reason: mismatch.to_string() });
+        return Ok(Prepared { outcome, checked: None, provenance: None });
+    }
+
+    let context = DropContext {
+        region: source.region,
+        export_date: source.exported_at().map(|stamp| stamp.date_naive()).unwrap_or_else(|| exported_at.date_naive()),
+        classifier: options.classifier.as_ref(),
+    };
+    let rows = content.take_rows();
+    let rows_per_table = [rows.children.len(), rows.measures.len(), rows.achievements.len(), rows.teachers.len()];
+    let checked = check_drop(&rows, &context);
+    drop(rows);
+    outcome.rejections = rejection_records(&outcome, &content, &checked);
+    outcome.warnings = checked.warnings.len() as u64;
+    for table in TableKind::ALL {
+        let broken = content.broken.iter().filter(|record| record.table == table).count() as u64;
+        let rejected = checked.rejected(table) as u64 + broken;
+        let counts =
+            Counts { accepted: rows_per_table[table as usize] as u64 - checked.rejected(table) as u64, rejected };
+        match table {
+            TableKind::Children => outcome.children = counts,
+            TableKind::Measures => outcome.measures = counts,
+            TableKind::Achievements => outcome.achievements = counts,
+            TableKind::Teachers => outcome.teachers = counts,
+        }
+    }
+    let children_rows = outcome.children.accepted + outcome.children.rejected;
+    if children_rows > 0 && outcome.children.rejected as f64 / children_rows as f64 > REFUSAL_SHARE {
+        outcome.refusal = Some(Refusal {
+            code: "too_many_rejected",
+            reason: format!("{} of {children_rows} children rows rejected (more than 20 %)", outcome.children.rejected),
+        });
+        return Ok(Prepared { outcome, checked: None, provenance: None });
+    }
+    if let (Some(version), Some(held)) = (current, held)
+        && !options.allow_shrink.contains(&source.region)
+        && held.children > 0
+    {
+        let held_iins = store.region_iins(version, &region).await?;
+        let accepted: HashSet<String> = checked.children.iter().map(|(_, child)| child.iin.as_string()).collect();
+        let removed = held_iins.iter().filter(|iin| !accepted.contains(*iin)).count();
+        if !held_iins.is_empty() && removed as f64 / held_iins.len() as f64 > REFUSAL_SHARE {
+            outcome.refusal = Some(Refusal {
+                code: "shrink",
+                reason: format!(
+                    "would remove {removed} of the region's {} current children (more than 20 %); pass `--allow-shrink {region}` if that is right",
+                    held_iins.len()
+                ),
+            });
+            return Ok(Prepared { outcome, checked: None, provenance: None });
+        }
+    }
+    outcome.status = DropStatus::Published;
+    let provenance = Provenance { region: source.region, drop_id: outcome.drop_id.clone(), exported_at };
+    Ok(Prepared { outcome, checked: Some(checked), provenance: Some(provenance) })
+}
+
+/// A hash over the drop's data files (names and contents), to tell an identical re-send.
+fn content_hash(content: &DropContent) -> String {
+    let mut files: Vec<(&str, &str)> =
+        content.files.iter().map(|file| (file.name.as_str(), file.sha256.as_str())).collect();
+    files.sort();
+    let mut hasher = Sha256::new();
+    for (name, sha256) in files {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(sha256.as_bytes());
+        hasher.update([0]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &CheckedDrop) -> Vec<RejectionRecord> {
+    let record = |table: TableKind,
+                  location: &read::RowLocation,
+                  column: String,
+                  value: String,
+                  code: RejectCode,
+                  detail: &str| {
+        RejectionRecord {
+            region: outcome.region.clone(),
+            drop_id: outcome.drop_id.clone(),
+            table: table.name().to_owned(),
+            file: location.file.to_string(),
+            sheet: location.sheet.as_ref().map(|sheet| sheet.to_string()),
+            row: location.row,
+            line: location.line,
+            column,
+            value,
+            code: code.code().to_owned(),
+            message_en: format!("{}: {detail}", code.describe(Lang::En)),
+            message_kk: code.describe(Lang::Kk).to_owned(),
+            message_ru: code.describe(Lang::Ru).to_owned(),
+        }
+    };
+    let mut records: Vec<RejectionRecord> = content
+        .broken
+        .iter()
+        .map(|broken| {
+            record(
+                broken.table,
+                &broken.location,
+                String::new(),
+                String::new(),
+                RejectCode::RowUnreadable,
+                &broken.reason,
+            )
+        })
+        .collect();
+    for rejection in &checked.rejections {
+        let location = &content.table(rejection.table).locations[rejection.index];
+        let column = match &location.nested {
+            Some(nested) => format!("{nested}.{}", rejection.issue.column),
+            None => rejection.issue.column.to_owned(),
+        };
+        records.push(record(
+            rejection.table,
+            location,
+            column,
+            rejection.issue.value.clone(),
+            rejection.issue.code,
+            &rejection.issue.detail,
+        ));
+    }
+    records
+}
+
+/// Writes every table of the run, then the version that pins them.
+async fn publish(
+    store: &Store,
+    current: Option<&RegistryVersion>,
+    prepared: &mut [Prepared],
+    progress: &dyn Progress,
+) -> Result<u64> {
+    let number = current.map(|version| version.version).unwrap_or(0) + 1;
+    let run_at = Utc::now();
+    let label = format!("registry version {number}");
+    let mut tables: BTreeMap<String, u64> = current.map(|version| version.tables.clone()).unwrap_or_default();
+    let mut regions = current.map(|version| version.regions.clone()).unwrap_or_default();
+
+    let published: Vec<&Prepared> =
+        prepared.iter().filter(|item| item.outcome.status == DropStatus::Published).collect();
+    let published_regions: Vec<String> = published.iter().map(|item| item.outcome.region.clone()).collect();
+    if !published.is_empty() {
+        for table in [StoreTable::Children, StoreTable::Measures, StoreTable::Achievements, StoreTable::Teachers] {
+            progress.stage(&format!("writing {}", table.name()));
+            let batches = published
+                .iter()
+                .filter_map(|item| Some((item.checked.as_ref()?, item.provenance.as_ref()?)))
+                .map(|(checked, provenance)| match table {
+                    StoreTable::Children => {
+                        schema::children_batch(&checked.children.iter().map(|(_, r)| r).collect::<Vec<_>>(), provenance)
+                    }
+                    StoreTable::Measures => {
+                        schema::measures_batch(&checked.measures.iter().map(|(_, r)| r).collect::<Vec<_>>(), provenance)
+                    }
+                    StoreTable::Achievements => schema::achievements_batch(
+                        &checked.achievements.iter().map(|(_, r)| r).collect::<Vec<_>>(),
+                        provenance,
+                    ),
+                    _ => {
+                        schema::teachers_batch(&checked.teachers.iter().map(|(_, r)| r).collect::<Vec<_>>(), provenance)
+                    }
+                })
+                .collect();
+            let delta_version = store.replace_regions(table, &published_regions, batches, &label).await?;
+            tables.insert(table.name().to_owned(), delta_version);
+        }
+    }
+    for item in prepared.iter().filter(|item| item.outcome.status == DropStatus::Published) {
+        let outcome = &item.outcome;
+        regions.insert(
+            outcome.region.clone(),
+            RegionState {
+                drop_id: outcome.drop_id.clone(),
+                exported_at: outcome.exported_at.unwrap_or(run_at),
+                content_sha256: outcome.content_sha256.clone(),
+                children: outcome.children.accepted,
+            },
+        );
+    }
+
+    progress.stage("writing rejections and drops");
+    let reported: Vec<&DropOutcome> =
+        prepared.iter().map(|item| &item.outcome).filter(|outcome| outcome.status != DropStatus::Unchanged).collect();
+    let reported_regions: Vec<String> = reported.iter().map(|outcome| outcome.region.clone()).collect();
+    let rejections: Vec<RejectionRecord> =
+        reported.iter().flat_map(|outcome| outcome.rejections.iter().cloned()).collect();
+    let version = store
+        .replace_regions(StoreTable::Rejections, &reported_regions, vec![schema::rejections_batch(&rejections)], &label)
+        .await?;
+    tables.insert(StoreTable::Rejections.name().to_owned(), version);
+    let records: Vec<DropRecord> = prepared.iter().map(|item| item.outcome.record()).collect();
+    let version = store.append(StoreTable::Drops, vec![schema::drops_batch(&records, number, run_at)], &label).await?;
+    tables.insert(StoreTable::Drops.name().to_owned(), version);
+
+    progress.stage("switching to the new version");
+    let registry_version = RegistryVersion {
+        format: VERSION_FORMAT,
+        version: number,
+        created_at: run_at,
+        tables,
+        index_generation: current.and_then(|version| version.index_generation),
+        regions,
+        run: records,
+    };
+    store.publish(&registry_version)?;
+    // Published: the typed rows are no longer needed.
+    for item in prepared.iter_mut() {
+        item.checked = None;
+    }
+    Ok(number)
+}
+
+/// Writes, per drop with rejected rows, the coordinator's file: CSV in UTF-8 with a BOM
+/// (Excel opens it as Unicode), one row per rejected record, messages in Kazakh, Russian
+/// and English. They go to `DIR/reports/<version>/<region>-rejections.csv`.
+fn write_rejection_files(store: &Store, version: u64, drops: &mut [DropOutcome]) -> Result<()> {
+    let folder = store.root().join("reports").join(format!("{version:08}"));
+    for outcome in drops.iter_mut().filter(|outcome| !outcome.rejections.is_empty()) {
+        std::fs::create_dir_all(&folder).map_err(Error::io(&folder))?;
+        let path = folder.join(format!("{}-rejections.csv", outcome.region));
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        {
+            let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut bytes);
+            let header = [
+                "файл / файл / file",
+                "парақ / лист / sheet",
+                "жол / строка / row",
+                "баған / столбец / column",
+                "мән / значение / value",
+                "код / код / code",
+                "қазақша",
+                "по-русски",
+                "in English",
+            ];
+            let csv_error = |error: csv::Error| Error::io(&path)(std::io::Error::other(error.to_string()));
+            writer.write_record(header).map_err(csv_error)?;
+            for rejection in &outcome.rejections {
+                writer
+                    .write_record([
+                        rejection.file.as_str(),
+                        rejection.sheet.as_deref().unwrap_or(""),
+                        &rejection.row.to_string(),
+                        rejection.column.as_str(),
+                        rejection.value.as_str(),
+                        rejection.code.as_str(),
+                        rejection.message_kk.as_str(),
+                        rejection.message_ru.as_str(),
+                        rejection.message_en.as_str(),
+                    ])
+                    .map_err(csv_error)?;
+            }
+            writer.flush().map_err(Error::io(&path))?;
+        }
+        std::fs::write(&path, bytes).map_err(Error::io(&path))?;
+        outcome.rejection_file = Some(path);
+    }
+    Ok(())
+}

@@ -1,0 +1,414 @@
+//! The versioned store. Each table is a Delta Lake table partitioned by region, so a
+//! region's drop replaces that region's partition and Spark, DuckDB, Polars or pandas can
+//! read the same files. A registry version is one small JSON file that pins every
+//! table's Delta version (and later the search index generation); `CURRENT` names the
+//! current version and is replaced atomically (write, fsync, rename). Readers only open
+//! pinned versions, so a crash before `CURRENT` moves leaves the old version whole; the
+//! next run first restores every table to its pinned version.
+//!
+//! ```text
+//! DIR/CURRENT                    the current registry version number
+//! DIR/versions/00000007.json     a registry version: table pins, regions' drops, the run
+//! DIR/tables/<table>/            Delta tables: children, measures, achievements,
+//!                                teachers, drops, rejections
+//! ```
+
+pub mod schema;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use deltalake::arrow::array::{Array, RecordBatch, StringArray};
+use deltalake::datafusion::prelude::{SessionContext, col, lit};
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::parquet::basic::{Compression, ZstdLevel};
+use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use deltalake::protocol::SaveMode;
+use deltalake::{DeltaTable, DeltaTableError};
+use serde::{Deserialize, Serialize};
+
+pub use schema::{DropRecord, Provenance, RejectionRecord};
+
+/// The format of the version files; a later Daryn still reads format 1.
+pub const VERSION_FORMAT: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot use `{path}`: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("`{path}` is not a Daryn registry version file: {reason}")]
+    BadVersionFile { path: PathBuf, reason: String },
+    #[error("registry version {version} does not exist (the registry has {available})")]
+    NoSuchVersion { version: u64, available: String },
+    #[error("registry version {version} was vacuumed; the oldest kept is {oldest}")]
+    Vacuumed { version: u64, oldest: u64 },
+    #[error("`{path}` holds no registry yet; run `daryn ingest --registry {path} DROPS` first")]
+    Empty { path: PathBuf },
+    #[error("delta table `{table}`: {source}")]
+    Delta { table: &'static str, source: Box<DeltaTableError> },
+    #[error("reading table `{table}`: {reason}")]
+    Query { table: &'static str, reason: String },
+}
+
+pub type StoreResult<T> = std::result::Result<T, StoreError>;
+
+/// The tables of the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StoreTable {
+    Children,
+    Measures,
+    Achievements,
+    Teachers,
+    Drops,
+    Rejections,
+}
+
+impl StoreTable {
+    pub const ALL: [StoreTable; 6] = [
+        StoreTable::Children,
+        StoreTable::Measures,
+        StoreTable::Achievements,
+        StoreTable::Teachers,
+        StoreTable::Drops,
+        StoreTable::Rejections,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreTable::Children => "children",
+            StoreTable::Measures => "measures",
+            StoreTable::Achievements => "achievements",
+            StoreTable::Teachers => "teachers",
+            StoreTable::Drops => "drops",
+            StoreTable::Rejections => "rejections",
+        }
+    }
+
+    pub fn schema(self) -> deltalake::arrow::datatypes::SchemaRef {
+        match self {
+            StoreTable::Children => schema::children_schema(),
+            StoreTable::Measures => schema::measures_schema(),
+            StoreTable::Achievements => schema::achievements_schema(),
+            StoreTable::Teachers => schema::teachers_schema(),
+            StoreTable::Drops => schema::drops_schema(),
+            StoreTable::Rejections => schema::rejections_schema(),
+        }
+    }
+}
+
+/// The drop a region currently holds.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegionState {
+    pub drop_id: String,
+    pub exported_at: DateTime<Utc>,
+    pub content_sha256: String,
+    pub children: u64,
+}
+
+/// One registry version: what every reader of that version sees.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegistryVersion {
+    pub format: u32,
+    pub version: u64,
+    pub created_at: DateTime<Utc>,
+    /// Each table's Delta version.
+    pub tables: BTreeMap<String, u64>,
+    /// The search index generation, once there is an index.
+    pub index_generation: Option<u64>,
+    /// The drop each region holds in this version.
+    pub regions: BTreeMap<String, RegionState>,
+    /// What the run that made this version did with each drop it was given.
+    pub run: Vec<DropRecord>,
+}
+
+/// A registry on disk (or, later, on object storage).
+pub struct Store {
+    root: PathBuf,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io { path: path.to_owned(), source }
+}
+
+fn delta(table: StoreTable) -> impl FnOnce(DeltaTableError) -> StoreError {
+    move |source| StoreError::Delta { table: table.name(), source: Box::new(source) }
+}
+
+/// Parquet as the registry writes it: zstd, page statistics for pruning.
+fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .build()
+}
+
+/// Delta table settings: checkpoints every 10 commits, and history kept until an
+/// explicit `daryn vacuum` (a century of retention, so nothing expires by itself).
+const TABLE_CONFIGURATION: [(&str, &str); 3] = [
+    ("delta.checkpointInterval", "10"),
+    ("delta.logRetentionDuration", "interval 36500 days"),
+    ("delta.deletedFileRetentionDuration", "interval 36500 days"),
+];
+
+impl Store {
+    /// Opens the registry at `root`, creating its folders when `create` is set.
+    pub fn open(root: &Path, create: bool) -> StoreResult<Store> {
+        if create {
+            for folder in [root.join("versions"), root.join("tables")] {
+                std::fs::create_dir_all(&folder).map_err(io(&folder))?;
+            }
+        }
+        let root = std::fs::canonicalize(root).map_err(io(root))?;
+        Ok(Store { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn table_path(&self, table: StoreTable) -> PathBuf {
+        self.root.join("tables").join(table.name())
+    }
+
+    fn table_url(&self, table: StoreTable) -> url::Url {
+        url::Url::from_directory_path(self.table_path(table)).expect("the store root is absolute")
+    }
+
+    fn version_path(&self, version: u64) -> PathBuf {
+        self.root.join("versions").join(format!("{version:08}.json"))
+    }
+
+    /// The current version number, `None` before the first publish.
+    pub fn current_number(&self) -> StoreResult<Option<u64>> {
+        let path = self.root.join("CURRENT");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => text
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| StoreError::BadVersionFile { path, reason: format!("`{}` is not a number", text.trim()) }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(StoreError::Io { path, source: error }),
+        }
+    }
+
+    pub fn current(&self) -> StoreResult<Option<RegistryVersion>> {
+        self.current_number()?.map(|number| self.version(number)).transpose()
+    }
+
+    /// A version by number: the current one for `None`.
+    pub fn resolve(&self, as_of: Option<u64>) -> StoreResult<RegistryVersion> {
+        match as_of {
+            Some(number) => self.version(number),
+            None => self.current()?.ok_or_else(|| StoreError::Empty { path: self.root.clone() }),
+        }
+    }
+
+    pub fn version(&self, number: u64) -> StoreResult<RegistryVersion> {
+        let path = self.version_path(number);
+        let current = self.current_number()?.unwrap_or(0);
+        if number > current {
+            return Err(StoreError::NoSuchVersion { version: number, available: format!("versions up to {current}") });
+        }
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let oldest = self.versions()?.first().map(|version| version.version).unwrap_or(current);
+                return Err(StoreError::Vacuumed { version: number, oldest });
+            }
+            Err(error) => return Err(StoreError::Io { path, source: error }),
+        };
+        let version: RegistryVersion = serde_json::from_str(&text)
+            .map_err(|error| StoreError::BadVersionFile { path: path.clone(), reason: error.to_string() })?;
+        if version.format > VERSION_FORMAT {
+            return Err(StoreError::BadVersionFile {
+                path,
+                reason: format!("format {} is newer than this Daryn reads ({VERSION_FORMAT})", version.format),
+            });
+        }
+        Ok(version)
+    }
+
+    /// Every kept version up to the current one, oldest first.
+    pub fn versions(&self) -> StoreResult<Vec<RegistryVersion>> {
+        let current = self.current_number()?.unwrap_or(0);
+        let folder = self.root.join("versions");
+        let mut numbers: Vec<u64> = std::fs::read_dir(&folder)
+            .map_err(io(&folder))?
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".json")?.parse().ok())
+            .filter(|number| *number <= current)
+            .collect();
+        numbers.sort_unstable();
+        numbers.into_iter().map(|number| self.version(number)).collect()
+    }
+
+    async fn load(&self, table: StoreTable) -> StoreResult<Option<DeltaTable>> {
+        let path = self.table_path(table);
+        if !path.join("_delta_log").exists() {
+            return Ok(None);
+        }
+        deltalake::open_table(self.table_url(table)).await.map(Some).map_err(delta(table))
+    }
+
+    /// Opens a table as a registry version pinned it.
+    pub async fn table_at(&self, table: StoreTable, version: &RegistryVersion) -> StoreResult<Option<DeltaTable>> {
+        let Some(pinned) = version.tables.get(table.name()) else {
+            return Ok(None);
+        };
+        deltalake::open_table_with_version(self.table_url(table), *pinned).await.map(Some).map_err(delta(table))
+    }
+
+    /// Undoes what a crashed run left: every table goes back to the version the current
+    /// registry version pins; a table no version pins is removed.
+    pub async fn roll_back_unpinned(&self) -> StoreResult<Vec<String>> {
+        let current = self.current()?;
+        let mut rolled_back = Vec::new();
+        for table in StoreTable::ALL {
+            let Some(delta_table) = self.load(table).await? else { continue };
+            let latest = delta_table.version();
+            match current.as_ref().and_then(|version| version.tables.get(table.name())) {
+                Some(&pinned) if Some(pinned) == latest => {}
+                Some(&pinned) => {
+                    delta_table.restore().with_version_to_restore(pinned).await.map_err(delta(table))?;
+                    rolled_back.push(format!("{} {} → {pinned}", table.name(), latest.unwrap_or_default()));
+                }
+                None => {
+                    let path = self.table_path(table);
+                    std::fs::remove_dir_all(&path).map_err(io(&path))?;
+                    rolled_back.push(format!("{} removed", table.name()));
+                }
+            }
+        }
+        Ok(rolled_back)
+    }
+
+    /// Replaces the partitions of `regions` with `batches` in one commit; returns the new
+    /// Delta version. The batches must hold only rows of those regions.
+    pub async fn replace_regions(
+        &self,
+        table: StoreTable,
+        regions: &[String],
+        batches: Vec<RecordBatch>,
+        run_label: &str,
+    ) -> StoreResult<u64> {
+        let predicate = regions
+            .iter()
+            .map(|region| col("region").eq(lit(region.clone())))
+            .reduce(|left, right| left.or(right))
+            .unwrap_or(lit(false));
+        self.write(table, batches, SaveMode::Overwrite, Some(predicate), run_label).await
+    }
+
+    /// Appends rows in one commit; returns the new Delta version.
+    pub async fn append(&self, table: StoreTable, batches: Vec<RecordBatch>, run_label: &str) -> StoreResult<u64> {
+        self.write(table, batches, SaveMode::Append, None, run_label).await
+    }
+
+    async fn write(
+        &self,
+        table: StoreTable,
+        batches: Vec<RecordBatch>,
+        mode: SaveMode,
+        predicate: Option<deltalake::datafusion::prelude::Expr>,
+        run_label: &str,
+    ) -> StoreResult<u64> {
+        let path = self.table_path(table);
+        std::fs::create_dir_all(&path).map_err(io(&path))?;
+        // A table's first write builds it from nothing; later writes load it first.
+        let delta_table = match self.load(table).await? {
+            Some(existing) => existing,
+            None => deltalake::DeltaTableBuilder::from_url(self.table_url(table))
+                .and_then(|builder| builder.build())
+                .map_err(delta(table))?,
+        };
+        let batches = if batches.is_empty() { vec![RecordBatch::new_empty(table.schema())] } else { batches };
+        let mut builder = delta_table
+            .write(batches)
+            .with_save_mode(mode)
+            .with_partition_columns(["region"])
+            .with_writer_properties(writer_properties())
+            .with_configuration(TABLE_CONFIGURATION.iter().map(|(key, value)| (*key, Some(*value))))
+            .with_commit_properties(
+                CommitProperties::default().with_metadata([("daryn.run".to_owned(), serde_json::json!(run_label))]),
+            );
+        if let Some(predicate) = predicate {
+            builder = builder.with_replace_where(predicate);
+        }
+        let written = builder.await.map_err(delta(table))?;
+        Ok(written.version().unwrap_or(0))
+    }
+
+    /// Writes a version file, then points `CURRENT` at it: the publish.
+    pub fn publish(&self, version: &RegistryVersion) -> StoreResult<()> {
+        let path = self.version_path(version.version);
+        let text = serde_json::to_string_pretty(version).expect("a version serialises");
+        write_atomically(&path, text.as_bytes())?;
+        write_atomically(&self.root.join("CURRENT"), format!("{}\n", version.version).as_bytes())
+    }
+
+    /// A SQL session with the tables of a version registered under their names.
+    pub async fn session(&self, version: &RegistryVersion) -> StoreResult<SessionContext> {
+        let context = SessionContext::new();
+        for table in StoreTable::ALL {
+            let Some(delta_table) = self.table_at(table, version).await? else { continue };
+            delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
+            let provider = delta_table
+                .table_provider()
+                .await
+                .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
+            context
+                .register_table(table.name(), provider)
+                .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
+        }
+        Ok(context)
+    }
+
+    /// The IINs of the children a region holds in a version.
+    pub async fn region_iins(&self, version: &RegistryVersion, region: &str) -> StoreResult<HashSet<String>> {
+        let context = self.session(version).await?;
+        if !version.tables.contains_key("children") {
+            return Ok(HashSet::new());
+        }
+        let query = |error: deltalake::datafusion::error::DataFusionError| StoreError::Query {
+            table: "children",
+            reason: error.to_string(),
+        };
+        let frame = context
+            .table("children")
+            .await
+            .map_err(query)?
+            .filter(col("region").eq(lit(region.to_owned())))
+            .map_err(query)?
+            .select_columns(&["iin"])
+            .map_err(query)?;
+        let mut iins = HashSet::new();
+        for batch in frame.collect().await.map_err(query)? {
+            let column = batch.column(0);
+            let strings = column.as_any().downcast_ref::<StringArray>().ok_or_else(|| StoreError::Query {
+                table: "children",
+                reason: format!("`iin` is {:?}, not text", column.data_type()),
+            })?;
+            iins.extend(strings.iter().flatten().map(str::to_owned));
+        }
+        Ok(iins)
+    }
+}
+
+/// Writes a file so that readers see the old content or the new, never a part: a
+/// temporary file beside it, fsync, rename, fsync of the folder.
+fn write_atomically(path: &Path, bytes: &[u8]) -> StoreResult<()> {
+    use std::io::Write;
+    let temporary = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&temporary).map_err(io(&temporary))?;
+    file.write_all(bytes).map_err(io(&temporary))?;
+    file.sync_all().map_err(io(&temporary))?;
+    std::fs::rename(&temporary, path).map_err(io(path))?;
+    if let Some(folder) = path.parent()
+        && let Ok(directory) = std::fs::File::open(folder)
+    {
+        directory.sync_all().map_err(io(folder))?;
+    }
+    Ok(())
+}
