@@ -75,6 +75,12 @@ enum Command {
         #[arg(long)]
         registry: PathBuf,
     },
+    /// Print the form for the regions (columns, headers, words, codes) as Markdown
+    FormDoc {
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Write the roadmap form (item 7) as an XLSX template for coordinators
     Template {
         /// Language of the headers, words and explanations: kk, ru or en
@@ -130,6 +136,16 @@ impl Cli {
             }
             Command::Versions { registry } => {
                 crate::ingest::versions(&registry)?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::FormDoc { out } => {
+                let text = daryn_registry::form::document::markdown();
+                match out {
+                    Some(path) => {
+                        std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?
+                    }
+                    None => print!("{text}"),
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Command::Template { lang, out } => {

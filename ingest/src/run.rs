@@ -204,6 +204,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         prepared.push(item);
     }
 
+    daryn_registry::store::pause_point("drops-read");
     let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged);
     if !changed {
         return Ok(RunOutcome {

@@ -4,6 +4,7 @@
 //! written from here; [`rules`] checks rows against it.
 
 pub mod columns;
+pub mod document;
 pub mod rules;
 
 use crate::enums::*;

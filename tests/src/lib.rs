@@ -1,34 +1,14 @@
-//! Helpers for the end-to-end tests: the `daryn` binary, the reference data beside the
-//! project (tests may read `../shared/reference`; the product never does), and readers
+//! Helpers for the end-to-end tests (`tests/tests/e2e.rs`, run as the `daryn-api`
+//! package's integration test so that Cargo builds the `daryn` binary for it): running
+//! the binary, the reference data beside the project (tests may read `../shared/reference`; the product never does), and readers
 //! that turn generated drops back into rows without using the product's own readers.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
-/// The `daryn` binary of this workspace, built once (dev profile) for the test run.
-pub fn daryn_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let output = Command::new(cargo)
-            .args(["build", "-p", "daryn-api", "--bin", "daryn", "--message-format=json"])
-            .current_dir(workspace_root())
-            .output()
-            .expect("cargo runs");
-        assert!(output.status.success(), "building daryn failed: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "daryn")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reports the daryn executable")
-    })
-}
-
-/// Runs `daryn` with arguments and returns its output.
-pub fn daryn(args: &[&str]) -> Output {
-    Command::new(daryn_binary()).args(args).output().expect("daryn runs")
+/// Runs the `daryn` binary with arguments and returns its output.
+pub fn run(binary: &Path, args: &[&str]) -> Output {
+    Command::new(binary).args(args).output().expect("daryn runs")
 }
 
 pub fn workspace_root() -> PathBuf {
@@ -52,4 +32,38 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
     let text = String::from_utf8(bytes.to_vec()).expect("valid UTF-8");
     text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text)
+}
+
+/// Starts the `daryn` binary with arguments and extra environment.
+pub fn spawn(binary: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    let mut command = Command::new(binary);
+    command.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.spawn().expect("daryn starts")
+}
+
+/// What a registry version holds, as text to compare: rows per region of every table.
+pub fn registry_fingerprint(registry: &Path) -> String {
+    use daryn_registry::store::Store;
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let store = Store::open(registry, false).expect("the registry opens");
+        let Some(version) = store.current().expect("the current version reads") else {
+            return "empty".to_owned();
+        };
+        let context = store.session(&version).await.expect("a session");
+        let mut text = format!("version {}\n", version.version);
+        for table in ["children", "measures", "achievements", "teachers", "rejections"] {
+            let query = format!(
+                "SELECT region, count(*) AS n, count(DISTINCT iin_or_id) AS k FROM (SELECT region, {} AS iin_or_id FROM {table}) GROUP BY region ORDER BY region",
+                if table == "teachers" { "teacher_id" } else if table == "rejections" { "code" } else { "iin" }
+            );
+            let batches = context.sql(&query).await.expect("the query plans").collect().await.expect("the query runs");
+            let shown = deltalake::arrow::util::pretty::pretty_format_batches(&batches).expect("printable").to_string();
+            text.push_str(&format!("{table}\n{shown}\n"));
+        }
+        text
+    })
 }

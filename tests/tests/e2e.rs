@@ -1,8 +1,31 @@
-//! End-to-end tests. One test binary (each links the whole stack); scenarios are modules.
+//! End-to-end tests through the `daryn` binary. One test binary (each links the whole
+//! stack); scenarios are modules under `e2e/`. Built as an integration test of the
+//! `daryn-api` package (see `api/Cargo.toml`), so Cargo builds the binary it runs.
+
+use std::path::Path;
+use std::process::{Child, Output};
+
+/// The `daryn` binary Cargo built for this test run.
+fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_daryn"))
+}
+
+/// Runs `daryn` with arguments.
+pub fn daryn(args: &[&str]) -> Output {
+    daryn_tests::run(binary(), args)
+}
+
+/// Starts `daryn` with arguments and extra environment.
+pub fn spawn_daryn(args: &[&str], env: &[(&str, &str)]) -> Child {
+    daryn_tests::spawn(binary(), args, env)
+}
 
 mod e2e {
     pub mod cli;
+    pub mod crash;
     pub mod generator;
     pub mod generator_files;
+    pub mod ingest;
+    pub mod outside;
     pub mod template;
 }

@@ -374,7 +374,11 @@ fn json_object(table: TableKind, cells: &[Cell], skip: Option<&str>) -> Map<Stri
         }
         let value = match (cell, column.column_type) {
             (Cell::Empty, _) => Value::Null,
-            (Cell::Text(text), ColumnType::List | ColumnType::EnumList(_)) => {
+            // A list becomes an array; text that splits into no items stays text, as an
+            // exporter that wrote it would send it.
+            (Cell::Text(text), ColumnType::List | ColumnType::EnumList(_))
+                if !daryn_registry::cell::split_list(text).is_empty() =>
+            {
                 Value::Array(daryn_registry::cell::split_list(text).into_iter().map(Value::String).collect())
             }
             (Cell::Text(text), _) => Value::String(text.clone()),

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use deltalake::arrow::array::{Array, RecordBatch, StringArray};
+use deltalake::arrow::array::{RecordBatch, StringArray};
 use deltalake::datafusion::prelude::{SessionContext, col, lit};
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::parquet::basic::{Compression, ZstdLevel};
@@ -272,6 +272,7 @@ impl Store {
                 Some(&pinned) if Some(pinned) == latest => {}
                 Some(&pinned) => {
                     delta_table.restore().with_version_to_restore(pinned).await.map_err(delta(table))?;
+                    pause_point(&format!("restored:{}", table.name()));
                     rolled_back.push(format!("{} {} → {pinned}", table.name(), latest.unwrap_or_default()));
                 }
                 None => {
@@ -337,6 +338,7 @@ impl Store {
             builder = builder.with_replace_where(predicate);
         }
         let written = builder.await.map_err(delta(table))?;
+        pause_point(&format!("committed:{}", table.name()));
         Ok(written.version().unwrap_or(0))
     }
 
@@ -344,8 +346,14 @@ impl Store {
     pub fn publish(&self, version: &RegistryVersion) -> StoreResult<()> {
         let path = self.version_path(version.version);
         let text = serde_json::to_string_pretty(version).expect("a version serialises");
-        write_atomically(&path, text.as_bytes())?;
-        write_atomically(&self.root.join("CURRENT"), format!("{}\n", version.version).as_bytes())
+        write_atomically(&path, text.as_bytes(), "version-written")?;
+        write_atomically(
+            &self.root.join("CURRENT"),
+            format!("{}\n", version.version).as_bytes(),
+            "current-temporary-written",
+        )?;
+        pause_point("current-switched");
+        Ok(())
     }
 
     /// A SQL session with the tables of a version registered under their names.
@@ -385,7 +393,9 @@ impl Store {
             .map_err(query)?;
         let mut iins = HashSet::new();
         for batch in frame.collect().await.map_err(query)? {
-            let column = batch.column(0);
+            // DataFusion may hand text over as `Utf8View`; cast to plain strings.
+            let column = deltalake::arrow::compute::cast(batch.column(0), &deltalake::arrow::datatypes::DataType::Utf8)
+                .map_err(|error| StoreError::Query { table: "children", reason: error.to_string() })?;
             let strings = column.as_any().downcast_ref::<StringArray>().ok_or_else(|| StoreError::Query {
                 table: "children",
                 reason: format!("`iin` is {:?}, not text", column.data_type()),
@@ -396,14 +406,28 @@ impl Store {
     }
 }
 
+/// A hook for the crash-safety tests: when the environment variable `DARYN_PAUSE_AT`
+/// names this point, the process says so on standard error and waits there to be
+/// killed. Points: `committed:<table>`, `restored:<table>`, `version-written`,
+/// `current-temporary-written`, `current-switched`, `drops-read`.
+pub fn pause_point(point: &str) {
+    if std::env::var("DARYN_PAUSE_AT").is_ok_and(|wanted| wanted == point) {
+        eprintln!("daryn: paused at {point}");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    }
+}
+
 /// Writes a file so that readers see the old content or the new, never a part: a
 /// temporary file beside it, fsync, rename, fsync of the folder.
-fn write_atomically(path: &Path, bytes: &[u8]) -> StoreResult<()> {
+fn write_atomically(path: &Path, bytes: &[u8], pause_before_rename: &str) -> StoreResult<()> {
     use std::io::Write;
     let temporary = path.with_extension("tmp");
     let mut file = std::fs::File::create(&temporary).map_err(io(&temporary))?;
     file.write_all(bytes).map_err(io(&temporary))?;
     file.sync_all().map_err(io(&temporary))?;
+    pause_point(pause_before_rename);
     std::fs::rename(&temporary, path).map_err(io(path))?;
     if let Some(folder) = path.parent()
         && let Ok(directory) = std::fs::File::open(folder)

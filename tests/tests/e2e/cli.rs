@@ -1,6 +1,6 @@
 //! Bad parameters get a clear message naming the parameter, and a failing exit code.
 
-use daryn_tests::daryn;
+use crate::daryn;
 
 fn fails_naming(args: &[&str], needle: &str) {
     let output = daryn(args);
@@ -35,4 +35,19 @@ fn demo_generates_a_sample_and_says_what_next() {
     let day = std::fs::read_dir(dir.path().join("drops")).unwrap().next().unwrap().unwrap().path();
     let regions = std::fs::read_dir(&day).unwrap().filter(|entry| entry.as_ref().unwrap().path().is_dir()).count();
     assert_eq!(regions, 20);
+}
+
+#[test]
+fn the_committed_form_document_is_what_the_code_checks() {
+    let output = daryn(&["form-doc"]);
+    assert!(output.status.success());
+    let generated = String::from_utf8(output.stdout).unwrap();
+    let committed = std::fs::read_to_string(daryn_tests::workspace_root().join("docs/FORM.md")).unwrap();
+    assert!(
+        generated == committed,
+        "docs/FORM.md is out of date: regenerate it with `cargo run --bin daryn -- form-doc --out docs/FORM.md` and review the diff"
+    );
+    for code in daryn_registry::RejectCode::ALL {
+        assert!(committed.contains(&format!("`{}`", code.code())));
+    }
 }

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::daryn;
 use calamine::{Reader, open_workbook_auto};
 use chrono::NaiveDate;
 use daryn_data::generate::{self, FormatChoice, GenerateOptions, Layout};
 use daryn_registry::form::TableKind;
 use daryn_registry::{Region, RegionCode};
-use daryn_tests::{daryn, decode_text};
+use daryn_tests::decode_text;
 use sha2::{Digest, Sha256};
 
 fn generate_into(dir: &Path, seed: &str, format: &str) {

@@ -1,9 +1,9 @@
 //! `daryn template` writes the form; the form's headers read back in each language.
 
+use crate::daryn;
 use calamine::{Reader, open_workbook_auto};
 use daryn_registry::Lang;
 use daryn_registry::form::TableKind;
-use daryn_tests::daryn;
 
 #[test]
 fn templates_in_three_languages_read_back_as_the_form() {

@@ -1,0 +1,195 @@
+//! The form for the regions, in the project's own words: `docs/FORM.md` is this text,
+//! written by `daryn form-doc` and checked by a test, so it never drifts from the code.
+
+use std::fmt::Write;
+
+use super::{ColumnType, Requirement, TableKind, Vocabulary};
+use crate::enums::*;
+use crate::error::RejectCode;
+use crate::lang::Lang;
+
+/// Every accepted spelling of a vocabulary, per canonical code.
+fn spellings(vocabulary: Vocabulary) -> Vec<(&'static str, Vec<&'static str>)> {
+    fn all<T: Copy>(
+        values: &[T],
+        code: fn(T) -> &'static str,
+        spell: impl Fn(T) -> Vec<&'static str>,
+    ) -> Vec<(&'static str, Vec<&'static str>)> {
+        values.iter().map(|&value| (code(value), spell(value))).collect()
+    }
+    macro_rules! of {
+        ($enum:ident) => {
+            all($enum::ALL, $enum::code, |value| value.spellings().skip(1).collect())
+        };
+    }
+    match vocabulary {
+        Vocabulary::Sex => of!(Sex),
+        Vocabulary::AreaType => of!(AreaType),
+        Vocabulary::YesNo => of!(YesNo),
+        Vocabulary::InstructionLanguage => of!(InstructionLanguage),
+        Vocabulary::TalentDomain => of!(TalentDomain),
+        Vocabulary::IdentificationMethod => of!(IdentificationMethod),
+        Vocabulary::RoadmapStatus => of!(RoadmapStatus),
+        Vocabulary::MeasureType => of!(MeasureType),
+        Vocabulary::MeasureStatus => of!(MeasureStatus),
+        Vocabulary::FundingSource => of!(FundingSource),
+        Vocabulary::EventKind => of!(EventKind),
+        Vocabulary::Level => of!(Level),
+        Vocabulary::AchievementResult => of!(AchievementResult),
+    }
+}
+
+fn type_name(column_type: ColumnType) -> String {
+    match column_type {
+        ColumnType::Text => "text".to_owned(),
+        ColumnType::Iin => "IIN (12 digits)".to_owned(),
+        ColumnType::Date => "date".to_owned(),
+        ColumnType::Int => "whole number".to_owned(),
+        ColumnType::Decimal => "amount".to_owned(),
+        ColumnType::Enum(vocabulary) => format!("one word: {vocabulary:?}"),
+        ColumnType::EnumList(vocabulary) => format!("list of words: {vocabulary:?}"),
+        ColumnType::List => "list".to_owned(),
+        ColumnType::Kato => "KATO code or name".to_owned(),
+    }
+}
+
+/// The whole form as Markdown.
+pub fn markdown() -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "# The roadmap form and the nightly drop\n");
+    let _ = writeln!(
+        text,
+        "This page is written by `daryn form-doc` from the code that checks the drops, so it is always what \
+         the registry does. The contract it implements is ROADMAP-FORM.md (decree 997, items 7 and 19).\n"
+    );
+    let _ = writeln!(text, "## A drop\n");
+    let _ = writeln!(
+        text,
+        "Each region sends, every night, its complete current export in a folder `<YYYY-MM-DD>/<region>/` \
+         (the region as a 2- or 9-digit KATO code): `children` (required), `measures`, `achievements`, \
+         `teachers` as `.csv`, `.xlsx` or `.jsonl` files, or one `roadmap.xlsx` with a sheet per table, or one \
+         `roadmap.jsonl` with a nested document per child; and optionally `manifest.json` with the export time \
+         and each file's rows and SHA-256. CSV may be UTF-8 (with or without BOM) or UTF-16 with BOM, with `,`, \
+         `;` or tab. Headers may be the English names below or the Kazakh or Russian template headers, in any \
+         case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel serials. \
+         Lists: separated by `;` or `,`. Rows are numbered as you see them: the header is row 1.\n"
+    );
+    for table in TableKind::ALL {
+        let definition = table.definition();
+        let _ = writeln!(
+            text,
+            "## Table `{}` — sheet `{}` / `{}`{}\n",
+            table.name(),
+            table.sheet_name(Lang::Kk),
+            table.sheet_name(Lang::Ru),
+            if table.is_required() { " (required)" } else { "" }
+        );
+        let _ = writeln!(text, "| column | Kazakh header | Russian header | type | required | what |");
+        let _ = writeln!(text, "|---|---|---|---|---|---|");
+        for column in definition.columns {
+            let required = match column.requirement {
+                Requirement::Required => "yes",
+                Requirement::Optional => "no",
+                Requirement::Conditional => "when the rule says",
+            };
+            let _ = writeln!(
+                text,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                column.name,
+                column.header_kk,
+                column.header_ru,
+                type_name(column.column_type),
+                required,
+                column.help.en
+            );
+        }
+        let _ = writeln!(text);
+    }
+    let _ = writeln!(text, "## Accepted words\n");
+    let _ = writeln!(text, "Matching ignores case and surrounding spaces.\n");
+    for vocabulary in [
+        Vocabulary::Sex,
+        Vocabulary::AreaType,
+        Vocabulary::YesNo,
+        Vocabulary::InstructionLanguage,
+        Vocabulary::TalentDomain,
+        Vocabulary::IdentificationMethod,
+        Vocabulary::RoadmapStatus,
+        Vocabulary::MeasureType,
+        Vocabulary::MeasureStatus,
+        Vocabulary::FundingSource,
+        Vocabulary::EventKind,
+        Vocabulary::Level,
+        Vocabulary::AchievementResult,
+    ] {
+        let _ = writeln!(text, "### {vocabulary:?}\n");
+        let _ = writeln!(text, "| code | also accepted |");
+        let _ = writeln!(text, "|---|---|");
+        for (code, others) in spellings(vocabulary) {
+            let mut others: Vec<&str> = others;
+            others.dedup();
+            let _ = writeln!(text, "| `{code}` | {} |", others.join(", "));
+        }
+        let _ = writeln!(text);
+    }
+    let _ = writeln!(text, "Measure types and the decree items they carry out:\n");
+    let _ = writeln!(text, "| measure_type | decree item |");
+    let _ = writeln!(text, "|---|---|");
+    for measure_type in MeasureType::ALL {
+        let item = measure_type.decree_item().map(|item| item.to_string()).unwrap_or_else(|| "—".to_owned());
+        let _ = writeln!(text, "| `{}` | {item} |", measure_type.code());
+    }
+    let _ = writeln!(
+        text,
+        "\nDisciplines are matched against the taxonomy (`daryn form-doc` lists no aliases here; see `registry/data/disciplines.csv`); an unknown discipline is kept as written and warned about.\n"
+    );
+    let _ = writeln!(text, "## Why a row is rejected\n");
+    let _ = writeln!(
+        text,
+        "Each rejected row is reported with its file, sheet, row, column, value (IINs masked) and one of these codes. A rejected child takes its measures and achievements with it (`child_rejected`).\n"
+    );
+    let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
+    let _ = writeln!(text, "|---|---|---|---|");
+    for code in RejectCode::ALL {
+        let _ = writeln!(
+            text,
+            "| `{}` | {} | {} | {} |",
+            code.code(),
+            code.describe(Lang::En),
+            code.describe(Lang::Kk),
+            code.describe(Lang::Ru)
+        );
+    }
+    let _ = writeln!(text, "\n## Why a whole drop is refused\n");
+    let _ = writeln!(
+        text,
+        "A refused drop leaves the region's published data untouched. When several apply, the first in this order is reported.\n"
+    );
+    let _ = writeln!(text, "| code | when |");
+    let _ = writeln!(text, "|---|---|");
+    for (code, when) in REFUSALS {
+        let _ = writeln!(text, "| `{code}` | {when} |");
+    }
+    text
+}
+
+/// The refusal codes of a whole drop, in the contract's order of precedence.
+pub const REFUSALS: [(&str, &str); 8] = [
+    (
+        "stale",
+        "the export is not newer than the drop the region holds (an identical re-send is not refused: it changes nothing)",
+    ),
+    (
+        "manifest_mismatch",
+        "`manifest.json` disagrees with the files: a listed file is missing, or its rows or SHA-256 differ",
+    ),
+    ("manifest_invalid", "`manifest.json` cannot be read, or names another region"),
+    ("too_many_rejected", "more than 20 % of the children rows are rejected"),
+    (
+        "shrink",
+        "the drop would remove more than 20 % of the region's current children (the operator may allow it with `--allow-shrink REGION`)",
+    ),
+    ("table_missing", "there is no `children` table"),
+    ("table_unreadable", "a data file cannot be read at all, or has no header row"),
+    ("not_a_drop", "no manifest and no dated folder to give the export time"),
+];

@@ -1,0 +1,153 @@
+//! Crash safety: `daryn ingest` is killed with SIGKILL at many moments of a run, among
+//! them inside each table commit's aftermath and around the version switch. After every
+//! kill the registry must open at a whole version (the previous one, or the new one once
+//! `CURRENT` has moved) with the same content as an uninterrupted run would leave, and
+//! the next run must succeed.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::{daryn, spawn_daryn};
+use chrono::NaiveDate;
+use daryn_data::generate::{self, FormatChoice, GenerateOptions};
+use daryn_tests::registry_fingerprint;
+
+/// The named points where a run can be made to wait for its kill (see
+/// `daryn_registry::store::pause_point`), in the order a publishing run passes them.
+const POINTS: [&str; 10] = [
+    "drops-read",
+    "committed:children",
+    "committed:measures",
+    "committed:achievements",
+    "committed:teachers",
+    "committed:rejections",
+    "committed:drops",
+    "version-written",
+    "current-temporary-written",
+    "current-switched",
+];
+
+fn day(out: &Path, date: &str, seed: u64) -> std::path::PathBuf {
+    let options = GenerateOptions {
+        out: out.to_owned(),
+        children: 600,
+        seed,
+        date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+        error_rate: 0.02,
+        format: FormatChoice::Mixed,
+        classifier: None,
+    };
+    generate::generate(&options).unwrap().folder
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() { copy_dir(&path, &target) } else { std::fs::copy(&path, &target).map(|_| ()).unwrap() }
+    }
+}
+
+fn run_clean(registry: &Path, drops: &Path) {
+    let output = daryn(&["ingest", "--registry", registry.to_str().unwrap(), drops.to_str().unwrap()]);
+    let code = output.status.code();
+    assert!(
+        matches!(code, Some(0) | Some(2)),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Starts a run that pauses at `point`, waits until it says so, and kills it.
+fn kill_at_point(registry: &Path, drops: &Path, point: &str) {
+    let mut child = spawn_daryn(
+        &["ingest", "--registry", registry.to_str().unwrap(), drops.to_str().unwrap()],
+        &[("DARYN_PAUSE_AT", point)],
+    );
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let reached = lines.any(|line| line.is_ok_and(|line| line.contains(&format!("paused at {point}"))));
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    assert!(reached, "the run never reached `{point}`");
+}
+
+/// Starts a run and kills it after `delay`, wherever it is.
+fn kill_after(registry: &Path, drops: &Path, delay: Duration) {
+    let mut child = spawn_daryn(&["ingest", "--registry", registry.to_str().unwrap(), drops.to_str().unwrap()], &[]);
+    let started = Instant::now();
+    while started.elapsed() < delay {
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// The registry's content without its version number (a finished run after a crash
+/// publishes the same content under the same number).
+fn content(registry: &Path) -> String {
+    registry_fingerprint(registry)
+}
+
+#[test]
+fn a_kill_at_any_moment_leaves_a_whole_version_and_the_next_run_succeeds() {
+    let root = tempfile::tempdir().unwrap();
+    let first = day(&root.path().join("drops"), "2026-11-24", 21);
+    let second = day(&root.path().join("drops"), "2026-11-25", 22);
+
+    // The reference: uninterrupted runs of both days.
+    let reference = root.path().join("reference");
+    run_clean(&reference, &first);
+    let after_first = content(&reference);
+    run_clean(&reference, &second);
+    let after_second = content(&reference);
+    assert_ne!(after_first, after_second);
+
+    let mut moments = 0;
+    // The first run (into an empty registry) and the second (on top of version 1).
+    for (base, drops, before, after) in
+        [(None, &first, "empty".to_owned(), &after_first), (Some(&first), &second, after_first.clone(), &after_second)]
+    {
+        for point in POINTS {
+            let registry = root.path().join(format!("r-{moments}"));
+            if let Some(base) = base {
+                run_clean(&registry, base);
+            }
+            kill_at_point(&registry, drops, point);
+            moments += 1;
+            let now = content(&registry);
+            // Before `CURRENT` moves, the old version is whole; after, the new one.
+            let expected = if point == "current-switched" { after } else { &before };
+            assert_eq!(&now, expected, "after a kill at `{point}`");
+            run_clean(&registry, drops);
+            assert_eq!(&content(&registry), after, "the run after a kill at `{point}`");
+            let _ = std::fs::remove_dir_all(&registry);
+        }
+    }
+
+    // Kills at arbitrary moments of a run on top of version 1, spread over its length.
+    let timed = root.path().join("timed");
+    run_clean(&timed, &first);
+    let started = Instant::now();
+    let probe = root.path().join("probe");
+    copy_dir(&timed, &probe);
+    run_clean(&probe, &second);
+    let full = started.elapsed();
+    for step in 1..=6 {
+        let registry = root.path().join(format!("t-{step}"));
+        copy_dir(&timed, &registry);
+        kill_after(&registry, &second, full.mul_f64(f64::from(step) / 7.0));
+        moments += 1;
+        let now = content(&registry);
+        assert!(now == after_first || now == after_second, "a kill {step}/7 into the run left a torn registry:\n{now}");
+        run_clean(&registry, &second);
+        assert_eq!(content(&registry), after_second);
+    }
+    assert!(moments >= 20, "{moments} moments");
+}
