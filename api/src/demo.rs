@@ -1,5 +1,6 @@
 //! `daryn demo`: the newcomer's first run on an embedded default. It generates a small
-//! national sample (with a few injected errors) and says what to run next.
+//! national sample (with a few injected errors), ingests it into a registry, and says
+//! what to run next.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,12 +23,27 @@ pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let summary = generate::generate(&options)?;
     crate::cli::print_summary(&summary, started.elapsed());
+    println!("\nIngesting the drops into a registry, as the nightly run does:\n");
+    let registry = dir.join("registry");
+    let options = daryn_ingest::IngestOptions {
+        registry: registry.clone(),
+        paths: vec![summary.folder.clone()],
+        allow_shrink: Vec::new(),
+        classifier: None,
+    };
+    crate::ingest::run(options, None)?;
     let template = dir.join("roadmap-template-kk.xlsx");
     daryn_data::template::write_template(daryn_registry::Lang::Kk, &template)?;
     println!("\nThe coordinators' roadmap form (item 7): {}", template.display());
     println!("\nNext:");
     println!("  look at one region's drop:     ls {}", summary.regions[0].folder.display());
     println!("  see the injected errors:       head {}", summary.truth.display());
+    println!("  the registry's versions:       daryn versions --registry {}", registry.display());
+    println!(
+        "  ingest the same drops again:   daryn ingest --registry {} {}   (nothing changes)",
+        registry.display(),
+        summary.folder.display()
+    );
     println!("  a bigger set:                  daryn generate --out /tmp/drops --children 100000 --format mixed");
     println!("  the form in Russian:           daryn template --lang ru --out roadmap-ru.xlsx");
     Ok(ExitCode::SUCCESS)

@@ -20,6 +20,15 @@ pub fn spawn_daryn(args: &[&str], env: &[(&str, &str)]) -> Child {
     daryn_tests::spawn(binary(), args, env)
 }
 
+/// `--allow-shrink` for every region: two generated days share no children, so a second
+/// day replaces each region's children entirely, which the shrink guard would refuse.
+pub fn allow_every_shrink() -> Vec<String> {
+    daryn_registry::Region::all()
+        .iter()
+        .flat_map(|region| ["--allow-shrink".to_owned(), region.code.to_string()])
+        .collect()
+}
+
 mod e2e {
     pub mod cli;
     pub mod crash;

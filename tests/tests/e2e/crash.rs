@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::{daryn, spawn_daryn};
+use crate::{allow_every_shrink, daryn, spawn_daryn};
 use chrono::NaiveDate;
 use daryn_data::generate::{self, FormatChoice, GenerateOptions};
 use daryn_tests::registry_fingerprint;
@@ -50,8 +50,17 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The arguments of an ingest run (the second day replaces every region's children).
+fn ingest_args<'a>(registry: &'a Path, drops: &'a Path, shrinks: &'a [String]) -> Vec<&'a str> {
+    let mut args = vec!["ingest", "--registry", registry.to_str().unwrap()];
+    args.extend(shrinks.iter().map(String::as_str));
+    args.push(drops.to_str().unwrap());
+    args
+}
+
 fn run_clean(registry: &Path, drops: &Path) {
-    let output = daryn(&["ingest", "--registry", registry.to_str().unwrap(), drops.to_str().unwrap()]);
+    let shrinks = allow_every_shrink();
+    let output = daryn(&ingest_args(registry, drops, &shrinks));
     let code = output.status.code();
     assert!(
         matches!(code, Some(0) | Some(2)),
@@ -63,10 +72,8 @@ fn run_clean(registry: &Path, drops: &Path) {
 
 /// Starts a run that pauses at `point`, waits until it says so, and kills it.
 fn kill_at_point(registry: &Path, drops: &Path, point: &str) {
-    let mut child = spawn_daryn(
-        &["ingest", "--registry", registry.to_str().unwrap(), drops.to_str().unwrap()],
-        &[("DARYN_PAUSE_AT", point)],
-    );
+    let shrinks = allow_every_shrink();
+    let mut child = spawn_daryn(&ingest_args(registry, drops, &shrinks), &[("DARYN_PAUSE_AT", point)]);
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
     let reached = lines.any(|line| line.is_ok_and(|line| line.contains(&format!("paused at {point}"))));
@@ -77,7 +84,8 @@ fn kill_at_point(registry: &Path, drops: &Path, point: &str) {
 
 /// Starts a run and kills it after `delay`, wherever it is.
 fn kill_after(registry: &Path, drops: &Path, delay: Duration) {
-    let mut child = spawn_daryn(&["ingest", "--registry", registry.to_str().unwrap(), drops.to_str().unwrap()], &[]);
+    let shrinks = allow_every_shrink();
+    let mut child = spawn_daryn(&ingest_args(registry, drops, &shrinks), &[]);
     let started = Instant::now();
     while started.elapsed() < delay {
         if child.try_wait().unwrap().is_some() {

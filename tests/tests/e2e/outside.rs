@@ -8,7 +8,7 @@ use std::process::Command;
 use chrono::NaiveDate;
 use daryn_data::generate::{self, FormatChoice, GenerateOptions};
 
-use crate::daryn;
+use crate::{allow_every_shrink, daryn};
 
 #[test]
 fn python_deltalake_pyarrow_and_duckdb_see_what_daryn_published() {
@@ -27,14 +27,11 @@ fn python_deltalake_pyarrow_and_duckdb_see_what_daryn_published() {
             classifier: None,
         };
         let day = generate::generate(&options).unwrap().folder;
-        let output = daryn(&[
-            "ingest",
-            "--registry",
-            registry.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-            day.to_str().unwrap(),
-        ]);
+        let shrinks = allow_every_shrink();
+        let mut args = vec!["ingest", "--registry", registry.to_str().unwrap(), "--report", report.to_str().unwrap()];
+        args.extend(shrinks.iter().map(String::as_str));
+        args.push(day.to_str().unwrap());
+        let output = daryn(&args);
         assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
         last_report = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     }
