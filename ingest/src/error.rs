@@ -7,6 +7,7 @@ use daryn_registry::form::TableKind;
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Why a drop (or a path given as one) cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A table the contract requires (`children`) has no file or sheet in the drop.
@@ -29,6 +30,7 @@ pub enum Error {
     /// A path given to discovery that is neither a region's drop folder nor a folder of them.
     #[error("`{path}` is not a drop: {reason}")]
     NotADrop { path: PathBuf, reason: String },
+    /// A file or folder that cannot be read from disk.
     #[error("cannot read `{path}`: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }

@@ -71,7 +71,9 @@ impl fmt::Display for RowLocation {
 /// A row nested in a JSONL child document: which list, and its 0-based index there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NestedRow {
+    /// The list the row sits in, which is also the table it belongs to.
     pub list: TableKind,
+    /// Its position in the list, from 0.
     pub index: usize,
 }
 
@@ -101,6 +103,7 @@ impl TableRows {
         self.locations.push(location);
     }
 
+    /// The number of rows read.
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -133,6 +136,7 @@ pub struct BrokenRecord {
 /// A data file that was read, as `manifest.json` describes it (section 5).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileStats {
+    /// The file name within the drop folder.
     pub name: String,
     /// Records excluding the header (a quoted multi-line field is one record); blank
     /// records and rows are not counted. `roadmap.jsonl`: its non-blank lines, i.e.
@@ -147,15 +151,18 @@ pub struct FileStats {
 pub struct DropContent {
     /// The four tables in [`TableKind::ALL`] order; a table without a file is empty.
     pub tables: [TableRows; 4],
+    /// Columns the form does not know, once per file and header.
     pub unknown_columns: Vec<UnknownColumn>,
     /// Every data file read, by name.
     pub files: Vec<FileStats>,
     /// The tables that had a file or sheet, in [`TableKind::ALL`] order.
     pub present: Vec<TableKind>,
+    /// Records that could not be read at all; they are in no table's rows.
     pub broken: Vec<BrokenRecord>,
 }
 
 impl DropContent {
+    /// One table's rows (empty when the drop has no such table).
     pub fn table(&self, table: TableKind) -> &TableRows {
         &self.tables[table as usize]
     }

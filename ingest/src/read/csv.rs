@@ -278,7 +278,46 @@ mod tests {
         assert!(rows[0].iter().all(|cell| *cell == Cell::text("x")));
     }
 
+    /// Writes `records` under a three-column header as an exporter would.
+    fn export(records: &[Vec<String>], delimiter: u8, encoding: u8) -> Vec<u8> {
+        let mut writer = csv::WriterBuilder::new().delimiter(delimiter).flexible(true).from_writer(Vec::new());
+        writer.write_record(["ЖСН", "Тегі", "Аты"]).unwrap();
+        for record in records {
+            writer.write_record(record).unwrap();
+        }
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        match encoding {
+            0 => text.into_bytes(),
+            1 => [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat(),
+            _ => utf16le(&text),
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn what_an_exporter_writes_is_read_back(
+            records in proptest::collection::vec(proptest::collection::vec("[a-zӘә\" ,;\t\r\n]{0,6}", 3), 0..6),
+            delimiter in proptest::sample::select(DELIMITERS.to_vec()),
+            encoding in 0u8..3,
+        ) {
+            let content = read_children(export(&records, delimiter, encoding));
+            let table = content.table(TableKind::Children);
+            let mut expected_rows = Vec::new();
+            let mut expected_numbers = Vec::new();
+            for (index, record) in records.iter().enumerate() {
+                let cells: Vec<Cell> = record.iter().map(|field| Cell::text(field.as_str())).collect();
+                if cells.iter().any(|cell| !cell.is_empty()) {
+                    expected_rows.push(cells);
+                    expected_numbers.push(index as u64 + 2);
+                }
+            }
+            let read_rows: Vec<Vec<Cell>> = table.rows.iter().map(|row| row[..3].to_vec()).collect();
+            proptest::prop_assert_eq!(read_rows, expected_rows);
+            let numbers: Vec<u64> = table.locations.iter().map(|location| location.row).collect();
+            proptest::prop_assert_eq!(numbers, expected_numbers);
+            proptest::prop_assert_eq!(content.files[0].rows, table.len() as u64);
+        }
+
         #[test]
         fn no_bytes_make_the_reader_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
             let mut input = b"iin,last_name,first_name\n".to_vec();

@@ -74,7 +74,7 @@ impl Manifest {
     }
 }
 
-/// How a drop's files disagree with its manifest.
+/// How a drop's files disagree with its manifest: the drop is refused (section 4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ManifestMismatch {
     /// The file name as the manifest lists it.

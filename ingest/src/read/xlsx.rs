@@ -26,6 +26,9 @@ use crate::error::{Error, Result};
 /// How many rows at the top of a sheet may hold its header.
 pub(super) const HEADER_SEARCH_ROWS: u32 = 10;
 
+/// Excel's column count (`A` to `XFD`).
+const MAX_COLUMNS: usize = 16_384;
+
 type Workbook<'a> = Xlsx<Cursor<&'a [u8]>>;
 
 /// Reads a workbook: the one table `table`, or every table sheet of a `roadmap.xlsx`
@@ -147,7 +150,10 @@ impl SheetRows {
     /// Takes a cell of the current row that holds a value.
     fn cell(&mut self, column: usize, cell: Cell) {
         match &self.header {
-            None => self.candidate.push((column, cell.display())),
+            // A cell beyond Excel's last column (only a malformed file has one) cannot
+            // be a header.
+            None if column < MAX_COLUMNS => self.candidate.push((column, cell.display())),
+            None => {}
             Some((_, map)) => {
                 if let Some(target) = map.target(column) {
                     self.cells[target] = cell;
@@ -177,14 +183,19 @@ impl SheetRows {
                 self.candidate.clear();
             }
             Some((header_row, map)) => {
-                if is_blank(&self.cells) {
+                let cells = std::mem::replace(&mut self.cells, map.empty_row());
+                // A row numbered above the header comes only from a malformed file whose
+                // rows are out of order: it is dropped.
+                let Some(below_header) = row.checked_sub(*header_row) else {
+                    return;
+                };
+                if is_blank(&cells) {
                     return;
                 }
-                let cells = std::mem::replace(&mut self.cells, map.empty_row());
                 let location = RowLocation {
                     file: self.file.clone(),
                     sheet: Some(self.sheet.clone()),
-                    row: u64::from(row - header_row) + 1,
+                    row: u64::from(below_header) + 1,
                     line: Some(u64::from(row) + 1),
                     nested: None,
                 };
