@@ -9,10 +9,10 @@
 //! record that cannot be read at all (a JSONL line that is not a JSON object) becomes a
 //! [`BrokenRecord`]; a file that cannot be read at all is an [`Error`].
 //!
-//! - [`csv`](self::csv): encodings, delimiter detection, quoted multi-line fields.
-//! - [`xlsx`](self::xlsx): per-table workbooks or one `roadmap.xlsx`, title rows, typed cells.
-//! - [`jsonl`](self::jsonl): the nested `roadmap.jsonl`.
-//! - [`header`](self::header): headers in three languages mapped to the form's columns.
+//! Inside: `csv` (encodings, delimiter detection, quoted multi-line fields), `xlsx`
+//! (per-table workbooks or one `roadmap.xlsx`, title rows, typed cells), `jsonl` (the
+//! nested `roadmap.jsonl`), `header` (headers in three languages mapped to the form's
+//! columns), `discover` and `manifest`.
 
 mod csv;
 mod discover;

@@ -24,7 +24,7 @@ const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBuilder) -> Result<u64> {
     let text = decode(input.bytes).map_err(|reason| Error::Unreadable { path: input.path.clone(), reason })?;
     let source = input.name.to_string();
-    if text.trim().is_empty() {
+    if text.iter().all(u8::is_ascii_whitespace) {
         builder.start_table(table, source)?;
         return Ok(0);
     }
@@ -32,7 +32,12 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
     let (delimiter, header) = detect_delimiter(&text, definition);
     let (map, unknown) = HeaderMap::build(definition, header.iter());
     if !map.is_header() {
-        return Err(Error::NoHeader { path: input.path.clone(), sheet: None });
+        // A header in another encoding names nothing: say so rather than "no header".
+        let not_utf8 = if is_utf16(input.bytes) { None } else { invalid_utf8(input.bytes) };
+        return Err(match not_utf8 {
+            Some(reason) => Error::Unreadable { path: input.path.clone(), reason },
+            None => Error::NoHeader { path: input.path.clone(), sheet: None },
+        });
     }
     for header in unknown {
         builder.unknown_column(&input.name, header);
@@ -63,17 +68,21 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
                 if is_blank(&cells) {
                     continue;
                 }
-                let line = record.position().map(|position| start_line(text.as_bytes(), position));
+                let line = record.position().map(|position| start_line(&text, position));
                 rows.push(cells, location(&input.name, records, line));
             }
+            Err(error) if matches!(error.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                let reason = invalid_utf8(input.bytes).unwrap_or_else(|| error.to_string());
+                return Err(Error::Unreadable { path: input.path.clone(), reason });
+            }
             Err(error) => {
-                // Reading from memory, the parser only fails on text it cannot split; it
+                // Reading from memory, the parser fails only on text it cannot split; it
                 // resumes after the record. When it does not move, the file is unreadable.
                 if reader.position().byte() == before {
                     return Err(Error::Unreadable { path: input.path.clone(), reason: error.to_string() });
                 }
                 records += 1;
-                let line = error.position().map(|position| start_line(text.as_bytes(), position));
+                let line = error.position().map(|position| start_line(&text, position));
                 broken.push((location(&input.name, records, line), error.to_string()));
             }
         }
@@ -100,40 +109,47 @@ fn start_line(text: &[u8], position: &csv::Position) -> u64 {
     position.line() + newlines.count() as u64
 }
 
-fn reader(delimiter: u8, text: &str) -> csv::Reader<&[u8]> {
-    ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes())
+fn reader(delimiter: u8, text: &[u8]) -> csv::Reader<&[u8]> {
+    ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text)
 }
 
-/// Decodes a CSV file's bytes by its BOM: UTF-16LE (`FF FE`), UTF-16BE (`FE FF`), UTF-8
-/// (`EF BB BF`), or UTF-8 without one. The error says where the text stops being valid.
-fn decode(bytes: &[u8]) -> std::result::Result<Cow<'_, str>, String> {
+/// Decodes a CSV file's bytes by its BOM: UTF-16LE (`FF FE`) and UTF-16BE (`FE FF`) are
+/// decoded to UTF-8; UTF-8 (`EF BB BF`, or no BOM) is passed on as it is, the parser
+/// checks it record by record (see [`invalid_utf8`]).
+fn decode(bytes: &[u8]) -> std::result::Result<Cow<'_, [u8]>, String> {
     let utf16 = match bytes {
         [0xff, 0xfe, rest @ ..] => Some((encoding_rs::UTF_16LE, rest)),
         [0xfe, 0xff, rest @ ..] => Some((encoding_rs::UTF_16BE, rest)),
         _ => None,
     };
-    if let Some((encoding, rest)) = utf16 {
-        return encoding
-            .decode_without_bom_handling_and_without_replacement(rest)
-            .ok_or_else(|| format!("the file starts with a {} byte order mark but is not valid {0}", encoding.name()));
+    let Some((encoding, rest)) = utf16 else {
+        return Ok(Cow::Borrowed(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)));
+    };
+    match encoding.decode_without_bom_handling_and_without_replacement(rest) {
+        Some(Cow::Borrowed(text)) => Ok(Cow::Borrowed(text.as_bytes())),
+        Some(Cow::Owned(text)) => Ok(Cow::Owned(text.into_bytes())),
+        None => Err(format!("the file starts with a {} byte order mark but is not valid {0}", encoding.name())),
     }
+}
+
+/// Whether a file starts with a UTF-16 byte order mark.
+fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff])
+}
+
+/// Where a UTF-8 file stops being valid UTF-8, as a message; `None` when it is valid.
+fn invalid_utf8(bytes: &[u8]) -> Option<String> {
     let rest = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    match std::str::from_utf8(rest) {
-        Ok(text) => Ok(Cow::Borrowed(text)),
-        Err(error) => {
-            let offset = bytes.len() - rest.len() + error.valid_up_to();
-            let line = bytes[..offset].iter().filter(|&&byte| byte == b'\n').count() + 1;
-            Err(format!(
-                "not valid UTF-8 at byte {offset} (line {line}); save it as CSV UTF-8 or as Unicode text (UTF-16)"
-            ))
-        }
-    }
+    let error = std::str::from_utf8(rest).err()?;
+    let offset = bytes.len() - rest.len() + error.valid_up_to();
+    let line = bytes[..offset].iter().filter(|&&byte| byte == b'\n').count() + 1;
+    Some(format!("not valid UTF-8 at byte {offset} (line {line}); save it as CSV UTF-8 or as Unicode text (UTF-16)"))
 }
 
 /// Picks the delimiter that splits the first record into the most columns of the table
 /// (ties: the most fields, then the order of [`DELIMITERS`]); returns it with the header
 /// record it gives.
-fn detect_delimiter(text: &str, definition: &TableDef) -> (u8, StringRecord) {
+fn detect_delimiter(text: &[u8], definition: &TableDef) -> (u8, StringRecord) {
     let mut best: Option<(usize, usize, u8, StringRecord)> = None;
     for delimiter in DELIMITERS {
         let mut header = StringRecord::new();
@@ -202,6 +218,9 @@ mod tests {
         let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), bytes)]).unwrap_err();
         assert_eq!(error.code(), "table_unreadable");
         assert!(error.to_string().contains("byte 27 (line 2)"), "{error}");
+        let windows_1251 = b"\xc8\xc8\xcd,\xd4\xe0\xec\xe8\xeb\xe8\xff,\xc8\xec\xff\n".to_vec();
+        let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), windows_1251)]).unwrap_err();
+        assert!(error.to_string().contains("not valid UTF-8 at byte 0 (line 1)"), "{error}");
         let odd = vec![0xff, 0xfe, b'a'];
         let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), odd)]).unwrap_err();
         assert!(error.to_string().contains("UTF-16LE"), "{error}");
@@ -221,7 +240,7 @@ mod tests {
             assert_eq!(row[CHILDREN.index("last_name")], Cell::text("Б"), "delimiter {delimiter:?}");
         }
         // `Сомасы, теңге` names a measures column only when `;` splits the header.
-        let (delimiter, header) = detect_delimiter("ЖСН;Шара атауы;Сомасы, теңге;Мәртебесі\n", &MEASURES);
+        let (delimiter, header) = detect_delimiter("ЖСН;Шара атауы;Сомасы, теңге;Мәртебесі\n".as_bytes(), &MEASURES);
         assert_eq!((delimiter, header.len()), (b';', 4));
     }
 

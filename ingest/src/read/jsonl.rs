@@ -4,8 +4,8 @@
 //! Keys are the canonical column names; template headers in Kazakh or Russian are
 //! accepted as in CSV. Values: strings as text, numbers as numbers, booleans as
 //! booleans, `null` as empty, arrays as one list cell (items joined with `;`), objects
-//! as their JSON text. When two keys name one column, the first in key order wins and
-//! the other is reported as unknown.
+//! as their JSON text. When two keys name one column, the first as written wins and the
+//! other is reported as unknown.
 //!
 //! In `roadmap.jsonl` a child's `measures`, `achievements` and `teachers` arrays become
 //! rows of those tables located at the child's line with their index (`measures[2]`).
@@ -18,15 +18,18 @@
 //! file's table (children for `roadmap.jsonl`); so is a nested element that is not an
 //! object, or a nested list that is not an array. Blank lines are skipped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use daryn_registry::cell::Cell;
 use daryn_registry::form::{CHILDREN, TableKind};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use self::document::{KeyCache, NestedList};
 use super::{DropBuilder, FileInput, NestedRow, RowLocation, TableRows};
 use crate::error::Result;
+
+mod document;
 
 /// The children's keys that hold nested rows, in the order they are read.
 const NESTED: [TableKind; 3] = [TableKind::Measures, TableKind::Achievements, TableKind::Teachers];
@@ -52,8 +55,11 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
             *builder.start_table(kind, input.name.to_string())? = rows;
         }
     }
-    for header in unknown {
-        builder.unknown_column(&input.name, &header);
+    for (list, key) in unknown {
+        match list {
+            Some(list) => builder.unknown_column(&input.name, &format!("{list}.{key}")),
+            None => builder.unknown_column(&input.name, &key),
+        }
     }
     for (table, location, reason) in broken {
         builder.broken(table, location, reason);
@@ -61,24 +67,13 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
     Ok(lines)
 }
 
-/// Where a key of an object goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum KeyTarget {
-    Column(usize),
-    /// A child's nested list (only in `roadmap.jsonl`).
-    List(TableKind),
-    Unknown,
-}
-
 struct JsonlReader {
     file: Arc<str>,
-    /// `roadmap.jsonl`: children carry nested lists.
-    nested: bool,
     tables: [TableRows; 4],
-    /// Per table, each key seen so far and where it goes.
-    keys: [HashMap<String, KeyTarget>; 4],
+    keys: KeyCache,
     teacher_ids: HashSet<String>,
-    unknown: Vec<String>,
+    /// Unknown keys, with the list of a nested row's key.
+    unknown: Vec<(Option<TableKind>, String)>,
     broken: Vec<(TableKind, RowLocation, String)>,
 }
 
@@ -86,9 +81,8 @@ impl JsonlReader {
     fn new(file: Arc<str>, nested: bool) -> JsonlReader {
         JsonlReader {
             file,
-            nested,
             tables: TableKind::ALL.map(TableRows::new),
-            keys: Default::default(),
+            keys: KeyCache::new(nested),
             teacher_ids: HashSet::new(),
             unknown: Vec::new(),
             broken: Vec::new(),
@@ -99,29 +93,30 @@ impl JsonlReader {
         RowLocation { file: self.file.clone(), sheet: None, row: line, line: None, nested }
     }
 
+    /// Reads one line of `table` (children in `roadmap.jsonl`).
     fn line(&mut self, table: TableKind, number: u64, line: &[u8]) {
         let location = self.location(number, None);
-        let object = match serde_json::from_slice::<Value>(line) {
-            Ok(Value::Object(object)) => object,
-            Ok(_) => return self.broken.push((table, location, "the line is not a JSON object".to_owned())),
+        let document = match document::parse_line(line, table, &mut self.keys) {
+            Ok(Some(document)) => document,
+            Ok(None) => return self.broken.push((table, location, "the line is not a JSON object".to_owned())),
             Err(error) => return self.broken.push((table, location, format!("the line is not valid JSON: {error}"))),
         };
-        let mut lists = Vec::new();
-        let cells = self.row(table, object, None, &mut lists);
+        self.note_unknown(document.unknown);
         // Only a child of `roadmap.jsonl` has lists.
-        let parent_iin = if lists.is_empty() { Cell::Empty } else { cells[CHILDREN.index("iin")].clone() };
-        self.tables[table as usize].push(cells, location);
-        for (list, value) in lists {
+        let parent_iin =
+            if document.lists.is_empty() { Cell::Empty } else { document.cells[CHILDREN.index("iin")].clone() };
+        self.tables[table as usize].push(document.cells, location);
+        for (list, value) in document.lists {
             self.nested_list(list, value, number, &parent_iin);
         }
     }
 
     /// The nested rows of one list of a child's document.
-    fn nested_list(&mut self, list: TableKind, value: Value, line: u64, parent_iin: &Cell) {
+    fn nested_list(&mut self, list: TableKind, value: NestedList, line: u64, parent_iin: &Cell) {
         let items = match value {
-            Value::Null => return,
-            Value::Array(items) => items,
-            _ => {
+            NestedList::Null => return,
+            NestedList::Items(items) => items,
+            NestedList::NotAnArray => {
                 let reason = format!("`{list}` is not a JSON array");
                 return self.broken.push((list, self.location(line, None), reason));
             }
@@ -129,12 +124,13 @@ impl JsonlReader {
         let definition = list.definition();
         for (index, item) in items.into_iter().enumerate() {
             let location = self.location(line, Some(NestedRow { list, index }));
-            let Value::Object(object) = item else {
+            let Some(document) = item else {
                 let reason = format!("`{list}[{index}]` is not a JSON object");
                 self.broken.push((list, location, reason));
                 continue;
             };
-            let mut cells = self.row(list, object, Some(list), &mut Vec::new());
+            self.note_unknown(document.unknown);
+            let mut cells = document.cells;
             if list == TableKind::Teachers {
                 let id = cells[definition.index("teacher_id")].display().trim().to_owned();
                 if !id.is_empty() && !self.teacher_ids.insert(id) {
@@ -147,50 +143,12 @@ impl JsonlReader {
         }
     }
 
-    /// Turns an object into a row of `table`. A child's nested lists go to `lists`;
-    /// `prefix` names the list of a nested row in unknown-key reports.
-    fn row(
-        &mut self,
-        table: TableKind,
-        object: Map<String, Value>,
-        prefix: Option<TableKind>,
-        lists: &mut Vec<(TableKind, Value)>,
-    ) -> Vec<Cell> {
-        let definition = table.definition();
-        let mut cells = vec![Cell::Empty; definition.columns.len()];
-        let mut taken = vec![false; cells.len()];
-        for (key, value) in object {
-            match self.target(table, &key) {
-                KeyTarget::Column(column) if !taken[column] => {
-                    taken[column] = true;
-                    cells[column] = cell_of(value);
-                }
-                KeyTarget::List(list) => lists.push((list, value)),
-                KeyTarget::Column(_) | KeyTarget::Unknown => {
-                    let header = match prefix {
-                        Some(list) => format!("{list}.{key}"),
-                        None => key,
-                    };
-                    if !self.unknown.contains(&header) {
-                        self.unknown.push(header);
-                    }
-                }
+    fn note_unknown(&mut self, keys: Vec<(Option<TableKind>, String)>) {
+        for key in keys {
+            if !self.unknown.contains(&key) {
+                self.unknown.push(key);
             }
         }
-        cells
-    }
-
-    fn target(&mut self, table: TableKind, key: &str) -> KeyTarget {
-        if let Some(target) = self.keys[table as usize].get(key) {
-            return *target;
-        }
-        let column = table.definition().column_for_header(key).map(KeyTarget::Column);
-        let list = TableKind::from_sheet_name(key)
-            .filter(|list| self.nested && table == TableKind::Children && NESTED.contains(list))
-            .map(KeyTarget::List);
-        let target = column.or(list).unwrap_or(KeyTarget::Unknown);
-        self.keys[table as usize].insert(key.to_owned(), target);
-        target
     }
 }
 
@@ -225,5 +183,4 @@ fn item_text(value: Value) -> Option<String> {
 }
 
 #[cfg(test)]
-#[path = "jsonl/tests.rs"]
 mod tests;

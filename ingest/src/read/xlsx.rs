@@ -223,5 +223,4 @@ fn text_cell(text: &str) -> Cell {
 }
 
 #[cfg(test)]
-#[path = "xlsx/tests.rs"]
 mod tests;

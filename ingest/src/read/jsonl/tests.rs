@@ -111,10 +111,22 @@ fn a_per_table_file_holds_flat_rows_of_its_table() {
 
 #[test]
 fn two_keys_for_one_column_keep_the_first() {
-    let content = read("roadmap.jsonl", r#"{"iin":"1","ИИН":"2"}"#).unwrap();
-    // Keys are read in sorted order: `iin` before `ИИН`.
-    assert_eq!(content.table(TableKind::Children).rows[0][CHILDREN.index("iin")], Cell::text("1"));
-    assert_eq!(content.unknown_columns[0].header, "ИИН");
+    let content = read("roadmap.jsonl", "{\"ИИН\":\"2\",\"iin\":\"1\"}\n{\"iin\":\"3\",\"iin\":\"4\"}").unwrap();
+    let children = &content.table(TableKind::Children).rows;
+    assert_eq!(children[0][CHILDREN.index("iin")], Cell::text("2"));
+    assert_eq!(children[1][CHILDREN.index("iin")], Cell::text("3"));
+    let unknown: Vec<&str> = content.unknown_columns.iter().map(|column| column.header.as_str()).collect();
+    assert_eq!(unknown, ["iin"]);
+}
+
+#[test]
+fn escaped_keys_and_trailing_text() {
+    let content = read("roadmap.jsonl", "{\"i\\u0069n\":\"1\"}\n{\"iin\":\"2\"} x\n{\"iin\":\"3\"\n").unwrap();
+    let children = &content.table(TableKind::Children);
+    assert_eq!(children.rows[0][CHILDREN.index("iin")], Cell::text("1"));
+    assert_eq!(children.len(), 1);
+    let broken: Vec<u64> = content.broken.iter().map(|record| record.location.row).collect();
+    assert_eq!(broken, [2, 3]);
 }
 
 #[test]
