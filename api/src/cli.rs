@@ -75,6 +75,14 @@ enum Command {
         #[arg(long)]
         registry: PathBuf,
     },
+    /// Keep the newest N versions and delete what only older versions read
+    Vacuum {
+        #[arg(long)]
+        registry: PathBuf,
+        /// How many versions to keep, the current one included (1 or more)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        keep: u64,
+    },
     /// Print the form for the regions (columns, headers, words, codes) as Markdown
     FormDoc {
         /// Write to this file instead of standard output
@@ -136,6 +144,10 @@ impl Cli {
             }
             Command::Versions { registry } => {
                 crate::ingest::versions(&registry)?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Vacuum { registry, keep } => {
+                crate::ingest::vacuum(&registry, keep)?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::FormDoc { out } => {
