@@ -568,11 +568,9 @@ async fn publish(
             tables.insert(table.name().to_owned(), delta_version);
         }
     }
-    if !conflicts.is_empty() || tables.contains_key(StoreTable::Conflicts.name()) {
-        let version =
-            store.replace_all(StoreTable::Conflicts, vec![schema::conflicts_batch(&conflicts)], &label).await?;
-        tables.insert(StoreTable::Conflicts.name().to_owned(), version);
-    }
+    // Written every run, empty or not, so every version pins the conflicts it has.
+    let version = store.replace_all(StoreTable::Conflicts, vec![schema::conflicts_batch(&conflicts)], &label).await?;
+    tables.insert(StoreTable::Conflicts.name().to_owned(), version);
 
     progress.stage("writing rejections and drops");
     let reported: Vec<&DropOutcome> =
