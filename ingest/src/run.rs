@@ -212,34 +212,48 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     let sources = read::discover(&options.paths)?;
     let sources = newest_first_per_region(sources);
 
-    // Reading and checking is CPU work: the drops go through it one per core.
-    let mut prepared: Vec<Prepared> = sources
-        .into_par_iter()
-        .map(|(source, superseded_by)| {
-            progress.drop_started(&source.region.to_string(), &source.folder);
-            let item = match superseded_by {
-                Some(newer) => Ok(refused_without_reading(
-                    &source,
-                    "stale",
-                    format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
-                )),
-                None => prepare(current.as_ref(), &source, options),
-            };
-            if let Ok(item) = &item
-                && item.batches.is_none()
-            {
-                progress.drop_done(&item.outcome);
-            }
-            item
-        })
-        .collect::<Result<_>>()?;
-    // The shrink guard reads what the region holds now, from the store.
-    for item in prepared.iter_mut().filter(|item| item.batches.is_some()) {
-        guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
-        progress.drop_done(&item.outcome);
+    // Reading and checking is CPU work: the drops go through it one per core, a few at
+    // a time, and each group's accepted rows are written before the next is read, so a
+    // run holds only a few regions' rows however many it is given. The table commits
+    // are not the registry's until the version that pins them is published.
+    let mut writing = Writing {
+        store: &store,
+        label: format!("registry version {}", current.as_ref().map(|version| version.version).unwrap_or(0) + 1),
+        tables: current.as_ref().map(|version| version.tables.clone()).unwrap_or_default(),
+        accepted_iins: Vec::new(),
+    };
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for group in sources.chunks(rayon::current_num_threads().max(1)) {
+        let mut items: Vec<Prepared> = group
+            .par_iter()
+            .map(|(source, superseded_by)| {
+                progress.drop_started(&source.region.to_string(), &source.folder);
+                let item = match superseded_by {
+                    Some(newer) => Ok(refused_without_reading(
+                        source,
+                        "stale",
+                        format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
+                    )),
+                    None => prepare(current.as_ref(), source, options),
+                };
+                if let Ok(item) = &item
+                    && item.batches.is_none()
+                {
+                    progress.drop_done(&item.outcome);
+                }
+                item
+            })
+            .collect::<Result<_>>()?;
+        // The shrink guard reads what the region holds now, from the store.
+        for item in items.iter_mut().filter(|item| item.batches.is_some()) {
+            guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
+            progress.drop_done(&item.outcome);
+        }
+        daryn_registry::store::pause_point("drops-read");
+        writing.write_rows(&mut items, progress).await?;
+        prepared.extend(items);
     }
 
-    daryn_registry::store::pause_point("drops-read");
     let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged);
     if !changed {
         return Ok(RunOutcome {
@@ -251,7 +265,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
             conflict_files: Vec::new(),
         });
     }
-    let (version, conflicts) = publish(&store, current.as_ref(), &mut prepared, progress).await?;
+    let (version, conflicts) = publish(writing, current.as_ref(), &prepared, progress).await?;
     let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
     write_rejection_files(&store, version, &mut drops)?;
     let conflict_files = conflicts::write_files(&report_folder(&store, version), &conflicts)?;
@@ -503,23 +517,68 @@ fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &Che
     records
 }
 
-/// Writes every table of the run, then the version that pins them.
+/// The table commits of a run in progress.
+struct Writing<'a> {
+    store: &'a Store,
+    label: String,
+    /// Each table's Delta version so far.
+    tables: BTreeMap<String, u64>,
+    /// (region, IIN) of every child accepted so far, for the duplicate rule.
+    accepted_iins: Vec<(String, String)>,
+}
+
+impl Writing<'_> {
+    /// Replaces the partitions of the published drops among `items` with their rows, one
+    /// commit per table, and lets go of the rows.
+    async fn write_rows(&mut self, items: &mut [Prepared], progress: &dyn Progress) -> Result<()> {
+        let mut published: Vec<&mut Prepared> =
+            items.iter_mut().filter(|item| item.outcome.status == DropStatus::Published).collect();
+        if published.is_empty() {
+            return Ok(());
+        }
+        let regions: Vec<String> = published.iter().map(|item| item.outcome.region.clone()).collect();
+        for item in &published {
+            self.accepted_iins.extend(item.accepted_iins().map(|iin| (item.outcome.region.clone(), iin.to_owned())));
+        }
+        for (index, table) in
+            [StoreTable::Children, StoreTable::Measures, StoreTable::Achievements, StoreTable::Teachers]
+                .into_iter()
+                .enumerate()
+        {
+            progress.stage(&format!("writing {} of {}", table.name(), regions.join(", ")));
+            let batches = published
+                .iter_mut()
+                .filter_map(|item| {
+                    let batch = item.batches.as_mut()?.get_mut(index)?;
+                    Some(std::mem::replace(batch, RecordBatch::new_empty(table.schema())))
+                })
+                .collect();
+            let version = self.store.replace_regions(table, &regions, batches, &self.label).await?;
+            self.tables.insert(table.name().to_owned(), version);
+        }
+        for item in published {
+            item.batches = None;
+        }
+        Ok(())
+    }
+}
+
+/// Works out the duplicate rule, writes the conflicts, rejections and drops, then the
+/// version that pins every table: the publish.
 async fn publish(
-    store: &Store,
+    writing: Writing<'_>,
     current: Option<&RegistryVersion>,
-    prepared: &mut [Prepared],
+    prepared: &[Prepared],
     progress: &dyn Progress,
 ) -> Result<(u64, Vec<ConflictRecord>)> {
+    let Writing { store, label, mut tables, accepted_iins } = writing;
     let number = current.map(|version| version.version).unwrap_or(0) + 1;
     let run_at = Utc::now();
-    let label = format!("registry version {number}");
-    let mut tables: BTreeMap<String, u64> = current.map(|version| version.tables.clone()).unwrap_or_default();
     let mut regions = current.map(|version| version.regions.clone()).unwrap_or_default();
-
-    let is_published = |item: &&mut Prepared| item.outcome.status == DropStatus::Published;
-    let published_regions: Vec<String> =
-        prepared.iter_mut().filter(is_published).map(|item| item.outcome.region.clone()).collect();
-    for item in prepared.iter_mut().filter(is_published) {
+    let published: Vec<&Prepared> =
+        prepared.iter().filter(|item| item.outcome.status == DropStatus::Published).collect();
+    let published_regions: Vec<String> = published.iter().map(|item| item.outcome.region.clone()).collect();
+    for item in &published {
         let outcome = &item.outcome;
         regions.insert(
             outcome.region.clone(),
@@ -543,31 +602,8 @@ async fn publish(
             .collect(),
         None => Vec::new(),
     };
-    for item in prepared.iter_mut().filter(is_published) {
-        held.extend(item.accepted_iins().map(|iin| (item.outcome.region.clone(), iin.to_owned())));
-    }
+    held.extend(accepted_iins);
     let conflicts = conflicts::resolve(&regions, held);
-
-    // Each table's batches go to the store and are let go of as it is written.
-    if !published_regions.is_empty() {
-        for (index, table) in
-            [StoreTable::Children, StoreTable::Measures, StoreTable::Achievements, StoreTable::Teachers]
-                .into_iter()
-                .enumerate()
-        {
-            progress.stage(&format!("writing {}", table.name()));
-            let batches = prepared
-                .iter_mut()
-                .filter(is_published)
-                .filter_map(|item| {
-                    let batch = item.batches.as_mut()?.get_mut(index)?;
-                    Some(std::mem::replace(batch, RecordBatch::new_empty(table.schema())))
-                })
-                .collect();
-            let delta_version = store.replace_regions(table, &published_regions, batches, &label).await?;
-            tables.insert(table.name().to_owned(), delta_version);
-        }
-    }
     // Written every run, empty or not, so every version pins the conflicts it has.
     let version = store.replace_all(StoreTable::Conflicts, vec![schema::conflicts_batch(&conflicts)], &label).await?;
     tables.insert(StoreTable::Conflicts.name().to_owned(), version);
@@ -597,10 +633,6 @@ async fn publish(
         run: records,
     };
     store.publish(&registry_version)?;
-    // Published: the rows are no longer needed.
-    for item in prepared.iter_mut() {
-        item.batches = None;
-    }
     Ok((number, conflicts))
 }
 
