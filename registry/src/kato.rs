@@ -270,16 +270,28 @@ impl Region {
         if stem.is_empty() {
             return Vec::new();
         }
-        REGIONS
-            .iter()
-            .filter(|region| kind.is_none_or(|kind| kind == region.kind))
-            .filter(|region| {
-                [region.name.kk, region.name.ru, region.name.en]
-                    .iter()
-                    .chain(region.old_names)
-                    .any(|name| strip_kind(name).0 == stem)
-            })
-            .collect()
+        // Every name and old name of every region, folded once.
+        static STEMS: std::sync::LazyLock<Vec<(String, &'static Region)>> = std::sync::LazyLock::new(|| {
+            REGIONS
+                .iter()
+                .flat_map(|region| {
+                    [region.name.kk, region.name.ru, region.name.en]
+                        .into_iter()
+                        .chain(region.old_names.iter().copied())
+                        .map(move |name| (strip_kind(name).0, region))
+                })
+                .collect()
+        });
+        let mut found: Vec<&'static Region> = Vec::new();
+        for (name, region) in STEMS.iter() {
+            if *name == stem
+                && kind.is_none_or(|kind| kind == region.kind)
+                && !found.iter().any(|seen| std::ptr::eq(*seen, *region))
+            {
+                found.push(region);
+            }
+        }
+        found
     }
 }
 
