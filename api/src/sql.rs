@@ -5,6 +5,7 @@
 //! Errors print as `error[code]: message`, with the statement's line and a caret when
 //! DataFusion gives a position; the exit code is 1.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -81,8 +82,10 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
             let folder = command.out.clone().unwrap_or_else(|| PathBuf::from("."));
             let written =
                 daryn_query::annual::write_annual(&session, &command.params, command.suppress_small, &folder).await?;
+            let mut stdout = std::io::stdout().lock();
             for workbook in written {
-                println!("wrote {} ({})", workbook.path.display(), workbook.sheets.join(", "));
+                // A closed pipe (`| head`) is not an error of the report.
+                let _ = writeln!(stdout, "wrote {} ({})", workbook.path.display(), workbook.sheets.join(", "));
             }
             return Ok(());
         }

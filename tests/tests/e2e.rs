@@ -32,9 +32,12 @@ pub fn allow_every_shrink() -> Vec<String> {
 mod e2e {
     pub mod cli;
     pub mod crash;
+    pub mod fixture;
     pub mod generator;
     pub mod generator_files;
     pub mod ingest;
     pub mod outside;
+    pub mod reports;
+    pub mod sql;
     pub mod template;
 }
