@@ -32,6 +32,7 @@ pub fn allow_every_shrink() -> Vec<String> {
 mod e2e {
     pub mod cli;
     pub mod crash;
+    pub mod duckdb;
     pub mod fixture;
     pub mod generator;
     pub mod generator_files;
