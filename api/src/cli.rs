@@ -223,26 +223,17 @@ impl Cli {
                 out,
                 statement: sql,
             }),
-            Command::Report {
-                name,
-                session,
-                year,
-                region,
-                format,
-                out,
-                limit,
-                explain,
-                lang,
-                suppress_small,
-            } => crate::sql::run_report(crate::sql::ReportCommand {
-                registry: session.registry.clone(),
-                options: session.options(),
-                name,
-                params: ReportParams { year, region, limit, lang, teacher: explain },
-                format,
-                out,
-                suppress_small,
-            }),
+            Command::Report { name, session, year, region, format, out, limit, explain, lang, suppress_small } => {
+                crate::sql::run_report(crate::sql::ReportCommand {
+                    registry: session.registry.clone(),
+                    options: session.options(),
+                    name,
+                    params: ReportParams { year, region, limit, lang, teacher: explain },
+                    format,
+                    out,
+                    suppress_small,
+                })
+            }
             Command::FormDoc { out } => {
                 let text = daryn_registry::form::document::markdown();
                 match out {

@@ -59,9 +59,9 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
     };
     match &command.statement {
         Some(sql) => {
-            let outcome = runtime.block_on(session.query(sql)).and_then(|result| {
-                daryn_query::output::write_result(&result, command.format, command.out.as_deref())
-            });
+            let outcome = runtime
+                .block_on(session.query(sql))
+                .and_then(|result| daryn_query::output::write_result(&result, command.format, command.out.as_deref()));
             match outcome {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(error) => {

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use daryn_registry::RegionCode;
 use daryn_registry::kato::Region;
+use deltalake::arrow::array::Int32Array;
 use deltalake::arrow::array::{AsArray, RecordBatch};
 use deltalake::arrow::compute::filter_record_batch;
 use deltalake::arrow::compute::kernels::cmp::eq;
-use deltalake::arrow::array::Int32Array;
 use deltalake::arrow::datatypes::Int32Type;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -54,7 +54,8 @@ pub async fn write_annual(
 ) -> Result<Vec<AnnualWorkbook>> {
     params.validate()?;
     let year = params.year.unwrap_or_else(|| default_year(session));
-    std::fs::create_dir_all(folder).map_err(|error| Error::Output { path: folder.to_owned(), reason: error.to_string() })?;
+    std::fs::create_dir_all(folder)
+        .map_err(|error| Error::Output { path: folder.to_owned(), reason: error.to_string() })?;
     let scopes: Vec<Option<RegionCode>> = match params.region {
         Some(code) => vec![Some(code)],
         None => std::iter::once(None).chain(Region::all().iter().map(|region| Some(region.code))).collect(),
@@ -85,7 +86,8 @@ async fn write_workbook(
     let mut sections: Vec<(String, QueryResult)> = Vec::new();
 
     let item1 = reports::report("item1")?;
-    sections.push(("item 1".to_owned(), shown(reports::run_report(session, item1, params).await?, item1, suppress_small)?));
+    sections
+        .push(("item 1".to_owned(), shown(reports::run_report(session, item1, params).await?, item1, suppress_small)?));
 
     let items = session.query(&render(ANNUAL_ITEMS, params)).await?;
     let measure_counts = reports::Report {

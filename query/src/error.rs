@@ -17,7 +17,9 @@ pub enum Error {
     Syntax { message: String, position: Option<Position> },
     #[error("{message}")]
     Plan { message: String, position: Option<Position> },
-    #[error("the query needs more than the memory limit of {limit}; raise `--memory-limit` or narrow the query: {message}")]
+    #[error(
+        "the query needs more than the memory limit of {limit}; raise `--memory-limit` or narrow the query: {message}"
+    )]
     MemoryLimit { limit: String, message: String },
     #[error("the query ran longer than the time limit of {seconds} s (`--timeout`)")]
     TimeLimit { seconds: f64 },

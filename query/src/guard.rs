@@ -75,7 +75,8 @@ fn check_sql_statement(statement: &Statement) -> Result<()> {
 /// The statement's leading keywords, e.g. `INSERT INTO` or `CREATE TABLE`.
 fn first_words(statement: &Statement) -> String {
     let text = statement.to_string();
-    let words: Vec<&str> = text.split_whitespace().take_while(|word| word.chars().all(char::is_alphabetic)).take(3).collect();
+    let words: Vec<&str> =
+        text.split_whitespace().take_while(|word| word.chars().all(char::is_alphabetic)).take(3).collect();
     if words.is_empty() { "this".to_owned() } else { words.join(" ") }
 }
 

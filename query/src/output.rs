@@ -61,7 +61,8 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
         OutputFormat::Parquet => return write_parquet(result, shown),
         OutputFormat::Xlsx => {
             let mut workbook = Workbook::new();
-            let sheet = workbook.add_worksheet().set_name("result").map_err(|error| output_error(shown)(error.to_string()))?;
+            let sheet =
+                workbook.add_worksheet().set_name("result").map_err(|error| output_error(shown)(error.to_string()))?;
             write_sheet(sheet, result).map_err(output_error(shown))?;
             return workbook.save(shown).map_err(|error| output_error(shown)(error.to_string()));
         }
@@ -78,20 +79,27 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
         Some(path) => std::fs::write(path, text).map_err(|error| output_error(path)(error.to_string())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|error| output_error(shown)(error.to_string()))
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|error| output_error(shown)(error.to_string()))
         }
     }
 }
 
 /// The result as an aligned table, with a row count under it.
 pub fn table_text(result: &QueryResult) -> std::result::Result<String, String> {
-    let table = deltalake::arrow::util::pretty::pretty_format_batches_with_schema(result.schema.clone(), &result.batches)
-        .map_err(|error| error.to_string())?;
+    let table =
+        deltalake::arrow::util::pretty::pretty_format_batches_with_schema(result.schema.clone(), &result.batches)
+            .map_err(|error| error.to_string())?;
     let rows = result.rows();
     Ok(format!("{table}\n({rows} row{})\n", if rows == 1 { "" } else { "s" }))
 }
 
-fn formatters<'a>(batch: &'a RecordBatch, options: &'a FormatOptions<'a>) -> std::result::Result<Vec<ArrayFormatter<'a>>, String> {
+fn formatters<'a>(
+    batch: &'a RecordBatch,
+    options: &'a FormatOptions<'a>,
+) -> std::result::Result<Vec<ArrayFormatter<'a>>, String> {
     batch
         .columns()
         .iter()
@@ -227,7 +235,10 @@ mod tests {
         ]));
         let batch = RecordBatch::try_new(
             schema.clone(),
-            vec![Arc::new(StringArray::from(vec!["35", "Қарағанды, \"облыс\""])), Arc::new(Int64Array::from(vec![Some(3), None]))],
+            vec![
+                Arc::new(StringArray::from(vec!["35", "Қарағанды, \"облыс\""])),
+                Arc::new(Int64Array::from(vec![Some(3), None])),
+            ],
         )
         .unwrap();
         QueryResult { schema, batches: vec![batch] }

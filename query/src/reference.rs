@@ -5,13 +5,15 @@
 
 use std::sync::Arc;
 
-use deltalake::arrow::array::{ArrayRef, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
-use deltalake::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use daryn_registry::Lang;
 use daryn_registry::discipline::Taxonomy;
 use daryn_registry::enums::{AchievementResult, Level, MeasureType};
 use daryn_registry::kato::{Region, RegionKind};
 use daryn_registry::store::RegistryVersion;
+use deltalake::arrow::array::{
+    ArrayRef, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use deltalake::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 
 /// The weights of item 15's teacher score, by level and result.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,7 +85,13 @@ pub fn regions() -> RecordBatch {
 pub fn disciplines() -> RecordBatch {
     let all = Taxonomy::builtin().all();
     batch(
-        vec![text("discipline", false), text("domain", false), text("name_kk", false), text("name_ru", false), text("name_en", false)],
+        vec![
+            text("discipline", false),
+            text("domain", false),
+            text("name_kk", false),
+            text("name_ru", false),
+            text("name_en", false),
+        ],
         vec![
             strings(all.iter().map(|discipline| discipline.code.as_str())),
             strings(all.iter().map(|discipline| discipline.domain.code())),
@@ -147,7 +155,8 @@ pub fn registry_version(version: &RegistryVersion) -> RecordBatch {
         vec![
             Arc::new(Int64Array::from_iter_values([version.version as i64])),
             Arc::new(
-                TimestampMicrosecondArray::from_iter_values([version.created_at.timestamp_micros()]).with_timezone("UTC"),
+                TimestampMicrosecondArray::from_iter_values([version.created_at.timestamp_micros()])
+                    .with_timezone("UTC"),
             ),
             Arc::new(Date32Array::from_iter_values([days])),
         ],

@@ -114,7 +114,10 @@ impl ReportParams {
         if let Some(year) = self.year
             && !(2000..=2100).contains(&year)
         {
-            return Err(Error::BadParameter { parameter: "--year", reason: format!("{year} is not a year from 2000 to 2100") });
+            return Err(Error::BadParameter {
+                parameter: "--year",
+                reason: format!("{year} is not a year from 2000 to 2100"),
+            });
         }
         if self.limit == 0 {
             return Err(Error::BadParameter { parameter: "--limit", reason: "must be at least 1".to_owned() });
@@ -233,7 +236,8 @@ mod tests {
     fn every_report_file_names_only_known_parameters() {
         let all = REPORTS.iter().map(|report| report.sql).chain([TOP_TEACHERS_EXPLAIN, ANNUAL_ITEMS]);
         for sql in all {
-            let rendered = render(sql, &ReportParams { year: Some(2025), teacher: Some("0".repeat(12)), ..Default::default() });
+            let rendered =
+                render(sql, &ReportParams { year: Some(2025), teacher: Some("0".repeat(12)), ..Default::default() });
             assert!(!rendered.contains("{{"), "an unknown parameter is left in:\n{rendered}");
         }
     }

@@ -37,7 +37,10 @@ fn assert_same_rows(name: &str, daryn_rows: &[Vec<serde_json::Value>], duckdb_ro
     for (index, (ours, theirs)) in daryn_rows.iter().zip(duckdb_rows).enumerate() {
         let theirs = theirs.as_array().unwrap();
         assert_eq!(ours.len(), theirs.len(), "{name} row {index}: widths");
-        assert!(ours.iter().zip(theirs).all(|(a, b)| same(a, b)), "{name} row {index}: daryn {ours:?}, DuckDB {theirs:?}");
+        assert!(
+            ours.iter().zip(theirs).all(|(a, b)| same(a, b)),
+            "{name} row {index}: daryn {ours:?}, DuckDB {theirs:?}"
+        );
     }
 }
 
@@ -60,7 +63,8 @@ fn item1_coverage_and_top_teachers_agree_with_duckdb() {
 
     let export = root.path().join("export");
     std::fs::create_dir_all(&export).unwrap();
-    for table in ["children", "measures", "achievements", "teachers", "regions", "measure_types", "achievement_weights"] {
+    for table in ["children", "measures", "achievements", "teachers", "regions", "measure_types", "achievement_weights"]
+    {
         let file = export.join(format!("{table}.parquet"));
         let output = daryn(&[
             "sql",
@@ -87,7 +91,11 @@ fn item1_coverage_and_top_teachers_agree_with_duckdb() {
     assert!(item1.last().unwrap()[4].as_u64().unwrap() > 2000, "the check is on real numbers");
     assert_same_rows("item1", &item1, &duckdb["item1"]);
     assert_same_rows("coverage", &report_json(&registry, &["coverage"], &coverage_columns), &duckdb["coverage"]);
-    assert_same_rows("coverage 2025", &report_json(&registry, &["coverage", "--year", "2025"], &coverage_columns), &duckdb["coverage_year"]);
+    assert_same_rows(
+        "coverage 2025",
+        &report_json(&registry, &["coverage", "--year", "2025"], &coverage_columns),
+        &duckdb["coverage_year"],
+    );
     let teachers = report_json(&registry, &["top-teachers"], &teacher_columns);
     assert!(teachers.len() > 20, "a ranking worth comparing: {} teachers", teachers.len());
     assert_same_rows("top-teachers", &teachers, &duckdb["top_teachers"]);

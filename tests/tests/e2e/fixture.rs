@@ -38,12 +38,24 @@ pub struct Fixture {
 }
 
 const CHILD_HEADER: &str = "iin,last_name,first_name,patronymic,birth_date,sex,district,area_type,school_code,school_name,grade,large_family,low_income,talent_domains,disciplines,identified_on,identification_method,coordinator";
-const MEASURE_HEADER: &str = "iin,measure_id,measure_type,title,planned_start,planned_end,status,completed_on,funding_source,amount_kzt";
+const MEASURE_HEADER: &str =
+    "iin,measure_id,measure_type,title,planned_start,planned_end,status,completed_on,funding_source,amount_kzt";
 const ACHIEVEMENT_HEADER: &str = "iin,event_name,event_kind,discipline,level,event_date,result,teacher_ids";
 const TEACHER_HEADER: &str = "teacher_id,last_name,first_name,school_code";
 
 #[allow(clippy::too_many_arguments)]
-fn child(iin: &str, name: &str, birth: &str, sex: &str, district: &str, area: &str, large: bool, low: bool, identified: &str, coordinator: &str) -> String {
+fn child(
+    iin: &str,
+    name: &str,
+    birth: &str,
+    sex: &str,
+    district: &str,
+    area: &str,
+    large: bool,
+    low: bool,
+    identified: &str,
+    coordinator: &str,
+) -> String {
     format!(
         "{iin},{name},Test,,{birth},{sex},{district},{area},S1,School 1,7,{large},{low},science,mathematics,{identified},olympiad,{coordinator}"
     )
@@ -89,7 +101,18 @@ pub fn build(root: &Path) -> Fixture {
             child(&c[2], "Dana", "2013-07-08", "F", "351020000", "urban", true, false, "2024-05-01", "Бекова Б.Б."),
             child(&c[3], "Erlan", "2010-09-10", "M", "351020000", "urban", false, true, "2025-03-01", "Бекова Б.Б."),
             child(&c[4], "Gulnar", "2012-11-12", "F", "351020000", "urban", true, true, "2026-10-01", "Бекова Б.Б."),
-            child("123456789012", "Broken", "2012-01-01", "M", "351020000", "rural", false, false, "2025-01-01", "Бекова Б.Б."),
+            child(
+                "123456789012",
+                "Broken",
+                "2012-01-01",
+                "M",
+                "351020000",
+                "rural",
+                false,
+                false,
+                "2025-01-01",
+                "Бекова Б.Б.",
+            ),
         ],
     );
     write(
@@ -101,7 +124,10 @@ pub fn build(root: &Path) -> Fixture {
             format!("{},M1,club_or_section,Chess club,2025-01-15,2025-05-31,done,2025-05-10,local_budget,", c[0]),
             format!("{},M2,club_or_section,Robotics,2026-01-10,2026-03-31,done,2026-03-01,local_budget,", c[0]),
             // M3: C3, item 14, done in 2025, 50 000 KZT.
-            format!("{},M3,scholarship,Akim's scholarship,2025-09-01,2025-12-31,done,2025-12-20,republican_budget,50000", c[2]),
+            format!(
+                "{},M3,scholarship,Akim's scholarship,2025-09-01,2025-12-31,done,2025-12-20,republican_budget,50000",
+                c[2]
+            ),
             // M4: C3, item 8, still in progress after its end: overdue.
             format!("{},M4,technopark,Technopark,2025-10-01,2026-06-30,in_progress,,none,", c[2]),
             // M5: C4, item 8, planned for December 2026: not yet overdue.
@@ -126,11 +152,20 @@ pub fn build(root: &Path) -> Fixture {
             // A3: regional winner: the level does not count.
             format!("{},Regional olympiad,olympiad,mathematics,regional,2025-02-01,winner,{t2}", c[3]),
             // A4: international participant: weight 0, not behind the score.
-            format!("{},World contest,intellectual_contest,mathematics,international,2025-09-01,participant,{t2}", c[4]),
+            format!(
+                "{},World contest,intellectual_contest,mathematics,international,2025-09-01,participant,{t2}",
+                c[4]
+            ),
             // A5: republican honourable mention (2) for T2.
-            format!("{},Republican contest,intellectual_contest,mathematics,republican,2025-10-05,honourable_mention,{t2}", c[1]),
+            format!(
+                "{},Republican contest,intellectual_contest,mathematics,republican,2025-10-05,honourable_mention,{t2}",
+                c[1]
+            ),
             // A6: republican winner (10) for T2.
-            format!("{},Republican science projects,science_project,mathematics,republican,2026-03-20,winner,{t2}", c[1]),
+            format!(
+                "{},Republican science projects,science_project,mathematics,republican,2026-03-20,winner,{t2}",
+                c[1]
+            ),
         ],
     );
     write(

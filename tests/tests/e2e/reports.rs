@@ -78,22 +78,25 @@ fn coverage(fixture: &Fixture) {
     assert_eq!(all.len(), 200, "20 regions by the 10 items 6, 8-14, 16, 17");
 
     let (_, rows) = report(&fixture.registry, &["coverage", "--region", "35"]);
-    let expected: Vec<Vec<String>> = [(6, 1), (8, 0), (9, 1), (10, 0), (11, 0), (12, 0), (13, 0), (14, 1), (16, 0), (17, 0)]
-        .iter()
-        .map(|(item, covered)| {
-            let percent = if *covered == 1 { "20.0" } else { "0.0" };
-            row(&["350000000", &item.to_string(), &covered.to_string(), "5", percent])
-        })
-        .collect();
+    let expected: Vec<Vec<String>> =
+        [(6, 1), (8, 0), (9, 1), (10, 0), (11, 0), (12, 0), (13, 0), (14, 1), (16, 0), (17, 0)]
+            .iter()
+            .map(|(item, covered)| {
+                let percent = if *covered == 1 { "20.0" } else { "0.0" };
+                row(&["350000000", &item.to_string(), &covered.to_string(), "5", percent])
+            })
+            .collect();
     assert_eq!(rows, expected);
 
     // 2025: M1 (item 6) and M3 (item 14) were completed then; M7 in 2026 is not.
     let (_, in_2025) = report(&fixture.registry, &["coverage", "--region", "35", "--year", "2025"]);
-    let covered: Vec<(&str, &str)> = in_2025.iter().filter(|r| r[2] != "0").map(|r| (r[1].as_str(), r[2].as_str())).collect();
+    let covered: Vec<(&str, &str)> =
+        in_2025.iter().filter(|r| r[2] != "0").map(|r| (r[1].as_str(), r[2].as_str())).collect();
     assert_eq!(covered, [("6", "1"), ("14", "1")]);
     // 2026: M2 (item 6) and M7 (item 9).
     let (_, in_2026) = report(&fixture.registry, &["coverage", "--region", "35", "--year", "2026"]);
-    let covered: Vec<(&str, &str)> = in_2026.iter().filter(|r| r[2] != "0").map(|r| (r[1].as_str(), r[2].as_str())).collect();
+    let covered: Vec<(&str, &str)> =
+        in_2026.iter().filter(|r| r[2] != "0").map(|r| (r[1].as_str(), r[2].as_str())).collect();
     assert_eq!(covered, [("6", "1"), ("9", "1")]);
 
     let (_, abay) = report(&fixture.registry, &["coverage", "--region", "10"]);
@@ -112,7 +115,10 @@ fn unsupported(fixture: &Fixture) {
     let (header, rows) = report(&fixture.registry, &["unsupported"]);
     assert_eq!(header[..3], ["region_kato", "district_kato", "iin"]);
     let found: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[0].as_str(), r[2].as_str(), r[5].as_str())).collect();
-    assert_eq!(found, [("100000000", fixture.d[1].as_str(), "2025-06-01"), ("350000000", fixture.c[3].as_str(), "2025-03-01")]);
+    assert_eq!(
+        found,
+        [("100000000", fixture.d[1].as_str(), "2025-06-01"), ("350000000", fixture.c[3].as_str(), "2025-03-01")]
+    );
 }
 
 /// Past planned_end and neither done nor cancelled: M4 (C3, ends 2026-06-30) and M8
@@ -245,7 +251,10 @@ fn annual(fixture: &Fixture, root: &Path) {
         let workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join(file)).unwrap();
         workbook.sheet_names().to_vec()
     };
-    assert_eq!(sheets("annual-2025-national.xlsx"), ["cover", "item 1", "item 6", "item 8", "item 12", "item 14", "item 15"]);
+    assert_eq!(
+        sheets("annual-2025-national.xlsx"),
+        ["cover", "item 1", "item 6", "item 8", "item 12", "item 14", "item 15"]
+    );
     assert_eq!(sheets("annual-2025-10.xlsx"), ["cover", "item 1", "item 6", "item 15"]);
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 21);
 

@@ -44,37 +44,58 @@ fn analyst_sql_reads_every_table_and_refuses_to_write() {
          (SELECT count(*) FROM achievements) AS achievements, (SELECT count(*) FROM teachers) AS teachers, \
          (SELECT count(*) FROM drops) AS drops, (SELECT count(*) FROM rejections) AS rejections",
     );
-    assert_eq!(counts, serde_json::json!([{"children": 7, "measures": 10, "achievements": 8, "teachers": 3, "drops": 2, "rejections": 1}]));
-    let child = json(registry, &format!("SELECT region, region_kato, district_kato FROM children WHERE iin = '{}'", fixture.c[0]));
+    assert_eq!(
+        counts,
+        serde_json::json!([{"children": 7, "measures": 10, "achievements": 8, "teachers": 3, "drops": 2, "rejections": 1}])
+    );
+    let child = json(
+        registry,
+        &format!("SELECT region, region_kato, district_kato FROM children WHERE iin = '{}'", fixture.c[0]),
+    );
     assert_eq!(child, serde_json::json!([{"region": "35", "region_kato": "350000000", "district_kato": "351010000"}]));
 
     // Reference tables and views.
-    let regions = json(registry, "SELECT count(*) AS n, max(name_ru) FILTER (WHERE region = '35') AS karagandy FROM regions");
+    let regions =
+        json(registry, "SELECT count(*) AS n, max(name_ru) FILTER (WHERE region = '35') AS karagandy FROM regions");
     assert_eq!(regions, serde_json::json!([{"n": 20, "karagandy": "Карагандинская"}]));
-    let items = json(registry, "SELECT decree_item FROM measure_types WHERE measure_type IN ('hackathon', 'mentoring') ORDER BY measure_type");
+    let items = json(
+        registry,
+        "SELECT decree_item FROM measure_types WHERE measure_type IN ('hackathon', 'mentoring') ORDER BY measure_type",
+    );
     assert_eq!(items, serde_json::json!([{"decree_item": 8}, {"decree_item": null}]));
     let discipline = json(registry, "SELECT domain FROM disciplines WHERE discipline = 'mathematics'");
     assert_eq!(discipline, serde_json::json!([{"domain": "science"}]));
     let districts = json(registry, "SELECT district_kato FROM districts WHERE region = '35' ORDER BY district_kato");
     assert_eq!(districts, serde_json::json!([{"district_kato": "351010000"}, {"district_kato": "351020000"}]));
-    let groups = json(registry, "SELECT target_group, count(*) AS n FROM target_groups GROUP BY target_group ORDER BY target_group");
-    assert_eq!(groups, serde_json::json!([{"target_group": "rural", "n": 3}, {"target_group": "urban_large_or_low_income", "n": 4}]));
+    let groups = json(
+        registry,
+        "SELECT target_group, count(*) AS n FROM target_groups GROUP BY target_group ORDER BY target_group",
+    );
+    assert_eq!(
+        groups,
+        serde_json::json!([{"target_group": "rural", "n": 3}, {"target_group": "urban_large_or_low_income", "n": 4}])
+    );
     let date = json(registry, "SELECT CAST(registry_date AS VARCHAR) AS d, version FROM registry_version");
     assert_eq!(date, serde_json::json!([{"d": fixture::DROP_DATE, "version": 1}]));
 
     // Formats: the table has a row count; CSV a BOM; Parquet and XLSX need a file.
-    let table = stdout_of(sql(registry, &[], "SELECT region FROM regions WHERE region IN ('10', '35') ORDER BY region"));
+    let table =
+        stdout_of(sql(registry, &[], "SELECT region FROM regions WHERE region IN ('10', '35') ORDER BY region"));
     assert!(table.contains("| 35     |") && table.ends_with("(2 rows)\n"), "{table}");
     let csv = stdout_of(sql(registry, &["--format", "csv"], "SELECT name_en FROM regions WHERE region = '35'"));
     assert_eq!(csv, "\u{feff}name_en\nKaragandy\n");
     let workbook = root.path().join("measures.xlsx");
-    stdout_of(sql(registry, &["--format", "xlsx", "-o", workbook.to_str().unwrap()], "SELECT measure_id, amount_kzt, planned_end FROM measures ORDER BY measure_id"));
+    stdout_of(sql(
+        registry,
+        &["--format", "xlsx", "-o", workbook.to_str().unwrap()],
+        "SELECT measure_id, amount_kzt, planned_end FROM measures ORDER BY measure_id",
+    ));
     {
         use calamine::Reader;
         let mut book: calamine::Xlsx<_> = calamine::open_workbook(&workbook).unwrap();
         let range = book.worksheet_range("result").unwrap();
         assert_eq!(range.height(), 11, "header and ten measures");
-        let m3 = range.rows().find(|r| r[0].to_string() == "M3").unwrap();
+        let m3 = range.rows().find(|r| r[0] == "M3").unwrap();
         assert_eq!(m3[1], calamine::Data::Float(50000.0), "amounts are numbers");
         assert!(matches!(m3[2], calamine::Data::DateTime(_)), "dates are dates: {:?}", m3[2]);
     }
@@ -114,7 +135,12 @@ fn analyst_sql_reads_every_table_and_refuses_to_write() {
 }
 
 fn json_as_of(registry: &Path, version: &str) -> serde_json::Value {
-    serde_json::from_str(&stdout_of(sql(registry, &["--format", "json", "--as-of", version], "SELECT count(*) AS n FROM children"))).unwrap()
+    serde_json::from_str(&stdout_of(sql(
+        registry,
+        &["--format", "json", "--as-of", version],
+        "SELECT count(*) AS n FROM children",
+    )))
+    .unwrap()
 }
 
 /// A sort of three million rows needs more than 20 MiB; the pool makes it spill to disk
@@ -128,7 +154,11 @@ fn limits(registry: &Path) {
     );
     let sorted: serde_json::Value = serde_json::from_str(&stdout_of(sorted)).unwrap();
     assert_eq!(sorted, serde_json::json!([{"n": 3000000, "last": 3000000}]));
-    let slow = refused(registry, &["--timeout", "50ms"], "SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b");
+    let slow = refused(
+        registry,
+        &["--timeout", "50ms"],
+        "SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b",
+    );
     assert!(slow.contains("error[time_limit]"), "{slow}");
     let bad = daryn(&["sql", "--registry", registry.to_str().unwrap(), "--memory-limit", "lots", "SELECT 1"]);
     assert_eq!(bad.status.code(), Some(2));
@@ -145,12 +175,20 @@ fn shell(registry: &Path) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"\\d\nSELECT count(*)\n  AS n FROM children;\n\\d measure_types\nDROP TABLE regions;\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\\d\nSELECT count(*)\n  AS n FROM children;\n\\d measure_types\nDROP TABLE regions;\n")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stdout.contains("target_groups         view") && stdout.contains("regions               reference"), "{stdout}");
+    assert!(
+        stdout.contains("target_groups         view") && stdout.contains("regions               reference"),
+        "{stdout}"
+    );
     assert!(stdout.contains("n\n7\n"), "{stdout}");
     assert!(stdout.contains("decree_item            Int32"), "{stdout}");
     assert!(stderr.contains("error[read_only]"), "{stderr}");
@@ -202,7 +240,10 @@ fn conflicts(registry: &Path, fixture: &fixture::Fixture) {
          (SELECT count(*) FROM achievements) AS achievements, (SELECT count(*) FROM store.children) AS raw_children, \
          (SELECT count(*) FROM conflicts) AS conflicts",
     );
-    assert_eq!(counts, serde_json::json!([{"children": 6, "measures": 8, "achievements": 7, "raw_children": 7, "conflicts": 1}]));
+    assert_eq!(
+        counts,
+        serde_json::json!([{"children": 6, "measures": 8, "achievements": 7, "raw_children": 7, "conflicts": 1}])
+    );
 }
 
 fn url_of(path: &Path) -> url::Url {
