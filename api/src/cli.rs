@@ -120,6 +120,9 @@ enum Command {
         /// Show counts 1-4 as `<5` and blank what derives from them, for publication
         #[arg(long)]
         suppress_small: bool,
+        /// Run the report N times in one session, printing each run's time (benchmarks)
+        #[arg(long, default_value_t = 0, hide = true)]
+        repeat: u32,
     },
     /// Print the form for the regions (columns, headers, words, codes) as Markdown
     FormDoc {
@@ -223,17 +226,28 @@ impl Cli {
                 out,
                 statement: sql,
             }),
-            Command::Report { name, session, year, region, format, out, limit, explain, lang, suppress_small } => {
-                crate::sql::run_report(crate::sql::ReportCommand {
-                    registry: session.registry.clone(),
-                    options: session.options(),
-                    name,
-                    params: ReportParams { year, region, limit, lang, teacher: explain },
-                    format,
-                    out,
-                    suppress_small,
-                })
-            }
+            Command::Report {
+                name,
+                session,
+                year,
+                region,
+                format,
+                out,
+                limit,
+                explain,
+                lang,
+                suppress_small,
+                repeat,
+            } => crate::sql::run_report(crate::sql::ReportCommand {
+                registry: session.registry.clone(),
+                options: session.options(),
+                name,
+                params: ReportParams { year, region, limit, lang, teacher: explain },
+                format,
+                out,
+                suppress_small,
+                repeat,
+            }),
             Command::FormDoc { out } => {
                 let text = daryn_registry::form::document::markdown();
                 match out {

@@ -32,6 +32,9 @@ pub struct ReportCommand {
     pub format: OutputFormat,
     pub out: Option<PathBuf>,
     pub suppress_small: bool,
+    /// Runs the report this many times in one session and prints each run's seconds to
+    /// standard error (for `scripts/bench-reports.sh`); 0 runs it once, silently.
+    pub repeat: u32,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -90,7 +93,16 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
             return Ok(());
         }
         let report = daryn_query::reports::report(&command.name)?;
+        for run in 1..command.repeat {
+            let started = std::time::Instant::now();
+            daryn_query::reports::run_report(&session, report, &command.params).await?;
+            eprintln!("run {run}: {:.4} s", started.elapsed().as_secs_f64());
+        }
+        let started = std::time::Instant::now();
         let mut result = daryn_query::reports::run_report(&session, report, &command.params).await?;
+        if command.repeat > 0 {
+            eprintln!("run {}: {:.4} s", command.repeat, started.elapsed().as_secs_f64());
+        }
         if command.suppress_small {
             result = daryn_query::reports::suppress_small(&result, report)?;
         }
