@@ -137,6 +137,10 @@ impl RegistrySession {
             self.register("conflicts", provider, TableKind::Store)?;
         }
         for table in StoreTable::ALL {
+            // `conflicts` is registered above, and only when the version pins it.
+            if table.name() == "conflicts" {
+                continue;
+            }
             let provider: Arc<dyn TableProvider> = match store.table_at(table, &self.version).await? {
                 Some(delta_table) => {
                     delta_table

@@ -167,7 +167,7 @@ fn limits(registry: &Path) {
 
 /// The shell reads statements over several lines, `\d` and `\d NAME`, from a pipe too.
 fn shell(registry: &Path) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_daryn"))
+    let mut child = std::process::Command::new(crate::binary())
         .args(["sql", "--registry", registry.to_str().unwrap(), "--format", "csv"])
         .env("HOME", registry)
         .stdin(std::process::Stdio::piped())
@@ -199,39 +199,73 @@ fn shell(registry: &Path) {
 /// region 35 is marked as lost to region 10: one child, two measures (M3, M4), one
 /// achievement (A2) leave region 35.
 fn conflicts(registry: &Path, fixture: &fixture::Fixture) {
-    use deltalake::arrow::array::{RecordBatch, StringArray, TimestampMicrosecondArray};
+    use deltalake::arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
     use deltalake::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
     use std::sync::Arc;
-    let stamp = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("region", DataType::Utf8, false),
-        Field::new("iin", DataType::Utf8, false),
-        Field::new("winner_region", DataType::Utf8, false),
-        Field::new("exported_at", stamp.clone(), false),
-        Field::new("winner_exported_at", stamp, false),
-    ]));
-    let batch = RecordBatch::try_new(
-        schema,
-        vec![
-            Arc::new(StringArray::from(vec!["35"])),
-            Arc::new(StringArray::from(vec![fixture.c[2].as_str()])),
-            Arc::new(StringArray::from(vec!["10"])),
-            Arc::new(TimestampMicrosecondArray::from(vec![0]).with_timezone("UTC")),
-            Arc::new(TimestampMicrosecondArray::from(vec![1]).with_timezone("UTC")),
-        ],
-    )
-    .unwrap();
+    // The table's columns: those of an existing `conflicts` table (an ingest that writes
+    // one), else the agreed minimum. Text columns get the conflict's values by name.
     let table = registry.join("tables/conflicts");
+    let first_commit = table.join("_delta_log/00000000000000000000.json");
+    let columns: Vec<(String, bool)> = match std::fs::read_to_string(&first_commit) {
+        Ok(log) => {
+            let metadata = log
+                .lines()
+                .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+                .find_map(|action| action.get("metaData").cloned())
+                .unwrap();
+            let schema: serde_json::Value = serde_json::from_str(metadata["schemaString"].as_str().unwrap()).unwrap();
+            schema["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|field| (field["name"].as_str().unwrap().to_owned(), field["type"] == "timestamp"))
+                .collect()
+        }
+        Err(_) => ["region", "iin", "winner_region", "exported_at", "winner_exported_at"]
+            .iter()
+            .map(|name| (name.to_string(), name.ends_with("_at")))
+            .collect(),
+    };
+    let stamp = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, is_time)| Field::new(name, if *is_time { stamp.clone() } else { DataType::Utf8 }, false))
+        .collect();
+    let arrays: Vec<ArrayRef> = columns
+        .iter()
+        .map(|(name, is_time)| -> ArrayRef {
+            if *is_time {
+                return Arc::new(TimestampMicrosecondArray::from(vec![0]).with_timezone("UTC"));
+            }
+            let value = match name.as_str() {
+                "region" => "35",
+                "iin" => fixture.c[2].as_str(),
+                "winner_region" => "10",
+                _ => "fixture",
+            };
+            Arc::new(StringArray::from(vec![value]))
+        })
+        .collect();
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap();
     std::fs::create_dir_all(&table).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
+    let written = runtime.block_on(async {
         let url = url_of(&table);
-        let empty = deltalake::DeltaTableBuilder::from_url(url).unwrap().build().unwrap();
-        empty.write(vec![batch]).with_partition_columns(["region"]).await.unwrap();
+        let delta_table = match deltalake::open_table(url.clone()).await {
+            Ok(existing) => existing,
+            Err(_) => deltalake::DeltaTableBuilder::from_url(url).unwrap().build().unwrap(),
+        };
+        let written = delta_table
+            .write(vec![batch])
+            .with_save_mode(deltalake::protocol::SaveMode::Append)
+            .with_partition_columns(["region"])
+            .await
+            .unwrap();
+        written.version().unwrap()
     });
     let version_file = registry.join("versions/00000001.json");
     let mut version: serde_json::Value = serde_json::from_slice(&std::fs::read(&version_file).unwrap()).unwrap();
-    version["tables"]["conflicts"] = serde_json::json!(0);
+    version["tables"]["conflicts"] = serde_json::json!(written);
     std::fs::write(&version_file, serde_json::to_vec_pretty(&version).unwrap()).unwrap();
 
     let counts = json(
