@@ -35,7 +35,7 @@ timed_step() {
     shift
     started=$(date +%s)
     "$@"
-    echo "$name: $(( $(date +%s) - started )) s"
+    echo "$name: $(( $(date +%s) - started )) s" >&2
 }
 
 if [ ! -f "$work/registry/CURRENT" ]; then
