@@ -124,6 +124,14 @@ enum Command {
         #[arg(long, default_value_t = 0, hide = true)]
         repeat: u32,
     },
+    /// Keep the newest N versions and delete what only older versions read
+    Vacuum {
+        #[arg(long)]
+        registry: PathBuf,
+        /// How many versions to keep, the current one included (1 or more)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        keep: u64,
+    },
     /// Print the form for the regions (columns, headers, words, codes) as Markdown
     FormDoc {
         /// Write to this file instead of standard output
@@ -248,6 +256,10 @@ impl Cli {
                 suppress_small,
                 repeat,
             }),
+            Command::Vacuum { registry, keep } => {
+                crate::ingest::vacuum(&registry, keep)?;
+                Ok(ExitCode::SUCCESS)
+            }
             Command::FormDoc { out } => {
                 let text = daryn_registry::form::document::markdown();
                 match out {

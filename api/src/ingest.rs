@@ -115,6 +115,15 @@ pub fn print_outcome(outcome: &RunOutcome) {
             println!("rejections for region {}: {}", drop.region, file.display());
         }
     }
+    if !outcome.conflicts.is_empty() {
+        println!(
+            "{} IIN(s) held by two regions: the newer export keeps the child (files below)",
+            outcome.conflicts.len()
+        );
+    }
+    for file in &outcome.conflict_files {
+        println!("conflicts: {}", file.display());
+    }
     match outcome.version {
         Some(version) => println!("published registry version {version}"),
         None if outcome.drops.iter().all(|drop| drop.status == DropStatus::Unchanged) && !outcome.drops.is_empty() => {
@@ -122,6 +131,22 @@ pub fn print_outcome(outcome: &RunOutcome) {
         }
         None => println!("nothing was published"),
     }
+}
+
+/// `daryn vacuum`: keeps the newest `keep` versions, deletes the rest and the files only
+/// they read.
+pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
+    let store =
+        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let _lock = store.lock()?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let vacuumed = runtime.block_on(store.vacuum(keep))?;
+    match (vacuumed.versions.first(), vacuumed.versions.last()) {
+        (Some(first), Some(last)) => println!("removed versions {first}–{last}"),
+        _ => println!("no version to remove: the registry has {keep} or fewer"),
+    }
+    println!("deleted {} data files ({:.1} MB)", vacuumed.files, vacuumed.bytes as f64 / 1e6);
+    Ok(())
 }
 
 pub fn versions(registry: &Path) -> Result<()> {

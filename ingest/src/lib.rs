@@ -3,8 +3,12 @@
 //!
 //! The form itself and its rules live in `daryn-registry`; the versioned store too.
 
+#[cfg(feature = "run")]
+pub mod conflicts;
 pub mod error;
 pub mod read;
+#[cfg(feature = "run")]
 pub mod run;
 
+#[cfg(feature = "run")]
 pub use run::{IngestOptions, RunOutcome, ingest};

@@ -10,12 +10,15 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
 use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
-use daryn_registry::store::schema::{self, DropRecord, Provenance, RejectionRecord};
+use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
 use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT};
 use daryn_registry::{KatoClassifier, Lang, RegionCode, RejectCode};
+use deltalake::arrow::array::{AsArray, RecordBatch};
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::conflicts;
 use crate::error::Error;
 use crate::read::{self, DropContent, DropSource};
 
@@ -142,6 +145,11 @@ pub struct RunOutcome {
     pub drops: Vec<DropOutcome>,
     /// Table commits of an earlier, interrupted run that were undone first.
     pub rolled_back: Vec<String>,
+    /// Every IIN held by two regions after the run (IINs masked): the record that
+    /// gives way, and the region that keeps the child.
+    pub conflicts: Vec<ConflictRecord>,
+    /// Per region involved in a conflict, the file that tells its coordinator.
+    pub conflict_files: Vec<PathBuf>,
 }
 
 impl RunOutcome {
@@ -173,35 +181,62 @@ pub trait Progress: Sync {
 pub struct Quiet;
 impl Progress for Quiet {}
 
-/// A drop read and checked, waiting to be published.
+/// A drop read and checked, waiting to be published: its accepted rows as Arrow batches
+/// (children, measures, achievements, teachers), which hold them far more compactly
+/// than the typed records.
 struct Prepared {
     outcome: DropOutcome,
-    checked: Option<CheckedDrop>,
-    provenance: Option<Provenance>,
+    batches: Option<[RecordBatch; 4]>,
+}
+
+impl Prepared {
+    fn unpublished(outcome: DropOutcome) -> Prepared {
+        Prepared { outcome, batches: None }
+    }
+
+    /// The IINs of the drop's accepted children.
+    fn accepted_iins(&self) -> impl Iterator<Item = &str> {
+        self.batches.iter().flat_map(|[children, ..]| {
+            children.column_by_name("iin").map(|column| column.as_string::<i32>()).into_iter().flatten().flatten()
+        })
+    }
 }
 
 /// Runs an ingest. See the module documentation for the rules.
 pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<RunOutcome> {
     let store = Store::open(&options.registry, true)?;
+    let _lock = store.lock()?;
     progress.stage("checking the registry");
     let rolled_back = store.roll_back_unpinned().await?;
     let current = store.current()?;
     let sources = read::discover(&options.paths)?;
     let sources = newest_first_per_region(sources);
 
-    let mut prepared = Vec::new();
-    for (source, superseded_by) in sources {
-        progress.drop_started(&source.region.to_string(), &source.folder);
-        let item = match superseded_by {
-            Some(newer) => refused_without_reading(
-                &source,
-                "stale",
-                format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
-            ),
-            None => prepare(&store, current.as_ref(), &source, options).await?,
-        };
+    // Reading and checking is CPU work: the drops go through it one per core.
+    let mut prepared: Vec<Prepared> = sources
+        .into_par_iter()
+        .map(|(source, superseded_by)| {
+            progress.drop_started(&source.region.to_string(), &source.folder);
+            let item = match superseded_by {
+                Some(newer) => Ok(refused_without_reading(
+                    &source,
+                    "stale",
+                    format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
+                )),
+                None => prepare(current.as_ref(), &source, options),
+            };
+            if let Ok(item) = &item
+                && item.batches.is_none()
+            {
+                progress.drop_done(&item.outcome);
+            }
+            item
+        })
+        .collect::<Result<_>>()?;
+    // The shrink guard reads what the region holds now, from the store.
+    for item in prepared.iter_mut().filter(|item| item.batches.is_some()) {
+        guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
         progress.drop_done(&item.outcome);
-        prepared.push(item);
     }
 
     daryn_registry::store::pause_point("drops-read");
@@ -212,16 +247,21 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
             previous_version: current.as_ref().map(|version| version.version),
             drops: prepared.into_iter().map(|item| item.outcome).collect(),
             rolled_back,
+            conflicts: Vec::new(),
+            conflict_files: Vec::new(),
         });
     }
-    let version = publish(&store, current.as_ref(), &mut prepared, progress).await?;
+    let (version, conflicts) = publish(&store, current.as_ref(), &mut prepared, progress).await?;
     let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
     write_rejection_files(&store, version, &mut drops)?;
+    let conflict_files = conflicts::write_files(&report_folder(&store, version), &conflicts)?;
     Ok(RunOutcome {
         version: Some(version),
         previous_version: current.as_ref().map(|version| version.version),
         drops,
         rolled_back,
+        conflicts: conflicts::masked(&conflicts),
+        conflict_files,
     })
 }
 
@@ -271,15 +311,12 @@ fn drop_id(region: RegionCode, exported_at: Option<DateTime<Utc>>) -> String {
 fn refused_without_reading(source: &DropSource, code: &'static str, reason: String) -> Prepared {
     let mut outcome = blank_outcome(source);
     outcome.refusal = Some(Refusal { code, reason });
-    Prepared { outcome, checked: None, provenance: None }
+    Prepared::unpublished(outcome)
 }
 
-async fn prepare(
-    store: &Store,
-    current: Option<&RegistryVersion>,
-    source: &DropSource,
-    options: &IngestOptions,
-) -> Result<Prepared> {
+/// Reads and checks one drop and applies the guards that need only the drop and what
+/// the current version says of its region. The shrink guard comes later.
+fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &IngestOptions) -> Result<Prepared> {
     let region = source.region.to_string();
     let Some(exported_at) = source.exported_at().map(|stamp| stamp.with_timezone(&Utc)) else {
         let reason = match &source.manifest_error {
@@ -305,7 +342,7 @@ async fn prepare(
     {
         outcome.status = DropStatus::Unchanged;
         outcome.children.accepted = held.children;
-        return Ok(Prepared { outcome, checked: None, provenance: None });
+        return Ok(Prepared::unpublished(outcome));
     }
     if let Some(held) = held
         && exported_at <= held.exported_at
@@ -314,13 +351,13 @@ async fn prepare(
             code: "stale",
             reason: format!("exported at {exported_at}, not after the held drop's {}", held.exported_at),
         });
-        return Ok(Prepared { outcome, checked: None, provenance: None });
+        return Ok(Prepared::unpublished(outcome));
     }
     if let Some(manifest) = &source.manifest
         && let Some(mismatch) = read::compare_manifest(manifest, &content)
     {
         outcome.refusal = Some(Refusal { code: "manifest_mismatch", reason: mismatch.to_string() });
-        return Ok(Prepared { outcome, checked: None, provenance: None });
+        return Ok(Prepared::unpublished(outcome));
     }
 
     let context = DropContext {
@@ -352,29 +389,48 @@ async fn prepare(
             code: "too_many_rejected",
             reason: format!("{} of {children_rows} children rows rejected (more than 20 %)", outcome.children.rejected),
         });
-        return Ok(Prepared { outcome, checked: None, provenance: None });
-    }
-    if let (Some(version), Some(held)) = (current, held)
-        && !options.allow_shrink.contains(&source.region)
-        && held.children > 0
-    {
-        let held_iins = store.region_iins(version, &region).await?;
-        let accepted: HashSet<String> = checked.children.iter().map(|(_, child)| child.iin.as_string()).collect();
-        let removed = held_iins.iter().filter(|iin| !accepted.contains(*iin)).count();
-        if !held_iins.is_empty() && removed as f64 / held_iins.len() as f64 > REFUSAL_SHARE {
-            outcome.refusal = Some(Refusal {
-                code: "shrink",
-                reason: format!(
-                    "would remove {removed} of the region's {} current children (more than 20 %); pass `--allow-shrink {region}` if that is right",
-                    held_iins.len()
-                ),
-            });
-            return Ok(Prepared { outcome, checked: None, provenance: None });
-        }
+        return Ok(Prepared::unpublished(outcome));
     }
     outcome.status = DropStatus::Published;
     let provenance = Provenance { region: source.region, drop_id: outcome.drop_id.clone(), exported_at };
-    Ok(Prepared { outcome, checked: Some(checked), provenance: Some(provenance) })
+    let batches = [
+        schema::children_batch(&checked.children.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
+        schema::measures_batch(&checked.measures.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
+        schema::achievements_batch(&checked.achievements.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
+        schema::teachers_batch(&checked.teachers.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
+    ];
+    Ok(Prepared { outcome, batches: Some(batches) })
+}
+
+/// Refuses a drop that would remove more than 20 % of the children its region holds now
+/// (after the duplicate rule), unless the operator allowed it.
+async fn guard_shrink(
+    store: &Store,
+    current: Option<&RegistryVersion>,
+    item: &mut Prepared,
+    allow_shrink: &[RegionCode],
+) -> Result<()> {
+    let region = item.outcome.region.clone();
+    let Some(version) = current else { return Ok(()) };
+    let held = version.regions.get(&region);
+    if held.is_none_or(|held| held.children == 0) || allow_shrink.iter().any(|code| code.to_string() == region) {
+        return Ok(());
+    }
+    let held_iins = store.region_iins(version, &region).await?;
+    let accepted: HashSet<&str> = item.accepted_iins().collect();
+    let removed = held_iins.iter().filter(|iin| !accepted.contains(iin.as_str())).count();
+    if !held_iins.is_empty() && removed as f64 / held_iins.len() as f64 > REFUSAL_SHARE {
+        item.outcome.status = DropStatus::Refused;
+        item.outcome.refusal = Some(Refusal {
+            code: "shrink",
+            reason: format!(
+                "would remove {removed} of the region's {} current children (more than 20 %); pass `--allow-shrink {region}` if that is right",
+                held_iins.len()
+            ),
+        });
+        item.batches = None;
+    }
+    Ok(())
 }
 
 /// A hash over the drop's data files (names and contents), to tell an identical re-send.
@@ -453,43 +509,17 @@ async fn publish(
     current: Option<&RegistryVersion>,
     prepared: &mut [Prepared],
     progress: &dyn Progress,
-) -> Result<u64> {
+) -> Result<(u64, Vec<ConflictRecord>)> {
     let number = current.map(|version| version.version).unwrap_or(0) + 1;
     let run_at = Utc::now();
     let label = format!("registry version {number}");
     let mut tables: BTreeMap<String, u64> = current.map(|version| version.tables.clone()).unwrap_or_default();
     let mut regions = current.map(|version| version.regions.clone()).unwrap_or_default();
 
-    let published: Vec<&Prepared> =
-        prepared.iter().filter(|item| item.outcome.status == DropStatus::Published).collect();
-    let published_regions: Vec<String> = published.iter().map(|item| item.outcome.region.clone()).collect();
-    if !published.is_empty() {
-        for table in [StoreTable::Children, StoreTable::Measures, StoreTable::Achievements, StoreTable::Teachers] {
-            progress.stage(&format!("writing {}", table.name()));
-            let batches = published
-                .iter()
-                .filter_map(|item| Some((item.checked.as_ref()?, item.provenance.as_ref()?)))
-                .map(|(checked, provenance)| match table {
-                    StoreTable::Children => {
-                        schema::children_batch(&checked.children.iter().map(|(_, r)| r).collect::<Vec<_>>(), provenance)
-                    }
-                    StoreTable::Measures => {
-                        schema::measures_batch(&checked.measures.iter().map(|(_, r)| r).collect::<Vec<_>>(), provenance)
-                    }
-                    StoreTable::Achievements => schema::achievements_batch(
-                        &checked.achievements.iter().map(|(_, r)| r).collect::<Vec<_>>(),
-                        provenance,
-                    ),
-                    _ => {
-                        schema::teachers_batch(&checked.teachers.iter().map(|(_, r)| r).collect::<Vec<_>>(), provenance)
-                    }
-                })
-                .collect();
-            let delta_version = store.replace_regions(table, &published_regions, batches, &label).await?;
-            tables.insert(table.name().to_owned(), delta_version);
-        }
-    }
-    for item in prepared.iter().filter(|item| item.outcome.status == DropStatus::Published) {
+    let is_published = |item: &&mut Prepared| item.outcome.status == DropStatus::Published;
+    let published_regions: Vec<String> =
+        prepared.iter_mut().filter(is_published).map(|item| item.outcome.region.clone()).collect();
+    for item in prepared.iter_mut().filter(is_published) {
         let outcome = &item.outcome;
         regions.insert(
             outcome.region.clone(),
@@ -501,6 +531,46 @@ async fn publish(
             },
         );
     }
+
+    // The duplicate rule, worked out again from what every region now holds.
+    progress.stage("checking IINs across regions");
+    let mut held: Vec<(String, String)> = match current {
+        Some(version) => store
+            .held_iins(version)
+            .await?
+            .into_iter()
+            .filter(|(region, _)| !published_regions.contains(region))
+            .collect(),
+        None => Vec::new(),
+    };
+    for item in prepared.iter_mut().filter(is_published) {
+        held.extend(item.accepted_iins().map(|iin| (item.outcome.region.clone(), iin.to_owned())));
+    }
+    let conflicts = conflicts::resolve(&regions, held);
+
+    // Each table's batches go to the store and are let go of as it is written.
+    if !published_regions.is_empty() {
+        for (index, table) in
+            [StoreTable::Children, StoreTable::Measures, StoreTable::Achievements, StoreTable::Teachers]
+                .into_iter()
+                .enumerate()
+        {
+            progress.stage(&format!("writing {}", table.name()));
+            let batches = prepared
+                .iter_mut()
+                .filter(is_published)
+                .filter_map(|item| {
+                    let batch = item.batches.as_mut()?.get_mut(index)?;
+                    Some(std::mem::replace(batch, RecordBatch::new_empty(table.schema())))
+                })
+                .collect();
+            let delta_version = store.replace_regions(table, &published_regions, batches, &label).await?;
+            tables.insert(table.name().to_owned(), delta_version);
+        }
+    }
+    // Written every run, empty or not, so every version pins the conflicts it has.
+    let version = store.replace_all(StoreTable::Conflicts, vec![schema::conflicts_batch(&conflicts)], &label).await?;
+    tables.insert(StoreTable::Conflicts.name().to_owned(), version);
 
     progress.stage("writing rejections and drops");
     let reported: Vec<&DropOutcome> =
@@ -527,18 +597,23 @@ async fn publish(
         run: records,
     };
     store.publish(&registry_version)?;
-    // Published: the typed rows are no longer needed.
+    // Published: the rows are no longer needed.
     for item in prepared.iter_mut() {
-        item.checked = None;
+        item.batches = None;
     }
-    Ok(number)
+    Ok((number, conflicts))
+}
+
+/// Where a version's files for the coordinators go: `DIR/reports/<version>/`.
+fn report_folder(store: &Store, version: u64) -> PathBuf {
+    store.root().join("reports").join(format!("{version:08}"))
 }
 
 /// Writes, per drop with rejected rows, the coordinator's file: CSV in UTF-8 with a BOM
 /// (Excel opens it as Unicode), one row per rejected record, messages in Kazakh, Russian
 /// and English. They go to `DIR/reports/<version>/<region>-rejections.csv`.
 fn write_rejection_files(store: &Store, version: u64, drops: &mut [DropOutcome]) -> Result<()> {
-    let folder = store.root().join("reports").join(format!("{version:08}"));
+    let folder = report_folder(store, version);
     for outcome in drops.iter_mut().filter(|outcome| !outcome.rejections.is_empty()) {
         std::fs::create_dir_all(&folder).map_err(Error::io(&folder))?;
         let path = folder.join(format!("{}-rejections.csv", outcome.region));

@@ -23,6 +23,7 @@ pub mod kato;
 pub mod lang;
 pub mod records;
 mod spelling;
+#[cfg(feature = "store")]
 pub mod store;
 
 pub use error::{Error, RejectCode, Result};

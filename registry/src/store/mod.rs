@@ -10,7 +10,7 @@
 //! DIR/CURRENT                    the current registry version number
 //! DIR/versions/00000007.json     a registry version: table pins, regions' drops, the run
 //! DIR/tables/<table>/            Delta tables: children, measures, achievements,
-//!                                teachers, drops, rejections
+//!                                teachers, drops, rejections, conflicts
 //! ```
 
 pub mod schema;
@@ -28,7 +28,7 @@ use deltalake::protocol::SaveMode;
 use deltalake::{DeltaTable, DeltaTableError};
 use serde::{Deserialize, Serialize};
 
-pub use schema::{DropRecord, Provenance, RejectionRecord};
+pub use schema::{ConflictRecord, DropRecord, Provenance, RejectionRecord};
 
 /// The format of the version files; a later Daryn still reads format 1.
 pub const VERSION_FORMAT: u32 = 1;
@@ -49,6 +49,10 @@ pub enum StoreError {
     Delta { table: &'static str, source: Box<DeltaTableError> },
     #[error("reading table `{table}`: {reason}")]
     Query { table: &'static str, reason: String },
+    #[error("another daryn ingest or vacuum is working on the registry `{path}`; try again when it has finished")]
+    Busy { path: PathBuf },
+    #[error("`--keep {keep}`: at least the current version must be kept (1 or more)")]
+    KeepNothing { keep: u64 },
 }
 
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
@@ -62,16 +66,18 @@ pub enum StoreTable {
     Teachers,
     Drops,
     Rejections,
+    Conflicts,
 }
 
 impl StoreTable {
-    pub const ALL: [StoreTable; 6] = [
+    pub const ALL: [StoreTable; 7] = [
         StoreTable::Children,
         StoreTable::Measures,
         StoreTable::Achievements,
         StoreTable::Teachers,
         StoreTable::Drops,
         StoreTable::Rejections,
+        StoreTable::Conflicts,
     ];
 
     pub fn name(self) -> &'static str {
@@ -82,6 +88,7 @@ impl StoreTable {
             StoreTable::Teachers => "teachers",
             StoreTable::Drops => "drops",
             StoreTable::Rejections => "rejections",
+            StoreTable::Conflicts => "conflicts",
         }
     }
 
@@ -93,6 +100,7 @@ impl StoreTable {
             StoreTable::Teachers => schema::teachers_schema(),
             StoreTable::Drops => schema::drops_schema(),
             StoreTable::Rejections => schema::rejections_schema(),
+            StoreTable::Conflicts => schema::conflicts_schema(),
         }
     }
 }
@@ -302,6 +310,11 @@ impl Store {
         self.write(table, batches, SaveMode::Overwrite, Some(predicate), run_label).await
     }
 
+    /// Replaces the whole table's rows in one commit; returns the new Delta version.
+    pub async fn replace_all(&self, table: StoreTable, batches: Vec<RecordBatch>, run_label: &str) -> StoreResult<u64> {
+        self.write(table, batches, SaveMode::Overwrite, None, run_label).await
+    }
+
     /// Appends rows in one commit; returns the new Delta version.
     pub async fn append(&self, table: StoreTable, batches: Vec<RecordBatch>, run_label: &str) -> StoreResult<u64> {
         self.write(table, batches, SaveMode::Append, None, run_label).await
@@ -342,6 +355,59 @@ impl Store {
         Ok(written.version().unwrap_or(0))
     }
 
+    /// Takes the registry's writer lock: one ingest or vacuum at a time. The operating
+    /// system releases it when the returned file is dropped or the process dies, so a
+    /// killed run never leaves the registry locked.
+    pub fn lock(&self) -> StoreResult<RegistryLock> {
+        let path = self.root.join("LOCK");
+        let file =
+            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(RegistryLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy { path: self.root.clone() }),
+            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path, source }),
+        }
+    }
+
+    /// Keeps the `keep` newest versions and removes the rest: their version files, their
+    /// coordinators' report folders, and every data file no kept version reads. Files
+    /// a crashed run wrote and never published go too. The caller holds the lock.
+    ///
+    /// Version files go first: a crash part-way leaves only unread files behind, which
+    /// the next vacuum removes.
+    pub async fn vacuum(&self, keep: u64) -> StoreResult<Vacuumed> {
+        if keep == 0 {
+            return Err(StoreError::KeepNothing { keep });
+        }
+        self.roll_back_unpinned().await?;
+        let versions = self.versions()?;
+        let split = versions.len().saturating_sub(keep as usize);
+        let (removed, kept) = versions.split_at(split);
+        let mut outcome =
+            Vacuumed { versions: removed.iter().map(|version| version.version).collect(), ..Vacuumed::default() };
+        for version in removed {
+            let path = self.version_path(version.version);
+            std::fs::remove_file(&path).map_err(io(&path))?;
+            let reports = self.root.join("reports").join(format!("{:08}", version.version));
+            if reports.exists() {
+                std::fs::remove_dir_all(&reports).map_err(io(&reports))?;
+            }
+        }
+        for table in StoreTable::ALL {
+            let Some(latest) = self.load(table).await? else { continue };
+            let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
+            for version in kept {
+                if let Some(pinned) = self.table_at(table, version).await? {
+                    wanted.extend(table_files(&pinned, table)?);
+                }
+            }
+            let (files, bytes) = remove_unwanted(&self.table_path(table), &wanted)?;
+            outcome.files += files;
+            outcome.bytes += bytes;
+        }
+        Ok(outcome)
+    }
+
     /// Writes a version file, then points `CURRENT` at it: the publish.
     pub fn publish(&self, version: &RegistryVersion) -> StoreResult<()> {
         let path = self.version_path(version.version);
@@ -373,37 +439,129 @@ impl Store {
         Ok(context)
     }
 
-    /// The IINs of the children a region holds in a version.
+    /// The IINs of the children a region holds in a version, without those it gives way
+    /// on to another region (the contract's duplicate rule).
     pub async fn region_iins(&self, version: &RegistryVersion, region: &str) -> StoreResult<HashSet<String>> {
-        let context = self.session(version).await?;
-        if !version.tables.contains_key("children") {
-            return Ok(HashSet::new());
-        }
+        let losers = self.conflict_losers(version).await?;
+        let held = self.pairs(version, StoreTable::Children, ["region", "iin"], Some(region)).await?;
+        Ok(held.into_iter().filter(|pair| !losers.contains(pair)).map(|(_, iin)| iin).collect())
+    }
+
+    /// Every (region, IIN) the regions' drops hold in a version, conflict losers included.
+    pub async fn held_iins(&self, version: &RegistryVersion) -> StoreResult<Vec<(String, String)>> {
+        self.pairs(version, StoreTable::Children, ["region", "iin"], None).await
+    }
+
+    /// The (region, IIN) records that give way to another region's newer drop.
+    pub async fn conflict_losers(&self, version: &RegistryVersion) -> StoreResult<HashSet<(String, String)>> {
+        Ok(self.pairs(version, StoreTable::Conflicts, ["region", "iin"], None).await?.into_iter().collect())
+    }
+
+    /// Two text columns of a table at a version, of one region or all; nothing when the
+    /// version pins no such table.
+    async fn pairs(
+        &self,
+        version: &RegistryVersion,
+        table: StoreTable,
+        columns: [&str; 2],
+        region: Option<&str>,
+    ) -> StoreResult<Vec<(String, String)>> {
+        let Some(delta_table) = self.table_at(table, version).await? else {
+            return Ok(Vec::new());
+        };
         let query = |error: deltalake::datafusion::error::DataFusionError| StoreError::Query {
-            table: "children",
+            table: table.name(),
             reason: error.to_string(),
         };
-        let frame = context
-            .table("children")
+        let context = SessionContext::new();
+        delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
+        let provider = delta_table
+            .table_provider()
             .await
-            .map_err(query)?
-            .filter(col("region").eq(lit(region.to_owned())))
-            .map_err(query)?
-            .select_columns(&["iin"])
-            .map_err(query)?;
-        let mut iins = HashSet::new();
-        for batch in frame.collect().await.map_err(query)? {
-            // DataFusion may hand text over as `Utf8View`; cast to plain strings.
-            let column = deltalake::arrow::compute::cast(batch.column(0), &deltalake::arrow::datatypes::DataType::Utf8)
-                .map_err(|error| StoreError::Query { table: "children", reason: error.to_string() })?;
-            let strings = column.as_any().downcast_ref::<StringArray>().ok_or_else(|| StoreError::Query {
-                table: "children",
-                reason: format!("`iin` is {:?}, not text", column.data_type()),
-            })?;
-            iins.extend(strings.iter().flatten().map(str::to_owned));
+            .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
+        let mut frame = context.read_table(provider).map_err(query)?;
+        if let Some(region) = region {
+            frame = frame.filter(col("region").eq(lit(region.to_owned()))).map_err(query)?;
         }
-        Ok(iins)
+        let frame = frame.select_columns(&columns).map_err(query)?;
+        let mut pairs = Vec::new();
+        for batch in frame.collect().await.map_err(query)? {
+            let [first, second] = [0, 1].map(|index| text_column(&batch, index, table));
+            let (first, second) = (first?, second?);
+            pairs.extend(first.iter().zip(second.iter()).filter_map(|(a, b)| Some((a?.to_owned(), b?.to_owned()))));
+        }
+        Ok(pairs)
     }
+}
+
+/// The registry's writer lock, held while it lives.
+pub struct RegistryLock {
+    _file: std::fs::File,
+}
+
+/// What `Store::vacuum` removed.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Vacuumed {
+    pub versions: Vec<u64>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// The data files a Delta table version reads, as absolute paths. deltalake gives a
+/// local table's files as plain paths, others as URLs; a file that is not on the local
+/// disk stops the vacuum rather than be missed from what it must keep.
+fn table_files(table: &DeltaTable, which: StoreTable) -> StoreResult<HashSet<PathBuf>> {
+    let uris = table.get_file_uris().map_err(delta(which))?;
+    uris.map(|uri| {
+        let path = match url::Url::parse(&uri) {
+            Ok(url) if url.scheme() == "file" => url.to_file_path().ok(),
+            Ok(_) => None,
+            Err(_) => Some(PathBuf::from(&uri)),
+        };
+        path.filter(|path| path.is_absolute()).ok_or_else(|| StoreError::Query {
+            table: which.name(),
+            reason: format!("vacuum works on a registry on the local disk; `{uri}` is not"),
+        })
+    })
+    .collect()
+}
+
+/// Deletes every data file under a table's folder (not its `_delta_log`) that is not
+/// wanted; returns how many files and bytes went.
+fn remove_unwanted(folder: &Path, wanted: &HashSet<PathBuf>) -> StoreResult<(u64, u64)> {
+    let mut removed = (0, 0);
+    let mut pending = vec![folder.to_owned()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).map_err(io(&current))? {
+            let entry = entry.map_err(io(&current))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(io(&path))?;
+            if kind.is_dir() {
+                if entry.file_name() != "_delta_log" {
+                    pending.push(path);
+                }
+            } else if path.extension().is_some_and(|extension| extension == "parquet") && !wanted.contains(&path) {
+                let size = entry.metadata().map(|metadata| metadata.len()).unwrap_or(0);
+                std::fs::remove_file(&path).map_err(io(&path))?;
+                removed.0 += 1;
+                removed.1 += size;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// A column of a query result as plain strings (DataFusion may hand text over as
+/// `Utf8View`).
+fn text_column(batch: &RecordBatch, index: usize, table: StoreTable) -> StoreResult<StringArray> {
+    let failed = |reason: String| StoreError::Query { table: table.name(), reason };
+    let column = deltalake::arrow::compute::cast(batch.column(index), &deltalake::arrow::datatypes::DataType::Utf8)
+        .map_err(|error| failed(error.to_string()))?;
+    column
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .cloned()
+        .ok_or_else(|| failed(format!("column {index} is {:?}, not text", column.data_type())))
 }
 
 /// A hook for the crash-safety tests: when the environment variable `DARYN_PAUSE_AT`

@@ -413,3 +413,46 @@ pub fn rejections_batch(rejections: &[RejectionRecord]) -> RecordBatch {
     ];
     RecordBatch::try_new(rejections_schema(), columns).expect("the columns are built to the schema")
 }
+
+/// An IIN held by two regions' current drops: the region whose drop is newer keeps the
+/// child; the other region's record stays stored but is not the registry's.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ConflictRecord {
+    /// The region whose record gives way.
+    pub region: String,
+    pub iin: String,
+    pub drop_id: String,
+    pub exported_at: DateTime<Utc>,
+    /// The region that keeps the child.
+    pub winner_region: String,
+    pub winner_drop_id: String,
+    pub winner_exported_at: DateTime<Utc>,
+}
+
+pub fn conflicts_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        text("region", false),
+        text("iin", false),
+        text("drop_id", false),
+        timestamp("exported_at"),
+        text("winner_region", false),
+        text("winner_drop_id", false),
+        timestamp("winner_exported_at"),
+    ]))
+}
+
+pub fn conflicts_batch(conflicts: &[ConflictRecord]) -> RecordBatch {
+    let stamps = |values: Vec<i64>| -> ArrayRef {
+        Arc::new(TimestampMicrosecondArray::from_iter_values(values).with_timezone("UTC"))
+    };
+    let columns: Vec<ArrayRef> = vec![
+        strings(conflicts.iter().map(|c| c.region.as_str())),
+        strings(conflicts.iter().map(|c| c.iin.as_str())),
+        strings(conflicts.iter().map(|c| c.drop_id.as_str())),
+        stamps(conflicts.iter().map(|c| c.exported_at.timestamp_micros()).collect()),
+        strings(conflicts.iter().map(|c| c.winner_region.as_str())),
+        strings(conflicts.iter().map(|c| c.winner_drop_id.as_str())),
+        stamps(conflicts.iter().map(|c| c.winner_exported_at.timestamp_micros()).collect()),
+    ];
+    RecordBatch::try_new(conflicts_schema(), columns).expect("the columns are built to the schema")
+}

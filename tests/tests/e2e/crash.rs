@@ -15,12 +15,13 @@ use daryn_tests::registry_fingerprint;
 
 /// The named points where a run can be made to wait for its kill (see
 /// `daryn_registry::store::pause_point`), in the order a publishing run passes them.
-const POINTS: [&str; 10] = [
+const POINTS: [&str; 11] = [
     "drops-read",
     "committed:children",
     "committed:measures",
     "committed:achievements",
     "committed:teachers",
+    "committed:conflicts",
     "committed:rejections",
     "committed:drops",
     "version-written",

@@ -185,3 +185,141 @@ fn a_drop_with_most_children_rejected_is_refused_whole() {
     assert_eq!(drop["children"]["rejected"], 2);
     assert_eq!(drop["rejections"].as_array().unwrap().len(), 2);
 }
+
+/// Writes a one-table drop of `region` dated `date` (no manifest: the export time is the
+/// date at 00:00 +05:00) holding a valid child per IIN.
+fn hand_made_drop(root: &Path, date: &str, region: &str, iins: &[String]) -> PathBuf {
+    let folder = root.join(date).join(region);
+    std::fs::create_dir_all(&folder).unwrap();
+    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
+    let mut lines = vec![header.to_owned()];
+    for iin in iins {
+        lines.push(format!(
+            "{iin};Әлиева;Аружан;05.01.2010;{region}1600000;ауыл;S1;Мектеп;9;жоқ;жоқ;science;math;2022-09-01;olympiad;К. А."
+        ));
+    }
+    std::fs::write(folder.join("children.csv"), lines.join("\n")).unwrap();
+    folder
+}
+
+/// Valid IINs of girls born on 2010-01-05, as in the drop above.
+fn girls_iins(count: u16) -> Vec<String> {
+    let born = NaiveDate::from_ymd_opt(2010, 1, 5).unwrap();
+    (1..)
+        .filter_map(|serial| daryn_registry::Iin::compose(born, daryn_registry::enums::Sex::Female, serial))
+        .take(count as usize)
+        .map(|iin| iin.as_string())
+        .collect()
+}
+
+fn store_state(registry: &Path) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+    let store = daryn_registry::store::Store::open(registry, false).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let version = store.current().unwrap().unwrap();
+        let losers = store.conflict_losers(&version).await.unwrap().into_iter().collect();
+        let karaganda = store.region_iins(&version, "35").await.unwrap().into_iter().collect();
+        (losers, karaganda)
+    })
+}
+
+#[test]
+fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let iins = girls_iins(6);
+    let (shared, karaganda_only, mangystau_only) = (&iins[0], &iins[1..4], &iins[4..6]);
+    let karaganda: Vec<String> = std::iter::once(shared.clone()).chain(karaganda_only.iter().cloned()).collect();
+    let mangystau: Vec<String> = std::iter::once(shared.clone()).chain(mangystau_only.iter().cloned()).collect();
+    // Karaganda (35) exported on the 24th, Mangystau (47) on the 25th: Mangystau keeps the child.
+    let older = hand_made_drop(&drops, "2026-11-24", "35", &karaganda);
+    let newer = hand_made_drop(&drops, "2026-11-25", "47", &mangystau);
+    let registry = root.path().join("registry");
+    let (code, stdout, report) = ingest(&registry, &[], &[&older, &newer]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("1 IIN(s) held by two regions"), "{stdout}");
+    let conflicts = report["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!((conflicts[0]["region"].as_str(), conflicts[0]["winner_region"].as_str()), (Some("35"), Some("47")));
+    assert_ne!(conflicts[0]["iin"].as_str(), Some(shared.as_str()), "the report masks the IIN");
+
+    let (losers, held) = store_state(&registry);
+    assert_eq!(losers, BTreeSet::from([("35".to_owned(), shared.clone())]));
+    assert_eq!(held, karaganda_only.iter().cloned().collect(), "Karaganda's children after the duplicate rule");
+    // Both coordinators are told, each from their side.
+    let folder = registry.join("reports").join("00000001");
+    let loser = std::fs::read_to_string(folder.join("35-conflicts.csv")).unwrap();
+    let winner = std::fs::read_to_string(folder.join("47-conflicts.csv")).unwrap();
+    assert!(loser.contains("47") && loser.contains("the registry counts the child there"), "{loser}");
+    assert!(winner.contains("35") && winner.contains("so we keep the child"), "{winner}");
+
+    // Mangystau's next export no longer has the child: the conflict ends and Karaganda's
+    // record counts again, though Karaganda sent nothing.
+    let without = hand_made_drop(&drops, "2026-11-26", "47", mangystau_only);
+    let (code, stdout, report) = ingest(&registry, &["--allow-shrink", "47"], &[&without]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(report["conflicts"].as_array().unwrap().is_empty());
+    let (losers, held) = store_state(&registry);
+    assert!(losers.is_empty());
+    assert_eq!(held, karaganda.iter().cloned().collect());
+}
+
+#[test]
+fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let registry = root.path().join("registry");
+    let iins = girls_iins(8);
+    // Four versions; each replaces region 35's children, so each leaves files behind.
+    for (day, date) in ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"].iter().enumerate() {
+        let folder = hand_made_drop(&drops, date, "35", &iins[day..day + 5]);
+        let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
+        assert_eq!(code, 0, "{stdout}");
+    }
+    let parquet_files = || {
+        let mut count = 0;
+        let mut pending = vec![registry.join("tables")];
+        while let Some(folder) = pending.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|extension| extension == "parquet") {
+                    count += 1;
+                }
+            }
+        }
+        count
+    };
+    let before = parquet_files();
+    let fingerprint = registry_fingerprint(&registry);
+
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "2"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("removed versions 1–2"), "{stdout}");
+    assert!(parquet_files() < before, "vacuum deleted no data file");
+    assert_eq!(registry_fingerprint(&registry), fingerprint, "the current version reads the same");
+
+    // The kept older version still reads; the removed ones say they were vacuumed.
+    let store = daryn_registry::store::Store::open(&registry, false).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let kept = runtime.block_on(async {
+        let version = store.version(3).unwrap();
+        store.region_iins(&version, "35").await.unwrap()
+    });
+    assert_eq!(kept, iins[2..7].iter().cloned().collect());
+    let error = store.version(1).unwrap_err().to_string();
+    assert!(error.contains("vacuumed") && error.contains("oldest kept is 3"), "{error}");
+    let versions = daryn(&["versions", "--registry", registry.to_str().unwrap()]);
+    let listed = String::from_utf8_lossy(&versions.stdout);
+    assert!(listed.contains("version 3") && !listed.contains("version 1 "), "{listed}");
+
+    // Keeping nothing is refused with the parameter named; the next ingest still works.
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "0"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--keep"));
+    let folder = hand_made_drop(&drops, "2026-11-25", "35", &iins[3..8]);
+    let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
+    assert_eq!(code, 0, "{stdout}");
+}
