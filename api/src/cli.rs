@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use daryn_data::generate::{self, FormatChoice, GenerateOptions};
 use daryn_ingest::IngestOptions;
+use daryn_query::{OutputFormat, QueryOptions, ReportParams};
 use daryn_registry::{KatoClassifier, Lang, RegionCode};
 
 #[derive(Parser)]
@@ -75,6 +76,54 @@ enum Command {
         #[arg(long)]
         registry: PathBuf,
     },
+    /// Run read-only SQL on a registry version; without SQL, an interactive shell
+    Sql {
+        #[command(flatten)]
+        session: SessionArgs,
+        /// table, csv, json, parquet or xlsx (parquet and xlsx need `-o`)
+        #[arg(long, default_value = "table", value_parser = parse_output)]
+        format: OutputFormat,
+        /// Write the result to this file instead of standard output
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// The statement; the shell opens when it is not given
+        sql: Option<String>,
+    },
+    /// Run one of the decree's reports (item1, coverage, unsupported, overdue, funding,
+    /// top-teachers, annual, data-quality)
+    Report {
+        /// The report's name
+        name: String,
+        #[command(flatten)]
+        session: SessionArgs,
+        /// Reporting year (coverage, funding, annual)
+        #[arg(long)]
+        year: Option<i32>,
+        /// Only this region (two- or nine-digit code)
+        #[arg(long, value_parser = parse_region)]
+        region: Option<RegionCode>,
+        /// table, csv, json or xlsx (xlsx needs `-o`); annual always writes XLSX
+        #[arg(long, default_value = "table", value_parser = parse_output)]
+        format: OutputFormat,
+        /// Write to this file (annual: this folder)
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// How many teachers top-teachers ranks
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// top-teachers: list the achievements behind this teacher's score
+        #[arg(long, value_name = "TEACHER_ID")]
+        explain: Option<String>,
+        /// Language of region names: kk, ru or en
+        #[arg(long, default_value = "kk", value_parser = parse_lang)]
+        lang: Lang,
+        /// Show counts 1-4 as `<5` and blank what derives from them, for publication
+        #[arg(long)]
+        suppress_small: bool,
+        /// Run the report N times in one session, printing each run's time (benchmarks)
+        #[arg(long, default_value_t = 0, hide = true)]
+        repeat: u32,
+    },
     /// Keep the newest N versions and delete what only older versions read
     Vacuum {
         #[arg(long)]
@@ -98,6 +147,38 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// The registry version and the limits a query runs under.
+#[derive(clap::Args)]
+struct SessionArgs {
+    /// The registry folder
+    #[arg(long)]
+    registry: PathBuf,
+    /// Read this registry version instead of the current one
+    #[arg(long, value_name = "VERSION")]
+    as_of: Option<u64>,
+    /// Memory for one query; sorts, joins and aggregates spill to disk beyond it
+    #[arg(long, default_value = "2GiB", value_parser = daryn_query::session::parse_bytes)]
+    memory_limit: usize,
+    /// How long one statement may run (e.g. 30s, 5m)
+    #[arg(long, default_value = "300s", value_parser = daryn_query::session::parse_duration)]
+    timeout: std::time::Duration,
+}
+
+impl SessionArgs {
+    fn options(&self) -> QueryOptions {
+        QueryOptions {
+            as_of: self.as_of,
+            memory_limit: self.memory_limit,
+            time_limit: self.timeout,
+            ..QueryOptions::default()
+        }
+    }
+}
+
+fn parse_output(text: &str) -> std::result::Result<OutputFormat, String> {
+    OutputFormat::parse(text).ok_or_else(|| format!("`{text}` is not one of table, csv, json, parquet, xlsx"))
 }
 
 fn parse_date(text: &str) -> std::result::Result<NaiveDate, String> {
@@ -146,6 +227,35 @@ impl Cli {
                 crate::ingest::versions(&registry)?;
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Sql { session, format, out, sql } => crate::sql::run_sql(crate::sql::SqlCommand {
+                registry: session.registry.clone(),
+                options: session.options(),
+                format,
+                out,
+                statement: sql,
+            }),
+            Command::Report {
+                name,
+                session,
+                year,
+                region,
+                format,
+                out,
+                limit,
+                explain,
+                lang,
+                suppress_small,
+                repeat,
+            } => crate::sql::run_report(crate::sql::ReportCommand {
+                registry: session.registry.clone(),
+                options: session.options(),
+                name,
+                params: ReportParams { year, region, limit, lang, teacher: explain },
+                format,
+                out,
+                suppress_small,
+                repeat,
+            }),
             Command::Vacuum { registry, keep } => {
                 crate::ingest::vacuum(&registry, keep)?;
                 Ok(ExitCode::SUCCESS)

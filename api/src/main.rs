@@ -5,6 +5,7 @@
 mod cli;
 mod demo;
 mod ingest;
+mod sql;
 
 use std::process::ExitCode;
 

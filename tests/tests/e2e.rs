@@ -5,9 +5,14 @@
 use std::path::Path;
 use std::process::{Child, Output};
 
-/// The `daryn` binary Cargo built for this test run.
-fn binary() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_daryn"))
+/// The `daryn` binary Cargo built for this test run. Worktrees that share one
+/// `CARGO_TARGET_DIR` overwrite each other's `target/debug/daryn`; `DARYN_E2E_BINARY`
+/// names another copy (e.g. this build's `target/debug/deps/daryn-<hash>`).
+pub fn binary() -> &'static Path {
+    static BINARY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BINARY.get_or_init(|| {
+        std::env::var_os("DARYN_E2E_BINARY").map(Into::into).unwrap_or_else(|| env!("CARGO_BIN_EXE_daryn").into())
+    })
 }
 
 /// Runs `daryn` with arguments.
@@ -32,9 +37,13 @@ pub fn allow_every_shrink() -> Vec<String> {
 mod e2e {
     pub mod cli;
     pub mod crash;
+    pub mod duckdb;
+    pub mod fixture;
     pub mod generator;
     pub mod generator_files;
     pub mod ingest;
     pub mod outside;
+    pub mod reports;
+    pub mod sql;
     pub mod template;
 }

@@ -1,0 +1,38 @@
+-- Coverage of the decree's measures: for each region and decree item (6, 8-14, 16, 17)
+-- how many of the region's current children have at least one measure of that item
+-- with status `done` (completed within {{year}} when a year is given), out of the
+-- region's current children. `percent` is covered / registered * 100, rounded to 2
+-- decimals, and empty for a region with no children.
+-- Parameters: {{region}} (two-digit code or NULL), {{year}} (a year or NULL).
+WITH items AS (
+    SELECT DISTINCT decree_item AS item
+    FROM measure_types
+    WHERE decree_item IS NOT NULL
+),
+registered AS (
+    SELECT region, count(*) AS registered
+    FROM children
+    WHERE {{region}} IS NULL OR region = {{region}}
+    GROUP BY region
+),
+covered AS (
+    SELECT region, decree_item AS item, count(DISTINCT iin) AS covered
+    FROM measures
+    WHERE status = 'done'
+      AND decree_item IS NOT NULL
+      AND ({{year}} IS NULL OR date_part('year', completed_on) = {{year}})
+      AND ({{region}} IS NULL OR region = {{region}})
+    GROUP BY region, decree_item
+)
+SELECT r.region_kato,
+       i.item,
+       coalesce(c.covered, 0) AS covered,
+       coalesce(g.registered, 0) AS registered,
+       CASE WHEN coalesce(g.registered, 0) = 0 THEN NULL
+            ELSE round(100.0 * coalesce(c.covered, 0) / g.registered, 2) END AS percent
+FROM regions r
+CROSS JOIN items i
+LEFT JOIN registered g ON g.region = r.region
+LEFT JOIN covered c ON c.region = r.region AND c.item = i.item
+WHERE {{region}} IS NULL OR r.region = {{region}}
+ORDER BY r.region_kato, i.item

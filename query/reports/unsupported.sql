@@ -1,0 +1,25 @@
+-- Children identified more than 6 months before the registry date who have no measure
+-- with status `done`. The registry date is the date of the newest drop the version
+-- holds (`registry_version.registry_date`), so the report does not change with the day
+-- it is run.
+-- Parameters: {{region}} (two-digit code or NULL).
+WITH done AS (
+    SELECT DISTINCT region, iin
+    FROM measures
+    WHERE status = 'done'
+)
+SELECT c.region_kato,
+       c.district_kato,
+       c.iin,
+       c.last_name,
+       c.first_name,
+       c.identified_on,
+       c.coordinator,
+       c.roadmap_status
+FROM children c
+CROSS JOIN registry_version v
+LEFT JOIN done d ON d.region = c.region AND d.iin = c.iin
+WHERE d.iin IS NULL
+  AND c.identified_on < v.registry_date - INTERVAL '6' MONTH
+  AND ({{region}} IS NULL OR c.region = {{region}})
+ORDER BY c.region_kato, c.identified_on, c.iin

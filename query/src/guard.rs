@@ -1,0 +1,163 @@
+//! The read-only rule of analyst SQL, checked on the parsed statement before DataFusion
+//! plans it: only queries, `EXPLAIN`, `SHOW` and `DESCRIBE` pass, and no relation or
+//! function may read files. The session's `SQLOptions` (no DDL, DML or statements) is a
+//! second check on the plan itself.
+
+use std::ops::ControlFlow;
+
+use deltalake::datafusion::sql::parser::{DFParser, Statement as DfStatement};
+use deltalake::datafusion::sql::sqlparser::ast::{Expr, ObjectName, Statement, visit_expressions, visit_relations};
+
+use crate::error::{Error, Result, position_in_message};
+
+/// Table and scalar functions that read files in DataFusion, its CLI, DuckDB or Spark;
+/// none is registered in a Daryn session, and naming one is refused with its own code.
+const FILE_FUNCTIONS: [&str; 16] = [
+    "read_csv",
+    "read_csv_auto",
+    "read_parquet",
+    "read_json",
+    "read_json_auto",
+    "read_ndjson",
+    "read_avro",
+    "read_arrow",
+    "read_text",
+    "read_blob",
+    "parquet_scan",
+    "parquet_metadata",
+    "parquet_schema",
+    "csv_scan",
+    "delta_scan",
+    "glob",
+];
+
+/// Parses one statement and checks that it only reads the registry.
+pub fn check_read_only(sql: &str) -> Result<()> {
+    let mut statements = DFParser::parse_sql(sql).map_err(|error| {
+        let message = error.strip_backtrace();
+        Error::Syntax { position: position_in_message(&message), message }
+    })?;
+    if statements.len() != 1 {
+        return Err(Error::Syntax {
+            message: format!("give exactly one statement, not {}", statements.len()),
+            position: None,
+        });
+    }
+    let statement = statements.pop_front().expect("one statement");
+    check_statement(&statement)
+}
+
+fn check_statement(statement: &DfStatement) -> Result<()> {
+    match statement {
+        DfStatement::Statement(inner) => check_sql_statement(inner),
+        DfStatement::Explain(explain) => check_statement(&explain.statement),
+        DfStatement::CreateExternalTable(_) => {
+            Err(Error::ReadOnly { what: "CREATE EXTERNAL TABLE would read files as a table".to_owned() })
+        }
+        DfStatement::CopyTo(_) => Err(Error::ReadOnly { what: "COPY would write files".to_owned() }),
+        DfStatement::Reset(_) => Err(Error::ReadOnly { what: "RESET would change the session".to_owned() }),
+    }
+}
+
+fn check_sql_statement(statement: &Statement) -> Result<()> {
+    match statement {
+        Statement::Query(_)
+        | Statement::ExplainTable { .. }
+        | Statement::ShowTables { .. }
+        | Statement::ShowColumns { .. }
+        | Statement::ShowFunctions { .. }
+        | Statement::ShowVariable { .. } => check_no_file_access(statement),
+        Statement::Explain { statement: inner, .. } => check_sql_statement(inner),
+        other => Err(Error::ReadOnly { what: format!("`{}` would change data or the session", first_words(other)) }),
+    }
+}
+
+/// The statement's leading keywords, e.g. `INSERT INTO` or `CREATE TABLE`.
+fn first_words(statement: &Statement) -> String {
+    let text = statement.to_string();
+    let words: Vec<&str> =
+        text.split_whitespace().take_while(|word| word.chars().all(char::is_alphabetic)).take(3).collect();
+    if words.is_empty() { "this".to_owned() } else { words.join(" ") }
+}
+
+fn check_no_file_access(statement: &Statement) -> Result<()> {
+    let relations = visit_relations(statement, |relation: &ObjectName| check_name(&relation.to_string()));
+    if let ControlFlow::Break(error) = relations {
+        return Err(error);
+    }
+    let functions = visit_expressions(statement, |expression: &Expr| match expression {
+        Expr::Function(function) => check_name(&function.name.to_string()),
+        _ => ControlFlow::Continue(()),
+    });
+    match functions {
+        ControlFlow::Break(error) => Err(error),
+        ControlFlow::Continue(()) => Ok(()),
+    }
+}
+
+fn check_name(name: &str) -> ControlFlow<Error> {
+    let bare = name.trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`');
+    let last = bare.rsplit('.').next().unwrap_or(bare).to_lowercase();
+    if FILE_FUNCTIONS.contains(&last.as_str()) {
+        return ControlFlow::Break(Error::FileFunction { function: last });
+    }
+    if bare.contains('/') || bare.contains('\\') || bare.contains("://") {
+        return ControlFlow::Break(Error::FileFunction { function: bare.to_owned() });
+    }
+    ControlFlow::Continue(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(sql: &str) -> &'static str {
+        match check_read_only(sql) {
+            Ok(()) => "ok",
+            Err(error) => error.code(),
+        }
+    }
+
+    #[test]
+    fn queries_and_introspection_pass() {
+        assert_eq!(code("SELECT region, count(*) FROM children GROUP BY region"), "ok");
+        assert_eq!(code("WITH x AS (SELECT 1 AS a) SELECT a FROM x"), "ok");
+        assert_eq!(code("EXPLAIN SELECT * FROM measures"), "ok");
+        assert_eq!(code("SHOW TABLES"), "ok");
+        assert_eq!(code("DESCRIBE children"), "ok");
+    }
+
+    #[test]
+    fn ddl_dml_and_copy_are_refused() {
+        for sql in [
+            "CREATE TABLE t AS SELECT 1",
+            "CREATE VIEW v AS SELECT 1",
+            "DROP TABLE children",
+            "INSERT INTO children SELECT * FROM children",
+            "DELETE FROM measures",
+            "UPDATE children SET grade = 1",
+            "COPY children TO '/tmp/out.csv'",
+            "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION '/etc/passwd'",
+            "SET datafusion.execution.batch_size = 1",
+            "EXPLAIN INSERT INTO children SELECT * FROM children",
+        ] {
+            assert_eq!(code(sql), "read_only", "{sql}");
+        }
+    }
+
+    #[test]
+    fn file_reading_functions_and_paths_are_refused() {
+        assert_eq!(code("SELECT * FROM read_parquet('/tmp/x.parquet')"), "file_function");
+        assert_eq!(code("SELECT * FROM children WHERE iin IN (SELECT * FROM read_csv('a.csv'))"), "file_function");
+        assert_eq!(code("SELECT * FROM '/work/registry/tables/children/x.parquet'"), "file_function");
+        assert_eq!(code("SELECT * FROM \"file:///etc/passwd\""), "file_function");
+    }
+
+    #[test]
+    fn syntax_errors_carry_their_position() {
+        let error = check_read_only("SELECT region\nFORM children").unwrap_err();
+        assert_eq!(error.code(), "sql_syntax");
+        assert!(error.position().is_some(), "{error}");
+        assert_eq!(code("SELECT 1; SELECT 2"), "sql_syntax");
+    }
+}

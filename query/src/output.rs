@@ -1,0 +1,269 @@
+//! Writing a result in the formats analysts use: an aligned table for the terminal, CSV
+//! (UTF-8 with a BOM, so Excel reads Cyrillic), JSON (an array of objects), Parquet
+//! (zstd, for DuckDB, pandas, Spark) and XLSX (numbers and dates as real cells).
+
+use std::io::Write;
+use std::path::Path;
+
+use deltalake::arrow::array::{Array, AsArray, RecordBatch};
+use deltalake::arrow::datatypes::{DataType, Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type};
+use deltalake::arrow::util::display::{ArrayFormatter, FormatOptions};
+use deltalake::parquet::arrow::ArrowWriter;
+use deltalake::parquet::basic::{Compression, ZstdLevel};
+use deltalake::parquet::file::properties::WriterProperties;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+
+use crate::error::{Error, Result};
+use crate::session::QueryResult;
+
+/// An output format of `daryn sql` and `daryn report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+    Xlsx,
+}
+
+impl OutputFormat {
+    pub fn parse(text: &str) -> Option<OutputFormat> {
+        match text.trim().to_lowercase().as_str() {
+            "table" => Some(OutputFormat::Table),
+            "csv" => Some(OutputFormat::Csv),
+            "json" => Some(OutputFormat::Json),
+            "parquet" => Some(OutputFormat::Parquet),
+            "xlsx" => Some(OutputFormat::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// Binary formats go to a file, never to a terminal.
+    pub fn needs_file(self) -> bool {
+        matches!(self, OutputFormat::Parquet | OutputFormat::Xlsx)
+    }
+}
+
+fn output_error(path: &Path) -> impl Fn(String) -> Error + '_ {
+    move |reason| Error::Output { path: path.to_owned(), reason }
+}
+
+/// Writes `result` to `out` (a file) or standard output (`None`).
+pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Path>) -> Result<()> {
+    let shown = out.unwrap_or(Path::new("-"));
+    if format.needs_file() && out.is_none() {
+        return Err(Error::BadParameter {
+            parameter: "-o",
+            reason: "parquet and xlsx output need a file; give `-o FILE`".to_owned(),
+        });
+    }
+    match format {
+        OutputFormat::Parquet => return write_parquet(result, shown),
+        OutputFormat::Xlsx => {
+            let mut workbook = Workbook::new();
+            let sheet =
+                workbook.add_worksheet().set_name("result").map_err(|error| output_error(shown)(error.to_string()))?;
+            write_sheet(sheet, result).map_err(output_error(shown))?;
+            return workbook.save(shown).map_err(|error| output_error(shown)(error.to_string()));
+        }
+        _ => {}
+    }
+    let text = match format {
+        OutputFormat::Table => table_text(result),
+        OutputFormat::Csv => csv_text(result),
+        OutputFormat::Json => json_text(result),
+        OutputFormat::Parquet | OutputFormat::Xlsx => unreachable!("written above"),
+    }
+    .map_err(output_error(shown))?;
+    match out {
+        Some(path) => std::fs::write(path, text).map_err(|error| output_error(path)(error.to_string())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|error| output_error(shown)(error.to_string()))
+        }
+    }
+}
+
+/// The result as an aligned table, with a row count under it.
+pub fn table_text(result: &QueryResult) -> std::result::Result<String, String> {
+    let table =
+        deltalake::arrow::util::pretty::pretty_format_batches_with_schema(result.schema.clone(), &result.batches)
+            .map_err(|error| error.to_string())?;
+    let rows = result.rows();
+    Ok(format!("{table}\n({rows} row{})\n", if rows == 1 { "" } else { "s" }))
+}
+
+fn formatters<'a>(
+    batch: &'a RecordBatch,
+    options: &'a FormatOptions<'a>,
+) -> std::result::Result<Vec<ArrayFormatter<'a>>, String> {
+    batch
+        .columns()
+        .iter()
+        .map(|column| ArrayFormatter::try_new(column.as_ref(), options).map_err(|error| error.to_string()))
+        .collect()
+}
+
+/// Every cell as text (nulls empty), row by row: the form CSV and tests use.
+pub fn rows_as_text(result: &QueryResult) -> std::result::Result<Vec<Vec<String>>, String> {
+    let options = FormatOptions::default().with_null("");
+    let mut rows = Vec::with_capacity(result.rows());
+    for batch in &result.batches {
+        let cells = formatters(batch, &options)?;
+        for row in 0..batch.num_rows() {
+            rows.push(cells.iter().map(|cell| cell.value(row).to_string()).collect());
+        }
+    }
+    Ok(rows)
+}
+
+fn csv_text(result: &QueryResult) -> std::result::Result<String, String> {
+    let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
+    let header: Vec<&str> = result.schema.fields().iter().map(|field| field.name().as_str()).collect();
+    writer.write_record(&header).map_err(|error| error.to_string())?;
+    for row in rows_as_text(result)? {
+        writer.write_record(&row).map_err(|error| error.to_string())?;
+    }
+    let bytes = writer.into_inner().map_err(|error| error.to_string())?;
+    String::from_utf8(bytes).map_err(|error| error.to_string())
+}
+
+fn json_text(result: &QueryResult) -> std::result::Result<String, String> {
+    use deltalake::arrow::json::writer::{JsonArray, WriterBuilder};
+    let mut buffer = Vec::new();
+    {
+        let mut writer = WriterBuilder::new().with_explicit_nulls(true).build::<_, JsonArray>(&mut buffer);
+        let batches: Vec<&RecordBatch> = result.batches.iter().filter(|batch| batch.num_rows() > 0).collect();
+        writer.write_batches(&batches).map_err(|error| error.to_string())?;
+        writer.finish().map_err(|error| error.to_string())?;
+    }
+    if buffer.is_empty() {
+        buffer.extend_from_slice(b"[]");
+    }
+    buffer.push(b'\n');
+    String::from_utf8(buffer).map_err(|error| error.to_string())
+}
+
+fn write_parquet(result: &QueryResult, path: &Path) -> Result<()> {
+    let fail = output_error(path);
+    let file = std::fs::File::create(path).map_err(|error| fail(error.to_string()))?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+        .build();
+    let mut writer =
+        ArrowWriter::try_new(file, result.schema.clone(), Some(properties)).map_err(|error| fail(error.to_string()))?;
+    for batch in &result.batches {
+        writer.write(batch).map_err(|error| fail(error.to_string()))?;
+    }
+    writer.close().map_err(|error| fail(error.to_string()))?;
+    Ok(())
+}
+
+/// Writes a header row and the result's rows into a worksheet: integers, decimals and
+/// floats as numbers, dates as dates, booleans as booleans, the rest as text.
+pub fn write_sheet(sheet: &mut Worksheet, result: &QueryResult) -> std::result::Result<(), String> {
+    let bold = Format::new().set_bold();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let fail = |error: rust_xlsxwriter::XlsxError| error.to_string();
+    for (column, field) in result.schema.fields().iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, field.name(), &bold).map_err(fail)?;
+    }
+    let options = FormatOptions::default().with_null("");
+    let mut row_number: u32 = 1;
+    for batch in &result.batches {
+        let cells = formatters(batch, &options)?;
+        for row in 0..batch.num_rows() {
+            for (index, column) in batch.columns().iter().enumerate() {
+                let column_number = index as u16;
+                if column.is_null(row) {
+                    continue;
+                }
+                match column.data_type() {
+                    DataType::Int32 => {
+                        sheet.write_number(row_number, column_number, column.as_primitive::<Int32Type>().value(row))
+                    }
+                    DataType::Int64 => sheet.write_number(
+                        row_number,
+                        column_number,
+                        column.as_primitive::<Int64Type>().value(row) as f64,
+                    ),
+                    DataType::Float64 => {
+                        sheet.write_number(row_number, column_number, column.as_primitive::<Float64Type>().value(row))
+                    }
+                    DataType::Decimal128(_, scale) => {
+                        let raw = column.as_primitive::<Decimal128Type>().value(row) as f64;
+                        sheet.write_number(row_number, column_number, raw / 10f64.powi(i32::from(*scale)))
+                    }
+                    DataType::Boolean => sheet.write_boolean(row_number, column_number, column.as_boolean().value(row)),
+                    DataType::Date32 => {
+                        let days = column.as_primitive::<Date32Type>().value(row);
+                        let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
+                            + chrono::Days::new(days.max(0) as u64);
+                        let cell = ExcelDateTime::from_ymd(
+                            date.format("%Y").to_string().parse().unwrap_or(1970),
+                            date.format("%m").to_string().parse().unwrap_or(1),
+                            date.format("%d").to_string().parse().unwrap_or(1),
+                        )
+                        .map_err(fail)?;
+                        sheet.write_datetime_with_format(row_number, column_number, &cell, &date_format)
+                    }
+                    _ => sheet.write_string(row_number, column_number, cells[index].value(row).to_string()),
+                }
+                .map_err(fail)?;
+            }
+            row_number += 1;
+        }
+    }
+    sheet.autofit();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deltalake::arrow::array::{Int64Array, StringArray};
+    use deltalake::arrow::datatypes::{Field, Schema};
+    use std::sync::Arc;
+
+    fn sample() -> QueryResult {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("region", DataType::Utf8, false),
+            Field::new("n", DataType::Int64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec!["35", "Қарағанды, \"облыс\""])),
+                Arc::new(Int64Array::from(vec![Some(3), None])),
+            ],
+        )
+        .unwrap();
+        QueryResult { schema, batches: vec![batch] }
+    }
+
+    #[test]
+    fn csv_has_a_bom_quotes_and_empty_nulls() {
+        let text = csv_text(&sample()).unwrap();
+        assert_eq!(text, "\u{feff}region,n\n35,3\n\"Қарағанды, \"\"облыс\"\"\",\n");
+    }
+
+    #[test]
+    fn json_is_an_array_with_explicit_nulls() {
+        let value: serde_json::Value = serde_json::from_str(&json_text(&sample()).unwrap()).unwrap();
+        assert_eq!(value[0]["n"], 3);
+        assert!(value[1]["n"].is_null());
+        let empty = QueryResult { schema: sample().schema, batches: vec![] };
+        assert_eq!(json_text(&empty).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn formats_parse_and_binary_ones_need_a_file() {
+        assert_eq!(OutputFormat::parse("XLSX"), Some(OutputFormat::Xlsx));
+        assert_eq!(OutputFormat::parse("pdf"), None);
+        let error = write_result(&sample(), OutputFormat::Parquet, None).unwrap_err();
+        assert_eq!(error.code(), "bad_parameter");
+    }
+}

@@ -1,0 +1,232 @@
+//! The reference tables every session carries, built from the registry crate's built-in
+//! data (never from files at run time): `regions`, `disciplines`, `measure_types`,
+//! `achievement_weights`, and the `registry_version` row. The SQL views over the data
+//! (`districts`, `target_groups`) are defined in [`VIEWS`].
+
+use std::sync::Arc;
+
+use daryn_registry::Lang;
+use daryn_registry::discipline::Taxonomy;
+use daryn_registry::enums::{AchievementResult, Level, MeasureType};
+use daryn_registry::kato::{Region, RegionKind};
+use daryn_registry::store::RegistryVersion;
+use deltalake::arrow::array::{
+    ArrayRef, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use deltalake::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+
+/// The weights of item 15's teacher score, by level and result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AchievementWeights {
+    /// `(level, result, weight)`; a pair not listed weighs nothing.
+    pub weights: Vec<(Level, AchievementResult, i32)>,
+}
+
+impl Default for AchievementWeights {
+    /// The issue's table: republican 10/6/2/0, international 20/12/4/0.
+    fn default() -> AchievementWeights {
+        use AchievementResult::*;
+        AchievementWeights {
+            weights: vec![
+                (Level::Republican, Winner, 10),
+                (Level::Republican, PrizeWinner, 6),
+                (Level::Republican, HonourableMention, 2),
+                (Level::Republican, Participant, 0),
+                (Level::International, Winner, 20),
+                (Level::International, PrizeWinner, 12),
+                (Level::International, HonourableMention, 4),
+                (Level::International, Participant, 0),
+            ],
+        }
+    }
+}
+
+fn text(name: &str, nullable: bool) -> Field {
+    Field::new(name, DataType::Utf8, nullable)
+}
+
+fn strings<'a>(values: impl Iterator<Item = &'a str>) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(values))
+}
+
+fn batch(fields: Vec<Field>, columns: Vec<ArrayRef>) -> RecordBatch {
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).expect("reference columns match their schema")
+}
+
+/// The 20 regions: two-digit code, nine-digit KATO, kind and names in three languages.
+pub fn regions() -> RecordBatch {
+    let all = Region::all();
+    let codes: Vec<String> = all.iter().map(|region| region.code.to_string()).collect();
+    let katos: Vec<String> = all.iter().map(|region| region.code.kato().to_string()).collect();
+    batch(
+        vec![
+            text("region", false),
+            text("region_kato", false),
+            text("kind", false),
+            text("name_kk", false),
+            text("name_ru", false),
+            text("name_en", false),
+        ],
+        vec![
+            strings(codes.iter().map(String::as_str)),
+            strings(katos.iter().map(String::as_str)),
+            strings(all.iter().map(|region| match region.kind {
+                RegionKind::Oblast => "oblast",
+                RegionKind::City => "city",
+            })),
+            strings(all.iter().map(|region| region.name(Lang::Kk))),
+            strings(all.iter().map(|region| region.name(Lang::Ru))),
+            strings(all.iter().map(|region| region.name(Lang::En))),
+        ],
+    )
+}
+
+/// The discipline taxonomy: code, talent domain and names.
+pub fn disciplines() -> RecordBatch {
+    let all = Taxonomy::builtin().all();
+    batch(
+        vec![
+            text("discipline", false),
+            text("domain", false),
+            text("name_kk", false),
+            text("name_ru", false),
+            text("name_en", false),
+        ],
+        vec![
+            strings(all.iter().map(|discipline| discipline.code.as_str())),
+            strings(all.iter().map(|discipline| discipline.domain.code())),
+            strings(all.iter().map(|discipline| discipline.name_kk.as_str())),
+            strings(all.iter().map(|discipline| discipline.name_ru.as_str())),
+            strings(all.iter().map(|discipline| discipline.name_en.as_str())),
+        ],
+    )
+}
+
+/// Each kind of measure with the decree item it carries out (null for mentoring, other).
+pub fn measure_types() -> RecordBatch {
+    let all = MeasureType::ALL;
+    batch(
+        vec![
+            text("measure_type", false),
+            Field::new("decree_item", DataType::Int32, true),
+            text("name_kk", false),
+            text("name_ru", false),
+        ],
+        vec![
+            strings(all.iter().map(|kind| kind.code())),
+            Arc::new(all.iter().map(|kind| kind.decree_item().map(i32::from)).collect::<Int32Array>()),
+            strings(all.iter().map(|kind| kind.word(Lang::Kk))),
+            strings(all.iter().map(|kind| kind.word(Lang::Ru))),
+        ],
+    )
+}
+
+/// Item 15's weights as a table the `top-teachers` report joins.
+pub fn achievement_weights(weights: &AchievementWeights) -> RecordBatch {
+    let rows = &weights.weights;
+    batch(
+        vec![text("level", false), text("result", false), Field::new("weight", DataType::Int32, false)],
+        vec![
+            strings(rows.iter().map(|(level, _, _)| level.code())),
+            strings(rows.iter().map(|(_, result, _)| result.code())),
+            Arc::new(Int32Array::from_iter_values(rows.iter().map(|(_, _, weight)| *weight))),
+        ],
+    )
+}
+
+/// The date a version's data speaks for: the newest `exported_at` of the drops it holds,
+/// in Kazakhstan time (+05:00); the version's creation date when it holds none.
+pub fn registry_date(version: &RegistryVersion) -> chrono::NaiveDate {
+    let kazakhstan = chrono::FixedOffset::east_opt(5 * 3600).expect("+05:00 is a valid offset");
+    let newest = version.regions.values().map(|state| state.exported_at).max().unwrap_or(version.created_at);
+    newest.with_timezone(&kazakhstan).date_naive()
+}
+
+/// One row: the version's number, when it was published, and its [`registry_date`].
+pub fn registry_version(version: &RegistryVersion) -> RecordBatch {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
+    let days = (registry_date(version) - epoch).num_days() as i32;
+    batch(
+        vec![
+            Field::new("version", DataType::Int64, false),
+            Field::new("created_at", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false),
+            Field::new("registry_date", DataType::Date32, false),
+        ],
+        vec![
+            Arc::new(Int64Array::from_iter_values([version.version as i64])),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values([version.created_at.timestamp_micros()])
+                    .with_timezone("UTC"),
+            ),
+            Arc::new(Date32Array::from_iter_values([days])),
+        ],
+    )
+}
+
+/// Views over the data, created in every session after the tables. The product has no
+/// district names built in (the classifier is an optional file), so `districts` lists
+/// the districts the data holds, with their region.
+pub const VIEWS: [(&str, &str); 2] = [
+    (
+        "districts",
+        "SELECT DISTINCT c.district_kato, c.region, c.region_kato, r.name_kk AS region_name_kk, \
+         r.name_ru AS region_name_ru, r.name_en AS region_name_en \
+         FROM children c JOIN regions r ON r.region = c.region",
+    ),
+    (
+        "target_groups",
+        "SELECT region, region_kato, district_kato, iin, \
+         CASE WHEN area_type = 'rural' THEN 'rural' \
+              WHEN large_family OR low_income THEN 'urban_large_or_low_income' END AS target_group, \
+         area_type, large_family, low_income \
+         FROM children \
+         WHERE area_type = 'rural' OR large_family OR low_income",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_region_and_measure_type_is_listed() {
+        assert_eq!(regions().num_rows(), 20);
+        assert_eq!(measure_types().num_rows(), MeasureType::ALL.len());
+        assert!(disciplines().num_rows() > 10);
+    }
+
+    #[test]
+    fn the_default_weights_are_the_issues_table() {
+        let weights = AchievementWeights::default();
+        let find = |level, result| weights.weights.iter().find(|w| w.0 == level && w.1 == result).map(|w| w.2);
+        assert_eq!(find(Level::International, AchievementResult::PrizeWinner), Some(12));
+        assert_eq!(find(Level::Republican, AchievementResult::HonourableMention), Some(2));
+        assert_eq!(find(Level::Regional, AchievementResult::Winner), None);
+    }
+
+    #[test]
+    fn the_registry_date_is_the_newest_drop_in_kazakhstan_time() {
+        use chrono::TimeZone;
+        let exported = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 19, 0, 0).unwrap();
+        let version = RegistryVersion {
+            format: 1,
+            version: 3,
+            created_at: chrono::Utc.with_ymd_and_hms(2026, 11, 26, 1, 0, 0).unwrap(),
+            tables: Default::default(),
+            index_generation: None,
+            regions: [(
+                "35".to_owned(),
+                daryn_registry::store::RegionState {
+                    drop_id: "d".to_owned(),
+                    exported_at: exported,
+                    content_sha256: String::new(),
+                    children: 1,
+                },
+            )]
+            .into(),
+            run: Vec::new(),
+        };
+        // 19:00 UTC on the 24th is midnight of the 25th in Kazakhstan.
+        assert_eq!(registry_date(&version), chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
+    }
+}

@@ -1,0 +1,286 @@
+//! The decree's reports. Each is a `.sql` file in `query/reports/` that an analyst can
+//! read and run by hand; `{{name}}` marks a parameter, replaced by a checked literal
+//! (a region code, a year, a number) before the statement runs in a read-only session.
+//! `--suppress-small` is applied to the result: counts 1-4 become `<5` and the
+//! percentages and sums derived from them are blanked.
+
+use std::sync::Arc;
+
+use daryn_registry::{Lang, RegionCode};
+use deltalake::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
+use deltalake::arrow::compute::{cast, nullif};
+use deltalake::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+
+use crate::error::{Error, Result};
+use crate::session::{QueryResult, RegistrySession};
+
+/// One report: its name on the command line, its SQL, and the columns that
+/// `--suppress-small` treats as counts and as values derived from them.
+#[derive(Debug)]
+pub struct Report {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub sql: &'static str,
+    pub counts: &'static [&'static str],
+    pub derived: &'static [&'static str],
+}
+
+/// Every report, in the order `daryn report --help` lists them.
+pub static REPORTS: [Report; 7] = [
+    Report {
+        name: "item1",
+        about: "item 1: rural and urban large or low-income gifted children by region, with a national total",
+        sql: include_str!("../reports/item1.sql"),
+        counts: &["rural_gifted", "urban_large_or_low_income_gifted", "total"],
+        derived: &[],
+    },
+    Report {
+        name: "coverage",
+        about: "children with a done measure of each decree item, by region",
+        sql: include_str!("../reports/coverage.sql"),
+        counts: &["covered", "registered"],
+        derived: &["percent"],
+    },
+    Report {
+        name: "unsupported",
+        about: "children identified more than 6 months before the registry date with no measure done",
+        sql: include_str!("../reports/unsupported.sql"),
+        counts: &[],
+        derived: &[],
+    },
+    Report {
+        name: "overdue",
+        about: "measures past planned_end not done or cancelled, by region and coordinator",
+        sql: include_str!("../reports/overdue.sql"),
+        counts: &["overdue_measures", "children"],
+        derived: &[],
+    },
+    Report {
+        name: "funding",
+        about: "measures and their KZT by region, decree item and funding source",
+        sql: include_str!("../reports/funding.sql"),
+        counts: &["measures"],
+        derived: &["amount_kzt"],
+    },
+    Report {
+        name: "top-teachers",
+        about: "item 15: teachers ranked by their children's republican and international results",
+        sql: include_str!("../reports/top-teachers.sql"),
+        counts: &["achievements"],
+        derived: &[],
+    },
+    Report {
+        name: "data-quality",
+        about: "each region's last drop, its age and status, rows accepted and rejected by code",
+        sql: include_str!("../reports/data-quality.sql"),
+        counts: &["accepted", "rejected"],
+        derived: &[],
+    },
+];
+
+/// The SQL behind `--explain TEACHER_ID` of `top-teachers`.
+pub const TOP_TEACHERS_EXPLAIN: &str = include_str!("../reports/top-teachers-explain.sql");
+
+/// The SQL of the annual report's item sheets.
+pub const ANNUAL_ITEMS: &str = include_str!("../reports/annual-items.sql");
+
+/// Looks a report up by name.
+pub fn report(name: &str) -> Result<&'static Report> {
+    REPORTS.iter().find(|report| report.name == name).ok_or_else(|| Error::UnknownReport {
+        name: name.to_owned(),
+        known: REPORTS.iter().map(|report| report.name).chain(["annual"]).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// The parameters a report may take.
+#[derive(Clone, Debug)]
+pub struct ReportParams {
+    pub year: Option<i32>,
+    pub region: Option<RegionCode>,
+    pub limit: u32,
+    pub lang: Lang,
+    pub teacher: Option<String>,
+}
+
+impl Default for ReportParams {
+    fn default() -> ReportParams {
+        ReportParams { year: None, region: None, limit: 100, lang: Lang::Kk, teacher: None }
+    }
+}
+
+impl ReportParams {
+    /// Checks what cannot be checked by the parameters' types.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(year) = self.year
+            && !(2000..=2100).contains(&year)
+        {
+            return Err(Error::BadParameter {
+                parameter: "--year",
+                reason: format!("{year} is not a year from 2000 to 2100"),
+            });
+        }
+        if self.limit == 0 {
+            return Err(Error::BadParameter { parameter: "--limit", reason: "must be at least 1".to_owned() });
+        }
+        if let Some(teacher) = &self.teacher
+            && !(teacher.len() == 12 && teacher.bytes().all(|byte| byte.is_ascii_digit()))
+        {
+            return Err(Error::BadParameter {
+                parameter: "--explain",
+                reason: format!("`{teacher}` is not a teacher id (12 digits)"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Replaces the `{{name}}` parameters of a report's SQL with literals.
+pub fn render(sql: &str, params: &ReportParams) -> String {
+    let region = match params.region {
+        Some(code) => format!("'{code}'"),
+        None => "CAST(NULL AS VARCHAR)".to_owned(),
+    };
+    let year = match params.year {
+        Some(year) => year.to_string(),
+        None => "CAST(NULL AS BIGINT)".to_owned(),
+    };
+    let teacher = match &params.teacher {
+        Some(id) => format!("'{id}'"),
+        None => "CAST(NULL AS VARCHAR)".to_owned(),
+    };
+    sql.replace("{{region}}", &region)
+        .replace("{{year}}", &year)
+        .replace("{{limit}}", &params.limit.to_string())
+        .replace("{{lang}}", params.lang.code())
+        .replace("{{teacher}}", &teacher)
+}
+
+/// Runs a report (or, for `top-teachers` with a teacher, its explanation).
+pub async fn run_report(session: &RegistrySession, report: &Report, params: &ReportParams) -> Result<QueryResult> {
+    params.validate()?;
+    let sql = match (&params.teacher, report.name) {
+        (Some(_), "top-teachers") => TOP_TEACHERS_EXPLAIN,
+        (Some(_), _) => {
+            return Err(Error::BadParameter {
+                parameter: "--explain",
+                reason: format!("only `top-teachers` explains its rows, not `{}`", report.name),
+            });
+        }
+        (None, _) => report.sql,
+    };
+    session.query(&render(sql, params)).await
+}
+
+/// What `--suppress-small` shows instead of a count from 1 to 4.
+pub const SUPPRESSED: &str = "<5";
+
+/// Replaces counts 1-4 in the report's count columns with `<5`, and blanks the derived
+/// columns of every row where a count was replaced. Counts become text columns.
+pub fn suppress_small(result: &QueryResult, report: &Report) -> Result<QueryResult> {
+    let failed = |error: deltalake::arrow::error::ArrowError| Error::Execution { message: error.to_string() };
+    let index_of = |name: &str| result.schema.index_of(name).ok();
+    let count_columns: Vec<usize> = report.counts.iter().filter_map(|name| index_of(name)).collect();
+    let derived_columns: Vec<usize> = report.derived.iter().filter_map(|name| index_of(name)).collect();
+    let fields: Vec<Field> = result
+        .schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            if count_columns.contains(&index) {
+                Field::new(field.name(), DataType::Utf8, true)
+            } else {
+                field.as_ref().clone().with_nullable(true)
+            }
+        })
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let mut batches = Vec::with_capacity(result.batches.len());
+    for batch in &result.batches {
+        let mut small_in_row = vec![false; batch.num_rows()];
+        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+        for &index in &count_columns {
+            let counts = cast(batch.column(index), &DataType::Int64).map_err(failed)?;
+            let counts = counts.as_primitive::<Int64Type>();
+            let shown: StringArray = (0..counts.len())
+                .map(|row| {
+                    if counts.is_null(row) {
+                        return None;
+                    }
+                    let value = counts.value(row);
+                    if (1..=4).contains(&value) {
+                        small_in_row[row] = true;
+                        Some(SUPPRESSED.to_owned())
+                    } else {
+                        Some(value.to_string())
+                    }
+                })
+                .collect();
+            columns[index] = Arc::new(shown);
+        }
+        let blank = deltalake::arrow::array::BooleanArray::from(small_in_row);
+        for &index in &derived_columns {
+            columns[index] = nullif(batch.column(index), &blank).map_err(failed)?;
+        }
+        batches.push(RecordBatch::try_new(schema.clone(), columns).map_err(failed)?);
+    }
+    Ok(QueryResult { schema, batches })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deltalake::arrow::array::{Float64Array, Int64Array};
+
+    #[test]
+    fn every_report_file_names_only_known_parameters() {
+        let all = REPORTS.iter().map(|report| report.sql).chain([TOP_TEACHERS_EXPLAIN, ANNUAL_ITEMS]);
+        for sql in all {
+            let rendered =
+                render(sql, &ReportParams { year: Some(2025), teacher: Some("0".repeat(12)), ..Default::default() });
+            assert!(!rendered.contains("{{"), "an unknown parameter is left in:\n{rendered}");
+        }
+    }
+
+    #[test]
+    fn parameters_become_literals() {
+        let params = ReportParams { region: RegionCode::parse("35"), year: Some(2025), ..Default::default() };
+        assert_eq!(render("{{region}} {{year}} {{limit}} name_{{lang}}", &params), "'35' 2025 100 name_kk");
+        let none = render("{{region}} {{year}}", &ReportParams::default());
+        assert_eq!(none, "CAST(NULL AS VARCHAR) CAST(NULL AS BIGINT)");
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let bad_year = ReportParams { year: Some(1850), ..Default::default() };
+        assert!(matches!(bad_year.validate(), Err(Error::BadParameter { parameter: "--year", .. })));
+        let bad_teacher = ReportParams { teacher: Some("12ab".to_owned()), ..Default::default() };
+        assert!(matches!(bad_teacher.validate(), Err(Error::BadParameter { parameter: "--explain", .. })));
+        assert_eq!(report("nope").unwrap_err().code(), "unknown_report");
+    }
+
+    #[test]
+    fn small_counts_and_what_derives_from_them_are_hidden() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("covered", DataType::Int64, false),
+            Field::new("registered", DataType::Int64, false),
+            Field::new("percent", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(Int64Array::from(vec![0, 3, 5, 40])),
+                Arc::new(Int64Array::from(vec![10, 10, 4, 80])),
+                Arc::new(Float64Array::from(vec![0.0, 30.0, 125.0, 50.0])),
+            ],
+        )
+        .unwrap();
+        let result = QueryResult { schema, batches: vec![batch] };
+        let shown = suppress_small(&result, report("coverage").unwrap()).unwrap();
+        let rows = crate::output::rows_as_text(&shown).unwrap();
+        assert_eq!(rows[0], ["0", "10", "0.0"]);
+        assert_eq!(rows[1], ["<5", "10", ""]);
+        assert_eq!(rows[2], ["5", "<5", ""]);
+        assert_eq!(rows[3], ["40", "80", "50.0"]);
+    }
+}

@@ -1,0 +1,345 @@
+//! A read-only DataFusion session bound to one registry version: the store's Delta tables
+//! pinned by that version, the reference tables, and the views. Queries run under a
+//! memory pool that spills (`FairSpillPool`) and a time limit.
+//!
+//! Cross-region conflicts: when the version pins a `conflicts` table (one row per IIN a
+//! region lost to another, keyed by the losing `region` and `iin`), the `children`,
+//! `measures` and `achievements` seen by analysts are views that leave those rows out; the
+//! raw tables stay readable as `store.children` and so on.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use daryn_registry::store::{RegistryVersion, Store, StoreError, StoreTable};
+use deltalake::arrow::array::RecordBatch;
+use deltalake::arrow::datatypes::SchemaRef;
+use deltalake::datafusion::catalog::MemorySchemaProvider;
+use deltalake::datafusion::datasource::{MemTable, TableProvider};
+use deltalake::datafusion::error::DataFusionError;
+use deltalake::datafusion::execution::memory_pool::FairSpillPool;
+use deltalake::datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use deltalake::datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+
+use crate::error::{Error, Position, Result, position_in_message};
+use crate::guard::check_read_only;
+use crate::reference::{self, AchievementWeights};
+
+/// How a session is opened and what limits its queries run under.
+#[derive(Clone, Debug)]
+pub struct QueryOptions {
+    /// The registry version to read; the current one when `None`.
+    pub as_of: Option<u64>,
+    /// Memory for all of a query's operators; sorts, joins and aggregates spill to
+    /// temporary files beyond it.
+    pub memory_limit: usize,
+    /// How long one statement may run.
+    pub time_limit: Duration,
+    /// Item 15's weights (from the configuration; the issue's table by default).
+    pub weights: AchievementWeights,
+}
+
+impl Default for QueryOptions {
+    fn default() -> QueryOptions {
+        QueryOptions {
+            as_of: None,
+            memory_limit: 2 << 30,
+            time_limit: Duration::from_secs(300),
+            weights: AchievementWeights::default(),
+        }
+    }
+}
+
+/// The tables whose rows belong to one child and so follow the conflict rule.
+const CHILD_TABLES: [StoreTable; 3] = [StoreTable::Children, StoreTable::Measures, StoreTable::Achievements];
+
+/// What a name in a session is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// A table of the store, pinned by the registry version.
+    Store,
+    /// Built-in reference data.
+    Reference,
+    /// A view over the other two.
+    View,
+}
+
+/// One name an analyst can query.
+#[derive(Clone, Debug)]
+pub struct TableInfo {
+    pub name: String,
+    pub kind: TableKind,
+}
+
+/// The result of one statement.
+#[derive(Debug)]
+pub struct QueryResult {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl QueryResult {
+    pub fn rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// A session over one registry version.
+pub struct RegistrySession {
+    context: SessionContext,
+    version: RegistryVersion,
+    options: QueryOptions,
+    tables: Vec<TableInfo>,
+}
+
+fn planning(error: DataFusionError) -> Error {
+    Error::Plan { message: error.strip_backtrace(), position: None }
+}
+
+impl RegistrySession {
+    /// Opens the registry at `registry` as of `options.as_of`.
+    pub async fn open(registry: &Path, options: QueryOptions) -> Result<RegistrySession> {
+        let store = Store::open(registry, false)?;
+        let version = store.resolve(options.as_of)?;
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
+            .build_arc()
+            .map_err(planning)?;
+        let mut config = SessionConfig::new().with_information_schema(true);
+        config.options_mut().sql_parser.collect_spans = true;
+        let context = SessionContext::new_with_config_rt(config, runtime);
+        let mut session = RegistrySession { context, version, options, tables: Vec::new() };
+        session.register_store(&store).await?;
+        session.register_reference()?;
+        session.create_views().await?;
+        session.tables.sort_by(|left, right| left.name.cmp(&right.name));
+        Ok(session)
+    }
+
+    pub fn version(&self) -> &RegistryVersion {
+        &self.version
+    }
+
+    pub fn tables(&self) -> &[TableInfo] {
+        &self.tables
+    }
+
+    async fn register_store(&mut self, store: &Store) -> Result<()> {
+        let internal = Arc::new(MemorySchemaProvider::new());
+        self.context
+            .catalog("datafusion")
+            .expect("the default catalog exists")
+            .register_schema("store", internal)
+            .map_err(planning)?;
+        let conflicts = self.conflicts_provider(store).await?;
+        let filtered = conflicts.is_some();
+        if let Some(provider) = conflicts {
+            self.register("conflicts", provider, TableKind::Store)?;
+        }
+        for table in StoreTable::ALL {
+            // `conflicts` is registered above, and only when the version pins it.
+            if table.name() == "conflicts" {
+                continue;
+            }
+            let provider: Arc<dyn TableProvider> = match store.table_at(table, &self.version).await? {
+                Some(delta_table) => {
+                    delta_table
+                        .update_datafusion_session(&self.context.state())
+                        .map_err(|source| StoreError::Delta { table: table.name(), source: Box::new(source) })?;
+                    delta_table
+                        .table_provider()
+                        .await
+                        .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?
+                }
+                // A table no run has written yet (e.g. no region sends achievements) is empty.
+                None => Arc::new(MemTable::try_new(table.schema(), vec![vec![]]).map_err(planning)?),
+            };
+            let name = format!("store.{}", table.name());
+            self.context.register_table(name.as_str(), provider.clone()).map_err(planning)?;
+            if !(filtered && CHILD_TABLES.contains(&table)) {
+                self.register(table.name(), provider, TableKind::Store)?;
+            }
+        }
+        if filtered {
+            for table in CHILD_TABLES {
+                let sql = format!(
+                    "CREATE VIEW {name} AS SELECT * FROM store.{name} t WHERE NOT EXISTS \
+                     (SELECT 1 FROM conflicts x WHERE x.region = t.region AND x.iin = t.iin)",
+                    name = table.name()
+                );
+                self.context.sql(&sql).await.map_err(planning)?;
+                self.tables.push(TableInfo { name: table.name().to_owned(), kind: TableKind::Store });
+            }
+        }
+        Ok(())
+    }
+
+    /// The `conflicts` table as the version pins it; `None` when it pins none (older
+    /// versions, or a registry that never had a conflict).
+    async fn conflicts_provider(&self, store: &Store) -> Result<Option<Arc<dyn TableProvider>>> {
+        let Some(&pinned) = self.version.tables.get("conflicts") else {
+            return Ok(None);
+        };
+        let path = store.root().join("tables").join("conflicts");
+        let url = url::Url::from_directory_path(&path).expect("the store root is absolute");
+        let failed = |reason: String| StoreError::Query { table: "conflicts", reason };
+        let delta_table =
+            deltalake::open_table_with_version(url, pinned).await.map_err(|error| failed(error.to_string()))?;
+        delta_table.update_datafusion_session(&self.context.state()).map_err(|error| failed(error.to_string()))?;
+        let provider = delta_table.table_provider().await.map_err(|error| failed(error.to_string()))?;
+        Ok(Some(provider))
+    }
+
+    fn register(&mut self, name: &str, provider: Arc<dyn TableProvider>, kind: TableKind) -> Result<()> {
+        self.context.register_table(name, provider).map_err(planning)?;
+        self.tables.push(TableInfo { name: name.to_owned(), kind });
+        Ok(())
+    }
+
+    fn register_reference(&mut self) -> Result<()> {
+        let weights = reference::achievement_weights(&self.options.weights);
+        for (name, batch) in [
+            ("regions", reference::regions()),
+            ("disciplines", reference::disciplines()),
+            ("measure_types", reference::measure_types()),
+            ("achievement_weights", weights),
+            ("registry_version", reference::registry_version(&self.version)),
+        ] {
+            let table = MemTable::try_new(batch.schema(), vec![vec![batch]]).map_err(planning)?;
+            self.register(name, Arc::new(table), TableKind::Reference)?;
+        }
+        Ok(())
+    }
+
+    async fn create_views(&mut self) -> Result<()> {
+        for (name, body) in reference::VIEWS {
+            self.context.sql(&format!("CREATE VIEW {name} AS {body}")).await.map_err(planning)?;
+            self.tables.push(TableInfo { name: name.to_owned(), kind: TableKind::View });
+        }
+        Ok(())
+    }
+
+    /// The columns of a table or view.
+    pub async fn describe(&self, name: &str) -> Result<SchemaRef> {
+        if !self.tables.iter().any(|table| table.name == name) {
+            return Err(Error::NoSuchTable { table: name.to_owned() });
+        }
+        let frame = self.context.table(name).await.map_err(planning)?;
+        Ok(Arc::new(frame.schema().as_arrow().clone()))
+    }
+
+    /// Runs one read-only statement under the session's memory and time limits.
+    pub async fn query(&self, sql: &str) -> Result<QueryResult> {
+        check_read_only(sql)?;
+        let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
+        let frame = self.context.sql_with_options(sql, options).await.map_err(plan_error)?;
+        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+        let limit = self.options.time_limit;
+        let batches = match tokio::time::timeout(limit, frame.collect()).await {
+            Ok(collected) => collected.map_err(|error| self.execution_error(error))?,
+            Err(_) => return Err(Error::TimeLimit { seconds: limit.as_secs_f64() }),
+        };
+        Ok(QueryResult { schema, batches })
+    }
+
+    fn execution_error(&self, error: DataFusionError) -> Error {
+        let message = error.strip_backtrace();
+        if matches!(error.find_root(), DataFusionError::ResourcesExhausted(_)) {
+            return Error::MemoryLimit { limit: human_bytes(self.options.memory_limit), message };
+        }
+        Error::Execution { message }
+    }
+}
+
+/// A planning error, with the position DataFusion's diagnostic or message gives.
+fn plan_error(error: DataFusionError) -> Error {
+    let message = error.strip_backtrace();
+    let from_diagnostic = error
+        .diagnostic()
+        .and_then(|diagnostic| diagnostic.span)
+        .map(|span| Position { line: span.start.line, column: span.start.column });
+    let position = from_diagnostic.or_else(|| position_in_message(&message));
+    if message.contains("DDL not supported") || message.contains("DML not supported") {
+        return Error::ReadOnly { what: message };
+    }
+    if matches!(error.find_root(), DataFusionError::SQL(..)) {
+        return Error::Syntax { message, position };
+    }
+    Error::Plan { message, position }
+}
+
+/// Bytes as the flags take them: `512MiB`, `4GiB`.
+pub fn human_bytes(bytes: usize) -> String {
+    const GIB: usize = 1 << 30;
+    const MIB: usize = 1 << 20;
+    if bytes.is_multiple_of(GIB) {
+        format!("{}GiB", bytes / GIB)
+    } else if bytes.is_multiple_of(MIB) {
+        format!("{}MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Reads a memory size given on the command line: a number with an optional unit
+/// (`k`, `m`, `g`, with or without `iB`/`B`; binary multiples).
+pub fn parse_bytes(text: &str) -> std::result::Result<usize, String> {
+    let trimmed = text.trim();
+    let digits_end = trimmed.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits_end);
+    let number: usize = number.parse().map_err(|_| format!("`{text}` is not a size such as 512MiB or 4GiB"))?;
+    let multiplier: usize = match unit.trim().to_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("`{text}` has an unknown unit; use B, KiB, MiB or GiB")),
+    };
+    let bytes = number.checked_mul(multiplier).ok_or_else(|| format!("`{text}` is too large"))?;
+    if bytes < (16 << 20) {
+        return Err(format!("`{text}` is below the smallest memory limit, 16MiB"));
+    }
+    Ok(bytes)
+}
+
+/// Reads a duration given on the command line: seconds, or a number with `ms`, `s`, `m`.
+pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let trimmed = text.trim();
+    let digits_end = trimmed.find(|ch: char| !ch.is_ascii_digit() && ch != '.').unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits_end);
+    let number: f64 = number.parse().map_err(|_| format!("`{text}` is not a duration such as 30s or 5m"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" | "min" => number * 60.0,
+        _ => return Err(format!("`{text}` has an unknown unit; use ms, s or m")),
+    };
+    if !(seconds > 0.0 && seconds.is_finite()) {
+        return Err(format!("`{text}` must be more than zero"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_sizes_read_with_units() {
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("4g"), Ok(4 << 30));
+        assert!(parse_bytes("1k").unwrap_err().contains("smallest"));
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("3 parsecs").is_err());
+        assert_eq!(human_bytes(2 << 30), "2GiB");
+    }
+
+    #[test]
+    fn durations_read_with_units() {
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+}

@@ -1,0 +1,286 @@
+//! Golden tests of `daryn report` on the hand-made registry of `fixture.rs`. Every
+//! expected row below was worked out by hand from the fixture's rows; the comments say
+//! how. The registry date is the drops' date, 2026-11-25, so "six months before" is
+//! 2026-05-25 and "past planned_end" means an end before 2026-11-25.
+
+use std::path::Path;
+
+use super::fixture::{self, Fixture};
+use crate::daryn;
+
+/// Runs a report as CSV and returns its header and rows.
+fn report(registry: &Path, args: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut full = vec!["report"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--registry", registry.to_str().unwrap(), "--format", "csv"]);
+    let output = daryn(&full);
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("CSV starts with a BOM");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = reader.records().map(|record| record.unwrap().iter().map(str::to_owned).collect()).collect();
+    (header, rows)
+}
+
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|cell| cell.to_string()).collect()
+}
+
+fn find<'a>(rows: &'a [Vec<String>], first: &str) -> &'a Vec<String> {
+    rows.iter().find(|row| row[0] == first).unwrap_or_else(|| panic!("no row starting with `{first}`"))
+}
+
+#[test]
+fn golden_reports_match_the_hand_worked_values() {
+    let root = tempfile::tempdir().unwrap();
+    let fixture = fixture::build(root.path());
+    item1(&fixture);
+    coverage(&fixture);
+    unsupported(&fixture);
+    overdue(&fixture);
+    funding(&fixture);
+    top_teachers(&fixture);
+    data_quality(&fixture);
+    annual(&fixture, root.path());
+    bad_parameters(&fixture);
+}
+
+/// Region 35: C1, C2 rural (2); C3, C4, C5 urban with a large or low-income family (3).
+/// Region 10: D1 rural (1), D2 urban large family (1). The rejected sixth row of 35 is
+/// not a child. National: 3 rural, 4 urban, 7. The other 18 regions are listed with 0.
+fn item1(fixture: &Fixture) {
+    let (header, rows) = report(&fixture.registry, &["item1"]);
+    assert_eq!(header, ["region_kato", "region_name", "rural_gifted", "urban_large_or_low_income_gifted", "total"]);
+    assert_eq!(rows.len(), 21, "20 regions and the total");
+    assert_eq!(rows[0], row(&["100000000", "Абай", "1", "1", "2"]));
+    assert_eq!(find(&rows, "350000000"), &row(&["350000000", "Қарағанды", "2", "3", "5"]));
+    assert_eq!(rows[20], row(&["", "total", "3", "4", "7"]));
+    let zeros = rows[..20].iter().filter(|row| row[4] == "0").count();
+    assert_eq!(zeros, 18);
+
+    // For publication: 1-4 become <5; 5 and 7 stay.
+    let (_, shown) = report(&fixture.registry, &["item1", "--suppress-small", "--lang", "en"]);
+    assert_eq!(find(&shown, "350000000"), &row(&["350000000", "Karagandy", "<5", "<5", "5"]));
+    assert_eq!(shown[20], row(&["", "total", "<5", "<5", "7"]));
+
+    let (_, one) = report(&fixture.registry, &["item1", "--region", "10"]);
+    assert_eq!(one, vec![row(&["100000000", "Абай", "1", "1", "2"]), row(&["", "total", "1", "1", "2"])]);
+}
+
+/// Region 35 has 5 children. Done measures: item 6 for C1 (M1 in 2025, M2 in 2026: one
+/// child), item 9 for C2 (M7, 2026), item 14 for C3 (M3, 2025). M4, M5 (item 8) are not
+/// done, M6 (item 12) is cancelled, M8 (item 13) is planned. So 1/5 = 20 % for items 6,
+/// 9, 14 and 0 for the rest. Region 10 has 2 children; item 6 for D1 (N1, 2025): 50 %.
+fn coverage(fixture: &Fixture) {
+    let (header, all) = report(&fixture.registry, &["coverage"]);
+    assert_eq!(header, ["region_kato", "item", "covered", "registered", "percent"]);
+    assert_eq!(all.len(), 200, "20 regions by the 10 items 6, 8-14, 16, 17");
+
+    let (_, rows) = report(&fixture.registry, &["coverage", "--region", "35"]);
+    let expected: Vec<Vec<String>> =
+        [(6, 1), (8, 0), (9, 1), (10, 0), (11, 0), (12, 0), (13, 0), (14, 1), (16, 0), (17, 0)]
+            .iter()
+            .map(|(item, covered)| {
+                let percent = if *covered == 1 { "20.0" } else { "0.0" };
+                row(&["350000000", &item.to_string(), &covered.to_string(), "5", percent])
+            })
+            .collect();
+    assert_eq!(rows, expected);
+
+    // 2025: M1 (item 6) and M3 (item 14) were completed then; M7 in 2026 is not.
+    let (_, in_2025) = report(&fixture.registry, &["coverage", "--region", "35", "--year", "2025"]);
+    let covered: Vec<(&str, &str)> =
+        in_2025.iter().filter(|r| r[2] != "0").map(|r| (r[1].as_str(), r[2].as_str())).collect();
+    assert_eq!(covered, [("6", "1"), ("14", "1")]);
+    // 2026: M2 (item 6) and M7 (item 9).
+    let (_, in_2026) = report(&fixture.registry, &["coverage", "--region", "35", "--year", "2026"]);
+    let covered: Vec<(&str, &str)> =
+        in_2026.iter().filter(|r| r[2] != "0").map(|r| (r[1].as_str(), r[2].as_str())).collect();
+    assert_eq!(covered, [("6", "1"), ("9", "1")]);
+
+    let (_, abay) = report(&fixture.registry, &["coverage", "--region", "10"]);
+    assert_eq!(abay[0], row(&["100000000", "6", "1", "2", "50.0"]));
+
+    // Published: 1 of 5 is hidden, and so is the percentage derived from it; 0 stays.
+    let (_, shown) = report(&fixture.registry, &["coverage", "--region", "35", "--suppress-small"]);
+    assert_eq!(shown[0], row(&["350000000", "6", "<5", "5", ""]));
+    assert_eq!(shown[1], row(&["350000000", "8", "0", "5", "0.0"]));
+}
+
+/// Identified before 2026-05-25 with no done measure: C4 (2025-03-01; M5 planned, M6
+/// cancelled) and D2 (2025-06-01; mentoring in progress). C1, C3 and D1 have a done
+/// measure; C2 and C5 were identified recently.
+fn unsupported(fixture: &Fixture) {
+    let (header, rows) = report(&fixture.registry, &["unsupported"]);
+    assert_eq!(header[..3], ["region_kato", "district_kato", "iin"]);
+    let found: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[0].as_str(), r[2].as_str(), r[5].as_str())).collect();
+    assert_eq!(
+        found,
+        [("100000000", fixture.d[1].as_str(), "2025-06-01"), ("350000000", fixture.c[3].as_str(), "2025-03-01")]
+    );
+}
+
+/// Past planned_end and neither done nor cancelled: M4 (C3, ends 2026-06-30) and M8
+/// (C5, ends 2026-06-15), both kept by Бекова; N2 (D2, ends 2026-05-31) kept by
+/// Серікова. M5 ends in December; M6 is cancelled.
+fn overdue(fixture: &Fixture) {
+    let (header, rows) = report(&fixture.registry, &["overdue"]);
+    assert_eq!(header, ["region_kato", "coordinator", "overdue_measures", "children", "oldest_planned_end"]);
+    assert_eq!(
+        rows,
+        vec![
+            row(&["100000000", "Серікова С.С.", "1", "1", "2026-05-31"]),
+            row(&["350000000", "Бекова Б.Б.", "2", "2", "2026-06-15"]),
+        ]
+    );
+}
+
+/// Without the cancelled M6: 35 has item 6 local_budget M1+M2 (2, no money), item 8
+/// none M4 and sponsor M5, item 9 sponsor M7, item 13 local_budget M8 (120 000), item
+/// 14 republican_budget M3 (50 000). 10 has item 6 none N1, and mentoring N2 with no
+/// item and no source (last, as `unspecified`).
+fn funding(fixture: &Fixture) {
+    let (header, rows) = report(&fixture.registry, &["funding"]);
+    assert_eq!(header, ["region_kato", "item", "funding_source", "measures", "amount_kzt"]);
+    assert_eq!(
+        rows,
+        vec![
+            row(&["100000000", "6", "none", "1", "0.00"]),
+            row(&["100000000", "", "unspecified", "1", "0.00"]),
+            row(&["350000000", "6", "local_budget", "2", "0.00"]),
+            row(&["350000000", "8", "none", "1", "0.00"]),
+            row(&["350000000", "8", "sponsor", "1", "0.00"]),
+            row(&["350000000", "9", "sponsor", "1", "0.00"]),
+            row(&["350000000", "13", "local_budget", "1", "120000.00"]),
+            row(&["350000000", "14", "republican_budget", "1", "50000.00"]),
+        ]
+    );
+    // 2025 (by planned start): M1, M3, M4 in 35 and N1 in 10.
+    let (_, in_2025) = report(&fixture.registry, &["funding", "--year", "2025"]);
+    let counted: usize = in_2025.iter().map(|r| r[3].parse::<usize>().unwrap()).sum();
+    assert_eq!(counted, 4);
+    // Published: every count here is under 5, so every sum is blanked.
+    let (_, shown) = report(&fixture.registry, &["funding", "--suppress-small"]);
+    assert!(shown.iter().all(|r| r[3] == "<5" && r[4].is_empty()), "{shown:?}");
+}
+
+/// Scores: T3 = A7 international winner 20 + A8 republican prize-winner 6 = 26 (2).
+/// T1 = A1 republican winner 10 + A2 international prize-winner 12 = 22 (2).
+/// T2 = A1 10 + A5 republican honourable mention 2 + A6 republican winner 10 = 22 (3);
+/// A3 (regional) and A4 (participant, weight 0) add nothing. T1 and T2 tie at 22; T2's
+/// id is the lower, so T2 ranks second.
+fn top_teachers(fixture: &Fixture) {
+    let (header, rows) = report(&fixture.registry, &["top-teachers"]);
+    assert_eq!(header, ["rank", "teacher_id", "last_name", "first_name", "region_kato", "score", "achievements"]);
+    assert!(fixture.t2 < fixture.t1);
+    assert_eq!(
+        rows,
+        vec![
+            row(&["1", &fixture.t3, "Үшінші", "Сәуле", "100000000", "26", "2"]),
+            row(&["2", &fixture.t2, "Второв", "Борис", "350000000", "22", "3"]),
+            row(&["3", &fixture.t1, "Первова", "Анна", "350000000", "22", "2"]),
+        ]
+    );
+    let (_, top_two) = report(&fixture.registry, &["top-teachers", "--limit", "2"]);
+    assert_eq!(top_two.len(), 2);
+    assert_eq!(top_two[1][1], fixture.t2);
+
+    // T2's explanation: A1 and A6 (10 each, by date), then A5 (2).
+    let (_, explained) = report(&fixture.registry, &["top-teachers", "--explain", &fixture.t2]);
+    let events: Vec<(&str, &str)> = explained.iter().map(|r| (r[2].as_str(), r[7].as_str())).collect();
+    assert_eq!(
+        events,
+        [("Republican olympiad", "10"), ("Republican science projects", "10"), ("Republican contest", "2")]
+    );
+}
+
+/// 35: 5 children + 8 measures + 6 achievements + 2 teachers = 21 accepted, 1 rejected
+/// (the broken IIN). 10: 2 + 2 + 2 + 1 = 7 accepted. Exported at 00:00 +05:00 on the
+/// folder date; the age counts days from then to today in Kazakhstan time.
+fn data_quality(fixture: &Fixture) {
+    let (header, rows) = report(&fixture.registry, &["data-quality"]);
+    assert_eq!(
+        header,
+        [
+            "region_kato",
+            "region_name",
+            "drop_id",
+            "exported_at",
+            "age_days",
+            "status",
+            "refusal_code",
+            "accepted",
+            "rejected",
+            "rejected_by_code"
+        ]
+    );
+    assert_eq!(rows.len(), 20);
+    let karagandy = find(&rows, "350000000");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(5)).date_naive();
+    let drop_day = chrono::NaiveDate::parse_from_str(fixture::DROP_DATE, "%Y-%m-%d").unwrap();
+    assert_eq!(karagandy[3], "2026-11-24T19:00:00Z");
+    assert_eq!(karagandy[4], (today - drop_day).num_days().to_string());
+    assert_eq!(karagandy[5], "published");
+    assert_eq!((karagandy[7].as_str(), karagandy[8].as_str()), ("21", "1"));
+    let by_code = &karagandy[9];
+    assert!(by_code.ends_with(": 1") && !by_code.contains(';'), "one code, one row: {by_code}");
+    let abay = find(&rows, "100000000");
+    assert_eq!((abay[5].as_str(), abay[7].as_str(), abay[8].as_str(), abay[9].as_str()), ("published", "7", "0", ""));
+    assert_eq!(find(&rows, "750000000")[5], "no drop");
+}
+
+/// The national workbook has item 1, the measure items with measures running in 2025
+/// (6: M1, N1; 8: M4; 12: M6; 14: M3) and item 15. Region 10's has item 1, item 6 (N1)
+/// and item 15 (T3's achievements); mentoring has no item.
+fn annual(fixture: &Fixture, root: &Path) {
+    use calamine::Reader;
+    let out = root.join("annual");
+    let output = daryn(&[
+        "report",
+        "annual",
+        "--registry",
+        fixture.registry.to_str().unwrap(),
+        "--year",
+        "2025",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let sheets = |file: &str| {
+        let workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join(file)).unwrap();
+        workbook.sheet_names().to_vec()
+    };
+    assert_eq!(
+        sheets("annual-2025-national.xlsx"),
+        ["cover", "item 1", "item 6", "item 8", "item 12", "item 14", "item 15"]
+    );
+    assert_eq!(sheets("annual-2025-10.xlsx"), ["cover", "item 1", "item 6", "item 15"]);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 21);
+
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("annual-2025-35.xlsx")).unwrap();
+    let cover = workbook.worksheet_range("cover").unwrap();
+    let text: Vec<String> = cover.rows().map(|r| format!("{}={}", r[0], r[1])).collect();
+    assert!(text.contains(&"reporting year=2025".to_owned()), "{text:?}");
+    assert!(text.contains(&"due to the ministry (akimat)=2026-01-10".to_owned()), "{text:?}");
+    assert!(text.contains(&"due to the Government (ministry)=2026-01-25".to_owned()), "{text:?}");
+}
+
+fn bad_parameters(fixture: &Fixture) {
+    let registry = fixture.registry.to_str().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (&["report", "nonesuch", "--registry", registry], "error[unknown_report]"),
+        (&["report", "coverage", "--registry", registry, "--year", "1850"], "error[bad_parameter]: `--year`"),
+        (&["report", "top-teachers", "--registry", registry, "--explain", "x1"], "error[bad_parameter]: `--explain`"),
+        (&["report", "item1", "--registry", registry, "--format", "xlsx"], "error[bad_parameter]: `-o`"),
+    ];
+    for (args, expected) in cases {
+        let output = daryn(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let output = daryn(&["report", "coverage", "--registry", registry, "--region", "99"]);
+    assert_eq!(output.status.code(), Some(2), "clap refuses an unknown region");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--region"));
+}

@@ -1,0 +1,285 @@
+//! `daryn sql` end to end on the hand-made registry of `fixture.rs`: the tables,
+//! reference tables and views, the output formats, the read-only rule with its codes,
+//! error positions, the memory and time limits, `--as-of`, the interactive shell, and the
+//! conflict rule once a version pins a `conflicts` table.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::fixture;
+use crate::daryn;
+
+fn sql(registry: &Path, extra: &[&str], statement: &str) -> std::process::Output {
+    let mut args = vec!["sql", "--registry", registry.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push(statement);
+    daryn(&args)
+}
+
+fn stdout_of(output: std::process::Output) -> String {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn json(registry: &Path, statement: &str) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(sql(registry, &["--format", "json"], statement))).unwrap()
+}
+
+fn refused(registry: &Path, extra: &[&str], statement: &str) -> String {
+    let output = sql(registry, extra, statement);
+    assert_eq!(output.status.code(), Some(1), "`{statement}` should fail");
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn analyst_sql_reads_every_table_and_refuses_to_write() {
+    let root = tempfile::tempdir().unwrap();
+    let fixture = fixture::build(root.path());
+    let registry = fixture.registry.as_path();
+
+    // The store's tables, with the form's column names plus region_kato/district_kato.
+    let counts = json(
+        registry,
+        "SELECT (SELECT count(*) FROM children) AS children, (SELECT count(*) FROM measures) AS measures, \
+         (SELECT count(*) FROM achievements) AS achievements, (SELECT count(*) FROM teachers) AS teachers, \
+         (SELECT count(*) FROM drops) AS drops, (SELECT count(*) FROM rejections) AS rejections",
+    );
+    assert_eq!(
+        counts,
+        serde_json::json!([{"children": 7, "measures": 10, "achievements": 8, "teachers": 3, "drops": 2, "rejections": 1}])
+    );
+    let child = json(
+        registry,
+        &format!("SELECT region, region_kato, district_kato FROM children WHERE iin = '{}'", fixture.c[0]),
+    );
+    assert_eq!(child, serde_json::json!([{"region": "35", "region_kato": "350000000", "district_kato": "351010000"}]));
+
+    // Reference tables and views.
+    let regions =
+        json(registry, "SELECT count(*) AS n, max(name_ru) FILTER (WHERE region = '35') AS karagandy FROM regions");
+    assert_eq!(regions, serde_json::json!([{"n": 20, "karagandy": "Карагандинская"}]));
+    let items = json(
+        registry,
+        "SELECT decree_item FROM measure_types WHERE measure_type IN ('hackathon', 'mentoring') ORDER BY measure_type",
+    );
+    assert_eq!(items, serde_json::json!([{"decree_item": 8}, {"decree_item": null}]));
+    let discipline = json(registry, "SELECT domain FROM disciplines WHERE discipline = 'mathematics'");
+    assert_eq!(discipline, serde_json::json!([{"domain": "science"}]));
+    let districts = json(registry, "SELECT district_kato FROM districts WHERE region = '35' ORDER BY district_kato");
+    assert_eq!(districts, serde_json::json!([{"district_kato": "351010000"}, {"district_kato": "351020000"}]));
+    let groups = json(
+        registry,
+        "SELECT target_group, count(*) AS n FROM target_groups GROUP BY target_group ORDER BY target_group",
+    );
+    assert_eq!(
+        groups,
+        serde_json::json!([{"target_group": "rural", "n": 3}, {"target_group": "urban_large_or_low_income", "n": 4}])
+    );
+    let date = json(registry, "SELECT CAST(registry_date AS VARCHAR) AS d, version FROM registry_version");
+    assert_eq!(date, serde_json::json!([{"d": fixture::DROP_DATE, "version": 1}]));
+
+    // Formats: the table has a row count; CSV a BOM; Parquet and XLSX need a file.
+    let table =
+        stdout_of(sql(registry, &[], "SELECT region FROM regions WHERE region IN ('10', '35') ORDER BY region"));
+    assert!(table.contains("| 35     |") && table.ends_with("(2 rows)\n"), "{table}");
+    let csv = stdout_of(sql(registry, &["--format", "csv"], "SELECT name_en FROM regions WHERE region = '35'"));
+    assert_eq!(csv, "\u{feff}name_en\nKaragandy\n");
+    let workbook = root.path().join("measures.xlsx");
+    stdout_of(sql(
+        registry,
+        &["--format", "xlsx", "-o", workbook.to_str().unwrap()],
+        "SELECT measure_id, amount_kzt, planned_end FROM measures ORDER BY measure_id",
+    ));
+    {
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&workbook).unwrap();
+        let range = book.worksheet_range("result").unwrap();
+        assert_eq!(range.height(), 11, "header and ten measures");
+        let m3 = range.rows().find(|r| r[0] == "M3").unwrap();
+        assert_eq!(m3[1], calamine::Data::Float(50000.0), "amounts are numbers");
+        assert!(matches!(m3[2], calamine::Data::DateTime(_)), "dates are dates: {:?}", m3[2]);
+    }
+    assert!(refused(registry, &["--format", "parquet"], "SELECT 1").contains("error[bad_parameter]: `-o`"));
+
+    // Read-only, with stable codes.
+    for statement in [
+        "DROP TABLE children",
+        "CREATE TABLE x AS SELECT 1",
+        "INSERT INTO measures SELECT * FROM measures",
+        "DELETE FROM children",
+        "COPY children TO '/tmp/daryn-leak.csv'",
+        "CREATE EXTERNAL TABLE leak STORED AS CSV LOCATION '/etc/'",
+        "SET datafusion.execution.batch_size = 1",
+    ] {
+        assert!(refused(registry, &[], statement).contains("error[read_only]"), "{statement}");
+    }
+    assert!(!Path::new("/tmp/daryn-leak.csv").exists());
+    assert!(refused(registry, &[], "SELECT * FROM read_csv('/etc/passwd')").contains("error[file_function]"));
+    let raw_file = format!("SELECT * FROM '{}'", registry.join("tables/children").display());
+    assert!(refused(registry, &[], &raw_file).contains("error[file_function]"));
+
+    // Errors point into the statement.
+    let typo = refused(registry, &[], "SELECT region,\n       iim\nFROM children");
+    assert!(typo.contains("error[sql_plan]"), "{typo}");
+    assert!(typo.contains("at line 2, column 8:\n       iim\n       ^"), "{typo}");
+    let syntax = refused(registry, &[], "SELECT region FORM children");
+    assert!(syntax.contains("error[sql_syntax]") && syntax.contains("at line 1, column"), "{syntax}");
+
+    // History: version 1 exists; version 7 does not.
+    assert_eq!(json(registry, "SELECT count(*) AS n FROM children"), json_as_of(registry, "1"));
+    assert!(refused(registry, &["--as-of", "7"], "SELECT 1").contains("error[registry]"));
+
+    limits(registry);
+    shell(registry);
+    conflicts(registry, &fixture);
+}
+
+fn json_as_of(registry: &Path, version: &str) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(sql(
+        registry,
+        &["--format", "json", "--as-of", version],
+        "SELECT count(*) AS n FROM children",
+    )))
+    .unwrap()
+}
+
+/// A sort of three million rows needs more than 20 MiB; the pool makes it spill to disk
+/// and finish. A cross join too long for 50 ms stops with `time_limit`.
+fn limits(registry: &Path) {
+    let sorted = sql(
+        registry,
+        &["--format", "json", "--memory-limit", "20MiB"],
+        "SELECT count(*) AS n, max(r) AS last FROM \
+         (SELECT row_number() OVER (ORDER BY value DESC) AS r FROM generate_series(1, 3000000))",
+    );
+    let sorted: serde_json::Value = serde_json::from_str(&stdout_of(sorted)).unwrap();
+    assert_eq!(sorted, serde_json::json!([{"n": 3000000, "last": 3000000}]));
+    let slow = refused(
+        registry,
+        &["--timeout", "50ms"],
+        "SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b",
+    );
+    assert!(slow.contains("error[time_limit]"), "{slow}");
+    let bad = daryn(&["sql", "--registry", registry.to_str().unwrap(), "--memory-limit", "lots", "SELECT 1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--memory-limit"));
+}
+
+/// The shell reads statements over several lines, `\d` and `\d NAME`, from a pipe too.
+fn shell(registry: &Path) {
+    let mut child = std::process::Command::new(crate::binary())
+        .args(["sql", "--registry", registry.to_str().unwrap(), "--format", "csv"])
+        .env("HOME", registry)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\\d\nSELECT count(*)\n  AS n FROM children;\n\\d measure_types\nDROP TABLE regions;\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("target_groups         view") && stdout.contains("regions               reference"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("n\n7\n"), "{stdout}");
+    assert!(stdout.contains("decree_item            Int32"), "{stdout}");
+    assert!(stderr.contains("error[read_only]"), "{stderr}");
+}
+
+/// A version that pins `conflicts` hides the losing region's rows of that child from
+/// children, measures and achievements (the raw rows stay in `store.*`). Here C3 of
+/// region 35 is marked as lost to region 10: one child, two measures (M3, M4), one
+/// achievement (A2) leave region 35.
+fn conflicts(registry: &Path, fixture: &fixture::Fixture) {
+    use deltalake::arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+    use deltalake::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    use std::sync::Arc;
+    // The table's columns: those of an existing `conflicts` table (an ingest that writes
+    // one), else the agreed minimum. Text columns get the conflict's values by name.
+    let table = registry.join("tables/conflicts");
+    let first_commit = table.join("_delta_log/00000000000000000000.json");
+    let columns: Vec<(String, bool)> = match std::fs::read_to_string(&first_commit) {
+        Ok(log) => {
+            let metadata = log
+                .lines()
+                .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+                .find_map(|action| action.get("metaData").cloned())
+                .unwrap();
+            let schema: serde_json::Value = serde_json::from_str(metadata["schemaString"].as_str().unwrap()).unwrap();
+            schema["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|field| (field["name"].as_str().unwrap().to_owned(), field["type"] == "timestamp"))
+                .collect()
+        }
+        Err(_) => ["region", "iin", "winner_region", "exported_at", "winner_exported_at"]
+            .iter()
+            .map(|name| (name.to_string(), name.ends_with("_at")))
+            .collect(),
+    };
+    let stamp = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, is_time)| Field::new(name, if *is_time { stamp.clone() } else { DataType::Utf8 }, false))
+        .collect();
+    let arrays: Vec<ArrayRef> = columns
+        .iter()
+        .map(|(name, is_time)| -> ArrayRef {
+            if *is_time {
+                return Arc::new(TimestampMicrosecondArray::from(vec![0]).with_timezone("UTC"));
+            }
+            let value = match name.as_str() {
+                "region" => "35",
+                "iin" => fixture.c[2].as_str(),
+                "winner_region" => "10",
+                _ => "fixture",
+            };
+            Arc::new(StringArray::from(vec![value]))
+        })
+        .collect();
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap();
+    std::fs::create_dir_all(&table).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let written = runtime.block_on(async {
+        let url = url_of(&table);
+        let delta_table = match deltalake::open_table(url.clone()).await {
+            Ok(existing) => existing,
+            Err(_) => deltalake::DeltaTableBuilder::from_url(url).unwrap().build().unwrap(),
+        };
+        let written = delta_table
+            .write(vec![batch])
+            .with_save_mode(deltalake::protocol::SaveMode::Append)
+            .with_partition_columns(["region"])
+            .await
+            .unwrap();
+        written.version().unwrap()
+    });
+    let version_file = registry.join("versions/00000001.json");
+    let mut version: serde_json::Value = serde_json::from_slice(&std::fs::read(&version_file).unwrap()).unwrap();
+    version["tables"]["conflicts"] = serde_json::json!(written);
+    std::fs::write(&version_file, serde_json::to_vec_pretty(&version).unwrap()).unwrap();
+
+    let counts = json(
+        registry,
+        "SELECT (SELECT count(*) FROM children) AS children, (SELECT count(*) FROM measures) AS measures, \
+         (SELECT count(*) FROM achievements) AS achievements, (SELECT count(*) FROM store.children) AS raw_children, \
+         (SELECT count(*) FROM conflicts) AS conflicts",
+    );
+    assert_eq!(
+        counts,
+        serde_json::json!([{"children": 6, "measures": 8, "achievements": 7, "raw_children": 7, "conflicts": 1}])
+    );
+}
+
+fn url_of(path: &Path) -> url::Url {
+    url::Url::from_directory_path(path).unwrap()
+}
