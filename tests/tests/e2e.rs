@@ -36,5 +36,6 @@ mod e2e {
     pub mod generator_files;
     pub mod ingest;
     pub mod outside;
+    pub mod search;
     pub mod template;
 }

@@ -103,8 +103,8 @@ pub fn fold_script(word: &str) -> String {
         };
         latin.push_str(mapped);
     }
-    // Passport romanisation: `zh` is `ж`, `kh` is `х`; a word-initial `ye` is `е`.
-    let latin = latin.replace("zh", "j").replace("kh", "h");
+    // Passport romanisation: `shch` is `щ`, `zh` is `ж`, `kh` is `х`; a word-initial `ye` is `е`.
+    let latin = latin.replace("shch", "sh").replace("zh", "j").replace("kh", "h");
     let latin = match latin.strip_prefix("ie") {
         Some(rest) if !rest.is_empty() => format!("e{rest}"),
         _ => latin,
@@ -285,6 +285,7 @@ mod tests {
         assert_eq!(name_key("Yerlan"), name_key("Ерлан"));
         assert_eq!(name_key("Aliya"), name_key("Әлия"));
         assert_eq!(name_key("Vasiliy"), name_key("Василий"));
+        assert_eq!(name_key("Shcherbakov"), name_key("Щербаков"));
     }
 
     #[test]
