@@ -76,58 +76,7 @@ enum Command {
         registry: PathBuf,
     },
     /// Search children (or teachers) by name, discipline, award, school, in kk/ru/en, Cyrillic or Latin
-    Search {
-        /// The registry folder
-        #[arg(long)]
-        registry: PathBuf,
-        /// Search the registry as this older version had it
-        #[arg(long = "as-of", value_name = "VERSION")]
-        as_of: Option<u64>,
-        /// Search teachers (with their pupils' achievements and item-15 score) instead of children
-        #[arg(long)]
-        teachers: bool,
-        /// Region code, two or nine digits (repeatable: any of them)
-        #[arg(long, value_name = "CODE", value_parser = crate::search::parse_region)]
-        region: Vec<String>,
-        /// District KATO code, nine digits (repeatable)
-        #[arg(long, value_name = "KATO", value_parser = crate::search::parse_district)]
-        district: Vec<String>,
-        /// rural or urban
-        #[arg(long = "area-type", value_name = "AREA", value_parser = crate::search::parse_area_type)]
-        area_type: Vec<String>,
-        /// rural, large_family or low_income (repeatable: any of them)
-        #[arg(long, value_parser = crate::search::parse_group)]
-        group: Vec<String>,
-        /// Talent domain: science, culture, art, sport, military
-        #[arg(long, value_parser = crate::search::parse_domain)]
-        domain: Vec<String>,
-        /// Discipline, by any of its names (chess, шахматы, шахмат)
-        #[arg(long, value_name = "D", value_parser = crate::search::parse_discipline)]
-        discipline: Vec<String>,
-        /// Achievement level: school, district, regional, republican, international
-        #[arg(long, value_name = "L", value_parser = crate::search::parse_level)]
-        level: Vec<String>,
-        /// Achievement result: winner, prize_winner, honourable_mention, participant
-        #[arg(long, value_name = "R", value_parser = crate::search::parse_result)]
-        result: Vec<String>,
-        /// School grade, 0 to 12
-        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=12))]
-        grade: Vec<u8>,
-        /// Roadmap status: active, completed, withdrawn
-        #[arg(long, value_parser = crate::search::parse_status)]
-        status: Vec<String>,
-        /// relevance, or best (best achievement; for teachers the item-15 score)
-        #[arg(long, default_value = "relevance", value_parser = parse_sort)]
-        sort: daryn_registry::search::SortOrder,
-        /// How many hits to show, 1 to 1000
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
-        limit: u16,
-        /// table or json
-        #[arg(long, default_value = "table", value_parser = crate::search::parse_format)]
-        format: crate::search::OutputFormat,
-        /// What to look for; empty lists everything the filters let through
-        query: Vec<String>,
-    },
+    Search(Box<crate::search::SearchArgs>),
     /// Print the form for the regions (columns, headers, words, codes) as Markdown
     FormDoc {
         /// Write to this file instead of standard output
@@ -155,14 +104,6 @@ fn parse_format(text: &str) -> std::result::Result<FormatChoice, String> {
 
 fn parse_region(text: &str) -> std::result::Result<RegionCode, String> {
     RegionCode::parse(text).ok_or_else(|| format!("`{text}` is not one of the 20 region codes (two or nine digits)"))
-}
-
-fn parse_sort(text: &str) -> std::result::Result<daryn_registry::search::SortOrder, String> {
-    match text {
-        "relevance" => Ok(daryn_registry::search::SortOrder::Relevance),
-        "best" => Ok(daryn_registry::search::SortOrder::BestAchievement),
-        _ => Err(format!("`{text}` is not one of relevance, best")),
-    }
 }
 
 fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
@@ -199,42 +140,8 @@ impl Cli {
                 crate::ingest::versions(&registry)?;
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Search {
-                registry,
-                as_of,
-                teachers,
-                region,
-                district,
-                area_type,
-                group,
-                domain,
-                discipline,
-                level,
-                result,
-                grade,
-                status,
-                sort,
-                limit,
-                format,
-                query,
-            } => {
-                let request = daryn_registry::search::SearchRequest {
-                    query: query.join(" "),
-                    teachers,
-                    regions: region,
-                    districts: district,
-                    area_types: area_type,
-                    groups: group,
-                    domains: domain,
-                    disciplines: discipline,
-                    levels: level,
-                    results: result,
-                    grades: grade,
-                    statuses: status,
-                    sort,
-                    limit: usize::from(limit),
-                };
-                crate::search::run(&registry, as_of, &request, format)?;
+            Command::Search(args) => {
+                crate::search::run_command(*args)?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::FormDoc { out } => {

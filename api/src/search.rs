@@ -3,15 +3,105 @@
 //! the search itself is `daryn_registry::search`.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use daryn_registry::discipline::Taxonomy;
 use daryn_registry::enums::{AchievementResult, AreaType, Level, RoadmapStatus, TalentDomain};
-use daryn_registry::search::{HitKind, SearchIndex, SearchRequest, SearchResults};
+use daryn_registry::search::{HitKind, SearchIndex, SearchRequest, SearchResults, SortOrder};
 use daryn_registry::store::Store;
 use daryn_registry::{KatoCode, RegionCode};
 use serde_json::json;
+
+/// The flags of `daryn search`.
+#[derive(clap::Args)]
+pub struct SearchArgs {
+    /// The registry folder
+    #[arg(long)]
+    pub registry: PathBuf,
+    /// Search the registry as this older version had it
+    #[arg(long = "as-of", value_name = "VERSION")]
+    pub as_of: Option<u64>,
+    /// Search teachers (with their pupils' achievements and item-15 score) instead of children
+    #[arg(long)]
+    pub teachers: bool,
+    /// Region code, two or nine digits (repeatable: any of them)
+    #[arg(long, value_name = "CODE", value_parser = parse_region)]
+    pub region: Vec<String>,
+    /// District KATO code, nine digits (repeatable)
+    #[arg(long, value_name = "KATO", value_parser = parse_district)]
+    pub district: Vec<String>,
+    /// rural or urban
+    #[arg(long = "area-type", value_name = "AREA", value_parser = parse_area_type)]
+    pub area_type: Vec<String>,
+    /// rural, large_family or low_income (repeatable: any of them)
+    #[arg(long, value_parser = parse_group)]
+    pub group: Vec<String>,
+    /// Talent domain: science, culture, art, sport, military
+    #[arg(long, value_parser = parse_domain)]
+    pub domain: Vec<String>,
+    /// Discipline, by any of its names (chess, шахматы, шахмат)
+    #[arg(long, value_name = "D", value_parser = parse_discipline)]
+    pub discipline: Vec<String>,
+    /// Achievement level: school, district, regional, republican, international
+    #[arg(long, value_name = "L", value_parser = parse_level)]
+    pub level: Vec<String>,
+    /// Achievement result: winner, prize_winner, honourable_mention, participant
+    #[arg(long, value_name = "R", value_parser = parse_result)]
+    pub result: Vec<String>,
+    /// School grade, 0 to 12
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=12))]
+    pub grade: Vec<u8>,
+    /// Roadmap status: active, completed, withdrawn
+    #[arg(long, value_parser = parse_status)]
+    pub status: Vec<String>,
+    /// relevance, or best (best achievement; for teachers the item-15 score)
+    #[arg(long, default_value = "relevance", value_parser = parse_sort)]
+    pub sort: SortOrder,
+    /// How many hits to show, 1 to 1000
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
+    /// table or json
+    #[arg(long, default_value = "table", value_parser = parse_format)]
+    pub format: OutputFormat,
+    /// Benchmark: run every query of this file (one a line, tab-separated filters) and print latencies
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+    /// What to look for; empty lists everything the filters let through
+    pub query: Vec<String>,
+}
+
+fn parse_sort(text: &str) -> std::result::Result<SortOrder, String> {
+    match text {
+        "relevance" => Ok(SortOrder::Relevance),
+        "best" => Ok(SortOrder::BestAchievement),
+        _ => Err(format!("`{text}` is not one of relevance, best")),
+    }
+}
+
+/// Runs `daryn search` with its flags.
+pub fn run_command(args: SearchArgs) -> Result<()> {
+    let request = SearchRequest {
+        query: args.query.join(" "),
+        teachers: args.teachers,
+        regions: args.region,
+        districts: args.district,
+        area_types: args.area_type,
+        groups: args.group,
+        domains: args.domain,
+        disciplines: args.discipline,
+        levels: args.level,
+        results: args.result,
+        grades: args.grade,
+        statuses: args.status,
+        sort: args.sort,
+        limit: usize::from(args.limit),
+    };
+    match args.queries {
+        Some(file) => run_query_file(&args.registry, args.as_of, &file, &request),
+        None => run(&args.registry, args.as_of, &request, args.format),
+    }
+}
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +192,58 @@ pub fn run(registry: &Path, as_of: Option<u64>, request: &SearchRequest, format:
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error).context("writing the results"),
         _ => Ok(()),
     }
+}
+
+/// Runs every query of a file against one opened index and prints latency percentiles:
+/// the benchmark's in-process measure (`scripts/bench-search.sh`). Each line is a query,
+/// then optional tab-separated filters `region=35`, `discipline=chess`, `level=republican`,
+/// `group=rural`, `teachers=1`.
+pub fn run_query_file(registry: &Path, as_of: Option<u64>, file: &Path, base: &SearchRequest) -> Result<()> {
+    let store =
+        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let version = store.resolve(as_of)?;
+    let index = SearchIndex::open(&store, &version)?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading `--queries` `{}`", file.display()))?;
+    let mut requests = Vec::new();
+    for (number, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+        let mut parts = line.split('\t');
+        let mut request = base.clone();
+        request.query = parts.next().unwrap_or_default().to_owned();
+        for filter in parts {
+            let (name, value) = filter.split_once('=').unwrap_or((filter, ""));
+            let bad = |reason: String| anyhow::anyhow!("`--queries` line {}: {reason}", number + 1);
+            match name {
+                "region" => request.regions.push(parse_region(value).map_err(bad)?),
+                "discipline" => request.disciplines.push(parse_discipline(value).map_err(bad)?),
+                "level" => request.levels.push(parse_level(value).map_err(bad)?),
+                "group" => request.groups.push(parse_group(value).map_err(bad)?),
+                "teachers" => request.teachers = value == "1",
+                _ => return Err(bad(format!("`{name}` is not one of region, discipline, level, group, teachers"))),
+            }
+        }
+        requests.push(request);
+    }
+    if requests.is_empty() {
+        anyhow::bail!("`--queries` `{}` holds no query", file.display());
+    }
+    let mut micros = Vec::with_capacity(requests.len());
+    let mut hits = 0usize;
+    for request in &requests {
+        let started = std::time::Instant::now();
+        hits += index.search(request)?.total;
+        micros.push(started.elapsed().as_micros() as u64);
+    }
+    micros.sort_unstable();
+    let at =
+        |share: f64| micros[((micros.len() as f64 * share).ceil() as usize).clamp(1, micros.len()) - 1] as f64 / 1000.0;
+    let mean = micros.iter().sum::<u64>() as f64 / micros.len() as f64 / 1000.0;
+    let summary = json!({
+        "queries": micros.len(), "p50_ms": at(0.50), "p99_ms": at(0.99), "mean_ms": mean, "max_ms": at(1.0),
+        "total_hits": hits, "index_generation": version.index_generation,
+    });
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{summary}");
+    Ok(())
 }
 
 fn as_json(results: &SearchResults) -> serde_json::Value {

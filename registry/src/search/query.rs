@@ -27,6 +27,9 @@ use crate::store::{RegistryVersion, Store};
 /// The most hits one search returns.
 pub const MAX_LIMIT: usize = 1000;
 
+/// The most words one query may have.
+pub const MAX_WORDS: usize = 64;
+
 /// Words that carry no meaning for search, in the three languages.
 const STOP_WORDS: &[&str] = &[
     "и", "в", "во", "на", "по", "из", "для", "с", "со", "о", "об", "от", "к", "у", "а", "the", "of", "in", "and",
@@ -129,14 +132,15 @@ impl SearchIndex {
         let path = generation_path(store, generation);
         let bad = |reason: String| SearchError::BadIndex { path: path.clone(), reason };
         let index = Index::open_in_dir(&path).map_err(|error| bad(error.to_string()))?;
+        SearchIndex::from_index(index, version.version, generation).map_err(|error| bad(error.to_string()))
+    }
+
+    /// Wraps an opened tantivy index (a generation folder, or one in memory for tests).
+    pub fn from_index(index: Index, registry_version: u64, generation: u64) -> tantivy::Result<SearchIndex> {
         register_analyzers(&index);
-        let fields = IndexFields::of(&index.schema()).map_err(|error| bad(error.to_string()))?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|error: tantivy::TantivyError| bad(error.to_string()))?;
-        Ok(SearchIndex { index, reader, fields, registry_version: version.version, generation })
+        let fields = IndexFields::of(&index.schema())?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields, registry_version, generation })
     }
 
     pub fn searcher(&self) -> Searcher {
@@ -153,6 +157,13 @@ impl SearchIndex {
             return Err(SearchError::BadParameter {
                 parameter: "limit",
                 reason: format!("{} is not between 1 and {MAX_LIMIT}", request.limit),
+            });
+        }
+        let words_typed = words(&request.query).count();
+        if words_typed > MAX_WORDS {
+            return Err(SearchError::BadParameter {
+                parameter: "query",
+                reason: format!("{words_typed} words; a search takes at most {MAX_WORDS}"),
             });
         }
         let query = self.build_query(request);
@@ -406,6 +417,88 @@ fn discipline_code(window: &str, text: &mut KazakhTokenizer) -> Option<&'static 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::doc;
+
+    /// Three children, written as the document builder would, in a RAM index.
+    fn tiny_index() -> SearchIndex {
+        let index = Index::create_in_ram(IndexFields::schema());
+        register_analyzers(&index);
+        let fields = IndexFields::of(&index.schema()).unwrap();
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let children = [
+            ("a", "Сейітов Қайрат", "Шахмат пәнінен облыстық олимпиада (2025): облыстық, жеңімпаз", "chess", "35", 33),
+            ("b", "Иванова Жанна", "Олимпиада по физике (2024): республиканский, призёр", "physics", "71", 42),
+            ("c", "Нұрланов Ерлан", "Домбыра үйірмесі", "dombra", "35", 0),
+        ];
+        for (key, name, text, discipline, region, best) in children {
+            let tags = Taxonomy::builtin().by_code(discipline).unwrap().spellings().collect::<Vec<_>>().join(" ");
+            writer
+                .add_document(doc!(
+                    fields.kind => "child", fields.key => key, fields.name => name, fields.text => text,
+                    fields.tags => tags, fields.facets => Facet::from_path(["kind", "child"]),
+                    fields.facets => Facet::from_path(["region", region]),
+                    fields.facets => Facet::from_path(["discipline", discipline]),
+                    fields.best => best as u64, fields.fields => "{}",
+                ))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let search = SearchIndex::from_index(index, 1, 1).unwrap();
+        search.reader.reload().unwrap();
+        search
+    }
+
+    fn keys(index: &SearchIndex, query: &str, adjust: impl Fn(&mut SearchRequest)) -> Vec<String> {
+        let mut request = SearchRequest { query: query.to_owned(), limit: 10, ..SearchRequest::default() };
+        adjust(&mut request);
+        index.search(&request).unwrap().hits.into_iter().map(|hit| hit.key).collect()
+    }
+
+    #[test]
+    fn names_match_across_scripts_and_typos_and_words_must_all_match() {
+        let index = tiny_index();
+        assert_eq!(keys(&index, "Qairat", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "Kairat Seiitov", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "Zhanna", |_| {}), ["b"]);
+        assert_eq!(keys(&index, "Нурланов", |_| {}), ["c"]);
+        assert_eq!(keys(&index, "Иавнова", |_| {}), ["b"], "one transposition");
+        assert!(keys(&index, "Qairat Zhanna", |_| {}).is_empty());
+    }
+
+    #[test]
+    fn disciplines_meet_across_languages_and_inflections() {
+        let index = tiny_index();
+        assert_eq!(keys(&index, "chess", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "шахматы", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "физикой", |_| {}), ["b"]);
+        assert_eq!(keys(&index, "олимпиадасында жеңімпазы", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "домбра", |_| {}), ["c"]);
+    }
+
+    #[test]
+    fn filters_facets_and_best_order() {
+        let index = tiny_index();
+        assert_eq!(keys(&index, "", |request| request.regions = vec!["71".to_owned()]), ["b"]);
+        let mut request = SearchRequest { limit: 10, sort: SortOrder::BestAchievement, ..SearchRequest::default() };
+        let results = index.search(&request).unwrap();
+        assert_eq!(results.hits.iter().map(|hit| hit.key.as_str()).collect::<Vec<_>>(), ["b", "a", "c"]);
+        assert_eq!(results.facets["region"], vec![("35".to_owned(), 2), ("71".to_owned(), 1)]);
+        request.limit = 0;
+        assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "limit", .. })));
+        request.limit = 5;
+        request.query = "слово ".repeat(MAX_WORDS + 1);
+        assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "query", .. })));
+    }
+
+    #[test]
+    fn snippets_mark_the_matched_words() {
+        let index = tiny_index();
+        let request =
+            SearchRequest { query: "олимпиада Qairat".to_owned(), limit: 10, ..SearchRequest::default() };
+        let hit = &index.search(&request).unwrap().hits[0];
+        assert!(hit.snippet.contains("<b>олимпиада</b>"), "{}", hit.snippet);
+        assert!(hit.name_highlighted.contains("<b>Қайрат</b>"), "{}", hit.name_highlighted);
+    }
 
     #[test]
     fn disciplines_are_found_in_three_languages_and_inflected() {

@@ -122,7 +122,7 @@ impl VersionReader {
         let mut losers = HashSet::new();
         for batch in self.region_batches("conflicts", region, &["iin"]).await? {
             let iins = Columns::new(&batch, "conflicts");
-            losers.extend(iins.texts("iin")?.into_iter());
+            losers.extend(iins.texts("iin")?);
         }
         Ok(losers)
     }
