@@ -579,3 +579,77 @@ fn a_run_reindexes_only_its_regions_keeps_old_generations_and_survives_a_kill_wh
     assert_eq!(meta["regions"].as_array().unwrap().len(), 1);
     assert!(found(&[], kept_child));
 }
+
+/// Writes a `conflicts` table (as the ingest will: partitioned by the losing region) that
+/// names one child as a loser, pins it in a new version, and indexes that version.
+fn publish_conflict(registry: &Path, loser: &Person, winner_region: &str) {
+    use deltalake::arrow::array::{RecordBatch, StringArray};
+    use deltalake::arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let folder = registry.join("tables/conflicts");
+        std::fs::create_dir_all(&folder).unwrap();
+        let url = url::Url::from_directory_path(std::fs::canonicalize(&folder).unwrap()).unwrap();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("region", DataType::Utf8, false),
+            Field::new("iin", DataType::Utf8, false),
+            Field::new("winner_region", DataType::Utf8, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(vec![loser.region.as_str()])),
+                Arc::new(StringArray::from(vec![loser.id.as_str()])),
+                Arc::new(StringArray::from(vec![winner_region])),
+            ],
+        )
+        .unwrap();
+        let table = deltalake::DeltaTableBuilder::from_url(url).unwrap().build().unwrap();
+        let table = table
+            .write(vec![batch])
+            .with_save_mode(deltalake::protocol::SaveMode::Append)
+            .with_partition_columns(["region"])
+            .await
+            .unwrap();
+        let store = Store::open(registry, false).unwrap();
+        let mut version = store.current().unwrap().unwrap();
+        version.version += 1;
+        version.tables.insert("conflicts".to_owned(), table.version().unwrap() as u64);
+        // No region's drop changed: only the conflicts did.
+        let report = daryn_registry::search::index_version(&store, &mut version, Some(&[])).await.unwrap();
+        assert!(report.incremental);
+        assert_eq!(report.regions, vec![loser.region.clone()]);
+        store.publish(&version).unwrap();
+    });
+}
+
+#[test]
+fn a_conflict_loser_pinned_by_the_version_is_not_found() {
+    let root = tempfile::tempdir().unwrap();
+    let day = generate_day(&root.path().join("drops"), "2026-11-25", 500, 51);
+    let registry = root.path().join("registry");
+    ingest(&registry, &[&day]);
+    let keyer = ChildKeyer::load_or_create(&registry).unwrap();
+    let all = children(&registry);
+    let loser = all[0].clone();
+    let neighbour = all.iter().find(|child| child.region == loser.region && child.id != loser.id).unwrap().clone();
+    let winner_region = all.iter().find(|child| child.region != loser.region).unwrap().region.clone();
+    let found = |person: &Person, as_of: Option<&str>| {
+        let query = format!("{} {}", person.last_name, person.first_name);
+        let mut args = vec!["--limit", "50"];
+        if let Some(version) = as_of {
+            args.extend(["--as-of", version]);
+        }
+        args.push(&query);
+        hit_keys(&search_json(&registry, &args)).contains(&keyer.child_key(&person.id))
+    };
+    assert!(found(&loser, None));
+    let before = search_json(&registry, &["--limit", "1", ""])["total"].as_u64().unwrap();
+
+    publish_conflict(&registry, &loser, &winner_region);
+    assert!(!found(&loser, None), "the loser is left out of the current index");
+    assert!(found(&loser, Some("1")), "the version before the conflict still has it");
+    assert!(found(&neighbour, None), "the rest of the loser's region is re-indexed");
+    assert_eq!(search_json(&registry, &["--limit", "1", ""])["total"].as_u64().unwrap(), before - 1);
+}
