@@ -39,11 +39,11 @@ echo "== generate $CHILDREN children"
 "$DARYN" generate --out "$WORK/drops" --children "$CHILDREN" --date 2026-11-25 --seed 7 --format csv | tail -n 1
 
 echo "== ingest (builds the index)"
-DARYN_LOG=daryn_registry=info /usr/bin/time -v "$DARYN" ingest --registry "$WORK/registry" "$WORK/drops/2026-11-25" \
+NO_COLOR=1 DARYN_LOG=daryn_registry=info /usr/bin/time -v "$DARYN" ingest --registry "$WORK/registry" "$WORK/drops/2026-11-25" \
     >"$WORK/ingest.out" 2>"$WORK/ingest.log" || true
 tail -n 1 "$WORK/ingest.out"
 generation=$(python3 -c "import json,sys; r='$WORK/registry'; v=int(open(r+'/CURRENT').read()); print(json.load(open(f'{r}/versions/{v:08d}.json'))['index_generation'])")
-index_ms=$(grep -o 'elapsed_ms=[0-9]*' "$WORK/ingest.log" | tail -n 1 | cut -d= -f2)
+index_ms=$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/ingest.log" | grep 'search index built' | grep -o 'elapsed_ms=[0-9]*' | tail -n 1 | cut -d= -f2)
 index_bytes=$(du -sb "$WORK/registry/index/$generation" | cut -f1)
 ingest_rss_kb=$(grep 'Maximum resident set size' "$WORK/ingest.log" | awk '{print $NF}')
 ingest_wall=$(grep 'Elapsed (wall clock)' "$WORK/ingest.log" | awk '{print $NF}')
@@ -67,12 +67,12 @@ runuser -u postgres -- psql -h "$WORK" -p "$PG_PORT" -d postgres -q -f "$WORK/pg
 pg_size=$("${PSQL[@]}" -At -c "SELECT pg_total_relation_size('docs')")
 
 python3 - "$WORK" "$pg_size" "$index_bytes" <<'EOF'
-import json, re, sys
+import json, math, re, sys
 work, pg_size, index_bytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 times = sorted(float(m) for m in re.findall(r"Time: ([0-9.]+) ms", open(f"{work}/pg_queries.out").read()))
 daryn = json.load(open(f"{work}/daryn.json"))
 def at(share):
-    return times[min(len(times) - 1, max(0, -(-len(times) * share // 1) - 1))] if share < 1 else times[-1]
+    return times[min(len(times), max(1, math.ceil(len(times) * share))) - 1]
 load = [float(m) for m in re.findall(r"Time: ([0-9.]+) ms", open(f"{work}/pg_load.out").read())]
 print(f"PostgreSQL: {len(times)} queries p50 {at(0.5):.2f} ms p99 {at(0.99):.2f} ms; load+index {sum(load)/1000:.1f} s; size {pg_size/1048576:.0f} MiB")
 print(f"daryn:      {daryn['queries']} queries p50 {daryn['p50_ms']:.2f} ms p99 {daryn['p99_ms']:.2f} ms; index {index_bytes/1048576:.0f} MiB")

@@ -59,8 +59,7 @@ enum After {
 }
 
 impl After {
-    fn allows(self, stem: &[char]) -> bool {
-        let Some(&last) = stem.last() else { return false };
+    fn allows(self, last: char) -> bool {
         match self {
             After::Vowel => is_vowel(last),
             After::VowelOrNasal => is_vowel(last) || is_nasal(last),
@@ -135,65 +134,56 @@ const MIN_STEM: usize = 3;
 /// Strips the Kazakh inflection of a lower-case Cyrillic word; returns the word itself
 /// when it carries none the stemmer recognises.
 pub fn stem(word: &str) -> String {
-    let mut letters: Vec<char> = word.chars().collect();
+    let mut stem = word.to_owned();
     for layer in [CASE, POSSESSIVE, PLURAL] {
-        if PROTECTED_ENDINGS.iter().any(|ending| word_ends_with(&letters, ending)) {
+        if PROTECTED_ENDINGS.iter().any(|ending| stem.ends_with(ending)) {
             break;
         }
-        if let Some(length) = matching_suffix(&letters, layer) {
-            let vowel_initial = letters.get(letters.len() - length).is_some_and(|&ch| is_vowel(ch));
-            letters.truncate(letters.len() - length);
-            if vowel_initial {
-                restore_final_consonant(&mut letters);
+        if let Some(suffix) = matching_suffix(&stem, layer) {
+            stem.truncate(stem.len() - suffix.len());
+            if suffix.chars().next().is_some_and(is_vowel) {
+                restore_final_consonant(&mut stem);
             }
         }
     }
-    letters.into_iter().collect()
+    stem
 }
 
-fn word_ends_with(letters: &[char], ending: &str) -> bool {
-    let ending: Vec<char> = ending.chars().collect();
-    letters.ends_with(&ending)
-}
-
-/// The length in letters of the longest suffix of `layer` the word may lose.
-fn matching_suffix(letters: &[char], layer: &[Suffix]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (suffix, after) in layer {
-        let suffix: Vec<char> = suffix.chars().collect();
-        if !letters.ends_with(&suffix) || letters.len() < suffix.len() + MIN_STEM {
+/// The longest suffix of `layer` the word may lose.
+fn matching_suffix(word: &str, layer: &[Suffix]) -> Option<&'static str> {
+    let mut best: Option<&'static str> = None;
+    for &(suffix, after) in layer {
+        let Some(stem) = word.strip_suffix(suffix) else { continue };
+        let Some(last) = stem.chars().next_back() else { continue };
+        if stem.chars().count() < MIN_STEM || !after.allows(last) || !harmonises(stem, suffix) {
             continue;
         }
-        let stem = &letters[..letters.len() - suffix.len()];
-        if !after.allows(stem) || !harmonises(stem, &suffix) {
-            continue;
-        }
-        if best.is_none_or(|length| suffix.len() > length) {
-            best = Some(suffix.len());
+        if best.is_none_or(|longest| suffix.len() > longest.len()) {
+            best = Some(suffix);
         }
     }
     best
 }
 
 /// The suffix's vowel agrees with the stem's last vowel that has a side.
-fn harmonises(stem: &[char], suffix: &[char]) -> bool {
-    let Some(suffix_back) = suffix.iter().find_map(|&ch| backness(ch)) else { return true };
-    match stem.iter().rev().find_map(|&ch| backness(ch)) {
+fn harmonises(stem: &str, suffix: &str) -> bool {
+    let Some(suffix_back) = suffix.chars().find_map(backness) else { return true };
+    match stem.chars().rev().find_map(backness) {
         Some(stem_back) => stem_back == suffix_back,
         None => true,
     }
 }
 
 /// A stem voices its last consonant before a vowel (`мектеп` → `мектебі`); undo it.
-fn restore_final_consonant(letters: &mut [char]) {
-    if let Some(last) = letters.last_mut() {
-        *last = match *last {
-            'б' => 'п',
-            'г' => 'к',
-            'ғ' => 'қ',
-            other => other,
-        };
-    }
+fn restore_final_consonant(stem: &mut String) {
+    let restored = match stem.chars().next_back() {
+        Some('б') => 'п',
+        Some('г') => 'к',
+        Some('ғ') => 'қ',
+        _ => return,
+    };
+    stem.pop();
+    stem.push(restored);
 }
 
 #[cfg(test)]
