@@ -132,6 +132,8 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         keep: u64,
     },
+    /// Search children (or teachers) by name, discipline, award, school, in kk/ru/en, Cyrillic or Latin
+    Search(Box<crate::search::SearchArgs>),
     /// Print the form for the regions (columns, headers, words, codes) as Markdown
     FormDoc {
         /// Write to this file instead of standard output
@@ -258,6 +260,10 @@ impl Cli {
             }),
             Command::Vacuum { registry, keep } => {
                 crate::ingest::vacuum(&registry, keep)?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Search(args) => {
+                crate::search::run_command(*args)?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::FormDoc { out } => {

@@ -146,6 +146,8 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
         _ => println!("no version to remove: the registry has {keep} or fewer"),
     }
     println!("deleted {} data files ({:.1} MB)", vacuumed.files, vacuumed.bytes as f64 / 1e6);
+    let generations = daryn_registry::search::index::remove_unpinned(&store)?;
+    println!("deleted {generations} search index generations no kept version uses");
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 mod cli;
 mod demo;
 mod ingest;
+mod search;
 mod sql;
 
 use std::process::ExitCode;

@@ -29,6 +29,8 @@ pub enum RunError {
     Read(#[from] Error),
     #[error(transparent)]
     Store(#[from] daryn_registry::store::StoreError),
+    #[error(transparent)]
+    Search(#[from] daryn_registry::search::SearchError),
 }
 
 pub type Result<T> = std::result::Result<T, RunError>;
@@ -623,7 +625,7 @@ async fn publish(
     tables.insert(StoreTable::Drops.name().to_owned(), version);
 
     progress.stage("switching to the new version");
-    let registry_version = RegistryVersion {
+    let mut registry_version = RegistryVersion {
         format: VERSION_FORMAT,
         version: number,
         created_at: run_at,
@@ -632,6 +634,11 @@ async fn publish(
         regions,
         run: records,
     };
+    // Search index (issue 5): the changed regions are re-indexed into a new generation,
+    // which must be complete before the version file that pins it is written.
+    progress.stage("indexing for search");
+    daryn_registry::search::index_version(store, &mut registry_version, Some(&published_regions)).await?;
+    // End of the search index step.
     store.publish(&registry_version)?;
     Ok((number, conflicts))
 }

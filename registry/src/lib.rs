@@ -9,6 +9,7 @@
 //! - [`form`]: the four tables of the form, their headers, and the rules ([`form::rules`]).
 //! - [`error`]: this crate's errors and the stable rejection codes.
 //! - [`store`]: the versioned store: Delta tables pinned together as registry versions.
+//! - [`search`]: the talent search index and its analyzers for Kazakh and Russian.
 //!
 //! Reading drops lives in `daryn-ingest`, SQL in `daryn-query`, the synthetic data and
 //! templates in `daryn-data`, the CLI and servers in `daryn` (`api/`).
@@ -22,6 +23,8 @@ pub mod iin;
 pub mod kato;
 pub mod lang;
 pub mod records;
+#[cfg(feature = "store")]
+pub mod search;
 mod spelling;
 #[cfg(feature = "store")]
 pub mod store;

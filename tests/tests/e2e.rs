@@ -44,6 +44,7 @@ mod e2e {
     pub mod ingest;
     pub mod outside;
     pub mod reports;
+    pub mod search;
     pub mod sql;
     pub mod template;
 }

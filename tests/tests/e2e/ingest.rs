@@ -300,6 +300,12 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
     assert!(stdout.contains("removed versions 1–2"), "{stdout}");
     assert!(parquet_files() < before, "vacuum deleted no data file");
     assert_eq!(registry_fingerprint(&registry), fingerprint, "the current version reads the same");
+    // Only the two kept versions' search index generations are left.
+    let generations = std::fs::read_dir(registry.join("index"))
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().file_name().to_string_lossy().parse::<u64>().is_ok())
+        .count();
+    assert_eq!(generations, 2, "{stdout}");
 
     // The kept older version still reads; the removed ones say they were vacuumed.
     let store = daryn_registry::store::Store::open(&registry, false).unwrap();

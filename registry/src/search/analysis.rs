@@ -1,0 +1,366 @@
+//! Text analysis for Kazakhstan: what a word becomes in the index and in a query.
+//!
+//! 1. Words are runs of letters and digits.
+//! 2. [`kazakh_lowercase`]: lower case that knows `İ`/`I`/`ı`, and that reads the Latin
+//!    look-alikes people type inside Cyrillic words (`Әйгерiм` with a Latin `i`) as the
+//!    Cyrillic letters they stand for.
+//! 3. Stemming, for text fields only (never names): a word with Kazakh letters gets the
+//!    Kazakh stemmer ([`super::kazakh`]) and never the Russian one; a Cyrillic word in the
+//!    alphabet both languages share loses Kazakh inflection first, then goes through
+//!    tantivy's Russian Snowball stemmer (so `олимпиадасында`, `олимпиады` and
+//!    `олимпиада` meet); Latin words are left as typed.
+//! 4. [`fold_script`]: every spelling is folded to one ASCII key, both ways: Cyrillic is
+//!    transliterated with Kazakh letters merged into their plain neighbours (`қ`→`k`,
+//!    `ұ`/`ү`/`у`→`u`, `і`/`ы`/`и`/`й`→`i`), the 2021 Kazakh Latin letters the same
+//!    (`q`→`k`, `ū`→`u`, `ä`→`a`, `ı`→`i`), passport romanisation too (`zh`, `kh`, `y`),
+//!    and doubled letters collapse. `Qairat`, `Kairat`, `Кайрат` and `Қайрат` are all
+//!    `kairat`; `Zhanna`, `Janna` and `Жанна` are all `jana`.
+
+use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
+
+use super::kazakh;
+
+/// The name the text analyzer is registered under in the index.
+pub const TEXT_ANALYZER: &str = "daryn_text";
+/// The name the name analyzer (no stemming) is registered under.
+pub const NAME_ANALYZER: &str = "daryn_name";
+
+/// Lower-cases a word the Kazakh way (see the module documentation).
+pub fn kazakh_lowercase(word: &str) -> String {
+    let cyrillic = word.chars().any(is_cyrillic);
+    let mut lower = String::with_capacity(word.len());
+    for ch in word.chars() {
+        match ch {
+            'İ' | 'I' if !cyrillic => lower.push('i'),
+            '\u{307}' => {}
+            _ => {
+                for small in ch.to_lowercase() {
+                    lower.push(if cyrillic { cyrillic_look_alike(small) } else { small });
+                }
+            }
+        }
+    }
+    lower
+}
+
+fn is_cyrillic(ch: char) -> bool {
+    matches!(ch, '\u{400}'..='\u{4ff}')
+}
+
+/// The Cyrillic letter a Latin look-alike stands for inside a Cyrillic word.
+fn cyrillic_look_alike(ch: char) -> char {
+    match ch {
+        'a' => 'а',
+        'c' => 'с',
+        'e' => 'е',
+        'h' => 'һ',
+        'i' | 'ı' => 'і',
+        'k' => 'к',
+        'o' => 'о',
+        'p' => 'р',
+        'x' => 'х',
+        'y' => 'у',
+        other => other,
+    }
+}
+
+/// Folds a lower-case word of any script to its ASCII search key.
+pub fn fold_script(word: &str) -> String {
+    let mut latin = String::with_capacity(word.len() + 4);
+    for ch in word.chars() {
+        let mapped: &str = match ch {
+            'а' | 'ә' | 'ä' | 'á' | 'à' | 'â' | 'ã' | 'å' | 'ā' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' | 'ғ' | 'ğ' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' | 'é' | 'è' | 'ê' | 'ë' => "e",
+            'ж' => "j",
+            'з' => "z",
+            'и' | 'й' | 'і' | 'ы' | 'ı' | 'í' | 'ì' | 'î' | 'ï' | 'ī' | 'y' | 'ý' => "i",
+            'к' | 'қ' | 'q' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' | 'ң' | 'ñ' => "n",
+            'о' | 'ө' | 'ö' | 'ó' | 'ò' | 'ô' | 'õ' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' | 'ұ' | 'ү' | 'ū' | 'ü' | 'ú' | 'ù' | 'û' => "u",
+            'ф' => "f",
+            'х' | 'һ' => "h",
+            'ц' => "ts",
+            'ч' | 'ç' => "ch",
+            'ш' | 'щ' | 'ş' => "sh",
+            'ъ' | 'ь' | '\u{307}' => "",
+            'ю' => "iu",
+            'я' => "ia",
+            other => {
+                latin.push(other);
+                continue;
+            }
+        };
+        latin.push_str(mapped);
+    }
+    // Passport romanisation: `shch` is `щ`, `zh` is `ж`, `kh` is `х`; a word-initial `ye` is `е`.
+    let latin = latin.replace("shch", "sh").replace("zh", "j").replace("kh", "h");
+    let latin = match latin.strip_prefix("ie") {
+        Some(rest) if !rest.is_empty() => format!("e{rest}"),
+        _ => latin,
+    };
+    let mut key = String::with_capacity(latin.len());
+    for ch in latin.chars() {
+        if !key.ends_with(ch) {
+            key.push(ch);
+        }
+    }
+    key
+}
+
+/// Which analysis a field gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Analysis {
+    /// Stemmed and folded: everything but names.
+    Text,
+    /// Folded only: people's names.
+    Name,
+}
+
+/// The whole chain as a tantivy tokenizer; the index and the query parser both use it,
+/// so a word and its query meet by construction.
+#[derive(Clone)]
+pub struct KazakhTokenizer {
+    analysis: Analysis,
+    russian: TextAnalyzer,
+}
+
+impl KazakhTokenizer {
+    pub fn new(analysis: Analysis) -> KazakhTokenizer {
+        let russian = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::Russian)).build();
+        KazakhTokenizer { analysis, russian }
+    }
+
+    /// The search key of one word (`None` when nothing of it is left).
+    pub fn key(&mut self, word: &str) -> Option<String> {
+        let lower = kazakh_lowercase(word);
+        let stemmed = match self.analysis {
+            Analysis::Name => lower,
+            Analysis::Text => self.stem(&lower),
+        };
+        let key = fold_script(&stemmed);
+        (!key.is_empty()).then_some(key)
+    }
+
+    /// Every key of a text, in order.
+    pub fn keys(&mut self, text: &str) -> Vec<String> {
+        words(text).filter_map(|(_, word)| self.key(word)).collect()
+    }
+
+    fn stem(&mut self, lower: &str) -> String {
+        if !lower.chars().any(is_cyrillic) {
+            return lower.to_owned();
+        }
+        let kazakh_stem = kazakh::stem(lower);
+        if lower.chars().any(kazakh::is_kazakh_letter) {
+            return kazakh_stem;
+        }
+        let mut stream = self.russian.token_stream(&kazakh_stem);
+        let stemmed = stream.next().map(|token| token.text.clone());
+        drop(stream);
+        stemmed.unwrap_or(kazakh_stem)
+    }
+}
+
+/// The words of a text with their byte offsets: runs of letters and digits.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start: Option<usize> = None;
+    let mut boundaries = text.char_indices().chain(std::iter::once((text.len(), ' ')));
+    std::iter::from_fn(move || {
+        for (offset, ch) in boundaries.by_ref() {
+            let in_word = ch.is_alphanumeric() || ch == '\u{307}';
+            match (start, in_word) {
+                (None, true) => start = Some(offset),
+                (Some(from), false) => {
+                    start = None;
+                    return Some((from, &text[from..offset]));
+                }
+                _ => {}
+            }
+        }
+        None
+    })
+}
+
+/// Longer words are not words people search for (hashes, run-together text).
+const LONGEST_WORD: usize = 60;
+
+impl Tokenizer for KazakhTokenizer {
+    type TokenStream<'a> = KeyStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> KeyStream {
+        let mut tokens = Vec::new();
+        for (offset, word) in words(text) {
+            if word.len() > LONGEST_WORD {
+                continue;
+            }
+            if let Some(key) = self.key(word) {
+                tokens.push(Token {
+                    offset_from: offset,
+                    offset_to: offset + word.len(),
+                    position: tokens.len(),
+                    text: key,
+                    position_length: 1,
+                });
+            }
+        }
+        KeyStream { tokens, next: 0 }
+    }
+}
+
+/// The keys of one text, ready for tantivy.
+pub struct KeyStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for KeyStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name_key(word: &str) -> String {
+        KazakhTokenizer::new(Analysis::Name).key(word).unwrap()
+    }
+
+    fn text_key(word: &str) -> String {
+        KazakhTokenizer::new(Analysis::Text).key(word).unwrap()
+    }
+
+    #[test]
+    fn lowercase_knows_kazakh_letters_and_dotted_i() {
+        assert_eq!(kazakh_lowercase("ҚАЙРАТ"), "қайрат");
+        assert_eq!(kazakh_lowercase("ӘЙГЕРІМ"), "әйгерім");
+        assert_eq!(kazakh_lowercase("ҰЛЫҚБЕК"), "ұлықбек");
+        assert_eq!(kazakh_lowercase("İSTANBUL"), "istanbul");
+        assert_eq!(kazakh_lowercase("ÄIGERIM"), "äigerim");
+    }
+
+    #[test]
+    fn latin_look_alikes_inside_cyrillic_words_become_cyrillic() {
+        // `Әйгерiм` typed with a Latin `i` for `і`.
+        assert_eq!(kazakh_lowercase("Әйгерiм"), "әйгерім");
+        assert_eq!(kazakh_lowercase("Aсқар"), "асқар");
+    }
+
+    #[test]
+    fn the_2021_latin_alphabet_folds_to_the_cyrillic_name() {
+        assert_eq!(name_key("Qairat"), name_key("Қайрат"));
+        assert_eq!(name_key("Äigerım"), name_key("Әйгерім"));
+        assert_eq!(name_key("Nūrlan"), name_key("Нұрлан"));
+        assert_eq!(name_key("Şoqan"), name_key("Шоқан"));
+    }
+
+    #[test]
+    fn passport_romanisation_folds_to_the_cyrillic_name() {
+        assert_eq!(name_key("Kairat"), name_key("Қайрат"));
+        assert_eq!(name_key("Kayrat"), name_key("Қайрат"));
+        assert_eq!(name_key("Aigerim"), name_key("Әйгерім"));
+        assert_eq!(name_key("Nurlan"), name_key("Нұрлан"));
+        assert_eq!(name_key("Zhanna"), name_key("Жанна"));
+        assert_eq!(name_key("Yerlan"), name_key("Ерлан"));
+        assert_eq!(name_key("Aliya"), name_key("Әлия"));
+        assert_eq!(name_key("Vasiliy"), name_key("Василий"));
+        assert_eq!(name_key("Shcherbakov"), name_key("Щербаков"));
+    }
+
+    #[test]
+    fn cyrillic_without_kazakh_letters_finds_the_kazakh_name() {
+        assert_eq!(name_key("Кайрат"), name_key("Қайрат"));
+        assert_eq!(name_key("Нурлан"), name_key("Нұрлан"));
+        assert_eq!(name_key("Айгерим"), name_key("Әйгерім"));
+    }
+
+    #[test]
+    fn keys_are_ascii_and_distinct_names_stay_distinct() {
+        assert_eq!(name_key("Қайрат"), "kairat");
+        assert_eq!(name_key("Жанна"), "jana");
+        assert_ne!(name_key("Нұрлан"), name_key("Ерлан"));
+        assert_ne!(name_key("Асқар"), name_key("Асхат"));
+        assert!(name_key("Ғалымжан").is_ascii());
+    }
+
+    #[test]
+    fn names_are_not_stemmed() {
+        // `Ерланды` would lose `-ды` as a word; as a name it is kept whole.
+        assert_ne!(name_key("Сейітов"), name_key("Сейіт"));
+        assert_eq!(name_key("Нұрланов"), "nurlanov");
+    }
+
+    #[test]
+    fn kazakh_inflection_meets_the_base_word() {
+        assert_eq!(text_key("математикадан"), text_key("математика"));
+        assert_eq!(text_key("олимпиадасында"), text_key("олимпиада"));
+        assert_eq!(text_key("жеңімпазы"), text_key("жеңімпаз"));
+        assert_eq!(text_key("Олимпиадасы"), text_key("олимпиада"));
+    }
+
+    #[test]
+    fn russian_inflection_meets_the_base_word() {
+        assert_eq!(text_key("олимпиады"), text_key("олимпиада"));
+        assert_eq!(text_key("олимпиаде"), text_key("олимпиада"));
+        assert_eq!(text_key("шахматы"), text_key("шахматами"));
+        assert_eq!(text_key("победителем"), text_key("победитель"));
+        assert_eq!(text_key("республиканской"), text_key("республиканская"));
+    }
+
+    #[test]
+    fn the_russian_stemmer_never_touches_words_with_kazakh_letters() {
+        // Snowball Russian would cut `-ым`/`-ам` endings; `жеңімпаз` and `қалам` keep theirs.
+        assert_eq!(text_key("қалам"), fold_script("қалам"));
+        assert_eq!(text_key("жүлдегерлері"), fold_script("жүлдегер"));
+    }
+
+    #[test]
+    fn latin_words_are_folded_but_not_stemmed() {
+        assert_eq!(text_key("Matematika"), "matematika");
+        assert_eq!(text_key("Chess"), "ches");
+    }
+
+    #[test]
+    fn the_tokenizer_gives_keys_with_offsets_of_the_original_words() {
+        let mut tokenizer = KazakhTokenizer::new(Analysis::Text);
+        let text = "Физика пәнінен, республикалық олимпиада";
+        let mut stream = tokenizer.token_stream(text);
+        let mut seen = Vec::new();
+        while let Some(token) = stream.next() {
+            seen.push((text[token.offset_from..token.offset_to].to_owned(), token.text.clone(), token.position));
+        }
+        assert_eq!(seen.len(), 4);
+        assert_eq!(seen[1].0, "пәнінен");
+        assert_eq!(seen[1].1, fold_script("пән"));
+        assert_eq!(seen[3].2, 3);
+    }
+
+    #[test]
+    fn punctuation_and_empty_input_give_no_tokens() {
+        let mut tokenizer = KazakhTokenizer::new(Analysis::Text);
+        assert!(tokenizer.keys("").is_empty());
+        assert!(tokenizer.keys(" «» — ,;!").is_empty());
+        assert_eq!(tokenizer.keys("№12 мектеп"), vec!["12".to_owned(), "mektep".to_owned()]);
+    }
+}

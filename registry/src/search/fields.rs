@@ -1,0 +1,77 @@
+//! The index schema: one document per current child and one per teacher.
+//!
+//! | field | analysis | stored | what |
+//! |---|---|---|---|
+//! | `kind` | raw | yes | `child` or `teacher` |
+//! | `key` | raw | yes | the child's `child_key`, or the `teacher_id` |
+//! | `name` | name | yes | last, first and patronymic name |
+//! | `people` | name | no | a child's mentors; a teacher's pupils |
+//! | `text` | text | yes | school, locality, interests, achievements, measures (snippets come from it) |
+//! | `tags` | text | no | disciplines, domains, region, district, level and result words in kk/ru/en |
+//! | `facets` | facet | no | `/region/35`, `/district/…`, `/area/rural`, `/group/…`, `/domain/…`, `/discipline/…`, `/achievement/<level>/<result>`, `/result/…`, `/grade/…`, `/status/…`, `/kind/…` |
+//! | `best` | u64 fast | no | a child's best achievement (level × 10 + result); a teacher's item-15 score |
+//! | `fields` | none | yes | the hit's fields as JSON, for output |
+
+use tantivy::schema::{
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::analysis::{Analysis, KazakhTokenizer, NAME_ANALYZER, TEXT_ANALYZER};
+
+/// The fields of the index, looked up once.
+#[derive(Clone, Copy, Debug)]
+pub struct IndexFields {
+    pub kind: Field,
+    pub key: Field,
+    pub name: Field,
+    pub people: Field,
+    pub text: Field,
+    pub tags: Field,
+    pub facets: Field,
+    pub best: Field,
+    pub fields: Field,
+}
+
+fn analysed(analyzer: &str, stored: bool) -> TextOptions {
+    let indexing =
+        TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored { options.set_stored() } else { options }
+}
+
+impl IndexFields {
+    pub fn schema() -> Schema {
+        let mut builder = Schema::builder();
+        builder.add_text_field("kind", STRING | STORED);
+        builder.add_text_field("key", STRING | STORED);
+        builder.add_text_field("name", analysed(NAME_ANALYZER, true));
+        builder.add_text_field("people", analysed(NAME_ANALYZER, false));
+        builder.add_text_field("text", analysed(TEXT_ANALYZER, true));
+        builder.add_text_field("tags", analysed(TEXT_ANALYZER, false));
+        builder.add_facet_field("facets", FacetOptions::default());
+        builder.add_u64_field("best", INDEXED | FAST);
+        builder.add_text_field("fields", STORED);
+        builder.build()
+    }
+
+    pub fn of(schema: &Schema) -> tantivy::Result<IndexFields> {
+        Ok(IndexFields {
+            kind: schema.get_field("kind")?,
+            key: schema.get_field("key")?,
+            name: schema.get_field("name")?,
+            people: schema.get_field("people")?,
+            text: schema.get_field("text")?,
+            tags: schema.get_field("tags")?,
+            facets: schema.get_field("facets")?,
+            best: schema.get_field("best")?,
+            fields: schema.get_field("fields")?,
+        })
+    }
+}
+
+/// Registers Daryn's analyzers on an index (they are code, not stored in the index).
+pub fn register_analyzers(index: &tantivy::Index) {
+    index.tokenizers().register(TEXT_ANALYZER, TextAnalyzer::from(KazakhTokenizer::new(Analysis::Text)));
+    index.tokenizers().register(NAME_ANALYZER, TextAnalyzer::from(KazakhTokenizer::new(Analysis::Name)));
+}

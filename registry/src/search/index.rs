@@ -1,0 +1,297 @@
+//! The index's lifecycle: built at publish, pinned by the registry version.
+//!
+//! ```text
+//! DIR/index/<generation>/            a complete tantivy index + daryn-index.json
+//! DIR/index/<generation>.building/   an index being built; never opened
+//! ```
+//!
+//! - A run's index is a new generation in a fresh folder, renamed into place only when
+//!   committed, before the version file that pins it is written: a crash at any moment
+//!   leaves the previous version and its generation searchable. Folders of a crashed run
+//!   (`*.building`, or generations no version pins that are newer than every pin) are
+//!   removed by the next run.
+//! - A first build (or one after a format change) indexes every region into one segment.
+//! - A run that changed k regions hard-links the previous generation's files (tantivy
+//!   never rewrites a file, so the old generation stays as it was), deletes the documents
+//!   of those k regions by their `/region/<code>` facet and adds them again: the other
+//!   regions are not read at all. Segments are merged into one when there are more than
+//!   [`MAX_SEGMENTS`].
+//! - Every generation stays on disk while a kept version pins it, so `--as-of` opens
+//!   the generation of the older version.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::indexer::NoMergePolicy;
+use tantivy::schema::Facet;
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tracing::info;
+
+use super::documents::DocumentBuilder;
+use super::fields::{IndexFields, register_analyzers};
+use super::key::ChildKeyer;
+use super::rows::VersionReader;
+use super::{SearchError, SearchResult};
+use crate::store::{RegistryVersion, Store, pause_point};
+
+/// The format of an index generation; a generation of another format is rebuilt whole.
+pub const INDEX_FORMAT: u32 = 1;
+/// An incremental generation with more segments than this is merged into one.
+pub const MAX_SEGMENTS: usize = 8;
+const META_FILE: &str = "daryn-index.json";
+const WRITER_MEMORY: usize = 256 * 1024 * 1024;
+
+/// What `daryn-index.json` says about a generation.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GenerationMeta {
+    pub format: u32,
+    pub generation: u64,
+    pub registry_version: u64,
+    /// The generation this one was built from, when incremental.
+    pub based_on: Option<u64>,
+    /// The regions whose documents were (re)indexed.
+    pub regions: Vec<String>,
+    pub documents: u64,
+    pub segments: usize,
+}
+
+/// What indexing a version did.
+#[derive(Clone, Debug, Serialize)]
+pub struct IndexReport {
+    pub generation: u64,
+    pub incremental: bool,
+    pub regions: Vec<String>,
+    pub documents_added: u64,
+    pub elapsed_ms: u64,
+}
+
+fn index_root(store: &Store) -> PathBuf {
+    store.root().join("index")
+}
+
+pub fn generation_path(store: &Store, generation: u64) -> PathBuf {
+    index_root(store).join(generation.to_string())
+}
+
+fn tantivy_error(path: &Path) -> impl FnOnce(tantivy::TantivyError) -> SearchError + '_ {
+    move |error| SearchError::Index { path: path.to_owned(), reason: error.to_string() }
+}
+
+pub fn read_meta(folder: &Path) -> Option<GenerationMeta> {
+    let text = std::fs::read_to_string(folder.join(META_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Builds the search index of `version` and pins it there (`index_generation`). Call it
+/// after the version's tables are written and before the version file is: see the
+/// module documentation. `changed_regions` are the regions whose data differs from the
+/// previous version; `None` re-indexes everything.
+pub async fn index_version(
+    store: &Store,
+    version: &mut RegistryVersion,
+    changed_regions: Option<&[String]>,
+) -> SearchResult<IndexReport> {
+    let started = Instant::now();
+    let root = index_root(store);
+    std::fs::create_dir_all(&root).map_err(SearchError::io(&root))?;
+    let previous_version = store.current()?;
+    let previous = previous_version
+        .as_ref()
+        .and_then(|previous| previous.index_generation)
+        .filter(|generation| read_meta(&generation_path(store, *generation)).is_some_and(|m| m.format == INDEX_FORMAT));
+    remove_leftovers(store)?;
+
+    let reader = VersionReader::open(store, version).await?;
+    let all_regions: Vec<String> = version.regions.keys().cloned().collect();
+    let (base, mut regions) = match (previous, changed_regions) {
+        (Some(base), Some(changed)) => (Some(base), changed.to_vec()),
+        _ => (None, all_regions.clone()),
+    };
+    if let (Some(_), Some(previous_version)) = (base, previous_version.as_ref())
+        && previous_version.tables.get("conflicts") != version.tables.get("conflicts")
+    {
+        let before = VersionReader::open(store, previous_version).await?;
+        for region in &all_regions {
+            if before.conflict_losers(region).await? != reader.conflict_losers(region).await? {
+                regions.push(region.clone());
+            }
+        }
+    }
+    let regions: Vec<String> = regions.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+    if let Some(base) = base
+        && regions.is_empty()
+    {
+        version.index_generation = Some(base);
+        return Ok(IndexReport {
+            generation: base,
+            incremental: true,
+            regions,
+            documents_added: 0,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        });
+    }
+
+    let generation = next_generation(store)?;
+    let building = root.join(format!("{generation}.building"));
+    let index = match base {
+        Some(base) => {
+            link_generation(&generation_path(store, base), &building)?;
+            Index::open_in_dir(&building).map_err(tantivy_error(&building))?
+        }
+        None => {
+            std::fs::create_dir_all(&building).map_err(SearchError::io(&building))?;
+            Index::create_in_dir(&building, IndexFields::schema()).map_err(tantivy_error(&building))?
+        }
+    };
+    register_analyzers(&index);
+    let fields = IndexFields::of(&index.schema()).map_err(tantivy_error(&building))?;
+    let keyer = ChildKeyer::load_or_create(store.root())?;
+    let builder = DocumentBuilder { fields, keyer: &keyer };
+    let mut writer: IndexWriter<TantivyDocument> =
+        index.writer_with_num_threads(2, WRITER_MEMORY).map_err(tantivy_error(&building))?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+
+    let mut documents_added = 0u64;
+    for region in &regions {
+        writer.delete_term(Term::from_facet(fields.facets, &Facet::from_path(["region", region.as_str()])));
+        if !version.regions.contains_key(region) {
+            continue;
+        }
+        let rows = reader.region_rows(region).await?;
+        for document in builder.region_documents(region, &rows) {
+            writer.add_document(document).map_err(tantivy_error(&building))?;
+            documents_added += 1;
+        }
+    }
+    let payload = serde_json::json!({ "registry_version": version.version, "generation": generation });
+    let mut commit = writer.prepare_commit().map_err(tantivy_error(&building))?;
+    commit.set_payload(&payload.to_string());
+    commit.commit().map_err(tantivy_error(&building))?;
+    let segments = index.searchable_segment_ids().map_err(tantivy_error(&building))?;
+    if segments.len() > 1 && (base.is_none() || segments.len() > MAX_SEGMENTS) {
+        writer.merge(&segments).wait().map_err(tantivy_error(&building))?;
+    }
+    writer.wait_merging_threads().map_err(tantivy_error(&building))?;
+
+    let searcher_segments = index.searchable_segment_ids().map_err(tantivy_error(&building))?.len();
+    let documents = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .map_err(tantivy_error(&building))?
+        .searcher()
+        .num_docs();
+    let meta = GenerationMeta {
+        format: INDEX_FORMAT,
+        generation,
+        registry_version: version.version,
+        based_on: base,
+        regions: regions.clone(),
+        documents,
+        segments: searcher_segments,
+    };
+    let meta_path = building.join(META_FILE);
+    std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta).expect("the meta serialises"))
+        .map_err(SearchError::io(&meta_path))?;
+    sync_folder(&building)?;
+    pause_point("index-built");
+    let finished = generation_path(store, generation);
+    std::fs::rename(&building, &finished).map_err(SearchError::io(&finished))?;
+    sync_folder(&root)?;
+    version.index_generation = Some(generation);
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    info!(
+        generation,
+        incremental = base.is_some(),
+        regions = regions.len(),
+        documents_added,
+        elapsed_ms,
+        "search index built"
+    );
+    Ok(IndexReport { generation, incremental: base.is_some(), regions, documents_added, elapsed_ms })
+}
+
+/// One more than every generation on disk or pinned, so a generation folder is never reused.
+fn next_generation(store: &Store) -> SearchResult<u64> {
+    let mut highest = 0;
+    for version in store.versions()? {
+        highest = highest.max(version.index_generation.unwrap_or(0));
+    }
+    for (generation, _) in generation_folders(store)? {
+        highest = highest.max(generation);
+    }
+    Ok(highest + 1)
+}
+
+fn generation_folders(store: &Store) -> SearchResult<Vec<(u64, PathBuf)>> {
+    let root = index_root(store);
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(&root).map_err(SearchError::io(&root))?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let number = name.strip_suffix(".building").unwrap_or(&name);
+        if let Ok(generation) = number.parse::<u64>() {
+            folders.push((generation, entry.path()));
+        }
+    }
+    Ok(folders)
+}
+
+/// Removes what a crashed run left: folders still building, and finished generations
+/// newer than every generation a kept version pins.
+fn remove_leftovers(store: &Store) -> SearchResult<()> {
+    let pinned: HashSet<u64> = store.versions()?.iter().filter_map(|version| version.index_generation).collect();
+    let newest_pinned = pinned.iter().copied().max().unwrap_or(0);
+    for (generation, path) in generation_folders(store)? {
+        let building = path.extension().is_some_and(|extension| extension == "building");
+        if building || (generation > newest_pinned && !pinned.contains(&generation)) {
+            std::fs::remove_dir_all(&path).map_err(SearchError::io(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes every generation that no kept version pins: `daryn vacuum` calls it, holding
+/// the registry's lock, after removing versions. Returns how many folders went.
+pub fn remove_unpinned(store: &Store) -> SearchResult<u64> {
+    let root = index_root(store);
+    if !root.exists() {
+        return Ok(0);
+    }
+    let pinned: HashSet<u64> = store.versions()?.iter().filter_map(|version| version.index_generation).collect();
+    let mut removed = 0;
+    for (generation, path) in generation_folders(store)? {
+        let building = path.extension().is_some_and(|extension| extension == "building");
+        if building || !pinned.contains(&generation) {
+            std::fs::remove_dir_all(&path).map_err(SearchError::io(&path))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Gives `to` the files of the generation `from`, as hard links (copies where the file
+/// system cannot link). Lock files and Daryn's meta stay behind.
+fn link_generation(from: &Path, to: &Path) -> SearchResult<()> {
+    std::fs::create_dir_all(to).map_err(SearchError::io(to))?;
+    for entry in std::fs::read_dir(from).map_err(SearchError::io(from))?.flatten() {
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        if text == META_FILE || text.ends_with(".lock") || !entry.path().is_file() {
+            continue;
+        }
+        let target = to.join(&name);
+        if std::fs::hard_link(entry.path(), &target).is_err() {
+            std::fs::copy(entry.path(), &target).map_err(SearchError::io(&target))?;
+        }
+    }
+    Ok(())
+}
+
+fn sync_folder(folder: &Path) -> SearchResult<()> {
+    if let Ok(directory) = std::fs::File::open(folder) {
+        directory.sync_all().map_err(SearchError::io(folder))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,517 @@
+//! Searching a pinned index generation: the query a person typed, the filters, facet
+//! counts, the order, and highlighted snippets.
+//!
+//! Every word of the query must match (stop words aside), each in any of: the name
+//! (exact key ×3, or within one or two typos), the people around the hit (mentors,
+//! pupils), the text and the tags. Runs of up to four words that name a discipline in
+//! any language (`chess`, `шахматы`, `Қазақстан тарихы`, `математикадан`) match that
+//! discipline by code as well as by its words.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term};
+
+use super::analysis::{Analysis, KazakhTokenizer, words};
+use super::fields::{IndexFields, register_analyzers};
+use super::index::generation_path;
+use super::{SearchError, SearchResult};
+use crate::discipline::Taxonomy;
+use crate::store::{RegistryVersion, Store};
+
+/// The most hits one search returns.
+pub const MAX_LIMIT: usize = 1000;
+
+/// The most words one query may have.
+pub const MAX_WORDS: usize = 64;
+
+/// Words that carry no meaning for search, in the three languages.
+const STOP_WORDS: &[&str] = &[
+    "и", "в", "во", "на", "по", "из", "для", "с", "со", "о", "об", "от", "к", "у", "а", "the", "of", "in", "and",
+    "for", "at", "on", "a", "an", "to", "және", "мен", "бен", "пен", "үшін",
+];
+
+/// How hits are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Relevance,
+    /// A child's best achievement (a teacher's item-15 score), then relevance.
+    BestAchievement,
+}
+
+/// One search. Filter values are canonical codes (see the `parse_*` helpers of the CLI);
+/// several values of one filter mean any of them, different filters all of them.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub teachers: bool,
+    pub regions: Vec<String>,
+    pub districts: Vec<String>,
+    pub area_types: Vec<String>,
+    /// `rural`, `large_family`, `low_income`.
+    pub groups: Vec<String>,
+    pub domains: Vec<String>,
+    /// Discipline codes.
+    pub disciplines: Vec<String>,
+    pub levels: Vec<String>,
+    pub results: Vec<String>,
+    pub grades: Vec<u8>,
+    pub statuses: Vec<String>,
+    pub sort: SortOrder,
+    pub limit: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitKind {
+    Child,
+    Teacher,
+}
+
+/// One hit.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    pub kind: HitKind,
+    /// The `child_key` of a child, the `teacher_id` of a teacher.
+    pub key: String,
+    pub score: f32,
+    /// A child's best achievement rank, a teacher's item-15 score.
+    pub best: u64,
+    pub name: String,
+    /// The name and the best text fragment, matched words between `highlight` marks.
+    pub name_highlighted: String,
+    pub snippet: String,
+    pub fields: serde_json::Value,
+}
+
+/// Facet counts: per facet (`region`, `area`, …) the values and their hit counts.
+pub type Facets = BTreeMap<&'static str, Vec<(String, u64)>>;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResults {
+    pub registry_version: u64,
+    pub index_generation: u64,
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
+
+/// The facets counted, with the names results give them.
+const FACETS: &[(&str, &str)] = &[
+    ("region", "/region"),
+    ("area_type", "/area"),
+    ("group", "/group"),
+    ("domain", "/domain"),
+    ("discipline", "/discipline"),
+    ("level", "/achievement"),
+    ("result", "/result"),
+    ("grade", "/grade"),
+    ("roadmap_status", "/status"),
+];
+
+/// An opened index generation, ready for many searches.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: IndexFields,
+    registry_version: u64,
+    generation: u64,
+}
+
+impl SearchIndex {
+    /// Opens the generation `version` pins.
+    pub fn open(store: &Store, version: &RegistryVersion) -> SearchResult<SearchIndex> {
+        let generation = version.index_generation.ok_or(SearchError::NoIndex { version: version.version })?;
+        let path = generation_path(store, generation);
+        let bad = |reason: String| SearchError::BadIndex { path: path.clone(), reason };
+        let index = Index::open_in_dir(&path).map_err(|error| bad(error.to_string()))?;
+        SearchIndex::from_index(index, version.version, generation).map_err(|error| bad(error.to_string()))
+    }
+
+    /// Wraps an opened tantivy index (a generation folder, or one in memory for tests).
+    pub fn from_index(index: Index, registry_version: u64, generation: u64) -> tantivy::Result<SearchIndex> {
+        register_analyzers(&index);
+        let fields = IndexFields::of(&index.schema())?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields, registry_version, generation })
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The registry version its last commit was built for (the commit payload).
+    pub fn payload(&self) -> Option<String> {
+        self.index.load_metas().ok()?.payload
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> SearchResult<SearchResults> {
+        if request.limit == 0 || request.limit > MAX_LIMIT {
+            return Err(SearchError::BadParameter {
+                parameter: "limit",
+                reason: format!("{} is not between 1 and {MAX_LIMIT}", request.limit),
+            });
+        }
+        let words_typed = words(&request.query).count();
+        if words_typed > MAX_WORDS {
+            return Err(SearchError::BadParameter {
+                parameter: "query",
+                reason: format!("{words_typed} words; a search takes at most {MAX_WORDS}"),
+            });
+        }
+        let query = self.build_query(request);
+        let searcher = self.searcher();
+        let mut facet_collector = FacetCollector::for_field("facets");
+        for (_, path) in FACETS {
+            facet_collector.add_facet(*path);
+        }
+        let (ranked, (facet_counts, total)): (Vec<((u64, Score), DocAddress)>, _) = match request.sort {
+            SortOrder::Relevance => {
+                let (top, rest) = searcher
+                    .search(&query, &(TopDocs::with_limit(request.limit).order_by_score(), (facet_collector, Count)))
+                    .map_err(|error| self.failed(error))?;
+                let best = self.best_values(&searcher, &top);
+                (top.into_iter().zip(best).map(|((score, address), best)| ((best, score), address)).collect(), rest)
+            }
+            SortOrder::BestAchievement => {
+                let by_best = TopDocs::with_limit(request.limit).tweak_score(|segment: &SegmentReader| {
+                    let best = segment.fast_fields().u64("best").ok().map(|column| column.first_or_default_col(0));
+                    move |doc, score: Score| (best.as_ref().map(|column| column.get_val(doc)).unwrap_or(0), score)
+                });
+                searcher.search(&query, &(by_best, (facet_collector, Count))).map_err(|error| self.failed(error))?
+            }
+        };
+        let text_snippets = SnippetGenerator::create(&searcher, &query, self.fields.text);
+        let name_snippets = SnippetGenerator::create(&searcher, &query, self.fields.name);
+        let mut hits = Vec::with_capacity(ranked.len());
+        for ((best, score), address) in ranked {
+            let document: TantivyDocument = searcher.doc(address).map_err(|error| self.failed(error))?;
+            let text = |field| document.get_first(field).and_then(|value| value.as_str()).unwrap_or("").to_owned();
+            let kind = if text(self.fields.kind) == "teacher" { HitKind::Teacher } else { HitKind::Child };
+            let mut snippet = match &text_snippets {
+                Ok(generator) => generator.snippet_from_doc(&document),
+                Err(_) => tantivy::snippet::Snippet::empty(),
+            };
+            snippet.set_snippet_prefix_postfix("<b>", "</b>");
+            let name = text(self.fields.name);
+            let name_highlighted = match &name_snippets {
+                Ok(generator) => {
+                    let mut marked = generator.snippet(&name);
+                    marked.set_snippet_prefix_postfix("<b>", "</b>");
+                    if marked.is_empty() { name.clone() } else { marked.to_html() }
+                }
+                Err(_) => name.clone(),
+            };
+            hits.push(Hit {
+                kind,
+                key: text(self.fields.key),
+                score,
+                best,
+                name,
+                name_highlighted,
+                snippet: snippet.to_html(),
+                fields: serde_json::from_str(&text(self.fields.fields)).unwrap_or(serde_json::Value::Null),
+            });
+        }
+        let mut facets = Facets::new();
+        for (name, path) in FACETS {
+            let counts = facet_counts
+                .get(*path)
+                .map(|(facet, count)| (facet.to_path().last().map(|part| part.to_string()).unwrap_or_default(), count))
+                .collect();
+            facets.insert(name, counts);
+        }
+        Ok(SearchResults {
+            registry_version: self.registry_version,
+            index_generation: self.generation,
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    fn failed(&self, error: tantivy::TantivyError) -> SearchError {
+        SearchError::Index {
+            path: std::path::PathBuf::from(format!("generation {}", self.generation)),
+            reason: error.to_string(),
+        }
+    }
+
+    fn best_values(&self, searcher: &Searcher, top: &[(Score, DocAddress)]) -> Vec<u64> {
+        top.iter()
+            .map(|(_, address)| {
+                searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64("best")
+                    .ok()
+                    .map(|column| column.first_or_default_col(0).get_val(address.doc_id))
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+
+    fn build_query(&self, request: &SearchRequest) -> BooleanQuery {
+        let fields = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let kind = if request.teachers { "teacher" } else { "child" };
+        clauses.push((Occur::Must, facet_filter(fields, "kind", &[kind.to_owned()])));
+        let filters: [(&str, Vec<String>); 9] = [
+            ("region", request.regions.clone()),
+            ("district", request.districts.clone()),
+            ("area", request.area_types.clone()),
+            ("group", request.groups.clone()),
+            ("domain", request.domains.clone()),
+            ("discipline", request.disciplines.clone()),
+            ("result", request.results.clone()),
+            ("grade", request.grades.iter().map(u8::to_string).collect()),
+            ("status", request.statuses.clone()),
+        ];
+        for (facet_name, values) in filters.iter().filter(|(_, values)| !values.is_empty()) {
+            clauses.push((Occur::Must, facet_filter(fields, facet_name, values)));
+        }
+        if !request.levels.is_empty() {
+            // With one result filter too, both must hold for the same achievement.
+            let paths: Vec<Facet> = match request.results.as_slice() {
+                [result] => request
+                    .levels
+                    .iter()
+                    .map(|level| Facet::from_path(["achievement", level.as_str(), result.as_str()]))
+                    .collect(),
+                _ => request.levels.iter().map(|level| Facet::from_path(["achievement", level.as_str()])).collect(),
+            };
+            clauses.push((Occur::Must, any_facet(fields, paths)));
+        }
+        let groups = word_groups(fields, &request.query);
+        if groups.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        clauses.extend(groups.into_iter().map(|group| (Occur::Must, group)));
+        BooleanQuery::new(clauses)
+    }
+}
+
+fn facet_filter(fields: IndexFields, name: &str, values: &[String]) -> Box<dyn Query> {
+    any_facet(fields, values.iter().map(|value| Facet::from_path([name, value.as_str()])).collect())
+}
+
+/// A filter that scores nothing: any of these facets.
+fn any_facet(fields: IndexFields, facets: Vec<Facet>) -> Box<dyn Query> {
+    let terms: Vec<(Occur, Box<dyn Query>)> = facets
+        .iter()
+        .map(|facet| {
+            let term = Term::from_facet(fields.facets, facet);
+            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+        })
+        .collect();
+    Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), 0.0))
+}
+
+fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> (Occur, Box<dyn Query>) {
+    let query = TermQuery::new(Term::from_field_text(field, key), IndexRecordOption::WithFreqs);
+    (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
+}
+
+/// The clauses one word of the query makes: any field may hold it.
+fn word_query(fields: IndexFields, text_key: &str, name_key: &str) -> Box<dyn Query> {
+    let mut options = vec![
+        term(fields.name, name_key, 3.0),
+        term(fields.people, name_key, 1.0),
+        term(fields.text, text_key, 1.0),
+        term(fields.tags, text_key, 0.7),
+    ];
+    let length = name_key.chars().count();
+    let distance = if length >= 8 {
+        2
+    } else if length >= 4 {
+        1
+    } else {
+        0
+    };
+    if distance > 0 {
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(fields.name, name_key), distance, true);
+        options.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 1.0))));
+    }
+    Box::new(BooleanQuery::new(options))
+}
+
+/// The query's words as clauses that must all match.
+fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
+    let mut text = KazakhTokenizer::new(Analysis::Text);
+    let mut name = KazakhTokenizer::new(Analysis::Name);
+    let typed: Vec<&str> = words(query)
+        .map(|(_, word)| word)
+        .filter(|word| !STOP_WORDS.contains(&crate::spelling::fold(word).as_str()))
+        .collect();
+    let mut groups: Vec<Box<dyn Query>> = Vec::new();
+    let mut start = 0;
+    'words: while start < typed.len() {
+        for length in (1..=4.min(typed.len() - start)).rev() {
+            let window = typed[start..start + length].join(" ");
+            if let Some(code) = discipline_code(&window, &mut text) {
+                let mut options: Vec<(Occur, Box<dyn Query>)> = vec![(
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_facet(fields.facets, &Facet::from_path(["discipline", code])),
+                            IndexRecordOption::Basic,
+                        )),
+                        2.0,
+                    )),
+                )];
+                let words: Vec<(Occur, Box<dyn Query>)> = text
+                    .keys(&window)
+                    .iter()
+                    .map(|key| {
+                        let either = BooleanQuery::new(vec![term(fields.tags, key, 0.7), term(fields.text, key, 1.0)]);
+                        (Occur::Must, Box::new(either) as Box<dyn Query>)
+                    })
+                    .collect();
+                if !words.is_empty() {
+                    options.push((Occur::Should, Box::new(BooleanQuery::new(words))));
+                }
+                groups.push(Box::new(BooleanQuery::new(options)));
+                start += length;
+                continue 'words;
+            }
+        }
+        let word = typed[start];
+        if let (Some(text_key), Some(name_key)) = (text.key(word), name.key(word)) {
+            groups.push(word_query(fields, &text_key, &name_key));
+        }
+        start += 1;
+    }
+    groups
+}
+
+/// The discipline a run of typed words names, by spelling or by analysed key.
+fn discipline_code(window: &str, text: &mut KazakhTokenizer) -> Option<&'static str> {
+    let taxonomy = Taxonomy::builtin();
+    if let Some(discipline) = taxonomy.lookup(window) {
+        return Some(discipline.code.as_str());
+    }
+    static BY_KEYS: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    let by_keys = BY_KEYS.get_or_init(|| {
+        let mut analyser = KazakhTokenizer::new(Analysis::Text);
+        let mut map = HashMap::new();
+        for discipline in taxonomy.all() {
+            for spelling in discipline.spellings() {
+                let keys = analyser.keys(spelling).join(" ");
+                if !keys.is_empty() {
+                    map.entry(keys).or_insert(discipline.code.as_str());
+                }
+            }
+        }
+        map
+    });
+    by_keys.get(&text.keys(window).join(" ")).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::doc;
+
+    /// Three children, written as the document builder would, in a RAM index.
+    fn tiny_index() -> SearchIndex {
+        let index = Index::create_in_ram(IndexFields::schema());
+        register_analyzers(&index);
+        let fields = IndexFields::of(&index.schema()).unwrap();
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let children = [
+            ("a", "Сейітов Қайрат", "Шахмат пәнінен облыстық олимпиада (2025): облыстық, жеңімпаз", "chess", "35", 33),
+            ("b", "Иванова Жанна", "Олимпиада по физике (2024): республиканский, призёр", "physics", "71", 42),
+            ("c", "Нұрланов Ерлан", "Домбыра үйірмесі", "dombra", "35", 0),
+        ];
+        for (key, name, text, discipline, region, best) in children {
+            let tags = Taxonomy::builtin().by_code(discipline).unwrap().spellings().collect::<Vec<_>>().join(" ");
+            writer
+                .add_document(doc!(
+                    fields.kind => "child", fields.key => key, fields.name => name, fields.text => text,
+                    fields.tags => tags, fields.facets => Facet::from_path(["kind", "child"]),
+                    fields.facets => Facet::from_path(["region", region]),
+                    fields.facets => Facet::from_path(["discipline", discipline]),
+                    fields.best => best as u64, fields.fields => "{}",
+                ))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let search = SearchIndex::from_index(index, 1, 1).unwrap();
+        search.reader.reload().unwrap();
+        search
+    }
+
+    fn keys(index: &SearchIndex, query: &str, adjust: impl Fn(&mut SearchRequest)) -> Vec<String> {
+        let mut request = SearchRequest { query: query.to_owned(), limit: 10, ..SearchRequest::default() };
+        adjust(&mut request);
+        index.search(&request).unwrap().hits.into_iter().map(|hit| hit.key).collect()
+    }
+
+    #[test]
+    fn names_match_across_scripts_and_typos_and_words_must_all_match() {
+        let index = tiny_index();
+        assert_eq!(keys(&index, "Qairat", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "Kairat Seiitov", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "Zhanna", |_| {}), ["b"]);
+        assert_eq!(keys(&index, "Нурланов", |_| {}), ["c"]);
+        assert_eq!(keys(&index, "Иавнова", |_| {}), ["b"], "one transposition");
+        assert!(keys(&index, "Qairat Zhanna", |_| {}).is_empty());
+    }
+
+    #[test]
+    fn disciplines_meet_across_languages_and_inflections() {
+        let index = tiny_index();
+        assert_eq!(keys(&index, "chess", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "шахматы", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "физикой", |_| {}), ["b"]);
+        assert_eq!(keys(&index, "олимпиадасында жеңімпазы", |_| {}), ["a"]);
+        assert_eq!(keys(&index, "домбра", |_| {}), ["c"]);
+    }
+
+    #[test]
+    fn filters_facets_and_best_order() {
+        let index = tiny_index();
+        assert_eq!(keys(&index, "", |request| request.regions = vec!["71".to_owned()]), ["b"]);
+        let mut request = SearchRequest { limit: 10, sort: SortOrder::BestAchievement, ..SearchRequest::default() };
+        let results = index.search(&request).unwrap();
+        assert_eq!(results.hits.iter().map(|hit| hit.key.as_str()).collect::<Vec<_>>(), ["b", "a", "c"]);
+        assert_eq!(results.facets["region"], vec![("35".to_owned(), 2), ("71".to_owned(), 1)]);
+        request.limit = 0;
+        assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "limit", .. })));
+        request.limit = 5;
+        request.query = "слово ".repeat(MAX_WORDS + 1);
+        assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "query", .. })));
+    }
+
+    #[test]
+    fn snippets_mark_the_matched_words() {
+        let index = tiny_index();
+        let request =
+            SearchRequest { query: "олимпиада Qairat".to_owned(), limit: 10, ..SearchRequest::default() };
+        let hit = &index.search(&request).unwrap().hits[0];
+        assert!(hit.snippet.contains("<b>олимпиада</b>"), "{}", hit.snippet);
+        assert!(hit.name_highlighted.contains("<b>Қайрат</b>"), "{}", hit.name_highlighted);
+    }
+
+    #[test]
+    fn disciplines_are_found_in_three_languages_and_inflected() {
+        let mut text = KazakhTokenizer::new(Analysis::Text);
+        let chess = discipline_code("chess", &mut text);
+        assert!(chess.is_some());
+        assert_eq!(discipline_code("шахматы", &mut text), chess);
+        assert_eq!(discipline_code("шахмат", &mut text), chess);
+        let maths = discipline_code("math", &mut text);
+        assert!(maths.is_some());
+        assert_eq!(discipline_code("математика", &mut text), maths);
+        assert_eq!(discipline_code("математикадан", &mut text), maths);
+        assert_eq!(discipline_code("Matematika", &mut text), maths);
+        assert_eq!(discipline_code("республиканская", &mut text), None);
+    }
+}

@@ -1,0 +1,324 @@
+//! Reads one region's rows of a registry version for indexing, through the pinned Delta
+//! tables (never by globbing Parquet files). Children listed as losers in the
+//! `conflicts` table (the same IIN held by a region with a newer drop) are left out, and
+//! so are their achievements and measures.
+
+use std::collections::HashSet;
+
+use deltalake::arrow::array::{Array, AsArray, BooleanArray, Date32Array, Int32Array, RecordBatch, StringArray};
+use deltalake::arrow::compute::cast;
+use deltalake::arrow::datatypes::{DataType, Field};
+use deltalake::datafusion::prelude::{SessionContext, col, lit};
+
+use super::{SearchError, SearchResult};
+use crate::store::{RegistryVersion, Store};
+
+pub struct ChildRow {
+    pub district_kato: String,
+    pub iin: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub patronymic: Option<String>,
+    pub locality: Option<String>,
+    pub area_type: String,
+    pub school_code: String,
+    pub school_name: String,
+    pub grade: i32,
+    pub large_family: bool,
+    pub low_income: bool,
+    pub domains: Vec<String>,
+    pub disciplines: Vec<String>,
+    pub interests: Option<String>,
+    pub roadmap_status: String,
+}
+
+pub struct AchievementRow {
+    pub iin: String,
+    pub event_name: String,
+    pub discipline: Option<String>,
+    pub level: String,
+    pub year: i32,
+    pub result: String,
+    pub teacher_ids: Vec<String>,
+}
+
+pub struct MeasureRow {
+    pub iin: String,
+    pub title: String,
+    pub teacher_id: Option<String>,
+}
+
+pub struct TeacherRow {
+    pub teacher_id: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub patronymic: Option<String>,
+    pub school_code: String,
+    pub subject: Option<String>,
+}
+
+/// Everything the index needs of one region.
+pub struct RegionRows {
+    pub children: Vec<ChildRow>,
+    pub achievements: Vec<AchievementRow>,
+    pub measures: Vec<MeasureRow>,
+    pub teachers: Vec<TeacherRow>,
+}
+
+/// A session over a version's tables, with `conflicts` when the version pins it.
+pub struct VersionReader {
+    context: SessionContext,
+    has: HashSet<String>,
+}
+
+fn query(table: &str) -> impl FnOnce(deltalake::datafusion::error::DataFusionError) -> SearchError + '_ {
+    move |error| SearchError::Read { table: table.to_owned(), reason: error.to_string() }
+}
+
+impl VersionReader {
+    pub async fn open(store: &Store, version: &RegistryVersion) -> SearchResult<VersionReader> {
+        let context = store.session(version).await?;
+        let mut has: HashSet<String> = version.tables.keys().cloned().collect();
+        if let Some(&pinned) = version.tables.get("conflicts") {
+            let path = store.root().join("tables").join("conflicts");
+            let url = url::Url::from_directory_path(&path).map_err(|()| SearchError::Read {
+                table: "conflicts".to_owned(),
+                reason: format!("`{}` is not an absolute path", path.display()),
+            })?;
+            let table = deltalake::open_table_with_version(url, pinned)
+                .await
+                .map_err(|error| SearchError::Read { table: "conflicts".to_owned(), reason: error.to_string() })?;
+            let provider = table
+                .table_provider()
+                .await
+                .map_err(|error| SearchError::Read { table: "conflicts".to_owned(), reason: error.to_string() })?;
+            context.register_table("conflicts", provider).map_err(query("conflicts"))?;
+        } else {
+            has.remove("conflicts");
+        }
+        Ok(VersionReader { context, has })
+    }
+
+    /// The rows of `table` in `region`, with the columns named.
+    async fn region_batches(&self, table: &str, region: &str, columns: &[&str]) -> SearchResult<Vec<RecordBatch>> {
+        if !self.has.contains(table) {
+            return Ok(Vec::new());
+        }
+        self.context
+            .table(table)
+            .await
+            .map_err(query(table))?
+            .filter(col("region").eq(lit(region.to_owned())))
+            .map_err(query(table))?
+            .select_columns(columns)
+            .map_err(query(table))?
+            .collect()
+            .await
+            .map_err(query(table))
+    }
+
+    /// The (region, IIN) pairs of the version's conflict losers in `region`.
+    pub async fn conflict_losers(&self, region: &str) -> SearchResult<HashSet<String>> {
+        let mut losers = HashSet::new();
+        for batch in self.region_batches("conflicts", region, &["iin"]).await? {
+            let iins = Columns::new(&batch, "conflicts");
+            losers.extend(iins.texts("iin")?);
+        }
+        Ok(losers)
+    }
+
+    pub async fn region_rows(&self, region: &str) -> SearchResult<RegionRows> {
+        let losers = self.conflict_losers(region).await?;
+        let mut rows =
+            RegionRows { children: Vec::new(), achievements: Vec::new(), measures: Vec::new(), teachers: Vec::new() };
+        let child_columns = [
+            "district_kato",
+            "iin",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "locality",
+            "area_type",
+            "school_code",
+            "school_name",
+            "grade",
+            "large_family",
+            "low_income",
+            "talent_domains",
+            "disciplines",
+            "interests",
+            "roadmap_status",
+        ];
+        for batch in self.region_batches("children", region, &child_columns).await? {
+            let columns = Columns::new(&batch, "children");
+            let iins = columns.texts("iin")?;
+            let districts = columns.texts("district_kato")?;
+            let last_names = columns.texts("last_name")?;
+            let first_names = columns.texts("first_name")?;
+            let patronymics = columns.optional_texts("patronymic")?;
+            let localities = columns.optional_texts("locality")?;
+            let area_types = columns.texts("area_type")?;
+            let school_codes = columns.texts("school_code")?;
+            let school_names = columns.texts("school_name")?;
+            let grades = columns.integers("grade")?;
+            let large_families = columns.booleans("large_family")?;
+            let low_incomes = columns.booleans("low_income")?;
+            let domains = columns.lists("talent_domains")?;
+            let disciplines = columns.lists("disciplines")?;
+            let interests = columns.optional_texts("interests")?;
+            let statuses = columns.texts("roadmap_status")?;
+            for (row, iin) in iins.into_iter().enumerate() {
+                if losers.contains(&iin) {
+                    continue;
+                }
+                rows.children.push(ChildRow {
+                    district_kato: districts[row].clone(),
+                    iin,
+                    last_name: last_names[row].clone(),
+                    first_name: first_names[row].clone(),
+                    patronymic: patronymics[row].clone(),
+                    locality: localities[row].clone(),
+                    area_type: area_types[row].clone(),
+                    school_code: school_codes[row].clone(),
+                    school_name: school_names[row].clone(),
+                    grade: grades[row],
+                    large_family: large_families[row],
+                    low_income: low_incomes[row],
+                    domains: domains[row].clone(),
+                    disciplines: disciplines[row].clone(),
+                    interests: interests[row].clone(),
+                    roadmap_status: statuses[row].clone(),
+                });
+            }
+        }
+        let achievement_columns = ["iin", "event_name", "discipline", "level", "event_date", "result", "teacher_ids"];
+        for batch in self.region_batches("achievements", region, &achievement_columns).await? {
+            let columns = Columns::new(&batch, "achievements");
+            let iins = columns.texts("iin")?;
+            let names = columns.texts("event_name")?;
+            let disciplines = columns.optional_texts("discipline")?;
+            let levels = columns.texts("level")?;
+            let years = columns.years("event_date")?;
+            let results = columns.texts("result")?;
+            let teachers = columns.lists("teacher_ids")?;
+            for (row, iin) in iins.into_iter().enumerate() {
+                if losers.contains(&iin) {
+                    continue;
+                }
+                rows.achievements.push(AchievementRow {
+                    iin,
+                    event_name: names[row].clone(),
+                    discipline: disciplines[row].clone(),
+                    level: levels[row].clone(),
+                    year: years[row],
+                    result: results[row].clone(),
+                    teacher_ids: teachers[row].clone(),
+                });
+            }
+        }
+        for batch in self.region_batches("measures", region, &["iin", "title", "teacher_id"]).await? {
+            let columns = Columns::new(&batch, "measures");
+            let iins = columns.texts("iin")?;
+            let titles = columns.texts("title")?;
+            let teachers = columns.optional_texts("teacher_id")?;
+            for (row, iin) in iins.into_iter().enumerate() {
+                if losers.contains(&iin) {
+                    continue;
+                }
+                rows.measures.push(MeasureRow { iin, title: titles[row].clone(), teacher_id: teachers[row].clone() });
+            }
+        }
+        let teacher_columns = ["teacher_id", "last_name", "first_name", "patronymic", "school_code", "subject"];
+        for batch in self.region_batches("teachers", region, &teacher_columns).await? {
+            let columns = Columns::new(&batch, "teachers");
+            let ids = columns.texts("teacher_id")?;
+            let last_names = columns.texts("last_name")?;
+            let first_names = columns.texts("first_name")?;
+            let patronymics = columns.optional_texts("patronymic")?;
+            let schools = columns.texts("school_code")?;
+            let subjects = columns.optional_texts("subject")?;
+            for (row, teacher_id) in ids.into_iter().enumerate() {
+                rows.teachers.push(TeacherRow {
+                    teacher_id,
+                    last_name: last_names[row].clone(),
+                    first_name: first_names[row].clone(),
+                    patronymic: patronymics[row].clone(),
+                    school_code: schools[row].clone(),
+                    subject: subjects[row].clone(),
+                });
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// Typed access to a batch's columns, whatever string layout DataFusion handed over.
+struct Columns<'a> {
+    batch: &'a RecordBatch,
+    table: &'static str,
+}
+
+impl<'a> Columns<'a> {
+    fn new(batch: &'a RecordBatch, table: &'static str) -> Columns<'a> {
+        Columns { batch, table }
+    }
+
+    fn error(&self, column: &str, reason: String) -> SearchError {
+        SearchError::Read { table: self.table.to_owned(), reason: format!("column `{column}`: {reason}") }
+    }
+
+    fn column(&self, name: &str, to: &DataType) -> SearchResult<std::sync::Arc<dyn Array>> {
+        let column = self.batch.column_by_name(name).ok_or_else(|| self.error(name, "missing".to_owned()))?;
+        cast(column, to).map_err(|error| self.error(name, error.to_string()))
+    }
+
+    fn optional_texts(&self, name: &str) -> SearchResult<Vec<Option<String>>> {
+        let column = self.column(name, &DataType::Utf8)?;
+        let strings =
+            column.as_any().downcast_ref::<StringArray>().ok_or_else(|| self.error(name, "not text".into()))?;
+        Ok(strings.iter().map(|value| value.map(str::to_owned)).collect())
+    }
+
+    fn texts(&self, name: &str) -> SearchResult<Vec<String>> {
+        Ok(self.optional_texts(name)?.into_iter().map(Option::unwrap_or_default).collect())
+    }
+
+    fn integers(&self, name: &str) -> SearchResult<Vec<i32>> {
+        let column = self.column(name, &DataType::Int32)?;
+        let values = column.as_any().downcast_ref::<Int32Array>().ok_or_else(|| self.error(name, "not int".into()))?;
+        Ok(values.iter().map(Option::unwrap_or_default).collect())
+    }
+
+    fn booleans(&self, name: &str) -> SearchResult<Vec<bool>> {
+        let column = self.column(name, &DataType::Boolean)?;
+        let values =
+            column.as_any().downcast_ref::<BooleanArray>().ok_or_else(|| self.error(name, "not boolean".into()))?;
+        Ok(values.iter().map(Option::unwrap_or_default).collect())
+    }
+
+    /// The calendar year of a date column.
+    fn years(&self, name: &str) -> SearchResult<Vec<i32>> {
+        use chrono::Datelike;
+        let column = self.column(name, &DataType::Date32)?;
+        let values =
+            column.as_any().downcast_ref::<Date32Array>().ok_or_else(|| self.error(name, "not a date".into()))?;
+        Ok((0..values.len()).map(|row| values.value_as_date(row).map(|date| date.year()).unwrap_or_default()).collect())
+    }
+
+    fn lists(&self, name: &str) -> SearchResult<Vec<Vec<String>>> {
+        let list_type = DataType::List(std::sync::Arc::new(Field::new("item", DataType::Utf8, true)));
+        let column = self.column(name, &list_type)?;
+        let lists = column.as_list_opt::<i32>().ok_or_else(|| self.error(name, "not a list".into()))?;
+        let mut out = Vec::with_capacity(lists.len());
+        for row in 0..lists.len() {
+            if lists.is_null(row) {
+                out.push(Vec::new());
+                continue;
+            }
+            let items = lists.value(row);
+            let strings = items.as_string_opt::<i32>().ok_or_else(|| self.error(name, "not a text list".into()))?;
+            out.push(strings.iter().flatten().map(str::to_owned).collect());
+        }
+        Ok(out)
+    }
+}
