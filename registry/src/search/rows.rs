@@ -78,24 +78,9 @@ fn query(table: &str) -> impl FnOnce(deltalake::datafusion::error::DataFusionErr
 impl VersionReader {
     pub async fn open(store: &Store, version: &RegistryVersion) -> SearchResult<VersionReader> {
         let context = store.session(version).await?;
-        let mut has: HashSet<String> = version.tables.keys().cloned().collect();
-        if let Some(&pinned) = version.tables.get("conflicts") {
-            let path = store.root().join("tables").join("conflicts");
-            let url = url::Url::from_directory_path(&path).map_err(|()| SearchError::Read {
-                table: "conflicts".to_owned(),
-                reason: format!("`{}` is not an absolute path", path.display()),
-            })?;
-            let table = deltalake::open_table_with_version(url, pinned)
-                .await
-                .map_err(|error| SearchError::Read { table: "conflicts".to_owned(), reason: error.to_string() })?;
-            let provider = table
-                .table_provider()
-                .await
-                .map_err(|error| SearchError::Read { table: "conflicts".to_owned(), reason: error.to_string() })?;
-            context.register_table("conflicts", provider).map_err(query("conflicts"))?;
-        } else {
-            has.remove("conflicts");
-        }
+        // The store's session registers every table the version pins, `conflicts`
+        // among them when the version has one.
+        let has: HashSet<String> = version.tables.keys().cloned().collect();
         Ok(VersionReader { context, has })
     }
 
