@@ -227,8 +227,8 @@ pub fn read_drop_files(folder: &Path, files: Vec<(String, Vec<u8>)>) -> Result<D
         let input = FileInput { path: folder.join(&name), name: Arc::from(name.as_str()), bytes: &bytes };
         let rows = match role {
             FileRole::Table(table, Format::Csv) => csv::read(&input, table, &mut builder)?,
-            FileRole::Table(table, Format::Xlsx) => xlsx::read(&input, Some(table), &mut builder)?,
-            FileRole::Roadmap(Format::Xlsx) => xlsx::read(&input, None, &mut builder)?,
+            FileRole::Table(table, Format::Xlsx) => read_workbook(&input, Some(table), &mut builder)?,
+            FileRole::Roadmap(Format::Xlsx) => read_workbook(&input, None, &mut builder)?,
             FileRole::Table(table, Format::Jsonl) => jsonl::read(&input, Some(table), &mut builder)?,
             FileRole::Roadmap(Format::Jsonl) => jsonl::read(&input, None, &mut builder)?,
             FileRole::Roadmap(Format::Csv) => unreachable!("`classify` gives no CSV roadmap"),
@@ -246,6 +246,18 @@ pub fn read_drop_files(folder: &Path, files: Vec<(String, Vec<u8>)>) -> Result<D
         "drop read"
     );
     Ok(content)
+}
+
+/// Reads a workbook, turning a panic inside the XLSX library into an unreadable file:
+/// the fuzz target found a crafted cell reference that overflows in calamine 0.38
+/// (`get_row_and_optional_column`), and one region's broken file must not stop the run.
+fn read_workbook(input: &FileInput<'_>, table: Option<TableKind>, builder: &mut DropBuilder) -> Result<u64> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xlsx::read(input, table, builder))).unwrap_or_else(|_| {
+        Err(Error::Unreadable {
+            path: input.path.clone(),
+            reason: "the workbook is malformed: the XLSX reader failed on it".to_owned(),
+        })
+    })
 }
 
 /// A data file's format, from its extension.
