@@ -44,6 +44,13 @@ pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
         registry.display(),
         summary.folder.display()
     );
+    println!(
+        "  ask it in SQL:                 daryn sql --registry {} \"SELECT region, count(*) FROM children GROUP BY region\"",
+        registry.display()
+    );
+    println!("  the item-1 statistics:         daryn report item1 --registry {}", registry.display());
+    println!("  the 100 best teachers:         daryn report top-teachers --registry {}", registry.display());
+    println!("  find the chess players:        daryn search --registry {} шахмат", registry.display());
     println!("  a bigger set:                  daryn generate --out /tmp/drops --children 100000 --format mixed");
     println!("  the form in Russian:           daryn template --lang ru --out roadmap-ru.xlsx");
     Ok(ExitCode::SUCCESS)

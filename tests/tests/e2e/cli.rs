@@ -35,6 +35,21 @@ fn demo_generates_a_sample_and_says_what_next() {
     let day = std::fs::read_dir(dir.path().join("drops")).unwrap().next().unwrap().unwrap().path();
     let regions = std::fs::read_dir(&day).unwrap().filter(|entry| entry.as_ref().unwrap().path().is_dir()).count();
     assert_eq!(regions, 20);
+    // What it suggests next runs on the registry it built.
+    let registry = dir.path().join("registry");
+    let registry = registry.to_str().unwrap();
+    for suggested in [
+        vec!["sql", "--registry", registry, "SELECT region, count(*) FROM children GROUP BY region"],
+        vec!["report", "item1", "--registry", registry],
+        vec!["report", "top-teachers", "--registry", registry],
+        vec!["search", "--registry", registry, "шахмат"],
+    ] {
+        let words = suggested[..2].join(" ");
+        assert!(stdout.contains(&format!("daryn {}", suggested[0])), "demo does not suggest `daryn {words}`:\n{stdout}");
+        let output = daryn(&suggested);
+        assert!(output.status.success(), "`daryn {words}`: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(!output.stdout.is_empty(), "`daryn {words}` printed nothing");
+    }
 }
 
 #[test]
