@@ -45,7 +45,10 @@ fn demo_generates_a_sample_and_says_what_next() {
         vec!["search", "--registry", registry, "шахмат"],
     ] {
         let words = suggested[..2].join(" ");
-        assert!(stdout.contains(&format!("daryn {}", suggested[0])), "demo does not suggest `daryn {words}`:\n{stdout}");
+        assert!(
+            stdout.contains(&format!("daryn {}", suggested[0])),
+            "demo does not suggest `daryn {words}`:\n{stdout}"
+        );
         let output = daryn(&suggested);
         assert!(output.status.success(), "`daryn {words}`: {}", String::from_utf8_lossy(&output.stderr));
         assert!(!output.stdout.is_empty(), "`daryn {words}` printed nothing");
