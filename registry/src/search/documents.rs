@@ -243,16 +243,7 @@ impl DocumentBuilder<'_> {
         document.add_facet(fields.facets, facet(&["region", region]));
         document.add_facet(fields.facets, facet(&["district", &child.district_kato]));
         document.add_facet(fields.facets, facet(&["area", &child.area_type]));
-        let mut groups = Vec::new();
-        if child.area_type == AreaType::Rural.code() {
-            groups.push("rural");
-        }
-        if child.large_family {
-            groups.push("large_family");
-        }
-        if child.low_income {
-            groups.push("low_income");
-        }
+        let groups: Vec<&str> = target_groups(child).collect();
         for group in &groups {
             document.add_facet(fields.facets, facet(&["group", group]));
         }
@@ -346,15 +337,7 @@ impl DocumentBuilder<'_> {
         for (child, achievement) in prepared {
             document.add_facet(fields.facets, facet(&["achievement", &achievement.level, &achievement.result]));
             document.add_facet(fields.facets, facet(&["result", &achievement.result]));
-            if child.area_type == AreaType::Rural.code() {
-                groups.push("rural");
-            }
-            if child.large_family {
-                groups.push("large_family");
-            }
-            if child.low_income {
-                groups.push("low_income");
-            }
+            groups.extend(target_groups(child));
         }
         groups.sort_unstable();
         groups.dedup();
@@ -382,6 +365,17 @@ impl DocumentBuilder<'_> {
         document.add_text(fields.fields, shown.to_string());
         document
     }
+}
+
+/// The target groups of the decree a child belongs to: rural, large family, low income.
+fn target_groups(child: &ChildRow) -> impl Iterator<Item = &'static str> {
+    [
+        (child.area_type == AreaType::Rural.code(), "rural"),
+        (child.large_family, "large_family"),
+        (child.low_income, "low_income"),
+    ]
+    .into_iter()
+    .filter_map(|(belongs, group)| belongs.then_some(group))
 }
 
 #[cfg(test)]
