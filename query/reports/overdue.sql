@@ -4,7 +4,7 @@
 SELECT c.region_kato,
        c.coordinator,
        count(*) AS overdue_measures,
-       count(DISTINCT m.iin) AS children,
+       count(DISTINCT CAST(m.iin AS BIGINT)) AS children,
        min(m.planned_end) AS oldest_planned_end
 FROM measures m
 CROSS JOIN registry_version v

@@ -96,6 +96,7 @@ async fn write_workbook(
         sql: ANNUAL_ITEMS,
         counts: &["measures", "children"],
         derived: &["amount_kzt"],
+        sums: None,
     };
     for (item, part) in split_by_item(&items)? {
         sections.push((format!("item {item}"), shown(part, &measure_counts, suppress_small)?));

@@ -46,6 +46,7 @@ impl Error {
     /// The stable code of the error, for scripts and for the HTTP layer.
     pub fn code(&self) -> &'static str {
         match self {
+            Error::Registry(StoreError::Config(_)) => "config",
             Error::Registry(_) => "registry",
             Error::ReadOnly { .. } => "read_only",
             Error::FileFunction { .. } => "file_function",

@@ -6,40 +6,15 @@
 use std::sync::Arc;
 
 use daryn_registry::Lang;
+use daryn_registry::config::Item15Weights;
 use daryn_registry::discipline::Taxonomy;
-use daryn_registry::enums::{AchievementResult, Level, MeasureType};
+use daryn_registry::enums::MeasureType;
 use daryn_registry::kato::{Region, RegionKind};
 use daryn_registry::store::RegistryVersion;
 use deltalake::arrow::array::{
     ArrayRef, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use deltalake::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-
-/// The weights of item 15's teacher score, by level and result.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AchievementWeights {
-    /// `(level, result, weight)`; a pair not listed weighs nothing.
-    pub weights: Vec<(Level, AchievementResult, i32)>,
-}
-
-impl Default for AchievementWeights {
-    /// The issue's table: republican 10/6/2/0, international 20/12/4/0.
-    fn default() -> AchievementWeights {
-        use AchievementResult::*;
-        AchievementWeights {
-            weights: vec![
-                (Level::Republican, Winner, 10),
-                (Level::Republican, PrizeWinner, 6),
-                (Level::Republican, HonourableMention, 2),
-                (Level::Republican, Participant, 0),
-                (Level::International, Winner, 20),
-                (Level::International, PrizeWinner, 12),
-                (Level::International, HonourableMention, 4),
-                (Level::International, Participant, 0),
-            ],
-        }
-    }
-}
 
 fn text(name: &str, nullable: bool) -> Field {
     Field::new(name, DataType::Utf8, nullable)
@@ -122,14 +97,14 @@ pub fn measure_types() -> RecordBatch {
 }
 
 /// Item 15's weights as a table the `top-teachers` report joins.
-pub fn achievement_weights(weights: &AchievementWeights) -> RecordBatch {
-    let rows = &weights.weights;
+pub fn achievement_weights(weights: &Item15Weights) -> RecordBatch {
+    let rows: Vec<_> = weights.rows().collect();
     batch(
         vec![text("level", false), text("result", false), Field::new("weight", DataType::Int32, false)],
         vec![
             strings(rows.iter().map(|(level, _, _)| level.code())),
             strings(rows.iter().map(|(_, result, _)| result.code())),
-            Arc::new(Int32Array::from_iter_values(rows.iter().map(|(_, _, weight)| *weight))),
+            Arc::new(Int32Array::from_iter_values(rows.iter().map(|(_, _, weight)| *weight as i32))),
         ],
     )
 }
@@ -187,6 +162,7 @@ pub const VIEWS: [(&str, &str); 2] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use daryn_registry::enums::{AchievementResult, Level};
 
     #[test]
     fn every_region_and_measure_type_is_listed() {
@@ -196,9 +172,19 @@ mod tests {
     }
 
     #[test]
-    fn the_default_weights_are_the_issues_table() {
-        let weights = AchievementWeights::default();
-        let find = |level, result| weights.weights.iter().find(|w| w.0 == level && w.1 == result).map(|w| w.2);
+    fn the_weights_table_lists_the_two_counted_levels() {
+        let table = achievement_weights(&Item15Weights::default());
+        assert_eq!(table.num_rows(), 8, "2 levels × 4 results");
+        let column = |index: usize| table.column(index).clone();
+        let (levels, results, weights) = (column(0), column(1), column(2));
+        let levels = levels.as_any().downcast_ref::<StringArray>().unwrap();
+        let results = results.as_any().downcast_ref::<StringArray>().unwrap();
+        let weights = weights.as_any().downcast_ref::<Int32Array>().unwrap();
+        let find = |level: Level, result: AchievementResult| {
+            (0..table.num_rows())
+                .find(|&row| levels.value(row) == level.code() && results.value(row) == result.code())
+                .map(|row| weights.value(row))
+        };
         assert_eq!(find(Level::International, AchievementResult::PrizeWinner), Some(12));
         assert_eq!(find(Level::Republican, AchievementResult::HonourableMention), Some(2));
         assert_eq!(find(Level::Regional, AchievementResult::Winner), None);

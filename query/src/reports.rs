@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use daryn_registry::{Lang, RegionCode};
 use deltalake::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
-use deltalake::arrow::compute::{cast, nullif};
+use deltalake::arrow::compute::{cast, concat_batches, nullif};
 use deltalake::arrow::datatypes::{DataType, Field, Int64Type, Schema};
 
 use crate::error::{Error, Result};
@@ -23,6 +23,18 @@ pub struct Report {
     pub sql: &'static str,
     pub counts: &'static [&'static str],
     pub derived: &'static [&'static str],
+    /// How the counts add up, for `--suppress-small`'s second cells; `None` when they
+    /// do not (a child counts under several items, say).
+    pub sums: Option<Sums>,
+}
+
+/// How a report's counts add up: in every row `parts` sum to `total`, and the row whose
+/// `key` is NULL is the sum of every other row, column by column.
+#[derive(Debug)]
+pub struct Sums {
+    pub parts: &'static [&'static str],
+    pub total: &'static str,
+    pub key: &'static str,
 }
 
 /// Every report, in the order `daryn report --help` lists them.
@@ -33,6 +45,11 @@ pub static REPORTS: [Report; 7] = [
         sql: include_str!("../reports/item1.sql"),
         counts: &["rural_gifted", "urban_large_or_low_income_gifted", "total"],
         derived: &[],
+        sums: Some(Sums {
+            parts: &["rural_gifted", "urban_large_or_low_income_gifted"],
+            total: "total",
+            key: "region_kato",
+        }),
     },
     Report {
         name: "coverage",
@@ -40,6 +57,7 @@ pub static REPORTS: [Report; 7] = [
         sql: include_str!("../reports/coverage.sql"),
         counts: &["covered", "registered"],
         derived: &["percent"],
+        sums: None,
     },
     Report {
         name: "unsupported",
@@ -47,6 +65,7 @@ pub static REPORTS: [Report; 7] = [
         sql: include_str!("../reports/unsupported.sql"),
         counts: &[],
         derived: &[],
+        sums: None,
     },
     Report {
         name: "overdue",
@@ -54,6 +73,7 @@ pub static REPORTS: [Report; 7] = [
         sql: include_str!("../reports/overdue.sql"),
         counts: &["overdue_measures", "children"],
         derived: &[],
+        sums: None,
     },
     Report {
         name: "funding",
@@ -61,6 +81,7 @@ pub static REPORTS: [Report; 7] = [
         sql: include_str!("../reports/funding.sql"),
         counts: &["measures"],
         derived: &["amount_kzt"],
+        sums: None,
     },
     Report {
         name: "top-teachers",
@@ -68,6 +89,7 @@ pub static REPORTS: [Report; 7] = [
         sql: include_str!("../reports/top-teachers.sql"),
         counts: &["achievements"],
         derived: &[],
+        sums: None,
     },
     Report {
         name: "data-quality",
@@ -75,6 +97,7 @@ pub static REPORTS: [Report; 7] = [
         sql: include_str!("../reports/data-quality.sql"),
         counts: &["accepted", "rejected"],
         derived: &[],
+        sums: None,
     },
 ];
 
@@ -173,14 +196,53 @@ pub async fn run_report(session: &RegistrySession, report: &Report, params: &Rep
 
 /// What `--suppress-small` shows instead of a count from 1 to 4.
 pub const SUPPRESSED: &str = "<5";
+/// What it shows instead of a larger count hidden so that a small one cannot be worked
+/// out by subtraction.
+pub const HIDDEN: &str = "x";
+
+/// How one count is shown for publication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shown {
+    Value,
+    Small,
+    Hidden,
+}
 
 /// Replaces counts 1-4 in the report's count columns with `<5`, and blanks the derived
-/// columns of every row where a count was replaced. Counts become text columns.
+/// columns of every row where a count is not shown. Counts become text columns.
+///
+/// Where the counts add up ([`Report::sums`]), a hidden count must not be the only
+/// hidden cell of a sum whose other cells are shown, or subtraction gives it back: in
+/// each such row or column a second cell is hidden too (`x`), the smallest non-zero
+/// part where there is one, until no sum has exactly one hidden cell.
 pub fn suppress_small(result: &QueryResult, report: &Report) -> Result<QueryResult> {
     let failed = |error: deltalake::arrow::error::ArrowError| Error::Execution { message: error.to_string() };
     let index_of = |name: &str| result.schema.index_of(name).ok();
-    let count_columns: Vec<usize> = report.counts.iter().filter_map(|name| index_of(name)).collect();
+    let count_names: Vec<&str> = report.counts.iter().copied().filter(|name| index_of(name).is_some()).collect();
+    let count_columns: Vec<usize> = count_names.iter().filter_map(|name| index_of(name)).collect();
     let derived_columns: Vec<usize> = report.derived.iter().filter_map(|name| index_of(name)).collect();
+    let table = concat_batches(&result.schema, &result.batches).map_err(failed)?;
+    let rows = table.num_rows();
+
+    let mut values: Vec<Vec<Option<i64>>> = Vec::with_capacity(count_columns.len());
+    for &index in &count_columns {
+        let counts = cast(table.column(index), &DataType::Int64).map_err(failed)?;
+        let counts = counts.as_primitive::<Int64Type>();
+        values.push((0..rows).map(|row| counts.is_valid(row).then(|| counts.value(row))).collect());
+    }
+    let mut shown: Vec<Vec<Shown>> = values
+        .iter()
+        .map(|column| {
+            column
+                .iter()
+                .map(|value| if value.is_some_and(|v| (1..=4).contains(&v)) { Shown::Small } else { Shown::Value })
+                .collect()
+        })
+        .collect();
+    if let Some(sums) = &report.sums {
+        hide_second_cells(&sum_relations(sums, &table, &count_names), &values, &mut shown);
+    }
+
     let fields: Vec<Field> = result
         .schema
         .fields()
@@ -195,36 +257,95 @@ pub fn suppress_small(result: &QueryResult, report: &Report) -> Result<QueryResu
         })
         .collect();
     let schema = Arc::new(Schema::new(fields));
-    let mut batches = Vec::with_capacity(result.batches.len());
-    for batch in &result.batches {
-        let mut small_in_row = vec![false; batch.num_rows()];
-        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-        for &index in &count_columns {
-            let counts = cast(batch.column(index), &DataType::Int64).map_err(failed)?;
-            let counts = counts.as_primitive::<Int64Type>();
-            let shown: StringArray = (0..counts.len())
-                .map(|row| {
-                    if counts.is_null(row) {
-                        return None;
-                    }
-                    let value = counts.value(row);
-                    if (1..=4).contains(&value) {
-                        small_in_row[row] = true;
-                        Some(SUPPRESSED.to_owned())
-                    } else {
-                        Some(value.to_string())
-                    }
-                })
-                .collect();
-            columns[index] = Arc::new(shown);
-        }
-        let blank = deltalake::arrow::array::BooleanArray::from(small_in_row);
-        for &index in &derived_columns {
-            columns[index] = nullif(batch.column(index), &blank).map_err(failed)?;
-        }
-        batches.push(RecordBatch::try_new(schema.clone(), columns).map_err(failed)?);
+    let mut columns: Vec<ArrayRef> = table.columns().to_vec();
+    for (position, &index) in count_columns.iter().enumerate() {
+        let text: StringArray = (0..rows)
+            .map(|row| match (shown[position][row], values[position][row]) {
+                (_, None) => None,
+                (Shown::Small, _) => Some(SUPPRESSED.to_owned()),
+                (Shown::Hidden, _) => Some(HIDDEN.to_owned()),
+                (Shown::Value, Some(value)) => Some(value.to_string()),
+            })
+            .collect();
+        columns[index] = Arc::new(text);
     }
-    Ok(QueryResult { schema, batches })
+    let not_all_shown: Vec<bool> =
+        (0..rows).map(|row| shown.iter().any(|column| column[row] != Shown::Value)).collect();
+    let blank = deltalake::arrow::array::BooleanArray::from(not_all_shown);
+    for &index in &derived_columns {
+        columns[index] = nullif(table.column(index), &blank).map_err(failed)?;
+    }
+    let batch = RecordBatch::try_new(schema.clone(), columns).map_err(failed)?;
+    Ok(QueryResult { schema, batches: vec![batch] })
+}
+
+/// A sum whose cells must not have exactly one hidden: each cell is (count column
+/// position, row), listed in the order a second cell is chosen (parts before the total).
+type Relation = Vec<(usize, usize)>;
+
+/// The row sums (parts + total) of every row, and the column sums over the rows whose
+/// key is not NULL into the row whose key is.
+fn sum_relations(sums: &Sums, table: &RecordBatch, count_names: &[&str]) -> Vec<Relation> {
+    let position = |name: &str| count_names.iter().position(|known| *known == name);
+    let parts: Vec<usize> = sums.parts.iter().filter_map(|name| position(name)).collect();
+    let total = position(sums.total);
+    let mut relations = Vec::new();
+    if let Some(total) = total {
+        for row in 0..table.num_rows() {
+            let mut relation: Relation = parts.iter().map(|&part| (part, row)).collect();
+            relation.push((total, row));
+            relations.push(relation);
+        }
+    }
+    if let Ok(key) = table.schema().index_of(sums.key) {
+        let keys = table.column(key);
+        let total_rows: Vec<usize> = (0..table.num_rows()).filter(|&row| keys.is_null(row)).collect();
+        let other_rows: Vec<usize> = (0..table.num_rows()).filter(|&row| keys.is_valid(row)).collect();
+        if let [total_row] = total_rows[..] {
+            for column in 0..count_names.len() {
+                let mut relation: Relation = other_rows.iter().map(|&row| (column, row)).collect();
+                relation.push((column, total_row));
+                relations.push(relation);
+            }
+        }
+    }
+    relations
+}
+
+/// Hides second cells until no relation has exactly one hidden cell. Each relation's
+/// last cell is its total, hidden only when no part can be.
+fn hide_second_cells(relations: &[Relation], values: &[Vec<Option<i64>>], shown: &mut [Vec<Shown>]) {
+    loop {
+        let mut changed = false;
+        for relation in relations {
+            let hidden = relation.iter().filter(|&&(column, row)| shown[column][row] != Shown::Value).count();
+            if hidden != 1 {
+                continue;
+            }
+            let (total, parts) = relation.split_last().expect("a relation has a total");
+            let visible = |&(column, row): &(usize, usize)| {
+                let value = values[column][row]?;
+                (shown[column][row] == Shown::Value).then_some(((column, row), value))
+            };
+            let smallest_part = |non_zero: bool| {
+                parts
+                    .iter()
+                    .filter_map(visible)
+                    .filter(|(_, value)| (*value != 0) == non_zero)
+                    .min_by_key(|(_, value)| *value)
+                    .map(|(cell, _)| cell)
+            };
+            let pick =
+                smallest_part(true).or_else(|| visible(total).map(|(cell, _)| cell)).or_else(|| smallest_part(false));
+            if let Some((column, row)) = pick {
+                shown[column][row] = Shown::Hidden;
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -282,5 +403,37 @@ mod tests {
         assert_eq!(rows[1], ["<5", "10", ""]);
         assert_eq!(rows[2], ["5", "<5", ""]);
         assert_eq!(rows[3], ["40", "80", "50.0"]);
+    }
+
+    /// Region A's 3 rural children are small. Row A would give them back (13 - 10), so
+    /// A's urban 10 is hidden; column rural would too (23 - 20 - 0), so B's rural 20 is
+    /// hidden; then column urban has one hidden cell (A's 10), so B's urban 6 is hidden.
+    /// Row B now hides two cells and the totals stay: 4 unknowns, and the four sums
+    /// (13, 26, 23, 16) are not independent, so none of them can be solved.
+    #[test]
+    fn a_small_count_that_subtraction_would_give_back_takes_second_cells_with_it() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("region_kato", DataType::Utf8, true),
+            Field::new("rural_gifted", DataType::Int64, false),
+            Field::new("urban_large_or_low_income_gifted", DataType::Int64, false),
+            Field::new("total", DataType::Int64, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec![Some("A"), Some("B"), Some("C"), None])),
+                Arc::new(Int64Array::from(vec![3, 20, 0, 23])),
+                Arc::new(Int64Array::from(vec![10, 6, 0, 16])),
+                Arc::new(Int64Array::from(vec![13, 26, 0, 39])),
+            ],
+        )
+        .unwrap();
+        let result = QueryResult { schema, batches: vec![batch] };
+        let shown = suppress_small(&result, report("item1").unwrap()).unwrap();
+        let rows = crate::output::rows_as_text(&shown).unwrap();
+        assert_eq!(rows[0], ["A", "<5", "x", "13"]);
+        assert_eq!(rows[1], ["B", "x", "x", "26"]);
+        assert_eq!(rows[2], ["C", "0", "0", "0"]);
+        assert_eq!(rows[3], ["", "23", "16", "39"]);
     }
 }

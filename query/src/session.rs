@@ -2,15 +2,17 @@
 //! pinned by that version, the reference tables, and the views. Queries run under a
 //! memory pool that spills (`FairSpillPool`) and a time limit.
 //!
-//! Cross-region conflicts: when the version pins a `conflicts` table (one row per IIN a
-//! region lost to another, keyed by the losing `region` and `iin`), the `children`,
-//! `measures` and `achievements` seen by analysts are views that leave those rows out; the
-//! raw tables stay readable as `store.children` and so on.
+//! Cross-region conflicts: when the version pins a `conflicts` table with rows (one row
+//! per IIN a region lost to another, keyed by the losing `region` and `iin`), the
+//! `children`, `measures` and `achievements` seen by analysts are views that leave those
+//! rows out; the raw tables stay readable as `store.children` and so on. Without a
+//! conflict the three are the store's tables themselves.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use daryn_registry::config::Item15Weights;
 use daryn_registry::store::{RegistryVersion, Store, StoreError, StoreTable};
 use deltalake::arrow::array::RecordBatch;
 use deltalake::arrow::datatypes::SchemaRef;
@@ -23,7 +25,7 @@ use deltalake::datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 
 use crate::error::{Error, Position, Result, position_in_message};
 use crate::guard::check_read_only;
-use crate::reference::{self, AchievementWeights};
+use crate::reference;
 
 /// How a session is opened and what limits its queries run under.
 #[derive(Clone, Debug)]
@@ -35,18 +37,11 @@ pub struct QueryOptions {
     pub memory_limit: usize,
     /// How long one statement may run.
     pub time_limit: Duration,
-    /// Item 15's weights (from the configuration; the table by default).
-    pub weights: AchievementWeights,
 }
 
 impl Default for QueryOptions {
     fn default() -> QueryOptions {
-        QueryOptions {
-            as_of: None,
-            memory_limit: 2 << 30,
-            time_limit: Duration::from_secs(300),
-            weights: AchievementWeights::default(),
-        }
+        QueryOptions { as_of: None, memory_limit: 2 << 30, time_limit: Duration::from_secs(300) }
     }
 }
 
@@ -110,7 +105,7 @@ impl RegistrySession {
         let context = SessionContext::new_with_config_rt(config, runtime);
         let mut session = RegistrySession { context, version, options, tables: Vec::new() };
         session.register_store(&store).await?;
-        session.register_reference()?;
+        session.register_reference(&store.config().item15)?;
         session.create_views().await?;
         session.tables.sort_by(|left, right| left.name.cmp(&right.name));
         Ok(session)
@@ -132,9 +127,12 @@ impl RegistrySession {
             .register_schema("store", internal)
             .map_err(planning)?;
         let conflicts = self.conflicts_provider(store).await?;
-        let filtered = conflicts.is_some();
+        let mut filtered = false;
         if let Some(provider) = conflicts {
             self.register("conflicts", provider, TableKind::Store)?;
+            // Without a conflict the views would only cost every query an anti-join.
+            let held = self.context.table("conflicts").await.map_err(planning)?.count().await.map_err(planning)?;
+            filtered = held > 0;
         }
         for table in StoreTable::ALL {
             // `conflicts` is registered above, and only when the version pins it.
@@ -196,8 +194,8 @@ impl RegistrySession {
         Ok(())
     }
 
-    fn register_reference(&mut self) -> Result<()> {
-        let weights = reference::achievement_weights(&self.options.weights);
+    fn register_reference(&mut self, weights: &Item15Weights) -> Result<()> {
+        let weights = reference::achievement_weights(weights);
         for (name, batch) in [
             ("regions", reference::regions()),
             ("disciplines", reference::disciplines()),

@@ -5,6 +5,7 @@
 //! - [`kato`]: KATO codes, the 20 built-in regions, an optional district classifier.
 //! - [`discipline`]: the discipline taxonomy across the five talent domains.
 //! - [`enums`]: every enum of the form with its Kazakh, Russian and English spellings.
+//! - [`config`]: the registry's configuration file, `daryn.toml` (item 15's weights).
 //! - [`cell`]: raw cells and their parsers (dates, booleans, numbers, lists).
 //! - [`form`]: the four tables of the form, their headers, and the rules ([`form::rules`]).
 //! - [`error`]: this crate's errors and the stable rejection codes.
@@ -15,6 +16,7 @@
 //! templates in `daryn-data`, the CLI and servers in `daryn` (`api/`).
 
 pub mod cell;
+pub mod config;
 pub mod discipline;
 pub mod enums;
 pub mod error;

@@ -16,6 +16,8 @@
 //!    and doubled letters collapse. `Qairat`, `Kairat`, `Кайрат` and `Қайрат` are all
 //!    `kairat`; `Zhanna`, `Janna` and `Жанна` are all `jana`.
 
+use std::collections::HashMap;
+
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use super::kazakh;
@@ -129,20 +131,40 @@ pub enum Analysis {
 
 /// The whole chain as a tantivy tokenizer; the index and the query parser both use it,
 /// so a word and its query meet by construction.
+///
+/// Each tokenizer remembers the keys of the words it has seen (up to [`REMEMBERED`]):
+/// an index's words repeat (names, schools, disciplines, event titles), and a lookup
+/// costs far less than lower-casing, stemming and folding again.
 #[derive(Clone)]
 pub struct KazakhTokenizer {
     analysis: Analysis,
     russian: TextAnalyzer,
+    remembered: HashMap<Box<str>, Option<Box<str>>>,
 }
+
+/// How many words a tokenizer remembers before it starts afresh.
+const REMEMBERED: usize = 200_000;
 
 impl KazakhTokenizer {
     pub fn new(analysis: Analysis) -> KazakhTokenizer {
         let russian = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::Russian)).build();
-        KazakhTokenizer { analysis, russian }
+        KazakhTokenizer { analysis, russian, remembered: HashMap::new() }
     }
 
     /// The search key of one word (`None` when nothing of it is left).
     pub fn key(&mut self, word: &str) -> Option<String> {
+        if let Some(key) = self.remembered.get(word) {
+            return key.as_deref().map(str::to_owned);
+        }
+        let key = self.analyse(word);
+        if self.remembered.len() >= REMEMBERED {
+            self.remembered.clear();
+        }
+        self.remembered.insert(word.into(), key.as_deref().map(Box::from));
+        key
+    }
+
+    fn analyse(&mut self, word: &str) -> Option<String> {
         let lower = kazakh_lowercase(word);
         let stemmed = match self.analysis {
             Analysis::Name => lower,
@@ -178,7 +200,7 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut boundaries = text.char_indices().chain(std::iter::once((text.len(), ' ')));
     std::iter::from_fn(move || {
         for (offset, ch) in boundaries.by_ref() {
-            let in_word = ch.is_alphanumeric() || ch == '\u{307}';
+            let in_word = is_word_char(ch);
             match (start, in_word) {
                 (None, true) => start = Some(offset),
                 (Some(from), false) => {
@@ -190,6 +212,20 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
         }
         None
     })
+}
+
+/// Whether a character belongs to a word: a letter or digit of any script, or the
+/// combining dot of `i̇`. ASCII and the Cyrillic block are answered without the general
+/// Unicode tables, whose lookup was a fifth of the time it took to index a registry.
+fn is_word_char(ch: char) -> bool {
+    match ch {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        '\u{0}'..='\u{7f}' => false,
+        // U+0482-U+0489 are a sign and combining marks; the rest of the block is letters.
+        '\u{400}'..='\u{481}' | '\u{48a}'..='\u{4ff}' => true,
+        '\u{307}' => true,
+        _ => ch.is_alphanumeric(),
+    }
 }
 
 /// Longer words are not words people search for (hashes, run-together text).
@@ -362,5 +398,14 @@ mod tests {
         assert!(tokenizer.keys("").is_empty());
         assert!(tokenizer.keys(" «» — ,;!").is_empty());
         assert_eq!(tokenizer.keys("№12 мектеп"), vec!["12".to_owned(), "mektep".to_owned()]);
+    }
+
+    #[test]
+    fn word_characters_agree_with_unicode() {
+        for code in (0..0x3000u32).chain(0x1e00..0x1f00) {
+            let Some(ch) = char::from_u32(code) else { continue };
+            let expected = ch.is_alphanumeric() || ch == '\u{307}';
+            assert_eq!(is_word_char(ch), expected, "U+{code:04X} {ch:?}");
+        }
     }
 }

@@ -10,6 +10,7 @@ use tantivy::schema::Facet;
 use super::fields::IndexFields;
 use super::key::ChildKeyer;
 use super::rows::{AchievementRow, ChildRow, RegionRows, TeacherRow};
+use crate::config::Item15Weights;
 use crate::discipline::Taxonomy;
 use crate::enums::{AchievementResult, AreaType, Level, TalentDomain};
 use crate::kato::RegionCode;
@@ -33,24 +34,6 @@ pub fn achievement_rank(level: &str, result: &str) -> u64 {
         Some(AchievementResult::Participant) | None => 0,
     };
     level_rank * 10 + result_rank
-}
-
-/// What an achievement adds to its teachers' item-15 score (issue 4's `top-teachers`
-/// weights): republican 10 / 6 / 2, international 20 / 12 / 4 for winner, prize-winner,
-/// honourable mention; nothing for other levels or participation.
-pub fn item15_points(level: &str, result: &str) -> u64 {
-    let multiplier = match Level::parse(level) {
-        Some(Level::Republican) => 1,
-        Some(Level::International) => 2,
-        _ => return 0,
-    };
-    let points = match AchievementResult::parse(result) {
-        Some(AchievementResult::Winner) => 10,
-        Some(AchievementResult::PrizeWinner) => 6,
-        Some(AchievementResult::HonourableMention) => 2,
-        _ => 0,
-    };
-    points * multiplier
 }
 
 fn facet(parts: &[&str]) -> Facet {
@@ -124,10 +107,19 @@ fn achievement_line(achievement: &AchievementRow) -> String {
 pub struct DocumentBuilder<'a> {
     pub fields: IndexFields,
     pub keyer: &'a ChildKeyer,
+    /// Item 15's weights, for the teachers' scores (`daryn.toml`).
+    pub weights: &'a Item15Weights,
 }
 
 impl DocumentBuilder<'_> {
-    pub fn region_documents(&self, region: &str, rows: &RegionRows) -> Vec<TantivyDocument> {
+    /// Hands each document of the region to `add` as soon as it is built, so a region's
+    /// documents are never all in memory at once; returns how many there were.
+    pub fn region_documents<E>(
+        &self,
+        region: &str,
+        rows: &RegionRows,
+        mut add: impl FnMut(TantivyDocument) -> Result<(), E>,
+    ) -> Result<u64, E> {
         let teachers: HashMap<&str, &TeacherRow> =
             rows.teachers.iter().map(|teacher| (teacher.teacher_id.as_str(), teacher)).collect();
         let mut achievements_of: HashMap<&str, Vec<&AchievementRow>> = HashMap::new();
@@ -142,7 +134,7 @@ impl DocumentBuilder<'_> {
         for measure in &rows.measures {
             measures_of.entry(measure.iin.as_str()).or_default().push(measure);
         }
-        let mut documents = Vec::with_capacity(rows.children.len() + rows.teachers.len());
+        let mut documents = 0u64;
         let mut children_by_iin: HashMap<&str, &ChildRow> = HashMap::new();
         let mut school_names: HashMap<&str, &str> = HashMap::new();
         for child in &rows.children {
@@ -150,7 +142,8 @@ impl DocumentBuilder<'_> {
             school_names.entry(child.school_code.as_str()).or_insert(child.school_name.as_str());
             let achievements = achievements_of.get(child.iin.as_str()).map(Vec::as_slice).unwrap_or_default();
             let measures = measures_of.get(child.iin.as_str()).map(Vec::as_slice).unwrap_or_default();
-            documents.push(self.child_document(region, child, achievements, measures, &teachers));
+            add(self.child_document(region, child, achievements, measures, &teachers))?;
+            documents += 1;
         }
         for teacher in &rows.teachers {
             let prepared: Vec<(&ChildRow, &AchievementRow)> = prepared_by
@@ -161,9 +154,10 @@ impl DocumentBuilder<'_> {
                 .filter_map(|achievement| Some((*children_by_iin.get(achievement.iin.as_str())?, *achievement)))
                 .collect();
             let school_name = school_names.get(teacher.school_code.as_str()).copied();
-            documents.push(self.teacher_document(region, teacher, school_name, &prepared));
+            add(self.teacher_document(region, teacher, school_name, &prepared))?;
+            documents += 1;
         }
-        documents
+        Ok(documents)
     }
 
     fn child_document(
@@ -348,9 +342,12 @@ impl DocumentBuilder<'_> {
         let counted: Vec<&AchievementRow> = prepared
             .iter()
             .map(|(_, achievement)| *achievement)
-            .filter(|achievement| item15_points(&achievement.level, &achievement.result) > 0)
+            .filter(|achievement| self.weights.points(&achievement.level, &achievement.result) > 0)
             .collect();
-        let score: u64 = counted.iter().map(|achievement| item15_points(&achievement.level, &achievement.result)).sum();
+        let score: u64 = counted
+            .iter()
+            .map(|achievement| u64::from(self.weights.points(&achievement.level, &achievement.result)))
+            .sum();
         document.add_u64(fields.best, score);
         let shown = json!({
             "name": name,
@@ -388,15 +385,5 @@ mod tests {
         assert!(achievement_rank("international", "winner") > achievement_rank("international", "prize_winner"));
         assert_eq!(achievement_rank("school", "participant"), 10);
         assert_eq!(achievement_rank("nonsense", "nonsense"), 0);
-    }
-
-    #[test]
-    fn item15_points_follow_the_top_teachers_weights() {
-        assert_eq!(item15_points("republican", "winner"), 10);
-        assert_eq!(item15_points("republican", "prize_winner"), 6);
-        assert_eq!(item15_points("international", "honourable_mention"), 4);
-        assert_eq!(item15_points("international", "winner"), 20);
-        assert_eq!(item15_points("regional", "winner"), 0);
-        assert_eq!(item15_points("republican", "participant"), 0);
     }
 }

@@ -10,12 +10,13 @@
 //!   leaves the previous version and its generation searchable. Folders of a crashed run
 //!   (`*.building`, or generations no version pins that are newer than every pin) are
 //!   removed by the next run.
-//! - A first build (or one after a format change) indexes every region into one segment.
+//! - A first build (or one after a format change, or after item 15's weights changed in
+//!   `daryn.toml`) indexes every region, merged into [`SEARCH_SEGMENTS`] segments.
 //! - A run that changed k regions hard-links the previous generation's files (tantivy
 //!   never rewrites a file, so the old generation stays as it was), deletes the documents
 //!   of those k regions by their `/region/<code>` facet and adds them again: the other
-//!   regions are not read at all. Segments are merged into one when there are more than
-//!   [`MAX_SEGMENTS`].
+//!   regions are not read at all. Segments are merged into [`SEARCH_SEGMENTS`] of about
+//!   equal size (searched in parallel) when there are more than [`MAX_SEGMENTS`].
 //! - Every generation stays on disk while a kept version pins it, so `--as-of` opens
 //!   the generation of the older version.
 
@@ -37,9 +38,13 @@ use super::{SearchError, SearchResult};
 use crate::store::{RegistryVersion, Store, pause_point};
 
 /// The format of an index generation; a generation of another format is rebuilt whole.
-pub const INDEX_FORMAT: u32 = 1;
-/// An incremental generation with more segments than this is merged into one.
+/// Format 2: column dictionaries without zstd (format 1 had them compressed).
+pub const INDEX_FORMAT: u32 = 2;
+/// An incremental generation with more segments than this is merged again.
 pub const MAX_SEGMENTS: usize = 8;
+/// A merged generation has this many segments of about equal size, one per thread a
+/// search runs on ([`super::query::SearchIndex`] searches them in parallel).
+pub const SEARCH_SEGMENTS: usize = 2;
 const META_FILE: &str = "daryn-index.json";
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 
@@ -55,6 +60,10 @@ pub struct GenerationMeta {
     pub regions: Vec<String>,
     pub documents: u64,
     pub segments: usize,
+    /// Item 15's weights the teachers' scores were computed with
+    /// ([`crate::config::Item15Weights::fingerprint`]); other weights mean a whole rebuild.
+    #[serde(default)]
+    pub item15: String,
 }
 
 /// What indexing a version did.
@@ -94,13 +103,14 @@ pub async fn index_version(
     changed_regions: Option<&[String]>,
 ) -> SearchResult<IndexReport> {
     let started = Instant::now();
+    let weights = &store.config().item15;
     let root = index_root(store);
     std::fs::create_dir_all(&root).map_err(SearchError::io(&root))?;
     let previous_version = store.current()?;
-    let previous = previous_version
-        .as_ref()
-        .and_then(|previous| previous.index_generation)
-        .filter(|generation| read_meta(&generation_path(store, *generation)).is_some_and(|m| m.format == INDEX_FORMAT));
+    let previous = previous_version.as_ref().and_then(|previous| previous.index_generation).filter(|generation| {
+        read_meta(&generation_path(store, *generation))
+            .is_some_and(|meta| meta.format == INDEX_FORMAT && meta.item15 == weights.fingerprint())
+    });
     remove_leftovers(store)?;
 
     let reader = VersionReader::open(store, version).await?;
@@ -148,7 +158,7 @@ pub async fn index_version(
     register_analyzers(&index);
     let fields = IndexFields::of(&index.schema()).map_err(tantivy_error(&building))?;
     let keyer = ChildKeyer::load_or_create(store.root())?;
-    let builder = DocumentBuilder { fields, keyer: &keyer };
+    let builder = DocumentBuilder { fields, keyer: &keyer, weights };
     let mut writer: IndexWriter<TantivyDocument> =
         index.writer_with_num_threads(2, WRITER_MEMORY).map_err(tantivy_error(&building))?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
@@ -160,19 +170,24 @@ pub async fn index_version(
             continue;
         }
         let rows = reader.region_rows(region).await?;
-        for document in builder.region_documents(region, &rows) {
-            writer.add_document(document).map_err(tantivy_error(&building))?;
-            documents_added += 1;
-        }
+        documents_added += builder.region_documents(region, &rows, |document| {
+            writer.add_document(document).map(drop).map_err(tantivy_error(&building))
+        })?;
     }
     let payload = serde_json::json!({ "registry_version": version.version, "generation": generation });
     let mut commit = writer.prepare_commit().map_err(tantivy_error(&building))?;
     commit.set_payload(&payload.to_string());
     commit.commit().map_err(tantivy_error(&building))?;
-    let segments = index.searchable_segment_ids().map_err(tantivy_error(&building))?;
-    if segments.len() > 1 && (base.is_none() || segments.len() > MAX_SEGMENTS) {
-        writer.merge(&segments).wait().map_err(tantivy_error(&building))?;
+    let segments = index.searchable_segment_metas().map_err(tantivy_error(&building))?;
+    if segments.len() > SEARCH_SEGMENTS && (base.is_none() || segments.len() > MAX_SEGMENTS) {
+        for group in balanced_groups(&segments, SEARCH_SEGMENTS) {
+            if group.len() > 1 {
+                writer.merge(&group).wait().map_err(tantivy_error(&building))?;
+            }
+        }
     }
+    // The segments merged away are still on disk until collected.
+    writer.garbage_collect_files().wait().map_err(tantivy_error(&building))?;
     writer.wait_merging_threads().map_err(tantivy_error(&building))?;
 
     let searcher_segments = index.searchable_segment_ids().map_err(tantivy_error(&building))?.len();
@@ -191,6 +206,7 @@ pub async fn index_version(
         regions: regions.clone(),
         documents,
         segments: searcher_segments,
+        item15: weights.fingerprint(),
     };
     let meta_path = building.join(META_FILE);
     std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta).expect("the meta serialises"))
@@ -211,6 +227,20 @@ pub async fn index_version(
         "search index built"
     );
     Ok(IndexReport { generation, incremental: base.is_some(), regions, documents_added, elapsed_ms })
+}
+
+/// Splits segments into `count` groups of about equal documents: the largest first,
+/// each into the group that holds the fewest so far.
+fn balanced_groups(segments: &[tantivy::index::SegmentMeta], count: usize) -> Vec<Vec<tantivy::index::SegmentId>> {
+    let mut by_size: Vec<&tantivy::index::SegmentMeta> = segments.iter().collect();
+    by_size.sort_by_key(|segment| std::cmp::Reverse(segment.num_docs()));
+    let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); count];
+    for segment in by_size {
+        let smallest = groups.iter_mut().min_by_key(|(documents, _)| *documents).expect("count is at least 1");
+        smallest.0 += u64::from(segment.num_docs());
+        smallest.1.push(segment.id());
+    }
+    groups.into_iter().map(|(_, ids)| ids).filter(|ids| !ids.is_empty()).collect()
 }
 
 /// One more than every generation on disk or pinned, so a generation folder is never reused.

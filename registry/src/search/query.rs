@@ -131,13 +131,25 @@ impl SearchIndex {
         let generation = version.index_generation.ok_or(SearchError::NoIndex { version: version.version })?;
         let path = generation_path(store, generation);
         let bad = |reason: String| SearchError::BadIndex { path: path.clone(), reason };
+        match super::index::read_meta(&path) {
+            Some(meta) if meta.format != super::index::INDEX_FORMAT => {
+                return Err(bad(format!(
+                    "it was built by an older daryn (index format {}); the next ingest that publishes builds one \
+                     this daryn reads",
+                    meta.format
+                )));
+            }
+            _ => {}
+        }
         let index = Index::open_in_dir(&path).map_err(|error| bad(error.to_string()))?;
         SearchIndex::from_index(index, version.version, generation).map_err(|error| bad(error.to_string()))
     }
 
     /// Wraps an opened tantivy index (a generation folder, or one in memory for tests).
-    pub fn from_index(index: Index, registry_version: u64, generation: u64) -> tantivy::Result<SearchIndex> {
+    pub fn from_index(mut index: Index, registry_version: u64, generation: u64) -> tantivy::Result<SearchIndex> {
         register_analyzers(&index);
+        // A generation's segments are searched in parallel (see `index::SEARCH_SEGMENTS`).
+        index.set_multithread_executor(super::index::SEARCH_SEGMENTS)?;
         let fields = IndexFields::of(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex { index, reader, fields, registry_version, generation })

@@ -28,6 +28,8 @@ use deltalake::protocol::SaveMode;
 use deltalake::{DeltaTable, DeltaTableError};
 use serde::{Deserialize, Serialize};
 
+use crate::config::{CONFIG_FILE, ConfigError, RegistryConfig, TEMPLATE};
+
 pub use schema::{ConflictRecord, DropRecord, Provenance, RejectionRecord};
 
 /// The format of the version files; a later Daryn still reads format 1.
@@ -53,6 +55,8 @@ pub enum StoreError {
     Busy { path: PathBuf },
     #[error("`--keep {keep}`: at least the current version must be kept (1 or more)")]
     KeepNothing { keep: u64 },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
@@ -133,6 +137,7 @@ pub struct RegistryVersion {
 /// A registry on disk (or, later, on object storage).
 pub struct Store {
     root: PathBuf,
+    config: RegistryConfig,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -161,18 +166,30 @@ const TABLE_CONFIGURATION: [(&str, &str); 3] = [
 
 impl Store {
     /// Opens the registry at `root`, creating its folders when `create` is set.
+    /// A new registry gets `daryn.toml` with every setting at its default; its settings
+    /// are read here, so a wrong one stops every command before it starts.
     pub fn open(root: &Path, create: bool) -> StoreResult<Store> {
         if create {
             for folder in [root.join("versions"), root.join("tables")] {
                 std::fs::create_dir_all(&folder).map_err(io(&folder))?;
             }
+            let config = root.join(CONFIG_FILE);
+            if !config.exists() {
+                std::fs::write(&config, TEMPLATE).map_err(io(&config))?;
+            }
         }
         let root = std::fs::canonicalize(root).map_err(io(root))?;
-        Ok(Store { root })
+        let config = RegistryConfig::load(&root)?;
+        Ok(Store { root, config })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The settings of `daryn.toml` (the defaults where it is silent).
+    pub fn config(&self) -> &RegistryConfig {
+        &self.config
     }
 
     fn table_path(&self, table: StoreTable) -> PathBuf {

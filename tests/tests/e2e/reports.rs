@@ -44,6 +44,7 @@ fn golden_reports_match_the_hand_worked_values() {
     data_quality(&fixture);
     annual(&fixture, root.path());
     bad_parameters(&fixture);
+    configured_weights(&fixture);
 }
 
 /// Region 35: C1, C2 rural (2); C3, C4, C5 urban with a large or low-income family (3).
@@ -59,9 +60,12 @@ fn item1(fixture: &Fixture) {
     let zeros = rows[..20].iter().filter(|row| row[4] == "0").count();
     assert_eq!(zeros, 18);
 
-    // For publication: 1-4 become <5; 5 and 7 stay.
+    // For publication: 1-4 become <5. Abay's total (2) is then the only hidden cell of
+    // the `total` column, and 7 - 5 - 0 would give it back, so Karaganda's 5 is hidden
+    // too (x). Every other row and column already hides two cells or none.
     let (_, shown) = report(&fixture.registry, &["item1", "--suppress-small", "--lang", "en"]);
-    assert_eq!(find(&shown, "350000000"), &row(&["350000000", "Karagandy", "<5", "<5", "5"]));
+    assert_eq!(shown[0], row(&["100000000", "Abay", "<5", "<5", "<5"]));
+    assert_eq!(find(&shown, "350000000"), &row(&["350000000", "Karagandy", "<5", "<5", "x"]));
     assert_eq!(shown[20], row(&["", "total", "<5", "<5", "7"]));
 
     let (_, one) = report(&fixture.registry, &["item1", "--region", "10"]);
@@ -283,4 +287,35 @@ fn bad_parameters(fixture: &Fixture) {
     let output = daryn(&["report", "coverage", "--registry", registry, "--region", "99"]);
     assert_eq!(output.status.code(), Some(2), "clap refuses an unknown region");
     assert!(String::from_utf8_lossy(&output.stderr).contains("--region"));
+}
+
+/// Item 15's weights come from `DIR/daryn.toml`, which the first ingest wrote with the
+/// issue's table. With republican winner, prize-winner and honourable mention 1 each,
+/// international winner 6 and international participant 3 (every other weight 0):
+/// T3 = A7 6 + A8 1 = 7 (2). T2 = A1 1 + A4 3 + A5 1 + A6 1 = 6 (4); A3 is regional.
+/// T1 = A1 1 = 1 (1); A2, an international prize, now weighs 0 and is not counted.
+fn configured_weights(fixture: &Fixture) {
+    let config = fixture.registry.join("daryn.toml");
+    let written = std::fs::read_to_string(&config).expect("the first ingest writes daryn.toml");
+    assert!(written.contains("[item15.international]"), "{written}");
+    std::fs::write(
+        &config,
+        "[item15.republican]\nwinner = 1\nprize_winner = 1\nhonourable_mention = 1\n\n\
+         [item15.international]\nwinner = 6\nprize_winner = 0\nhonourable_mention = 0\nparticipant = 3\n",
+    )
+    .unwrap();
+    let (_, rows) = report(&fixture.registry, &["top-teachers"]);
+    let scores: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[1].as_str(), r[5].as_str(), r[6].as_str())).collect();
+    assert_eq!(
+        scores,
+        [(fixture.t3.as_str(), "7", "2"), (fixture.t2.as_str(), "6", "4"), (fixture.t1.as_str(), "1", "1")]
+    );
+
+    std::fs::write(&config, "[item15.regional]\nwinner = 5\n").unwrap();
+    let output = daryn(&["report", "top-teachers", "--registry", fixture.registry.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error[config]") && stderr.contains("daryn.toml"), "{stderr}");
+    assert!(stderr.contains("`item15.regional`: item 15 counts only"), "{stderr}");
+    std::fs::write(&config, daryn_registry::config::TEMPLATE).unwrap();
 }
