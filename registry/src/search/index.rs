@@ -178,15 +178,19 @@ pub async fn index_version(
     let mut commit = writer.prepare_commit().map_err(tantivy_error(&building))?;
     commit.set_payload(&payload.to_string());
     commit.commit().map_err(tantivy_error(&building))?;
-    let segments = index.searchable_segment_metas().map_err(tantivy_error(&building))?;
-    if segments.len() > SEARCH_SEGMENTS && (base.is_none() || segments.len() > MAX_SEGMENTS) {
-        for group in balanced_groups(&segments, SEARCH_SEGMENTS) {
-            if group.len() > 1 {
-                writer.merge(&group).wait().map_err(tantivy_error(&building))?;
-            }
+    // The metas are dropped before merging: tantivy keeps the files of every segment
+    // whose meta is still held somewhere, and would not collect the merged-away ones.
+    let groups = {
+        let segments = index.searchable_segment_metas().map_err(tantivy_error(&building))?;
+        if segments.len() > SEARCH_SEGMENTS && (base.is_none() || segments.len() > MAX_SEGMENTS) {
+            balanced_groups(&segments, SEARCH_SEGMENTS)
+        } else {
+            Vec::new()
         }
+    };
+    for group in groups.iter().filter(|group| group.len() > 1) {
+        writer.merge(group).wait().map_err(tantivy_error(&building))?;
     }
-    // The segments merged away are still on disk until collected.
     writer.garbage_collect_files().wait().map_err(tantivy_error(&building))?;
     writer.wait_merging_threads().map_err(tantivy_error(&building))?;
 
