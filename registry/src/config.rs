@@ -50,21 +50,24 @@ pub struct ConfigError {
 /// Item 15's weights: the points of a republican or international achievement by result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item15Weights {
-    /// By [`AchievementResult::ALL`]'s order.
-    republican: [u32; 4],
-    international: [u32; 4],
+    /// Per level of [`COUNTED_LEVELS`], per result in [`AchievementResult::ALL`]'s order.
+    by_level: [[u32; 4]; 2],
 }
 
 impl Default for Item15Weights {
     /// Issue 4's table: republican 10 / 6 / 2 / 0, international 20 / 12 / 4 / 0 for
     /// winner, prize-winner, honourable mention and participant.
     fn default() -> Item15Weights {
-        Item15Weights { republican: [10, 6, 2, 0], international: [20, 12, 4, 0] }
+        Item15Weights { by_level: [[10, 6, 2, 0], [20, 12, 4, 0]] }
     }
 }
 
 /// The two levels item 15 counts.
 const COUNTED_LEVELS: [Level; 2] = [Level::Republican, Level::International];
+
+fn level_index(level: Level) -> Option<usize> {
+    COUNTED_LEVELS.iter().position(|counted| *counted == level)
+}
 
 fn result_index(result: AchievementResult) -> usize {
     AchievementResult::ALL.iter().position(|known| *known == result).expect("every result is in ALL")
@@ -73,11 +76,7 @@ fn result_index(result: AchievementResult) -> usize {
 impl Item15Weights {
     /// The points of one achievement; levels below republican count nothing.
     pub fn weight(&self, level: Level, result: AchievementResult) -> u32 {
-        match level {
-            Level::Republican => self.republican[result_index(result)],
-            Level::International => self.international[result_index(result)],
-            _ => 0,
-        }
+        level_index(level).map_or(0, |row| self.by_level[row][result_index(result)])
     }
 
     /// The points of an achievement as stored (canonical codes); unknown words count nothing.
@@ -98,13 +97,6 @@ impl Item15Weights {
     /// A short text that differs whenever a weight does (the search index records it).
     pub fn fingerprint(&self) -> String {
         self.rows().map(|(level, result, weight)| format!("{level}/{result}={weight}")).collect::<Vec<_>>().join(",")
-    }
-
-    fn slot(&mut self, level: Level, result: AchievementResult) -> &mut u32 {
-        match level {
-            Level::International => &mut self.international[result_index(result)],
-            _ => &mut self.republican[result_index(result)],
-        }
     }
 }
 
@@ -152,13 +144,14 @@ fn read_item15(
     let levels = value.as_table().ok_or_else(|| fail("item15", "must be a table of levels".to_owned()))?;
     for (level_key, results) in levels {
         let key = format!("item15.{level_key}");
-        let level = match Level::ALL.iter().copied().find(|level| level.code() == level_key) {
-            Some(level) if COUNTED_LEVELS.contains(&level) => level,
-            Some(_) => {
-                return Err(fail(&key, "item 15 counts only `republican` and `international` achievements".to_owned()));
-            }
-            None => return Err(fail(&key, "unknown level; use `republican` or `international`".to_owned())),
-        };
+        let level = Level::ALL
+            .iter()
+            .copied()
+            .find(|level| level.code() == level_key)
+            .ok_or_else(|| fail(&key, "unknown level; use `republican` or `international`".to_owned()))?;
+        let row = level_index(level).ok_or_else(|| {
+            fail(&key, "item 15 counts only `republican` and `international` achievements".to_owned())
+        })?;
         let results = results.as_table().ok_or_else(|| fail(&key, "must be a table of results".to_owned()))?;
         for (result_key, weight) in results {
             let key = format!("{key}.{result_key}");
@@ -170,7 +163,7 @@ fn read_item15(
                 .as_integer()
                 .filter(|weight| (0..=MAX_WEIGHT).contains(weight))
                 .ok_or_else(|| fail(&key, format!("must be a whole number from 0 to {MAX_WEIGHT}, not {weight}")))?;
-            *weights.slot(level, result) = weight as u32;
+            weights.by_level[row][result_index(result)] = weight as u32;
         }
     }
     Ok(())
