@@ -8,13 +8,15 @@
 //!   region of a pinned version; [`key`]: the `child_key` pseudonym.
 //! - [`index`]: building a generation at publish, incrementally per region, pinned by
 //!   the registry version.
-//! - [`query`]: parsing a search, filters, facets, sorting and snippets.
+//! - [`query`]: parsing a search, filters, facets, sorting and snippets; [`facets`]: facet
+//!   counts as bits.
 //!
 //! The CLI (`daryn search`) lives in `api/`; the publish that calls [`index_version`] in
 //! `daryn-ingest`.
 
 pub mod analysis;
 pub mod documents;
+pub mod facets;
 pub mod fields;
 pub mod index;
 pub mod kazakh;

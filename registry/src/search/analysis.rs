@@ -17,6 +17,7 @@
 //!    `kairat`; `Zhanna`, `Janna` and `Жанна` are all `jana`.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
@@ -139,7 +140,19 @@ pub enum Analysis {
 pub struct KazakhTokenizer {
     analysis: Analysis,
     russian: TextAnalyzer,
-    remembered: HashMap<Box<str>, Option<Box<str>>>,
+    remembered: Memory,
+}
+
+type Keys = HashMap<Box<str>, Option<Box<str>>>;
+
+/// What a tokenizer remembers: its own words, or words shared with its clones.
+#[derive(Clone)]
+enum Memory {
+    /// Indexing: each writer thread has its own tokenizer, and nothing to share a lock over.
+    Own(Keys),
+    /// Searching: tantivy clones the analyzer for every snippet it makes, so a memory of
+    /// its own would start empty each time and every word of every hit be analysed anew.
+    Shared(Arc<Mutex<Keys>>),
 }
 
 /// How many words a tokenizer remembers before it starts afresh.
@@ -148,19 +161,39 @@ const REMEMBERED: usize = 200_000;
 impl KazakhTokenizer {
     pub fn new(analysis: Analysis) -> KazakhTokenizer {
         let russian = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::Russian)).build();
-        KazakhTokenizer { analysis, russian, remembered: HashMap::new() }
+        KazakhTokenizer { analysis, russian, remembered: Memory::Own(HashMap::new()) }
+    }
+
+    /// A tokenizer whose clones share what it remembers (see [`Memory::Shared`]).
+    pub fn shared(analysis: Analysis) -> KazakhTokenizer {
+        KazakhTokenizer { remembered: Memory::Shared(Arc::default()), ..KazakhTokenizer::new(analysis) }
     }
 
     /// The search key of one word (`None` when nothing of it is left).
     pub fn key(&mut self, word: &str) -> Option<String> {
-        if let Some(key) = self.remembered.get(word) {
-            return key.as_deref().map(str::to_owned);
+        let remember = |keys: &mut Keys, key: &Option<String>| {
+            if keys.len() >= REMEMBERED {
+                keys.clear();
+            }
+            keys.insert(word.into(), key.as_deref().map(Box::from));
+        };
+        match &mut self.remembered {
+            Memory::Own(keys) => {
+                if let Some(key) = keys.get(word) {
+                    return key.as_deref().map(str::to_owned);
+                }
+            }
+            Memory::Shared(keys) => {
+                if let Some(key) = keys.lock().unwrap_or_else(PoisonError::into_inner).get(word) {
+                    return key.as_deref().map(str::to_owned);
+                }
+            }
         }
         let key = self.analyse(word);
-        if self.remembered.len() >= REMEMBERED {
-            self.remembered.clear();
+        match &mut self.remembered {
+            Memory::Own(keys) => remember(keys, &key),
+            Memory::Shared(keys) => remember(&mut keys.lock().unwrap_or_else(PoisonError::into_inner), &key),
         }
-        self.remembered.insert(word.into(), key.as_deref().map(Box::from));
         key
     }
 

@@ -7,6 +7,7 @@ use serde_json::json;
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
 
+use super::facets::FacetBits;
 use super::fields::IndexFields;
 use super::key::ChildKeyer;
 use super::rows::{AchievementRow, ChildRow, RegionRows, TeacherRow};
@@ -254,6 +255,20 @@ impl DocumentBuilder<'_> {
         document.add_facet(fields.facets, facet(&["grade", &child.grade.to_string()]));
         document.add_facet(fields.facets, facet(&["status", &child.roadmap_status]));
 
+        let mut bits = FacetBits::default();
+        bits.set("region", region);
+        bits.set("area_type", &child.area_type);
+        groups.iter().for_each(|group| bits.set("group", group));
+        child.domains.iter().for_each(|domain| bits.set("domain", domain));
+        child.disciplines.iter().for_each(|discipline| bits.set("discipline", discipline));
+        for achievement in achievements {
+            bits.set("level", &achievement.level);
+            bits.set("result", &achievement.result);
+        }
+        bits.set("grade", &child.grade.to_string());
+        bits.set("roadmap_status", &child.roadmap_status);
+        bits.add_to(&fields, &mut document);
+
         let best = achievements
             .iter()
             .max_by_key(|achievement| achievement_rank(&achievement.level, &achievement.result))
@@ -338,6 +353,17 @@ impl DocumentBuilder<'_> {
         for group in &groups {
             document.add_facet(fields.facets, facet(&["group", group]));
         }
+        let mut bits = FacetBits::default();
+        bits.set("region", region);
+        if let Some(subject) = &teacher.subject {
+            bits.set("discipline", subject);
+        }
+        for (_, achievement) in prepared {
+            bits.set("level", &achievement.level);
+            bits.set("result", &achievement.result);
+        }
+        groups.iter().for_each(|group| bits.set("group", group));
+        bits.add_to(&fields, &mut document);
 
         let counted: Vec<&AchievementRow> = prepared
             .iter()

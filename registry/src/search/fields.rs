@@ -9,6 +9,7 @@
 //! | `text` | text | yes | school, locality, interests, achievements, measures (snippets come from it) |
 //! | `tags` | text | no | disciplines, domains, region, district, level and result words in kk/ru/en |
 //! | `facets` | facet | no | `/region/35`, `/district/…`, `/area/rural`, `/group/…`, `/domain/…`, `/discipline/…`, `/achievement/<level>/<result>`, `/result/…`, `/grade/…`, `/status/…`, `/kind/…` |
+//! | `facet_bits_0`…`_2` | u64 fast | no | the values the results' facets count, one bit each (see [`super::facets`]) |
 //! | `best` | u64 fast | no | a child's best achievement (level × 10 + result); a teacher's item-15 score |
 //! | `fields` | none | yes | the hit's fields as JSON, for output |
 
@@ -18,6 +19,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::analysis::{Analysis, KazakhTokenizer, NAME_ANALYZER, TEXT_ANALYZER};
+use super::facets::{FACET_FIELDS, FACET_WORDS};
 
 /// The fields of the index, looked up once.
 #[derive(Clone, Copy, Debug)]
@@ -29,6 +31,7 @@ pub struct IndexFields {
     pub text: Field,
     pub tags: Field,
     pub facets: Field,
+    pub facet_bits: [Field; FACET_WORDS],
     pub best: Field,
     pub fields: Field,
 }
@@ -50,6 +53,9 @@ impl IndexFields {
         builder.add_text_field("text", analysed(TEXT_ANALYZER, true));
         builder.add_text_field("tags", analysed(TEXT_ANALYZER, false));
         builder.add_facet_field("facets", FacetOptions::default());
+        for name in FACET_FIELDS {
+            builder.add_u64_field(name, FAST);
+        }
         builder.add_u64_field("best", INDEXED | FAST);
         builder.add_text_field("fields", STORED);
         builder.build()
@@ -64,14 +70,27 @@ impl IndexFields {
             text: schema.get_field("text")?,
             tags: schema.get_field("tags")?,
             facets: schema.get_field("facets")?,
+            facet_bits: [
+                schema.get_field(FACET_FIELDS[0])?,
+                schema.get_field(FACET_FIELDS[1])?,
+                schema.get_field(FACET_FIELDS[2])?,
+            ],
             best: schema.get_field("best")?,
             fields: schema.get_field("fields")?,
         })
     }
 }
 
-/// Registers Daryn's analyzers on an index (they are code, not stored in the index).
+/// Registers Daryn's analyzers on an index being written (they are code, not stored in
+/// the index).
 pub fn register_analyzers(index: &tantivy::Index) {
     index.tokenizers().register(TEXT_ANALYZER, TextAnalyzer::from(KazakhTokenizer::new(Analysis::Text)));
     index.tokenizers().register(NAME_ANALYZER, TextAnalyzer::from(KazakhTokenizer::new(Analysis::Name)));
+}
+
+/// Registers the analyzers on an index opened for searching: their clones share the
+/// words they have analysed ([`KazakhTokenizer::shared`]).
+pub fn register_search_analyzers(index: &tantivy::Index) {
+    index.tokenizers().register(TEXT_ANALYZER, TextAnalyzer::from(KazakhTokenizer::shared(Analysis::Text)));
+    index.tokenizers().register(NAME_ANALYZER, TextAnalyzer::from(KazakhTokenizer::shared(Analysis::Name)));
 }

@@ -31,6 +31,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 use tracing::info;
 
 use super::documents::DocumentBuilder;
+use super::facets::FacetVocabulary;
 use super::fields::{IndexFields, register_analyzers};
 use super::key::ChildKeyer;
 use super::rows::VersionReader;
@@ -39,7 +40,8 @@ use crate::store::{RegistryVersion, Store, pause_point};
 
 /// The format of an index generation; a generation of another format is rebuilt whole.
 /// Format 2: column dictionaries without zstd (format 1 had them compressed).
-pub const INDEX_FORMAT: u32 = 2;
+/// Format 3: facet counts from the `facet_bits_*` fast fields.
+pub const INDEX_FORMAT: u32 = 3;
 /// An incremental generation with more segments than this is merged again.
 pub const MAX_SEGMENTS: usize = 8;
 /// A merged generation has this many segments of about equal size, one per thread a
@@ -64,6 +66,10 @@ pub struct GenerationMeta {
     /// ([`crate::config::Item15Weights::fingerprint`]); other weights mean a whole rebuild.
     #[serde(default)]
     pub item15: String,
+    /// The facet vocabulary, bit by bit ([`super::facets::FacetVocabulary`]); searches
+    /// decode the counts with it, and another vocabulary means a whole rebuild.
+    #[serde(default)]
+    pub facets: Vec<String>,
 }
 
 /// What indexing a version did.
@@ -108,8 +114,11 @@ pub async fn index_version(
     std::fs::create_dir_all(&root).map_err(SearchError::io(&root))?;
     let previous_version = store.current()?;
     let previous = previous_version.as_ref().and_then(|previous| previous.index_generation).filter(|generation| {
-        read_meta(&generation_path(store, *generation))
-            .is_some_and(|meta| meta.format == INDEX_FORMAT && meta.item15 == weights.fingerprint())
+        read_meta(&generation_path(store, *generation)).is_some_and(|meta| {
+            meta.format == INDEX_FORMAT
+                && meta.item15 == weights.fingerprint()
+                && meta.facets == FacetVocabulary::builtin().values()
+        })
     });
     remove_leftovers(store)?;
 
@@ -211,6 +220,7 @@ pub async fn index_version(
         documents,
         segments: searcher_segments,
         item15: weights.fingerprint(),
+        facets: FacetVocabulary::builtin().values().to_vec(),
     };
     let meta_path = building.join(META_FILE);
     std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta).expect("the meta serialises"))

@@ -11,14 +11,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
+use super::facets::{FacetCounter, FacetVocabulary, SegmentColumns};
+
 use super::analysis::{Analysis, KazakhTokenizer, words};
-use super::fields::{IndexFields, register_analyzers};
+use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
 use super::{SearchError, SearchResult};
 use crate::discipline::Taxonomy;
@@ -103,23 +105,15 @@ pub struct SearchResults {
     pub facets: Facets,
 }
 
-/// The facets counted, with the names results give them.
-const FACETS: &[(&str, &str)] = &[
-    ("region", "/region"),
-    ("area_type", "/area"),
-    ("group", "/group"),
-    ("domain", "/domain"),
-    ("discipline", "/discipline"),
-    ("level", "/achievement"),
-    ("result", "/result"),
-    ("grade", "/grade"),
-    ("roadmap_status", "/status"),
-];
-
 /// An opened index generation, ready for many searches.
 pub struct SearchIndex {
     index: Index,
-    reader: IndexReader,
+    /// Kept so that the searcher's segments stay open; the index never changes.
+    _reader: IndexReader,
+    searcher: Searcher,
+    /// Per segment of `searcher`, in its order, the fast-field columns a search reads.
+    columns: std::sync::Arc<Vec<(tantivy::index::SegmentId, SegmentColumns)>>,
+    vocabulary: FacetVocabulary,
     fields: IndexFields,
     registry_version: u64,
     generation: u64,
@@ -131,32 +125,53 @@ impl SearchIndex {
         let generation = version.index_generation.ok_or(SearchError::NoIndex { version: version.version })?;
         let path = generation_path(store, generation);
         let bad = |reason: String| SearchError::BadIndex { path: path.clone(), reason };
-        match super::index::read_meta(&path) {
-            Some(meta) if meta.format != super::index::INDEX_FORMAT => {
-                return Err(bad(format!(
-                    "it was built by an older daryn (index format {}); the next ingest that publishes builds one \
-                     this daryn reads",
-                    meta.format
-                )));
-            }
-            _ => {}
+        let meta = super::index::read_meta(&path);
+        if let Some(meta) = &meta
+            && meta.format != super::index::INDEX_FORMAT
+        {
+            return Err(bad(format!(
+                "it was built by another daryn (index format {}, this daryn reads {}); the next ingest that \
+                 publishes builds one this daryn reads",
+                meta.format,
+                super::index::INDEX_FORMAT
+            )));
         }
         let index = Index::open_in_dir(&path).map_err(|error| bad(error.to_string()))?;
-        SearchIndex::from_index(index, version.version, generation).map_err(|error| bad(error.to_string()))
+        let mut opened =
+            SearchIndex::from_index(index, version.version, generation).map_err(|error| bad(error.to_string()))?;
+        if let Some(meta) = meta.filter(|meta| !meta.facets.is_empty()) {
+            opened.vocabulary = FacetVocabulary::from_values(meta.facets);
+        }
+        Ok(opened)
     }
 
     /// Wraps an opened tantivy index (a generation folder, or one in memory for tests).
     pub fn from_index(mut index: Index, registry_version: u64, generation: u64) -> tantivy::Result<SearchIndex> {
-        register_analyzers(&index);
+        register_search_analyzers(&index);
         // A generation's segments are searched in parallel (see `index::SEARCH_SEGMENTS`).
         index.set_multithread_executor(super::index::SEARCH_SEGMENTS)?;
         let fields = IndexFields::of(&index.schema())?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields, registry_version, generation })
+        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| Ok((segment.segment_id(), SegmentColumns::open(segment)?)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(SearchIndex {
+            index,
+            _reader: reader,
+            searcher,
+            columns: std::sync::Arc::new(columns),
+            vocabulary: FacetVocabulary::builtin().clone(),
+            fields,
+            registry_version,
+            generation,
+        })
     }
 
     pub fn searcher(&self) -> Searcher {
-        self.reader.searcher()
+        self.searcher.clone()
     }
 
     /// The registry version its last commit was built for (the commit payload).
@@ -179,29 +194,30 @@ impl SearchIndex {
             });
         }
         let query = self.build_query(request);
-        let searcher = self.searcher();
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for (_, path) in FACETS {
-            facet_collector.add_facet(*path);
-        }
+        let searcher = &self.searcher;
+        let facet_collector = FacetCounter { segments: self.columns.clone() };
         let (ranked, (facet_counts, total)): (Vec<((u64, Score), DocAddress)>, _) = match request.sort {
             SortOrder::Relevance => {
                 let (top, rest) = searcher
                     .search(&query, &(TopDocs::with_limit(request.limit).order_by_score(), (facet_collector, Count)))
                     .map_err(|error| self.failed(error))?;
-                let best = self.best_values(&searcher, &top);
+                let best = self.best_values(&top);
                 (top.into_iter().zip(best).map(|((score, address), best)| ((best, score), address)).collect(), rest)
             }
             SortOrder::BestAchievement => {
-                let by_best = TopDocs::with_limit(request.limit).tweak_score(|segment: &SegmentReader| {
-                    let best = segment.fast_fields().u64("best").ok().map(|column| column.first_or_default_col(0));
+                let columns = self.columns.clone();
+                let by_best = TopDocs::with_limit(request.limit).tweak_score(move |segment: &SegmentReader| {
+                    let best = columns
+                        .iter()
+                        .find(|(id, _)| *id == segment.segment_id())
+                        .map(|(_, columns)| columns.best.clone());
                     move |doc, score: Score| (best.as_ref().map(|column| column.get_val(doc)).unwrap_or(0), score)
                 });
                 searcher.search(&query, &(by_best, (facet_collector, Count))).map_err(|error| self.failed(error))?
             }
         };
-        let text_snippets = SnippetGenerator::create(&searcher, &query, self.fields.text);
-        let name_snippets = SnippetGenerator::create(&searcher, &query, self.fields.name);
+        let text_snippets = SnippetGenerator::create(searcher, &query, self.fields.text);
+        let name_snippets = SnippetGenerator::create(searcher, &query, self.fields.name);
         let mut hits = Vec::with_capacity(ranked.len());
         for ((best, score), address) in ranked {
             let document: TantivyDocument = searcher.doc(address).map_err(|error| self.failed(error))?;
@@ -232,14 +248,7 @@ impl SearchIndex {
                 fields: serde_json::from_str(&text(self.fields.fields)).unwrap_or(serde_json::Value::Null),
             });
         }
-        let mut facets = Facets::new();
-        for (name, path) in FACETS {
-            let counts = facet_counts
-                .get(*path)
-                .map(|(facet, count)| (facet.to_path().last().map(|part| part.to_string()).unwrap_or_default(), count))
-                .collect();
-            facets.insert(name, counts);
-        }
+        let facets = self.vocabulary.decode(&facet_counts);
         Ok(SearchResults {
             registry_version: self.registry_version,
             index_generation: self.generation,
@@ -256,15 +265,12 @@ impl SearchIndex {
         }
     }
 
-    fn best_values(&self, searcher: &Searcher, top: &[(Score, DocAddress)]) -> Vec<u64> {
+    fn best_values(&self, top: &[(Score, DocAddress)]) -> Vec<u64> {
         top.iter()
             .map(|(_, address)| {
-                searcher
-                    .segment_reader(address.segment_ord)
-                    .fast_fields()
-                    .u64("best")
-                    .ok()
-                    .map(|column| column.first_or_default_col(0).get_val(address.doc_id))
+                self.columns
+                    .get(address.segment_ord as usize)
+                    .map(|(_, columns)| columns.best.get_val(address.doc_id))
                     .unwrap_or(0)
             })
             .collect()
@@ -429,6 +435,8 @@ fn discipline_code(window: &str, text: &mut KazakhTokenizer) -> Option<&'static 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::facets::FacetBits;
+    use crate::search::fields::register_analyzers;
     use tantivy::doc;
 
     /// Three children, written as the document builder would, in a RAM index.
@@ -444,20 +452,21 @@ mod tests {
         ];
         for (key, name, text, discipline, region, best) in children {
             let tags = Taxonomy::builtin().by_code(discipline).unwrap().spellings().collect::<Vec<_>>().join(" ");
-            writer
-                .add_document(doc!(
-                    fields.kind => "child", fields.key => key, fields.name => name, fields.text => text,
-                    fields.tags => tags, fields.facets => Facet::from_path(["kind", "child"]),
-                    fields.facets => Facet::from_path(["region", region]),
-                    fields.facets => Facet::from_path(["discipline", discipline]),
-                    fields.best => best as u64, fields.fields => "{}",
-                ))
-                .unwrap();
+            let mut document = doc!(
+                fields.kind => "child", fields.key => key, fields.name => name, fields.text => text,
+                fields.tags => tags, fields.facets => Facet::from_path(["kind", "child"]),
+                fields.facets => Facet::from_path(["region", region]),
+                fields.facets => Facet::from_path(["discipline", discipline]),
+                fields.best => best as u64, fields.fields => "{}",
+            );
+            let mut bits = FacetBits::default();
+            bits.set("region", region);
+            bits.set("discipline", discipline);
+            bits.add_to(&fields, &mut document);
+            writer.add_document(document).unwrap();
         }
         writer.commit().unwrap();
-        let search = SearchIndex::from_index(index, 1, 1).unwrap();
-        search.reader.reload().unwrap();
-        search
+        SearchIndex::from_index(index, 1, 1).unwrap()
     }
 
     fn keys(index: &SearchIndex, query: &str, adjust: impl Fn(&mut SearchRequest)) -> Vec<String> {
@@ -495,6 +504,8 @@ mod tests {
         let results = index.search(&request).unwrap();
         assert_eq!(results.hits.iter().map(|hit| hit.key.as_str()).collect::<Vec<_>>(), ["b", "a", "c"]);
         assert_eq!(results.facets["region"], vec![("35".to_owned(), 2), ("71".to_owned(), 1)]);
+        assert_eq!(results.facets["discipline"].len(), 3);
+        assert!(results.facets["grade"].is_empty());
         request.limit = 0;
         assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "limit", .. })));
         request.limit = 5;
