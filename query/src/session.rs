@@ -100,7 +100,8 @@ impl RegistrySession {
             .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
             .build_arc()
             .map_err(planning)?;
-        let mut config = SessionConfig::new().with_information_schema(true);
+        // `DATAFUSION_*` environment variables tune the engine (DataFusion's own names).
+        let mut config = SessionConfig::from_env().map_err(planning)?.with_information_schema(true);
         config.options_mut().sql_parser.collect_spans = true;
         let context = SessionContext::new_with_config_rt(config, runtime);
         let mut session = RegistrySession { context, version, options, tables: Vec::new() };

@@ -68,7 +68,10 @@ impl FacetVocabulary {
             AchievementResult::ALL.iter().for_each(|result| add("result", result.code()));
             (0..=MAX_GRADE).for_each(|grade| add("grade", &grade.to_string()));
             RoadmapStatus::ALL.iter().for_each(|status| add("roadmap_status", status.code()));
-            FacetVocabulary::from_values(values)
+            let vocabulary = FacetVocabulary::from_values(values);
+            // Code, not input: a taxonomy that outgrew the words fails every test that searches.
+            assert!(vocabulary.fits(), "{} facet values for {} bits", vocabulary.values.len(), FACET_WORDS * 64);
+            vocabulary
         })
     }
 
@@ -97,9 +100,10 @@ impl FacetVocabulary {
         let mut facets: BTreeMap<&'static str, Vec<(String, u64)>> =
             COUNTED.iter().map(|facet| (*facet, Vec::new())).collect();
         for (value, count) in self.values.iter().zip(counts).filter(|(_, count)| **count > 0) {
-            let Some((facet, value)) = value.split_once('/') else { continue };
-            if let Some(name) = COUNTED.iter().find(|name| **name == facet) {
-                facets.get_mut(name).expect("every counted facet has an entry").push((value.to_owned(), *count));
+            if let Some((facet, value)) = value.split_once('/')
+                && let Some(values) = facets.get_mut(facet)
+            {
+                values.push((value.to_owned(), *count));
             }
         }
         facets
@@ -111,8 +115,9 @@ impl FacetVocabulary {
 pub struct FacetBits([u64; FACET_WORDS]);
 
 impl FacetBits {
-    /// Sets the bit of `facet/value`. A value outside the vocabulary (none passes the
-    /// form's checks) is not counted; the document is still found by its filters.
+    /// Sets the bit of `facet/value`. A value outside the vocabulary (a discipline that
+    /// is not in the taxonomy, which the form accepts with a warning) is not counted, as
+    /// it was not a facet before either.
     pub fn set(&mut self, facet: &str, value: &str) {
         let vocabulary = FacetVocabulary::builtin();
         if let Some(&bit) = vocabulary.bits.get(facet).and_then(|values| values.get(value))
@@ -166,17 +171,15 @@ impl Collector for FacetCounter {
     type Fruit = Vec<u64>;
     type Child = SegmentFacetCounter;
 
-    fn for_segment(&self, segment: SegmentOrdinal, _reader: &SegmentReader) -> tantivy::Result<SegmentFacetCounter> {
-        let (_, columns) = self.segments.get(segment as usize).ok_or_else(|| {
-            tantivy::TantivyError::InternalError(format!("segment {segment} has no facet columns opened"))
-        })?;
-        Ok(SegmentFacetCounter {
-            words: columns.facet_bits.clone(),
-            docs: Vec::with_capacity(BATCH),
-            values: vec![0; BATCH],
-            partial: [[0; 4]; FACET_WORDS],
-            counts: vec![0; FACET_WORDS * 64],
-        })
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentFacetCounter> {
+        match self.segments.get(segment as usize) {
+            Some((id, columns)) if *id == reader.segment_id() => {
+                Ok(SegmentFacetCounter::new(columns.facet_bits.clone()))
+            }
+            _ => Err(tantivy::TantivyError::InternalError(format!(
+                "segment {segment} is not the one whose facet columns were opened"
+            ))),
+        }
     }
 
     fn requires_scoring(&self) -> bool {
@@ -194,6 +197,7 @@ impl Collector for FacetCounter {
 
 /// Hits read from the columns together: a multiple of 16, the hits one round of adders takes.
 const BATCH: usize = 64;
+const _: () = assert!(BATCH % 16 == 0);
 
 /// Counts one segment's hits with a carry-save adder tree (Harley–Seal): the words of 16
 /// hits are added bit-parallel into running `ones`, `twos`, `fours` and `eights` words,
@@ -216,6 +220,16 @@ fn carry_save(a: u64, b: u64, c: u64) -> (u64, u64) {
 }
 
 impl SegmentFacetCounter {
+    fn new(words: [Arc<dyn ColumnValues<u64>>; FACET_WORDS]) -> SegmentFacetCounter {
+        SegmentFacetCounter {
+            words,
+            docs: Vec::with_capacity(BATCH),
+            values: vec![0; BATCH],
+            partial: [[0; 4]; FACET_WORDS],
+            counts: vec![0; FACET_WORDS * 64],
+        }
+    }
+
     fn add_batch(&mut self) {
         if self.docs.is_empty() {
             return;
@@ -228,11 +242,11 @@ impl SegmentFacetCounter {
             let [mut ones, mut twos, mut fours, mut eights] = self.partial[word];
             for chunk in values.chunks_exact(16) {
                 let mut eights_carried = [0u64; 2];
-                for (half, values) in chunk.chunks_exact(8).enumerate() {
+                for (half, eight) in chunk.chunks_exact(8).enumerate() {
                     let mut fours_carried = [0u64; 2];
-                    for (quarter, values) in values.chunks_exact(4).enumerate() {
-                        let (twos_a, sum) = carry_save(ones, values[0], values[1]);
-                        let (twos_b, sum) = carry_save(sum, values[2], values[3]);
+                    for (quarter, four) in eight.chunks_exact(4).enumerate() {
+                        let (twos_a, sum) = carry_save(ones, four[0], four[1]);
+                        let (twos_b, sum) = carry_save(sum, four[2], four[3]);
                         ones = sum;
                         let (carry, sum) = carry_save(twos, twos_a, twos_b);
                         twos = sum;
@@ -339,13 +353,7 @@ mod tests {
             let values: Vec<u64> = (0..documents).map(|doc| word(doc, index as u64)).collect();
             Arc::new(tantivy::columnar::column_values::VecColumn::from(values)) as Arc<dyn ColumnValues<u64>>
         });
-        let mut counter = SegmentFacetCounter {
-            words: columns,
-            docs: Vec::new(),
-            values: vec![0; BATCH],
-            partial: [[0; 4]; FACET_WORDS],
-            counts: vec![0; FACET_WORDS * 64],
-        };
+        let mut counter = SegmentFacetCounter::new(columns);
         let mut expected = vec![0u64; FACET_WORDS * 64];
         // Every third document is a hit.
         for doc in (0..documents).step_by(3) {

@@ -108,8 +108,7 @@ pub struct SearchResults {
 /// An opened index generation, ready for many searches.
 pub struct SearchIndex {
     index: Index,
-    /// Kept so that the searcher's segments stay open; the index never changes.
-    _reader: IndexReader,
+    /// The index as opened: a generation never changes once published.
     searcher: Searcher,
     /// Per segment of `searcher`, in its order, the fast-field columns a search reads.
     columns: std::sync::Arc<Vec<(tantivy::index::SegmentId, SegmentColumns)>>,
@@ -160,7 +159,6 @@ impl SearchIndex {
             .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(SearchIndex {
             index,
-            _reader: reader,
             searcher,
             columns: std::sync::Arc::new(columns),
             vocabulary: FacetVocabulary::builtin().clone(),

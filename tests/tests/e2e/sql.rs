@@ -163,6 +163,24 @@ fn limits(registry: &Path) {
     let bad = daryn(&["sql", "--registry", registry.to_str().unwrap(), "--memory-limit", "lots", "SELECT 1"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--memory-limit"));
+
+    // DataFusion's own settings come from `DATAFUSION_*` variables; a bad one is named.
+    let setting =
+        "SELECT value FROM information_schema.df_settings WHERE name = 'datafusion.execution.target_partitions'";
+    let with_env = |name: &str, value: &str| {
+        std::process::Command::new(crate::binary())
+            .args(["sql", "--registry", registry.to_str().unwrap(), "--format", "json", setting])
+            .env(name, value)
+            .output()
+            .unwrap()
+    };
+    let tuned: serde_json::Value =
+        serde_json::from_str(&stdout_of(with_env("DATAFUSION_EXECUTION_TARGET_PARTITIONS", "3"))).unwrap();
+    assert_eq!(tuned, serde_json::json!([{"value": "3"}]));
+    let wrong = with_env("DATAFUSION_EXECUTION_BATCH_SIZE", "many");
+    assert_eq!(wrong.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(message.contains("error[sql_plan]") && message.contains("batch_size"), "{message}");
 }
 
 /// The shell reads statements over several lines, `\d` and `\d NAME`, from a pipe too.
