@@ -170,12 +170,7 @@ struct SessionArgs {
 
 impl SessionArgs {
     fn options(&self) -> QueryOptions {
-        QueryOptions {
-            as_of: self.as_of,
-            memory_limit: self.memory_limit,
-            time_limit: self.timeout,
-            ..QueryOptions::default()
-        }
+        QueryOptions { as_of: self.as_of, memory_limit: self.memory_limit, time_limit: self.timeout }
     }
 }
 

@@ -197,7 +197,7 @@ impl Collector for FacetCounter {
 
 /// Hits read from the columns together: a multiple of 16, the hits one round of adders takes.
 const BATCH: usize = 64;
-const _: () = assert!(BATCH % 16 == 0);
+const _: () = assert!(BATCH.is_multiple_of(16));
 
 /// Counts one segment's hits with a carry-save adder tree (Harley–Seal): the words of 16
 /// hits are added bit-parallel into running `ones`, `twos`, `fours` and `eights` words,
