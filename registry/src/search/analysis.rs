@@ -155,6 +155,15 @@ enum Memory {
     Shared(Arc<Mutex<Keys>>),
 }
 
+impl Memory {
+    fn with<R>(&mut self, use_keys: impl FnOnce(&mut Keys) -> R) -> R {
+        match self {
+            Memory::Own(keys) => use_keys(keys),
+            Memory::Shared(keys) => use_keys(&mut keys.lock().unwrap_or_else(PoisonError::into_inner)),
+        }
+    }
+}
+
 /// How many words a tokenizer remembers before it starts afresh.
 const REMEMBERED: usize = 200_000;
 
@@ -171,29 +180,16 @@ impl KazakhTokenizer {
 
     /// The search key of one word (`None` when nothing of it is left).
     pub fn key(&mut self, word: &str) -> Option<String> {
-        let remember = |keys: &mut Keys, key: &Option<String>| {
+        if let Some(key) = self.remembered.with(|keys| keys.get(word).map(|key| key.as_deref().map(str::to_owned))) {
+            return key;
+        }
+        let key = self.analyse(word);
+        self.remembered.with(|keys| {
             if keys.len() >= REMEMBERED {
                 keys.clear();
             }
             keys.insert(word.into(), key.as_deref().map(Box::from));
-        };
-        match &mut self.remembered {
-            Memory::Own(keys) => {
-                if let Some(key) = keys.get(word) {
-                    return key.as_deref().map(str::to_owned);
-                }
-            }
-            Memory::Shared(keys) => {
-                if let Some(key) = keys.lock().unwrap_or_else(PoisonError::into_inner).get(word) {
-                    return key.as_deref().map(str::to_owned);
-                }
-            }
-        }
-        let key = self.analyse(word);
-        match &mut self.remembered {
-            Memory::Own(keys) => remember(keys, &key),
-            Memory::Shared(keys) => remember(&mut keys.lock().unwrap_or_else(PoisonError::into_inner), &key),
-        }
+        });
         key
     }
 
