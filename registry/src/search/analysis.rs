@@ -16,9 +16,9 @@
 //!    and doubled letters collapse. `Qairat`, `Kairat`, `Кайрат` and `Қайрат` are all
 //!    `kairat`; `Zhanna`, `Janna` and `Жанна` are all `jana`.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use super::kazakh;
@@ -27,6 +27,8 @@ use super::kazakh;
 pub const TEXT_ANALYZER: &str = "daryn_text";
 /// The name the name analyzer (no stemming) is registered under.
 pub const NAME_ANALYZER: &str = "daryn_name";
+/// The name the snippet analyzer ([`SnippetTokenizer`]) is registered under, for searching.
+pub const SNIPPET_ANALYZER: &str = "daryn_snippet";
 
 /// Lower-cases a word the Kazakh way (see the module documentation).
 pub fn kazakh_lowercase(word: &str) -> String {
@@ -138,12 +140,20 @@ pub enum Analysis {
 /// costs far less than lower-casing, stemming and folding again.
 #[derive(Clone)]
 pub struct KazakhTokenizer {
-    analysis: Analysis,
-    russian: TextAnalyzer,
+    analyser: Analyser,
     remembered: Memory,
 }
 
-type Keys = HashMap<Box<str>, Option<Box<str>>>;
+/// The analysis itself, without the memory.
+#[derive(Clone)]
+struct Analyser {
+    analysis: Analysis,
+    russian: TextAnalyzer,
+}
+
+/// Words to keys. Fx hashing: a word is hashed for every token indexed or highlighted,
+/// and SipHash's protection against chosen collisions buys nothing here.
+type Keys = FxHashMap<Box<str>, Option<Box<str>>>;
 
 /// What a tokenizer remembers: its own words, or words shared with its clones.
 #[derive(Clone)]
@@ -164,13 +174,25 @@ impl Memory {
     }
 }
 
+/// The key of `word` from `keys`, analysed and remembered first if it is new.
+fn remembered_key<'k>(keys: &'k mut Keys, analyser: &mut Analyser, word: &str) -> Option<&'k str> {
+    if !keys.contains_key(word) {
+        let key = analyser.analyse(word);
+        if keys.len() >= REMEMBERED {
+            keys.clear();
+        }
+        keys.insert(word.into(), key.map(Box::from));
+    }
+    keys.get(word).and_then(|key| key.as_deref())
+}
+
 /// How many words a tokenizer remembers before it starts afresh.
 const REMEMBERED: usize = 200_000;
 
 impl KazakhTokenizer {
     pub fn new(analysis: Analysis) -> KazakhTokenizer {
         let russian = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::Russian)).build();
-        KazakhTokenizer { analysis, russian, remembered: Memory::Own(HashMap::new()) }
+        KazakhTokenizer { analyser: Analyser { analysis, russian }, remembered: Memory::Own(Keys::default()) }
     }
 
     /// A tokenizer whose clones share what it remembers (see [`Memory::Shared`]).
@@ -180,19 +202,17 @@ impl KazakhTokenizer {
 
     /// The search key of one word (`None` when nothing of it is left).
     pub fn key(&mut self, word: &str) -> Option<String> {
-        if let Some(key) = self.remembered.with(|keys| keys.get(word).map(|key| key.as_deref().map(str::to_owned))) {
-            return key;
-        }
-        let key = self.analyse(word);
-        self.remembered.with(|keys| {
-            if keys.len() >= REMEMBERED {
-                keys.clear();
-            }
-            keys.insert(word.into(), key.as_deref().map(Box::from));
-        });
-        key
+        let KazakhTokenizer { analyser, remembered } = self;
+        remembered.with(|keys| remembered_key(keys, analyser, word).map(str::to_owned))
     }
 
+    /// Every key of a text, in order.
+    pub fn keys(&mut self, text: &str) -> Vec<String> {
+        words(text).filter_map(|(_, word)| self.key(word)).collect()
+    }
+}
+
+impl Analyser {
     fn analyse(&mut self, word: &str) -> Option<String> {
         let lower = kazakh_lowercase(word);
         let stemmed = match self.analysis {
@@ -201,11 +221,6 @@ impl KazakhTokenizer {
         };
         let key = fold_script(&stemmed);
         (!key.is_empty()).then_some(key)
-    }
-
-    /// Every key of a text, in order.
-    pub fn keys(&mut self, text: &str) -> Vec<String> {
-        words(text).filter_map(|(_, word)| self.key(word)).collect()
     }
 
     fn stem(&mut self, lower: &str) -> String {
@@ -263,22 +278,49 @@ const LONGEST_WORD: usize = 60;
 impl Tokenizer for KazakhTokenizer {
     type TokenStream<'a> = KeyStream;
 
+    /// The memory is taken once for the whole text: a snippet analyses every word of a
+    /// hit's text, and a lock per word was a fifth of that.
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KeyStream {
-        let mut tokens = Vec::new();
-        for (offset, word) in words(text) {
-            if word.len() > LONGEST_WORD {
-                continue;
+        let KazakhTokenizer { analyser, remembered } = self;
+        let tokens = remembered.with(|keys| {
+            let mut tokens = Vec::new();
+            for (offset, word) in words(text) {
+                if word.len() > LONGEST_WORD {
+                    continue;
+                }
+                if let Some(key) = remembered_key(keys, analyser, word) {
+                    tokens.push(Token {
+                        offset_from: offset,
+                        offset_to: offset + word.len(),
+                        position: tokens.len(),
+                        text: key.to_owned(),
+                        position_length: 1,
+                    });
+                }
             }
-            if let Some(key) = self.key(word) {
-                tokens.push(Token {
-                    offset_from: offset,
-                    offset_to: offset + word.len(),
-                    position: tokens.len(),
-                    text: key,
-                    position_length: 1,
-                });
-            }
-        }
+            tokens
+        });
+        KeyStream { tokens, next: 0 }
+    }
+}
+
+/// Both keys of every word, the text key and the name key: a stored text holds people's
+/// names among its other words (a child's mentors, a teacher's pupils), and a snippet
+/// marks a name the query found in `people` as well as a word it found in `words`.
+#[derive(Clone)]
+pub struct SnippetTokenizer {
+    pub text: KazakhTokenizer,
+    pub name: KazakhTokenizer,
+}
+
+impl Tokenizer for SnippetTokenizer {
+    type TokenStream<'a> = KeyStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> KeyStream {
+        let mut tokens = self.text.token_stream(text).tokens;
+        tokens.extend(self.name.token_stream(text).tokens);
+        tokens.sort_by_key(|token| token.offset_from);
+        tokens.dedup_by(|next, kept| next.offset_from == kept.offset_from && next.text == kept.text);
         KeyStream { tokens, next: 0 }
     }
 }

@@ -208,11 +208,13 @@ impl DocumentBuilder<'_> {
             text.push_str(&measure.title);
             text.push('\n');
         }
+        // People's names are searched in `name` and `people`, not again in `words`.
+        document.add_text(fields.words, &text);
         if !mentors.is_empty() {
             text.push_str("Тәлімгер / наставник: ");
             text.push_str(&mentors.join(", "));
         }
-        document.add_text(fields.text, &text);
+        document.add_text(fields.text, text);
 
         let mut tags = String::new();
         for discipline in &child.disciplines {
@@ -232,7 +234,7 @@ impl DocumentBuilder<'_> {
         for achievement in achievements {
             achievement_words(achievement, &mut tags);
         }
-        document.add_text(fields.tags, &tags);
+        document.add_text(fields.words, tags);
 
         document.add_facet(fields.facets, facet(&["kind", "child"]));
         document.add_facet(fields.facets, facet(&["region", region]));
@@ -311,9 +313,12 @@ impl DocumentBuilder<'_> {
         document.add_text(fields.name, &name);
 
         let mut text = String::new();
+        let mut words = String::new();
         if let Some(school_name) = school_name {
             text.push_str(school_name);
             text.push('\n');
+            words.push_str(school_name);
+            words.push('\n');
         }
         let mut pupils: Vec<&ChildRow> = prepared.iter().map(|(child, _)| *child).collect();
         pupils.sort_by_key(|child| child.iin.as_str());
@@ -323,9 +328,14 @@ impl DocumentBuilder<'_> {
                 .add_text(fields.people, full_name(&pupil.last_name, &pupil.first_name, pupil.patronymic.as_deref()));
         }
         for (child, achievement) in prepared {
-            text.push_str(&format!("{} {}: {}\n", child.last_name, child.first_name, achievement_line(achievement)));
+            let line = achievement_line(achievement);
+            text.push_str(&format!("{} {}: {line}\n", child.last_name, child.first_name));
+            words.push_str(&line);
+            words.push('\n');
         }
-        document.add_text(fields.text, &text);
+        // The pupils' names are searched in `people`, not again in `words`.
+        document.add_text(fields.words, words);
+        document.add_text(fields.text, text);
 
         let mut tags = String::new();
         if let Some(subject) = &teacher.subject {
@@ -335,7 +345,7 @@ impl DocumentBuilder<'_> {
         for (_, achievement) in prepared {
             achievement_words(achievement, &mut tags);
         }
-        document.add_text(fields.tags, &tags);
+        document.add_text(fields.words, tags);
 
         document.add_facet(fields.facets, facet(&["kind", "teacher"]));
         document.add_facet(fields.facets, facet(&["region", region]));

@@ -6,19 +6,23 @@
 //! | `key` | raw | yes | the child's `child_key`, or the `teacher_id` |
 //! | `name` | name | yes | last, first and patronymic name |
 //! | `people` | name | no | a child's mentors; a teacher's pupils |
-//! | `text` | text | yes | school, locality, interests, achievements, measures (snippets come from it) |
-//! | `tags` | text | no | disciplines, domains, region, district, level and result words in kk/ru/en |
+//! | `text` | none | yes | school, locality, interests, achievements, measures: what snippets show |
+//! | `words` | text | no | `text`, plus disciplines, domains, region, level and result words in kk/ru/en |
 //! | `facets` | facet | no | `/region/35`, `/district/…`, `/area/rural`, `/group/…`, `/domain/…`, `/discipline/…`, `/achievement/<level>/<result>`, `/result/…`, `/grade/…`, `/status/…`, `/kind/…` |
 //! | `facet_bits_0`…`_2` | u64 fast | no | the values the results' facets count, one bit each (see [`super::facets`]) |
 //! | `best` | u64 fast | no | a child's best achievement (level × 10 + result); a teacher's item-15 score |
 //! | `fields` | none | yes | the hit's fields as JSON, for output |
+//!
+//! A word typed is looked up in one field of everything said about the hit (`words`),
+//! not in several: a query of two common words is then an intersection of two posting
+//! lists rather than of two unions, the largest cost of such a query.
 
 use tantivy::schema::{
     FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::analysis::{Analysis, KazakhTokenizer, NAME_ANALYZER, TEXT_ANALYZER};
+use super::analysis::{Analysis, KazakhTokenizer, NAME_ANALYZER, SNIPPET_ANALYZER, SnippetTokenizer, TEXT_ANALYZER};
 use super::facets::{FACET_FIELDS, FACET_WORDS};
 
 /// The fields of the index, looked up once.
@@ -29,16 +33,17 @@ pub struct IndexFields {
     pub name: Field,
     pub people: Field,
     pub text: Field,
-    pub tags: Field,
+    pub words: Field,
     pub facets: Field,
     pub facet_bits: [Field; FACET_WORDS],
     pub best: Field,
     pub fields: Field,
 }
 
+/// Frequencies but no positions: no query is a phrase, and snippets analyse the stored
+/// text again, so positions would only make the index larger and slower to build.
 fn analysed(analyzer: &str, stored: bool) -> TextOptions {
-    let indexing =
-        TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let indexing = TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(IndexRecordOption::WithFreqs);
     let options = TextOptions::default().set_indexing_options(indexing);
     if stored { options.set_stored() } else { options }
 }
@@ -50,8 +55,8 @@ impl IndexFields {
         builder.add_text_field("key", STRING | STORED);
         builder.add_text_field("name", analysed(NAME_ANALYZER, true));
         builder.add_text_field("people", analysed(NAME_ANALYZER, false));
-        builder.add_text_field("text", analysed(TEXT_ANALYZER, true));
-        builder.add_text_field("tags", analysed(TEXT_ANALYZER, false));
+        builder.add_text_field("text", STORED);
+        builder.add_text_field("words", analysed(TEXT_ANALYZER, false));
         builder.add_facet_field("facets", FacetOptions::default());
         for name in FACET_FIELDS {
             builder.add_u64_field(name, FAST);
@@ -68,7 +73,7 @@ impl IndexFields {
             name: schema.get_field("name")?,
             people: schema.get_field("people")?,
             text: schema.get_field("text")?,
-            tags: schema.get_field("tags")?,
+            words: schema.get_field("words")?,
             facets: schema.get_field("facets")?,
             facet_bits: [
                 schema.get_field(FACET_FIELDS[0])?,
@@ -89,8 +94,12 @@ pub fn register_analyzers(index: &tantivy::Index) {
 }
 
 /// Registers the analyzers on an index opened for searching: their clones share the
-/// words they have analysed ([`KazakhTokenizer::shared`]).
+/// words they have analysed ([`KazakhTokenizer::shared`]), and so does the snippet
+/// analyzer with them.
 pub fn register_search_analyzers(index: &tantivy::Index) {
-    index.tokenizers().register(TEXT_ANALYZER, TextAnalyzer::from(KazakhTokenizer::shared(Analysis::Text)));
-    index.tokenizers().register(NAME_ANALYZER, TextAnalyzer::from(KazakhTokenizer::shared(Analysis::Name)));
+    let text = KazakhTokenizer::shared(Analysis::Text);
+    let name = KazakhTokenizer::shared(Analysis::Name);
+    index.tokenizers().register(TEXT_ANALYZER, TextAnalyzer::from(text.clone()));
+    index.tokenizers().register(NAME_ANALYZER, TextAnalyzer::from(name.clone()));
+    index.tokenizers().register(SNIPPET_ANALYZER, TextAnalyzer::from(SnippetTokenizer { text, name }));
 }

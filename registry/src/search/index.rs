@@ -41,7 +41,8 @@ use crate::store::{RegistryVersion, Store, pause_point};
 /// The format of an index generation; a generation of another format is rebuilt whole.
 /// Format 2: column dictionaries without zstd (format 1 had them compressed).
 /// Format 3: facet counts from the `facet_bits_*` fast fields.
-pub const INDEX_FORMAT: u32 = 3;
+/// Format 4: one indexed `words` field instead of `text` and `tags`; no positions.
+pub const INDEX_FORMAT: u32 = 4;
 /// An incremental generation with more segments than this is merged again.
 pub const MAX_SEGMENTS: usize = 8;
 /// A merged generation has this many segments of about equal size, one per thread a
@@ -197,8 +198,11 @@ pub async fn index_version(
             Vec::new()
         }
     };
-    for group in groups.iter().filter(|group| group.len() > 1) {
-        writer.merge(group).wait().map_err(tantivy_error(&building))?;
+    // All merges are started before any is waited for: they run on threads of their own,
+    // one per group, and the groups are of equal size.
+    let merges: Vec<_> = groups.iter().filter(|group| group.len() > 1).map(|group| writer.merge(group)).collect();
+    for merge in merges {
+        merge.wait().map_err(tantivy_error(&building))?;
     }
     writer.garbage_collect_files().wait().map_err(tantivy_error(&building))?;
     writer.wait_merging_threads().map_err(tantivy_error(&building))?;

@@ -3,7 +3,7 @@
 //!
 //! Every word of the query must match (stop words aside), each in any of: the name
 //! (exact key ×3, or within one or two typos), the people around the hit (mentors,
-//! pupils), the text and the tags. Runs of up to four words that name a discipline in
+//! pupils), or everything else said about it (`words`). Runs of up to four words that name a discipline in
 //! any language (`chess`, `шахматы`, `Қазақстан тарихы`, `математикадан`) match that
 //! discipline by code as well as by its words.
 
@@ -12,14 +12,20 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyScorer, EnableScoring, Explanation, FuzzyTermQuery, Occur,
+    Query, Scorer, TermQuery, Weight,
+};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TERMINATED,
+    TantivyDocument, Term,
+};
 
 use super::facets::{FacetCounter, FacetVocabulary, SegmentColumns};
 
-use super::analysis::{Analysis, KazakhTokenizer, words};
+use super::analysis::{Analysis, KazakhTokenizer, SNIPPET_ANALYZER, words};
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
 use super::{SearchError, SearchResult};
@@ -28,6 +34,9 @@ use crate::store::{RegistryVersion, Store};
 
 /// The most hits one search returns.
 pub const MAX_LIMIT: usize = 1000;
+
+/// The length of a text snippet, in characters (tantivy's default).
+const SNIPPET_CHARS: usize = 150;
 
 /// The most words one query may have.
 pub const MAX_WORDS: usize = 64;
@@ -214,7 +223,7 @@ impl SearchIndex {
                 searcher.search(&query, &(by_best, (facet_collector, Count))).map_err(|error| self.failed(error))?
             }
         };
-        let text_snippets = SnippetGenerator::create(searcher, &query, self.fields.text);
+        let text_snippets = self.text_snippets(&query);
         let name_snippets = SnippetGenerator::create(searcher, &query, self.fields.name);
         let mut hits = Vec::with_capacity(ranked.len());
         for ((best, score), address) in ranked {
@@ -254,6 +263,29 @@ impl SearchIndex {
             hits,
             facets,
         })
+    }
+
+    /// Snippets of the stored `text`, marking the words the query looks up in `words`
+    /// (the text without people's names, and more) and the names it looks up in
+    /// `people` (the names the text has).
+    fn text_snippets(&self, query: &dyn Query) -> tantivy::Result<SnippetGenerator> {
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == self.fields.words || term.field() == self.fields.people {
+                terms.push(term.clone());
+            }
+        });
+        let mut weighted = BTreeMap::new();
+        for term in terms {
+            let doc_freq = self.searcher.doc_freq(&term)?;
+            if let (Some(word), true) = (term.value().as_str(), doc_freq > 0) {
+                weighted.insert(word.to_owned(), 1.0 / (1.0 + doc_freq as Score));
+            }
+        }
+        let analyzer = self.index.tokenizers().get(SNIPPET_ANALYZER).ok_or_else(|| {
+            tantivy::TantivyError::InvalidArgument(format!("no analyzer {SNIPPET_ANALYZER} is registered"))
+        })?;
+        Ok(SnippetGenerator::new(weighted, analyzer, self.fields.text, SNIPPET_CHARS))
     }
 
     fn failed(&self, error: tantivy::TantivyError) -> SearchError {
@@ -340,8 +372,7 @@ fn word_query(fields: IndexFields, text_key: &str, name_key: &str) -> Box<dyn Qu
     let mut options = vec![
         term(fields.name, name_key, 3.0),
         term(fields.people, name_key, 1.0),
-        term(fields.text, text_key, 1.0),
-        term(fields.tags, text_key, 0.7),
+        term(fields.words, text_key, 1.0),
     ];
     let length = name_key.chars().count();
     let distance = if length >= 8 {
@@ -353,9 +384,38 @@ fn word_query(fields: IndexFields, text_key: &str, name_key: &str) -> Box<dyn Qu
     };
     if distance > 0 {
         let fuzzy = FuzzyTermQuery::new(Term::from_field_text(fields.name, name_key), distance, true);
-        options.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 1.0))));
+        options.push((Occur::Should, Box::new(NameTypos(fuzzy))));
     }
     Box::new(BooleanQuery::new(options))
+}
+
+/// Names within one or two typos of a word, or nothing in a segment where no name is:
+/// tantivy drops an empty scorer from a Boolean query, and then the word's other clause
+/// is read as a plain posting list (for a word like `олимпиада`, that halves the cost).
+#[derive(Clone, Debug)]
+struct NameTypos(FuzzyTermQuery);
+
+struct NameTyposWeight(Box<dyn Weight>);
+
+impl Query for NameTypos {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(NameTyposWeight(self.0.weight(enable_scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor)
+    }
+}
+
+impl Weight for NameTyposWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let scorer = self.0.scorer(reader, boost)?;
+        Ok(if scorer.doc() == TERMINATED { Box::new(EmptyScorer) } else { scorer })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
 }
 
 /// The query's words as clauses that must all match.
@@ -386,8 +446,8 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
                     .keys(&window)
                     .iter()
                     .map(|key| {
-                        let either = BooleanQuery::new(vec![term(fields.tags, key, 0.7), term(fields.text, key, 1.0)]);
-                        (Occur::Must, Box::new(either) as Box<dyn Query>)
+                        let query = TermQuery::new(Term::from_field_text(fields.words, key), IndexRecordOption::WithFreqs);
+                        (Occur::Must, Box::new(query) as Box<dyn Query>)
                     })
                     .collect();
                 if !words.is_empty() {
@@ -452,11 +512,16 @@ mod tests {
             let tags = Taxonomy::builtin().by_code(discipline).unwrap().spellings().collect::<Vec<_>>().join(" ");
             let mut document = doc!(
                 fields.kind => "child", fields.key => key, fields.name => name, fields.text => text,
-                fields.tags => tags, fields.facets => Facet::from_path(["kind", "child"]),
+                fields.words => text, fields.words => tags, fields.facets => Facet::from_path(["kind", "child"]),
                 fields.facets => Facet::from_path(["region", region]),
                 fields.facets => Facet::from_path(["discipline", discipline]),
                 fields.best => best as u64, fields.fields => "{}",
             );
+            if key == "c" {
+                // A mentor: searched in `people`, shown in the stored text only.
+                document.add_text(fields.people, "Ахметова Сәуле");
+                document.add_text(fields.text, "Тәлімгер / наставник: Ахметова Сәуле");
+            }
             let mut bits = FacetBits::default();
             bits.set("region", region);
             bits.set("discipline", discipline);
@@ -519,6 +584,11 @@ mod tests {
         let hit = &index.search(&request).unwrap().hits[0];
         assert!(hit.snippet.contains("<b>олимпиада</b>"), "{}", hit.snippet);
         assert!(hit.name_highlighted.contains("<b>Қайрат</b>"), "{}", hit.name_highlighted);
+        // A mentor found in `people` is marked in the text, typed in passport Latin.
+        let request = SearchRequest { query: "Akhmetova".to_owned(), limit: 10, ..SearchRequest::default() };
+        let results = index.search(&request).unwrap();
+        assert_eq!(results.hits.iter().map(|hit| hit.key.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert!(results.hits[0].snippet.contains("<b>Ахметова</b> Сәуле"), "{}", results.hits[0].snippet);
     }
 
     #[test]
