@@ -23,6 +23,7 @@ pub mod kazakh;
 pub mod key;
 pub mod query;
 pub mod rows;
+pub mod union;
 
 use std::path::{Path, PathBuf};
 

@@ -12,22 +12,17 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyScorer, EnableScoring, Explanation, FuzzyTermQuery, Occur,
-    Query, Scorer, TermQuery, Weight,
-};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{
-    DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TERMINATED,
-    TantivyDocument, Term,
-};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use super::facets::{FacetCounter, FacetVocabulary, SegmentColumns};
 
 use super::analysis::{Analysis, KazakhTokenizer, SNIPPET_ANALYZER, words};
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
+use super::union::{AnyOf, NameTypos};
 use super::{SearchError, SearchResult};
 use crate::discipline::Taxonomy;
 use crate::store::{RegistryVersion, Store};
@@ -362,18 +357,15 @@ fn any_facet(fields: IndexFields, facets: Vec<Facet>) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), 0.0))
 }
 
-fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> (Occur, Box<dyn Query>) {
+fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> Box<dyn Query> {
     let query = TermQuery::new(Term::from_field_text(field, key), IndexRecordOption::WithFreqs);
-    (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
+    Box::new(BoostQuery::new(Box::new(query), boost))
 }
 
 /// The clauses one word of the query makes: any field may hold it.
 fn word_query(fields: IndexFields, text_key: &str, name_key: &str) -> Box<dyn Query> {
-    let mut options = vec![
-        term(fields.name, name_key, 3.0),
-        term(fields.people, name_key, 1.0),
-        term(fields.words, text_key, 1.0),
-    ];
+    let mut options: Vec<Box<dyn Query>> =
+        vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0), term(fields.words, text_key, 1.0)];
     let length = name_key.chars().count();
     let distance = if length >= 8 {
         2
@@ -384,38 +376,9 @@ fn word_query(fields: IndexFields, text_key: &str, name_key: &str) -> Box<dyn Qu
     };
     if distance > 0 {
         let fuzzy = FuzzyTermQuery::new(Term::from_field_text(fields.name, name_key), distance, true);
-        options.push((Occur::Should, Box::new(NameTypos(fuzzy))));
+        options.push(Box::new(NameTypos { field: fields.name, query: fuzzy }));
     }
-    Box::new(BooleanQuery::new(options))
-}
-
-/// Names within one or two typos of a word, or nothing in a segment where no name is:
-/// tantivy drops an empty scorer from a Boolean query, and then the word's other clause
-/// is read as a plain posting list (for a word like `олимпиада`, that halves the cost).
-#[derive(Clone, Debug)]
-struct NameTypos(FuzzyTermQuery);
-
-struct NameTyposWeight(Box<dyn Weight>);
-
-impl Query for NameTypos {
-    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(NameTyposWeight(self.0.weight(enable_scoring)?)))
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.0.query_terms(visitor)
-    }
-}
-
-impl Weight for NameTyposWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let scorer = self.0.scorer(reader, boost)?;
-        Ok(if scorer.doc() == TERMINATED { Box::new(EmptyScorer) } else { scorer })
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.0.explain(reader, doc)
-    }
+    Box::new(AnyOf(options))
 }
 
 /// The query's words as clauses that must all match.
@@ -432,26 +395,20 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
         for length in (1..=4.min(typed.len() - start)).rev() {
             let window = typed[start..start + length].join(" ");
             if let Some(code) = discipline_code(&window, &mut text) {
-                let mut options: Vec<(Occur, Box<dyn Query>)> = vec![(
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(
-                            Term::from_facet(fields.facets, &Facet::from_path(["discipline", code])),
-                            IndexRecordOption::Basic,
-                        )),
-                        2.0,
-                    )),
-                )];
-                let words: Vec<(Occur, Box<dyn Query>)> = text
-                    .keys(&window)
-                    .iter()
-                    .map(|key| {
-                        let query = TermQuery::new(Term::from_field_text(fields.words, key), IndexRecordOption::WithFreqs);
-                        (Occur::Must, Box::new(query) as Box<dyn Query>)
-                    })
-                    .collect();
-                if !words.is_empty() {
-                    options.push((Occur::Should, Box::new(BooleanQuery::new(words))));
+                let discipline = TermQuery::new(
+                    Term::from_facet(fields.facets, &Facet::from_path(["discipline", code])),
+                    IndexRecordOption::Basic,
+                );
+                // A Boolean union, not [`AnyOf`]: both clauses match many documents, and the
+                // group usually leads the intersection, where tantivy's buffered union is faster.
+                let mut options: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Should, Box::new(BoostQuery::new(Box::new(discipline), 2.0)))];
+                let mut words: Vec<(Occur, Box<dyn Query>)> =
+                    text.keys(&window).iter().map(|key| (Occur::Must, term(fields.words, key, 1.0))).collect();
+                match words.len() {
+                    0 => {}
+                    1 => options.push((Occur::Should, words.swap_remove(0).1)),
+                    _ => options.push((Occur::Should, Box::new(BooleanQuery::new(words)))),
                 }
                 groups.push(Box::new(BooleanQuery::new(options)));
                 start += length;
