@@ -3,9 +3,10 @@
 //!
 //! Every word of the query must match (stop words aside), each in any of: the name
 //! (exact key ×3, or within one or two typos), the people around the hit (mentors,
-//! pupils), or everything else said about it (`words`). Runs of up to four words that name a discipline in
-//! any language (`chess`, `шахматы`, `Қазақстан тарихы`, `математикадан`) match that
-//! discipline by code as well as by its words.
+//! pupils), or everything else said about it (`words`). Runs of up to four words that
+//! name a discipline in any language (`chess`, `шахматы`, `Қазақстан тарихы`,
+//! `математикадан`) match that discipline by code as well as by its words. The clauses
+//! of one word are an [`AnyOf`]: see [`super::union`] for why not a Boolean union.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
