@@ -6,8 +6,8 @@
 //! | `key` | raw | yes | the child's `child_key`, or the `teacher_id` |
 //! | `name` | name | yes | last, first and patronymic name |
 //! | `people` | name | no | a child's mentors; a teacher's pupils |
-//! | `text` | none | yes | school, locality, interests, achievements, measures: what snippets show |
-//! | `words` | text | no | `text`, plus disciplines, domains, region, level and result words in kk/ru/en |
+//! | `text` | none | yes | school, locality, interests, achievements, measures, mentors (a teacher's: school, pupils' achievements): what snippets show |
+//! | `words` | text | no | `text` without people's names, plus disciplines, domains, region, level and result words in kk/ru/en |
 //! | `facets` | facet | no | `/region/35`, `/district/…`, `/area/rural`, `/group/…`, `/domain/…`, `/discipline/…`, `/achievement/<level>/<result>`, `/result/…`, `/grade/…`, `/status/…`, `/kind/…` |
 //! | `facet_bits_0`…`_2` | u64 fast | no | the values the results' facets count, one bit each (see [`super::facets`]) |
 //! | `best` | u64 fast | no | a child's best achievement (level × 10 + result); a teacher's item-15 score |
