@@ -278,8 +278,8 @@ const LONGEST_WORD: usize = 60;
 impl Tokenizer for KazakhTokenizer {
     type TokenStream<'a> = KeyStream;
 
-    /// The memory is taken once for the whole text: a snippet analyses every word of a
-    /// hit's text, and a lock per word was a fifth of that.
+    /// The memory is taken once for the whole text, not once per word: a snippet
+    /// analyses every word of a hit's text.
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KeyStream {
         let KazakhTokenizer { analyser, remembered } = self;
         let tokens = remembered.with(|keys| {

@@ -404,12 +404,10 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
                 // group usually leads the intersection, where tantivy's buffered union is faster.
                 let mut options: Vec<(Occur, Box<dyn Query>)> =
                     vec![(Occur::Should, Box::new(BoostQuery::new(Box::new(discipline), 2.0)))];
-                let mut words: Vec<(Occur, Box<dyn Query>)> =
+                let words: Vec<(Occur, Box<dyn Query>)> =
                     text.keys(&window).iter().map(|key| (Occur::Must, term(fields.words, key, 1.0))).collect();
-                match words.len() {
-                    0 => {}
-                    1 => options.push((Occur::Should, words.swap_remove(0).1)),
-                    _ => options.push((Occur::Should, Box::new(BooleanQuery::new(words)))),
+                if !words.is_empty() {
+                    options.push((Occur::Should, Box::new(BooleanQuery::new(words))));
                 }
                 groups.push(Box::new(BooleanQuery::new(options)));
                 start += length;
