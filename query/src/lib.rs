@@ -1,5 +1,5 @@
 //! Analyst SQL over the registry: a read-only DataFusion session bound to one registry
-//! version ([`session`]), the read-only rule ([`guard`]), the built-in reference tables
+//! version ([`session`]; store tables read by [`pinned`]), the read-only rule ([`guard`]), the built-in reference tables
 //! and views ([`reference`]), the decree's reports as `.sql` files ([`reports`], the
 //! annual workbooks in [`annual`]) and the output formats ([`output`]).
 //!
@@ -11,6 +11,7 @@ pub mod annual;
 pub mod error;
 pub mod guard;
 pub mod output;
+mod pinned;
 pub mod reference;
 pub mod reports;
 pub mod session;

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use daryn_registry::config::Item15Weights;
 use daryn_registry::store::{RegistryVersion, Store, StoreError, StoreTable};
+use deltalake::DeltaTable;
 use deltalake::arrow::array::RecordBatch;
 use deltalake::arrow::datatypes::SchemaRef;
 use deltalake::datafusion::catalog::MemorySchemaProvider;
@@ -25,6 +26,7 @@ use deltalake::datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 
 use crate::error::{Error, Position, Result, position_in_message};
 use crate::guard::check_read_only;
+use crate::pinned::PinnedTable;
 use crate::reference;
 
 /// How a session is opened and what limits its queries run under.
@@ -141,15 +143,7 @@ impl RegistrySession {
                 continue;
             }
             let provider: Arc<dyn TableProvider> = match store.table_at(table, &self.version).await? {
-                Some(delta_table) => {
-                    delta_table
-                        .update_datafusion_session(&self.context.state())
-                        .map_err(|source| StoreError::Delta { table: table.name(), source: Box::new(source) })?;
-                    delta_table
-                        .table_provider()
-                        .await
-                        .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?
-                }
+                Some(delta_table) => self.provider(table.name(), &delta_table).await?,
                 // A table no run has written yet (e.g. no region sends achievements) is empty.
                 None => Arc::new(MemTable::try_new(table.schema(), vec![vec![]]).map_err(planning)?),
             };
@@ -184,9 +178,21 @@ impl RegistrySession {
         let failed = |reason: String| StoreError::Query { table: "conflicts", reason };
         let delta_table =
             deltalake::open_table_with_version(url, pinned).await.map_err(|error| failed(error.to_string()))?;
-        delta_table.update_datafusion_session(&self.context.state()).map_err(|error| failed(error.to_string()))?;
-        let provider = delta_table.table_provider().await.map_err(|error| failed(error.to_string()))?;
-        Ok(Some(provider))
+        Ok(Some(self.provider("conflicts", &delta_table).await?))
+    }
+
+    /// How the session reads a store table at its pinned version: straight from the
+    /// Parquet files the version lists when the table uses no Delta reader feature
+    /// (`pinned`), else through deltalake's provider.
+    async fn provider(&self, name: &'static str, delta_table: &DeltaTable) -> Result<Arc<dyn TableProvider>> {
+        let failed = |reason: String| StoreError::Query { table: name, reason };
+        if let Some(pinned) = PinnedTable::from_delta(delta_table).map_err(failed)? {
+            return Ok(Arc::new(pinned));
+        }
+        delta_table
+            .update_datafusion_session(&self.context.state())
+            .map_err(|source| StoreError::Delta { table: name, source: Box::new(source) })?;
+        Ok(delta_table.table_provider().await.map_err(|error| failed(error.to_string()))?)
     }
 
     fn register(&mut self, name: &str, provider: Arc<dyn TableProvider>, kind: TableKind) -> Result<()> {

@@ -294,6 +294,24 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
     let before = parquet_files();
     let fingerprint = registry_fingerprint(&registry);
 
+    // `daryn sql` reads the files each version lists, not the folder: region 35's folder
+    // now holds four versions' children files (20 rows), a version sees its own 5.
+    let children_sql = |as_of: Option<&str>| {
+        let mut args = vec!["sql", "--registry", registry.to_str().unwrap(), "--format", "csv"];
+        args.extend(as_of.map(|version| ["--as-of", version]).into_iter().flatten());
+        args.push("SELECT iin FROM children ORDER BY iin");
+        let output = daryn(&args);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().lines().skip(1).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let sorted = |iins: &[String]| {
+        let mut iins = iins.to_vec();
+        iins.sort();
+        iins
+    };
+    assert_eq!(children_sql(None), sorted(&iins[3..8]));
+    assert_eq!(children_sql(Some("2")), sorted(&iins[1..6]));
+
     let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "2"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
