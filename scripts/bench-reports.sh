@@ -6,11 +6,10 @@
 # 1 s warm and a warm ratio of at most 1.5.
 #
 # What is timed: for daryn, the whole `daryn report NAME --format csv > /dev/null`
-# process (opening the registry version's Delta tables, planning, running, writing);
-# cold is the first run after the data was written (the page cache is dropped first
-# when this shell may), warm the best of three runs; and the report alone, repeated in
-# one open session (`--repeat 5`, best run). For DuckDB, the query alone in
-# Python: cold on a fresh connection, warm the best of three on one connection.
+# process (opening the registry version's Delta tables, planning, running, writing),
+# and the report alone, repeated in one open session (`--repeat`, best run). For
+# DuckDB, the query alone in Python. Cold is the first run after the page cache was
+# dropped (when this shell may); warm runs interleave the two engines in three rounds.
 #
 # Usage: scripts/bench-reports.sh [CHILDREN] [WORK_DIR]   (DARYN_BIN=path skips the build)
 # Builds the release binary (~26 min from clean on 2 cores; shares CARGO_TARGET_DIR).
@@ -67,21 +66,35 @@ seconds() {
     echo "$ended - $started" | bc
 }
 
-timings="$work/daryn-timings.tsv"
-: > "$timings"
-for report in item1 coverage unsupported overdue funding top-teachers data-quality; do
+reports=(item1 coverage unsupported overdue funding top-teachers data-quality)
+duckdb_time() {
+    python3 scripts/bench_reports.py time "$work/export" query/reports "$@"
+}
+
+# Cold: the first run after the page cache was dropped, daryn then DuckDB, per report.
+cold="$work/cold.tsv"
+: > "$cold"
+for report in "${reports[@]}"; do
     drop_caches
-    cold=$(seconds "$daryn" report "$report" --registry "$work/registry" --format csv)
-    best=""
-    for _ in 1 2 3; do
-        run=$(seconds "$daryn" report "$report" --registry "$work/registry" --format csv)
-        if [ -z "$best" ] || [ "$(echo "$run < $best" | bc)" -eq 1 ]; then best="$run"; fi
+    daryn_cold=$(seconds "$daryn" report "$report" --registry "$work/registry" --format csv)
+    drop_caches
+    printf '%s\t%s\t%s\n' "$report" "$daryn_cold" "$(duckdb_time "$report" cold)" >> "$cold"
+done
+
+# Warm: this machine's speed drifts by a quarter within the hour, so the two engines
+# take turns, report by report, for three rounds, and each keeps its best round. Per
+# round: daryn's whole process once; daryn's report alone in one open session (best of
+# 3); DuckDB's query on one connection (best of 3 after a first run).
+warm="$work/warm.tsv"
+: > "$warm"
+for round in 1 2 3; do
+    for report in "${reports[@]}"; do
+        process=$(seconds "$daryn" report "$report" --registry "$work/registry" --format csv)
+        query=$("$daryn" report "$report" --registry "$work/registry" --format csv --repeat 3 2>&1 > /dev/null \
+            | sed -n 's/^run [0-9]*: \([0-9.]*\) s$/\1/p' | sort -n | head -1)
+        printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$report" "$process" "$query" "$(duckdb_time "$report" warm)" >> "$warm"
     done
-    # In one session: the best of five runs of the query alone.
-    query=$("$daryn" report "$report" --registry "$work/registry" --format csv --repeat 5 2>&1 > /dev/null \
-        | sed -n 's/^run [0-9]*: \([0-9.]*\) s$/\1/p' | sort -n | head -1)
-    printf '%s\t%s\t%s\t%s\n' "$report" "$cold" "$best" "$query" >> "$timings"
 done
 
 du -sh "$work/registry/tables"/* | sed 's/^/store: /'
-python3 scripts/bench_reports.py "$work/export" query/reports "$timings"
+python3 scripts/bench_reports.py summary "$cold" "$warm"

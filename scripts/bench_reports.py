@@ -1,9 +1,10 @@
-"""Times DuckDB on the reports' own SQL (query/reports/*.sql, parameters filled in as
-`daryn report` fills them with no options) over the registry version exported to
-Parquet by `daryn sql --format parquet`, and prints daryn/DuckDB ratios beside the
-daryn timings that bench-reports.sh measured.
+"""DuckDB's side of bench-reports.sh: times DuckDB on the reports' own SQL
+(query/reports/*.sql, parameters filled in as `daryn report` fills them with no options)
+over the registry version exported to Parquet by `daryn sql --format parquet`, and
+prints the table of both engines' timings with daryn/DuckDB ratios.
 
-Usage: python3 bench_reports.py EXPORT_DIR REPORTS_DIR DARYN_TIMINGS.tsv
+Usage: python3 bench_reports.py time EXPORT_DIR REPORTS_DIR REPORT cold|warm
+       python3 bench_reports.py summary COLD.tsv WARM.tsv
 """
 
 import sys
@@ -11,7 +12,6 @@ import time
 
 import duckdb
 
-export, reports, timings_file = sys.argv[1], sys.argv[2], sys.argv[3]
 TABLES = ["children", "measures", "achievements", "teachers", "drops", "rejections", "regions",
           "measure_types", "achievement_weights", "registry_version"]
 # The views of query/src/reference.rs, in DuckDB.
@@ -24,7 +24,7 @@ VIEWS = {
 }
 
 
-def connect():
+def connect(export):
     db = duckdb.connect()
     for table in TABLES:
         db.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{export}/{table}.parquet')")
@@ -44,19 +44,38 @@ def timed(db, sql):
     return time.perf_counter() - started
 
 
-daryn = {}
-for line in open(timings_file):
-    name, cold, warm, query_warm = line.split()
-    daryn[name] = (float(cold), float(warm), float(query_warm))
-
-print("daryn cold/warm: whole process; daryn query: the report in an open session (best of 5);")
-print("duckdb: the query on a connection with the Parquet views (cold: fresh connection; warm: best of 3)")
-print(f"{'report':<14} {'daryn cold':>11} {'daryn warm':>11} {'daryn query':>12} {'duckdb cold':>12} "
-      f"{'duckdb warm':>12} {'query/duckdb':>13} {'process/duckdb':>15}")
-for name, (daryn_cold, daryn_warm, daryn_query) in daryn.items():
+def time_report(export, reports, name, mode):
+    """Seconds of one report: on a fresh connection (cold), or the best of 3 after a
+    first run on one connection (warm)."""
     sql = render(open(f"{reports}/{name}.sql").read())
-    duck_cold = timed(connect(), sql)
-    db = connect()
-    duck_warm = min(timed(db, sql) for _ in range(3))
-    print(f"{name:<14} {daryn_cold:>10.3f}s {daryn_warm:>10.3f}s {daryn_query:>11.3f}s {duck_cold:>11.3f}s "
-          f"{duck_warm:>11.3f}s {daryn_query / duck_warm:>12.2f}x {daryn_warm / duck_warm:>14.2f}x")
+    db = connect(export)
+    if mode == "cold":
+        return timed(db, sql)
+    timed(db, sql)
+    return min(timed(db, sql) for _ in range(3))
+
+
+def summary(cold_file, warm_file):
+    cold = {}
+    for line in open(cold_file):
+        name, daryn_cold, duck_cold = line.split()
+        cold[name] = (float(daryn_cold), float(duck_cold))
+    best = {}
+    for line in open(warm_file):
+        _, name, process, query, duck = line.split()
+        times = (float(process), float(query), float(duck))
+        best[name] = tuple(min(pair) for pair in zip(best.get(name, times), times))
+    print("daryn process: the whole `daryn report` process; daryn query: the report in an open session;")
+    print("duckdb: the query on a connection with the Parquet views. Warm: best of 3 interleaved rounds.")
+    print(f"{'report':<14} {'daryn cold':>11} {'duckdb cold':>12} {'daryn process':>14} {'daryn query':>12} "
+          f"{'duckdb warm':>12} {'query/duckdb':>13} {'process/duckdb':>15}")
+    for name, (process, query, duck) in best.items():
+        daryn_cold, duck_cold = cold[name]
+        print(f"{name:<14} {daryn_cold:>10.3f}s {duck_cold:>11.3f}s {process:>13.3f}s {query:>11.3f}s "
+              f"{duck:>11.3f}s {query / duck:>12.2f}x {process / duck:>14.2f}x")
+
+
+if sys.argv[1] == "time":
+    print(f"{time_report(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]):.4f}")
+else:
+    summary(sys.argv[2], sys.argv[3])

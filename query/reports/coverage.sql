@@ -3,7 +3,7 @@
 -- with status `done` (completed within {{year}} when a year is given), out of the
 -- region's current children. `percent` is covered / registered * 100, rounded to 2
 -- decimals, and empty for a region with no children.
--- IINs are counted as numbers (twelve digits): distinct numbers hash faster than text.
+-- IINs are grouped as numbers (twelve digits): numbers hash faster than text.
 -- Parameters: {{region}} (two-digit code or NULL), {{year}} (a year or NULL).
 WITH items AS (
     SELECT DISTINCT decree_item AS item
@@ -16,14 +16,30 @@ registered AS (
     WHERE {{region}} IS NULL OR region = {{region}}
     GROUP BY region
 ),
-covered AS (
-    SELECT region, decree_item AS item, count(DISTINCT CAST(iin AS BIGINT)) AS covered
+-- A child is counted once per item however many of its measures are done. Counting
+-- distinct (region, item, IIN) triples made ~3 M groups on the national registry; so
+-- each child's done items are first gathered into one bit set (bit n for item n; the
+-- decree has 19 items), children are counted per region and bit set (at most 2^10
+-- sets of the ten items), and each set's children are added to every item in it.
+child_items AS (
+    SELECT region, bit_or(CAST(1 AS BIGINT) << decree_item) AS items
     FROM measures
     WHERE status = 'done'
       AND decree_item IS NOT NULL
       AND ({{year}} IS NULL OR date_part('year', completed_on) = {{year}})
       AND ({{region}} IS NULL OR region = {{region}})
-    GROUP BY region, decree_item
+    GROUP BY region, CAST(iin AS BIGINT)
+),
+item_sets AS (
+    SELECT region, items, count(*) AS children
+    FROM child_items
+    GROUP BY region, items
+),
+covered AS (
+    SELECT s.region, i.item, sum(s.children) AS covered
+    FROM item_sets s
+    JOIN items i ON s.items & (CAST(1 AS BIGINT) << i.item) <> 0
+    GROUP BY s.region, i.item
 )
 SELECT r.region_kato,
        i.item,

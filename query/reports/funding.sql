@@ -3,15 +3,25 @@
 -- under `unspecified`; mentoring and other measures have no decree item (empty).
 -- With {{year}}, only measures planned to start in that year.
 -- Parameters: {{region}} (two-digit code or NULL), {{year}} (a year or NULL).
+-- The measures are summed by the region's two-digit code first and named by KATO code
+-- after: joining the 20 regions to every measure row cost a quarter of the report.
+WITH sums AS (
+    SELECT region,
+           decree_item,
+           coalesce(funding_source, 'unspecified') AS funding_source,
+           count(*) AS measures,
+           coalesce(sum(amount_kzt), 0) AS amount_kzt
+    FROM measures
+    WHERE status <> 'cancelled'
+      AND ({{year}} IS NULL OR date_part('year', planned_start) = {{year}})
+      AND ({{region}} IS NULL OR region = {{region}})
+    GROUP BY region, decree_item, coalesce(funding_source, 'unspecified')
+)
 SELECT r.region_kato,
-       m.decree_item AS item,
-       coalesce(m.funding_source, 'unspecified') AS funding_source,
-       count(*) AS measures,
-       coalesce(sum(m.amount_kzt), 0) AS amount_kzt
-FROM measures m
-JOIN regions r ON r.region = m.region
-WHERE m.status <> 'cancelled'
-  AND ({{year}} IS NULL OR date_part('year', m.planned_start) = {{year}})
-  AND ({{region}} IS NULL OR m.region = {{region}})
-GROUP BY r.region_kato, m.decree_item, coalesce(m.funding_source, 'unspecified')
-ORDER BY r.region_kato, item NULLS LAST, funding_source
+       s.decree_item AS item,
+       s.funding_source,
+       s.measures,
+       s.amount_kzt
+FROM sums s
+JOIN regions r ON r.region = s.region
+ORDER BY r.region_kato, item NULLS LAST, s.funding_source

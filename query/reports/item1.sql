@@ -14,28 +14,16 @@ WITH counts AS (
     FROM children
     WHERE {{region}} IS NULL OR region = {{region}}
     GROUP BY region
-),
-by_region AS (
-    SELECT r.region_kato,
-           r.name_{{lang}} AS region_name,
-           coalesce(c.rural_gifted, 0) AS rural_gifted,
-           coalesce(c.urban_large_or_low_income_gifted, 0) AS urban_large_or_low_income_gifted
-    FROM regions r
-    LEFT JOIN counts c ON c.region = r.region
-    WHERE {{region}} IS NULL OR r.region = {{region}}
-),
-report AS (
-    SELECT 0 AS part, region_kato, region_name, rural_gifted, urban_large_or_low_income_gifted
-    FROM by_region
-    UNION ALL
-    SELECT 1 AS part, NULL AS region_kato, 'total' AS region_name,
-           sum(rural_gifted), sum(urban_large_or_low_income_gifted)
-    FROM by_region
 )
-SELECT region_kato,
-       region_name,
-       CAST(rural_gifted AS BIGINT) AS rural_gifted,
-       CAST(urban_large_or_low_income_gifted AS BIGINT) AS urban_large_or_low_income_gifted,
-       CAST(rural_gifted + urban_large_or_low_income_gifted AS BIGINT) AS total
-FROM report
-ORDER BY part, region_kato
+-- The national total is the empty grouping set of the same grouping, so `children` is
+-- read once (a second CTE reference would read and group it again).
+SELECT r.region_kato,
+       CASE WHEN grouping(r.region_kato) = 1 THEN 'total' ELSE r.name_{{lang}} END AS region_name,
+       CAST(coalesce(sum(c.rural_gifted), 0) AS BIGINT) AS rural_gifted,
+       CAST(coalesce(sum(c.urban_large_or_low_income_gifted), 0) AS BIGINT) AS urban_large_or_low_income_gifted,
+       CAST(coalesce(sum(c.rural_gifted + c.urban_large_or_low_income_gifted), 0) AS BIGINT) AS total
+FROM regions r
+LEFT JOIN counts c ON c.region = r.region
+WHERE {{region}} IS NULL OR r.region = {{region}}
+GROUP BY GROUPING SETS ((r.region_kato, r.name_{{lang}}), ())
+ORDER BY grouping(r.region_kato), r.region_kato
