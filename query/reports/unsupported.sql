@@ -3,11 +3,6 @@
 -- holds (`registry_version.registry_date`), so the report does not change with the day
 -- it is run.
 -- Parameters: {{region}} (two-digit code or NULL).
-WITH done AS (
-    SELECT DISTINCT region, iin
-    FROM measures
-    WHERE status = 'done'
-)
 SELECT c.region_kato,
        c.district_kato,
        c.iin,
@@ -18,8 +13,11 @@ SELECT c.region_kato,
        c.roadmap_status
 FROM children c
 CROSS JOIN registry_version v
-LEFT JOIN done d ON d.region = c.region AND d.iin = c.iin
-WHERE d.iin IS NULL
-  AND c.identified_on < v.registry_date - INTERVAL '6' MONTH
+WHERE c.identified_on < v.registry_date - INTERVAL '6' MONTH
   AND ({{region}} IS NULL OR c.region = {{region}})
+  AND NOT EXISTS (
+      SELECT 1
+      FROM measures m
+      WHERE m.region = c.region AND m.iin = c.iin AND m.status = 'done'
+  )
 ORDER BY c.region_kato, c.identified_on, c.iin
