@@ -34,6 +34,8 @@ use deltalake::datafusion::datasource::table_schema::TableSchema;
 use deltalake::datafusion::error::Result as DataFusionResult;
 use deltalake::datafusion::execution::object_store::ObjectStoreUrl;
 use deltalake::datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
+use deltalake::datafusion::object_store::ObjectMeta;
+use deltalake::datafusion::object_store::path::Path as ObjectPath;
 use deltalake::datafusion::physical_plan::ExecutionPlan;
 use deltalake::datafusion::physical_plan::empty::EmptyExec;
 
@@ -92,6 +94,7 @@ impl PinnedTable {
             .collect();
         let root =
             table.table_url().to_file_path().map_err(|()| format!("{} is not a local folder", table.table_url()))?;
+        let file_schema = Schema::new(file_fields);
         let mut files = Vec::new();
         let mut rows = Some(0_usize);
         for file in state.log_data().iter() {
@@ -102,14 +105,17 @@ impl PinnedTable {
                 return Err(format!("the file {} has no region", file.path()));
             };
             let path = root.join(file.path().as_ref());
-            let location = path.to_str().ok_or_else(|| format!("{} is not UTF-8", path.display()))?;
-            let size = u64::try_from(file.size()).map_err(|_| format!("{location} has a negative size"))?;
+            // The local store takes a path's text as the file name (no percent-decoding),
+            // so it is made from the absolute path as is: `~`, `#` or `%` in a registry's
+            // folder name must not be escaped.
+            let location = ObjectPath::from_absolute_path(&path).map_err(|error| error.to_string())?;
+            let size = u64::try_from(file.size()).map_err(|_| format!("{} has a negative size", path.display()))?;
             rows = rows.zip(file.num_records()).map(|(sum, records)| sum + records);
-            let mut partitioned = PartitionedFile::new(location.trim_start_matches('/'), size)
-                .with_partition_values(vec![ScalarValue::Utf8View(Some(region))]);
+            let meta = ObjectMeta { location, last_modified: Default::default(), size, e_tag: None, version: None };
+            let mut partitioned =
+                PartitionedFile::new_from_meta(meta).with_partition_values(vec![ScalarValue::Utf8View(Some(region))]);
             if let Some(records) = file.num_records() {
-                let schema = Schema::new(file_fields.clone());
-                let mut statistics = Statistics::new_unknown(&schema);
+                let mut statistics = Statistics::new_unknown(&file_schema);
                 statistics.num_rows = Precision::Exact(records);
                 statistics.total_byte_size = Precision::Inexact(usize::try_from(size).unwrap_or(usize::MAX));
                 partitioned = partitioned.with_statistics(Arc::new(statistics));
@@ -118,7 +124,7 @@ impl PinnedTable {
         }
         Ok(Some(PinnedTable {
             schema: Arc::new(Schema::new(fields)),
-            file_schema: Arc::new(Schema::new(file_fields)),
+            file_schema: Arc::new(file_schema),
             partition,
             scan_index,
             files,

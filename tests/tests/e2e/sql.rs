@@ -129,6 +129,16 @@ fn analyst_sql_reads_every_table_and_refuses_to_write() {
     assert_eq!(json(registry, "SELECT count(*) AS n FROM children"), json_as_of(registry, "1"));
     assert!(refused(registry, &["--as-of", "7"], "SELECT 1").contains("error[registry]"));
 
+    // A copy in a folder whose name an object-store path would escape reads the same.
+    let odd = root.path().join("copy ~#%1");
+    let copied = std::process::Command::new("cp").arg("-r").arg(registry).arg(&odd).status().unwrap();
+    assert!(copied.success());
+    // (Values, not count(*): DataFusion answers a bare count from the files' row counts.)
+    let everything = "SELECT (SELECT count(DISTINCT iin) FROM children) AS children, \
+                      (SELECT count(DISTINCT measure_id) FROM measures) AS measures, \
+                      (SELECT max(exported_at) FROM drops) AS exported";
+    assert_eq!(json(&odd, everything), json(registry, everything));
+
     limits(registry);
     shell(registry);
     conflicts(registry, &fixture);
