@@ -14,6 +14,8 @@
 # Usage: scripts/bench-reports.sh [CHILDREN] [WORK_DIR]   (DARYN_BIN=path skips the build)
 # Builds the release binary (~26 min from clean on 2 cores; shares CARGO_TARGET_DIR).
 set -euo pipefail
+# A failed run inside $(...) stops the script too, rather than being timed.
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 children="${1:-1000000}"
 work="${2:-/tmp/daryn-bench-$children}"
@@ -78,7 +80,8 @@ for report in "${reports[@]}"; do
     drop_caches
     daryn_cold=$(seconds "$daryn" report "$report" --registry "$work/registry" --format csv)
     drop_caches
-    printf '%s\t%s\t%s\n' "$report" "$daryn_cold" "$(duckdb_time "$report" cold)" >> "$cold"
+    duck_cold=$(duckdb_time "$report" cold)
+    printf '%s\t%s\t%s\n' "$report" "$daryn_cold" "$duck_cold" >> "$cold"
 done
 
 # Warm: this machine's speed drifts by a quarter within the hour, so the two engines
@@ -92,7 +95,9 @@ for round in 1 2 3; do
         process=$(seconds "$daryn" report "$report" --registry "$work/registry" --format csv)
         query=$("$daryn" report "$report" --registry "$work/registry" --format csv --repeat 3 2>&1 > /dev/null \
             | sed -n 's/^run [0-9]*: \([0-9.]*\) s$/\1/p' | sort -n | head -1)
-        printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$report" "$process" "$query" "$(duckdb_time "$report" warm)" >> "$warm"
+        [ -n "$query" ] || { echo "daryn report $report --repeat 3 printed no run time" >&2; exit 1; }
+        duck_warm=$(duckdb_time "$report" warm)
+        printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$report" "$process" "$query" "$duck_warm" >> "$warm"
     done
 done
 
