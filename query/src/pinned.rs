@@ -48,16 +48,11 @@ const PARTITION: &str = "region";
 pub(crate) struct PinnedTable {
     /// What analysts see.
     schema: SchemaRef,
-    /// The columns held in the files (all but `region`).
-    file_schema: SchemaRef,
-    /// The partition column's field, as the scan appends it after the file columns.
-    partition: FieldRef,
-    /// For each column of `schema`, its index in the scan's own order (file columns, then
-    /// `region`).
+    /// What the scan reads: the file columns (all but `region`), then `region`.
+    scan_schema: TableSchema,
+    /// For each column of `schema`, its index in the scan's order.
     scan_index: Vec<usize>,
     files: Vec<PartitionedFile>,
-    /// The table's rows, when every file's add action counted them.
-    rows: Option<usize>,
 }
 
 impl PinnedTable {
@@ -96,7 +91,6 @@ impl PinnedTable {
             table.table_url().to_file_path().map_err(|()| format!("{} is not a local folder", table.table_url()))?;
         let file_schema = Schema::new(file_fields);
         let mut files = Vec::new();
-        let mut rows = Some(0_usize);
         for file in state.log_data().iter() {
             if file.deletion_vector_descriptor().is_some() {
                 return Ok(None);
@@ -110,7 +104,6 @@ impl PinnedTable {
             // folder name must not be escaped.
             let location = ObjectPath::from_absolute_path(&path).map_err(|error| error.to_string())?;
             let size = u64::try_from(file.size()).map_err(|_| format!("{} has a negative size", path.display()))?;
-            rows = rows.zip(file.num_records()).map(|(sum, records)| sum + records);
             let meta = ObjectMeta { location, last_modified: Default::default(), size, e_tag: None, version: None };
             let mut partitioned =
                 PartitionedFile::new_from_meta(meta).with_partition_values(vec![ScalarValue::Utf8View(Some(region))]);
@@ -122,21 +115,9 @@ impl PinnedTable {
             }
             files.push(partitioned);
         }
-        Ok(Some(PinnedTable {
-            schema: Arc::new(Schema::new(fields)),
-            file_schema: Arc::new(file_schema),
-            partition,
-            scan_index,
-            files,
-            rows,
-        }))
-    }
-
-    /// The scan's own column order: the file columns, then `region`.
-    fn scan_schema(&self) -> Schema {
-        let mut fields: Vec<FieldRef> = self.file_schema.fields().iter().cloned().collect();
-        fields.push(Arc::clone(&self.partition));
-        Schema::new(fields)
+        let scan_schema =
+            TableSchema::builder(Arc::new(file_schema)).with_table_partition_cols(vec![partition]).build();
+        Ok(Some(PinnedTable { schema: Arc::new(Schema::new(fields)), scan_schema, scan_index, files }))
     }
 
     /// The files spread over `groups` groups of about equal bytes: each file, largest
@@ -183,13 +164,16 @@ impl TableProvider for PinnedTable {
             Some(columns) => columns.iter().map(|&at| self.scan_index[at]).collect(),
             None => self.scan_index.clone(),
         };
-        let table_schema = TableSchema::builder(Arc::clone(&self.file_schema))
-            .with_table_partition_cols(vec![Arc::clone(&self.partition)])
-            .build();
         let format = ParquetFormat::default().with_options(state.table_options().parquet.clone());
-        let source = ParquetSource::new(table_schema).with_table_parquet_options(format.options().clone());
-        let mut statistics = Statistics::new_unknown(&self.scan_schema());
-        if let Some(rows) = self.rows {
+        let source = ParquetSource::new(self.scan_schema.clone()).with_table_parquet_options(format.options().clone());
+        let mut statistics = Statistics::new_unknown(self.scan_schema.table_schema());
+        // The table's rows, when every file's add action counted them.
+        let rows: Option<usize> = self
+            .files
+            .iter()
+            .map(|file| file.statistics.as_ref().and_then(|file| file.num_rows.get_value().copied()))
+            .sum();
+        if let Some(rows) = rows {
             statistics.num_rows = Precision::Exact(rows);
         }
         let config = FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
