@@ -33,6 +33,7 @@ impl TerminalProgress {
 
 impl Progress for TerminalProgress {
     fn drop_started(&self, region: &str, _folder: &Path) {
+        tracing::info!(region, "reading drop");
         if let Some(bar) = &self.bar {
             bar.set_message(format!("reading region {region}"));
         }
@@ -45,6 +46,7 @@ impl Progress for TerminalProgress {
     }
 
     fn stage(&self, what: &str) {
+        tracing::info!(stage = what);
         if let Some(bar) = &self.bar {
             bar.set_message(what.to_owned());
         }

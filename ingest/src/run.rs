@@ -189,11 +189,13 @@ impl Progress for Quiet {}
 struct Prepared {
     outcome: DropOutcome,
     batches: Option<[RecordBatch; 4]>,
+    /// Where the drop stands among the run's drops as found (by region, newest first).
+    position: usize,
 }
 
 impl Prepared {
     fn unpublished(outcome: DropOutcome) -> Prepared {
-        Prepared { outcome, batches: None }
+        Prepared { outcome, batches: None, position: 0 }
     }
 
     /// The IINs of the drop's accepted children.
@@ -215,46 +217,66 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     let sources = newest_first_per_region(sources);
 
     // Reading and checking is CPU work: the drops go through it one per core, a few at
-    // a time, and each group's accepted rows are written before the next is read, so a
-    // run holds only a few regions' rows however many it is given. The table commits
-    // are not the registry's until the version that pins them is published.
+    // a time, largest first so that the drops read side by side take about as long.
+    // Each group's accepted rows are written while the next group is read, and then let
+    // go, so a run holds only a few regions' rows however many it is given. The table
+    // commits are not the registry's until the version that pins them is published.
     let mut writing = Writing {
         store: &store,
         label: format!("registry version {}", current.as_ref().map(|version| version.version).unwrap_or(0) + 1),
         tables: current.as_ref().map(|version| version.tables.clone()).unwrap_or_default(),
         accepted_iins: Vec::new(),
     };
-    let mut prepared: Vec<Prepared> = Vec::new();
-    for group in sources.chunks(rayon::current_num_threads().max(1)) {
-        let mut items: Vec<Prepared> = group
+    let mut by_size: Vec<usize> = (0..sources.len()).collect();
+    let sizes: Vec<u64> = sources.iter().map(|(source, _)| folder_bytes(&source.folder)).collect();
+    by_size.sort_by_key(|&position| std::cmp::Reverse(sizes[position]));
+    let groups: Vec<&[usize]> = by_size.chunks(rayon::current_num_threads().max(1)).collect();
+    let read_group = |group: &[usize]| -> Result<Vec<Prepared>> {
+        group
             .par_iter()
-            .map(|(source, superseded_by)| {
+            .map(|&position| {
+                let (source, superseded_by) = &sources[position];
                 progress.drop_started(&source.region.to_string(), &source.folder);
-                let item = match superseded_by {
-                    Some(newer) => Ok(refused_without_reading(
+                let mut item = match superseded_by {
+                    Some(newer) => refused_without_reading(
                         source,
                         "stale",
                         format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
-                    )),
-                    None => prepare(current.as_ref(), source, options),
+                    ),
+                    None => prepare(current.as_ref(), source, options)?,
                 };
-                if let Ok(item) = &item
-                    && item.batches.is_none()
-                {
+                item.position = position;
+                if item.batches.is_none() {
                     progress.drop_done(&item.outcome);
                 }
-                item
+                Ok(item)
             })
-            .collect::<Result<_>>()?;
-        // The shrink guard reads what the region holds now, from the store.
-        for item in items.iter_mut().filter(|item| item.batches.is_some()) {
-            guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
-            progress.drop_done(&item.outcome);
-        }
-        daryn_registry::store::pause_point("drops-read");
-        writing.write_rows(&mut items, progress).await?;
-        prepared.extend(items);
+            .collect()
+    };
+    let mut prepared: Vec<Prepared> = Vec::new();
+    // Read and checked, not yet written.
+    let mut waiting: Vec<Prepared> = Vec::new();
+    for group in groups.iter().copied().map(Some).chain([None]) {
+        let read = || group.map(|group| read_group(group)).transpose();
+        let write = async {
+            if waiting.is_empty() {
+                return Ok(());
+            }
+            // The shrink guard reads what the region holds now, from the store.
+            for item in waiting.iter_mut().filter(|item| item.batches.is_some()) {
+                guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
+                progress.drop_done(&item.outcome);
+            }
+            daryn_registry::store::pause_point("drops-read");
+            writing.write_rows(&mut waiting, progress).await
+        };
+        let (next, written) = alongside(read, write).await;
+        written?;
+        prepared.append(&mut waiting);
+        waiting = next?.unwrap_or_default();
     }
+    // The drops in the order they were found: by region, the newest first.
+    prepared.sort_by_key(|item| item.position);
 
     let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged);
     if !changed {
@@ -278,6 +300,33 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         rolled_back,
         conflicts: conflicts::masked(&conflicts),
         conflict_files,
+    })
+}
+
+/// The bytes of a drop folder's files, to read the largest drops first. A file that
+/// cannot be looked at counts as empty here; reading it says why.
+fn folder_bytes(folder: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(folder) else { return 0 };
+    entries.flatten().filter_map(|entry| entry.metadata().ok()).filter(|meta| meta.is_file()).map(|meta| meta.len()).sum()
+}
+
+/// Runs `work` on a thread of its own while this task drives `future`, and gives both
+/// results. Reading the next drops and writing the last ones are both CPU work, and
+/// neither alone keeps every core busy. A current-thread runtime cannot be blocked, so
+/// there the two run one after the other.
+async fn alongside<W: Send, F: Future>(work: impl FnOnce() -> W + Send, future: F) -> (W, F::Output) {
+    let handle = tokio::runtime::Handle::current();
+    if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        let output = future.await;
+        return (work(), output);
+    }
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(work);
+            let output = handle.block_on(future);
+            let done = worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (done, output)
+        })
     })
 }
 
@@ -415,7 +464,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         schema::achievements_batch(&checked.achievements.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
         schema::teachers_batch(&checked.teachers.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
     ];
-    Ok(Prepared { outcome, batches: Some(batches) })
+    Ok(Prepared { outcome, batches: Some(batches), position: 0 })
 }
 
 /// Refuses a drop that would remove more than 20 % of the children its region holds now

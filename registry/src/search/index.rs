@@ -49,7 +49,10 @@ pub const MAX_SEGMENTS: usize = 8;
 /// search runs on ([`super::query::SearchIndex`] searches them in parallel).
 pub const SEARCH_SEGMENTS: usize = 2;
 const META_FILE: &str = "daryn-index.json";
-const WRITER_MEMORY: usize = 256 * 1024 * 1024;
+/// The writer's memory, shared by its two threads. Enough that a first build of 1,000,000
+/// children is written as one segment per thread (about 1.6 GB resident) and needs no
+/// merge; a larger registry flushes a segment when a thread's half is full.
+const WRITER_MEMORY: usize = 2048 * 1024 * 1024;
 
 /// What `daryn-index.json` says about a generation.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -190,8 +193,10 @@ pub async fn index_version(
     commit.commit().map_err(tantivy_error(&building))?;
     // The metas are dropped before merging: tantivy keeps the files of every segment
     // whose meta is still held somewhere, and would not collect the merged-away ones.
+    let written_segments;
     let groups = {
         let segments = index.searchable_segment_metas().map_err(tantivy_error(&building))?;
+        written_segments = segments.len();
         if segments.len() > SEARCH_SEGMENTS && (base.is_none() || segments.len() > MAX_SEGMENTS) {
             balanced_groups(&segments, SEARCH_SEGMENTS)
         } else {
@@ -241,6 +246,7 @@ pub async fn index_version(
         incremental = base.is_some(),
         regions = regions.len(),
         documents_added,
+        written_segments,
         elapsed_ms,
         "search index built"
     );
