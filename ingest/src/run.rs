@@ -257,7 +257,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     // Read and checked, not yet written.
     let mut waiting: Vec<Prepared> = Vec::new();
     for group in groups.iter().copied().map(Some).chain([None]) {
-        let read = || group.map(|group| read_group(group)).transpose();
+        let read = || group.map(&read_group).transpose();
         let write = async {
             if waiting.is_empty() {
                 return Ok(());
@@ -307,7 +307,12 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
 /// cannot be looked at counts as empty here; reading it says why.
 fn folder_bytes(folder: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(folder) else { return 0 };
-    entries.flatten().filter_map(|entry| entry.metadata().ok()).filter(|meta| meta.is_file()).map(|meta| meta.len()).sum()
+    entries
+        .flatten()
+        .filter_map(|entry| entry.metadata().ok())
+        .filter(|meta| meta.is_file())
+        .map(|meta| meta.len())
+        .sum()
 }
 
 /// Runs `work` on a thread of its own while this task drives `future`, and gives both

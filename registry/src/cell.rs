@@ -50,9 +50,33 @@ impl Cell {
         if self.is_empty() {
             return None;
         }
+        // Most cells are clean already: single spaces between words, none around them.
+        if let Cell::Text(text) = self
+            && is_clean(text)
+        {
+            return Some(text.clone());
+        }
         let shown = self.display();
         Some(shown.split_whitespace().collect::<Vec<_>>().join(" "))
     }
+}
+
+/// Whether collapsing the whitespace of `text` would keep it as it is.
+fn is_clean(text: &str) -> bool {
+    let mut after_space = true;
+    for ch in text.chars() {
+        if ch == ' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if ch.is_whitespace() {
+            return false;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space
 }
 
 /// The first day Excel counts from (serial 1 is 1900-01-01; the 1900 leap-year bug
@@ -88,6 +112,13 @@ fn parse_date_text(text: &str) -> Option<NaiveDate> {
     }
     // A date-time typed as text keeps only its date part.
     let date_part = text.split(['T', ' ']).next().unwrap_or(text);
+    // `2025-09-01`, the form's own spelling, read without chrono's format parser.
+    if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = date_part.as_bytes()
+        && [y1, y2, y3, y4, m1, m2, d1, d2].iter().all(|digit| digit.is_ascii_digit())
+    {
+        let number = |digits: &[&u8]| digits.iter().fold(0u32, |value, digit| value * 10 + u32::from(**digit - b'0'));
+        return NaiveDate::from_ymd_opt(number(&[y1, y2, y3, y4]) as i32, number(&[m1, m2]), number(&[d1, d2]));
+    }
     if let Ok(date) = NaiveDate::parse_from_str(date_part, "%Y-%m-%d") {
         return Some(date);
     }
@@ -244,6 +275,18 @@ mod tests {
             prop_assert_eq!(parse_date(&Cell::text(short)), Some(day));
             let serial = (day - excel_epoch()).num_days() as f64;
             prop_assert_eq!(parse_date(&Cell::Number(serial)), Some(day));
+        }
+
+        #[test]
+        fn iso_dates_read_as_chrono_reads_them(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}") {
+            let chrono = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
+            prop_assert_eq!(parse_date(&Cell::text(text)), chrono);
+        }
+
+        #[test]
+        fn clean_text_is_the_text_with_its_whitespace_collapsed(text in "[ a\t\u{a0}б]{0,12}") {
+            let expected = (!text.trim().is_empty()).then(|| text.split_whitespace().collect::<Vec<_>>().join(" "));
+            prop_assert_eq!(Cell::text(text).as_clean_text(), expected);
         }
 
         #[test]

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use crate::enums::TalentDomain;
 use crate::lang::Lang;
-use crate::spelling::fold;
+use crate::spelling::{fold, folded};
 
 const TABLE: &str = include_str!("../data/disciplines.csv");
 
@@ -93,8 +93,8 @@ impl Taxonomy {
 
     /// Finds the discipline a typed name means, in any language, case or spacing.
     pub fn lookup(&self, text: &str) -> Option<&Discipline> {
-        let folded = fold(text.trim_matches(|ch: char| ch == '«' || ch == '»' || ch == '"'));
-        self.by_spelling.get(&folded).map(|&index| &self.disciplines[index])
+        let folded = folded(text.trim_matches(|ch: char| ch == '«' || ch == '»' || ch == '"'));
+        self.by_spelling.get(folded.as_ref()).map(|&index| &self.disciplines[index])
     }
 
     pub fn by_code(&self, code: &str) -> Option<&Discipline> {

@@ -1,9 +1,48 @@
 //! Normalisation of words typed by people, and the macro that gives every enum of the
 //! roadmap form its canonical code plus its Kazakh, Russian and English spellings.
 
+use std::borrow::Cow;
+
 /// Folds a typed word to the form used for lookups: trimmed, lower-cased (Kazakh
 /// letters included), inner whitespace collapsed to one space, `ё` read as `е`.
 pub fn fold(text: &str) -> String {
+    folded(text).into_owned()
+}
+
+/// [`fold`], borrowing the text when it is folded already, as most cells of an export
+/// are (`done`, `urban`, `жеңімпаз`): an ingest folds several cells of every row.
+pub fn folded(text: &str) -> Cow<'_, str> {
+    if is_folded(text) { Cow::Borrowed(text) } else { Cow::Owned(fold_chars(text)) }
+}
+
+/// Whether [`fold`] would give `text` back unchanged. It answers for ASCII, the Russian
+/// lower-case letters and the Kazakh ones; any other character takes the long way.
+fn is_folded(text: &str) -> bool {
+    let mut after_space = true;
+    for ch in text.chars() {
+        let plain = match ch {
+            ' ' => {
+                if after_space {
+                    return false;
+                }
+                after_space = true;
+                continue;
+            }
+            '\u{0}'..='\u{7f}' => !ch.is_ascii_uppercase() && !ch.is_whitespace(),
+            // а–я, and і ә ғ қ ң ө ұ ү һ; not ё, which folds to е.
+            'а'..='я' | 'і' | 'ә' | 'ғ' | 'қ' | 'ң' | 'ө' | 'ұ' | 'ү' | 'һ' => true,
+            _ => false,
+        };
+        if !plain {
+            return false;
+        }
+        after_space = false;
+    }
+    // Not ending in a space (an empty text is folded).
+    !after_space || text.is_empty()
+}
+
+fn fold_chars(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     let mut pending_space = false;
     for ch in text.trim().chars() {
@@ -80,11 +119,11 @@ macro_rules! spelled_enum {
                         }
                         by_spelling
                     });
-                let folded = $crate::spelling::fold(text);
+                let folded = $crate::spelling::folded(text);
                 if folded.is_empty() {
                     return None;
                 }
-                BY_SPELLING.get(&folded).copied()
+                BY_SPELLING.get(folded.as_ref()).copied()
             }
         }
 
@@ -123,7 +162,7 @@ pub(crate) use spelled_enum;
 
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, fold_chars, is_folded};
 
     #[test]
     fn fold_lowercases_kazakh_letters_and_collapses_spaces() {
@@ -131,5 +170,28 @@ mod tests {
         assert_eq!(fold("ӘЙЕЛ"), "әйел");
         assert_eq!(fold("Призёр"), "призер");
         assert_eq!(fold("a\u{a0}b"), "a b");
+    }
+
+    #[test]
+    fn a_text_is_taken_as_folded_only_when_folding_keeps_it() {
+        let mut samples: Vec<String> = ["", " ", "a", "a b", "a  b", " a", "a ", "A", "done", "prize_winner", "a\tb"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        // Every character of Latin-1 and of the Cyrillic block, alone, between letters
+        // and beside a space.
+        for ch in (0..0x250u32).chain(0x400..0x530).filter_map(char::from_u32) {
+            samples.extend([ch.to_string(), format!("ж{ch}a"), format!("{ch} б"), format!("b {ch}")]);
+        }
+        for sample in &samples {
+            if is_folded(sample) {
+                assert_eq!(&fold_chars(sample), sample, "{sample:?} was taken as folded");
+            }
+        }
+        assert!(is_folded("жеңімпаз"));
+        assert!(is_folded("қазақ тілі"));
+        assert!(is_folded("prize_winner"));
+        assert!(!is_folded("призёр"));
+        assert!(!is_folded("Done"));
     }
 }
