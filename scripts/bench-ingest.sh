@@ -104,5 +104,6 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     done
     (cd fuzz && cargo +nightly fuzz run readers -- -max_total_time="$fuzz_seconds" -rss_limit_mb=4096) \
         >"$work/fuzz.log" 2>&1 && fuzz_result=clean || fuzz_result="FOUND A CRASH (see fuzz/artifacts)"
-    echo "fuzz: ${fuzz_seconds} s, $(grep -o '#[0-9]* *DONE.*' "$work/fuzz.log" | tail -1) — $fuzz_result"
+    # libFuzzer ends with "Done N runs in S second(s)" (older ones: "#N DONE ...").
+    echo "fuzz: ${fuzz_seconds} s, $(grep -oE 'Done [0-9]+ runs in [0-9]+ second\(s\)|#[0-9]+ *DONE.*' "$work/fuzz.log" | tail -1) — $fuzz_result"
 fi
