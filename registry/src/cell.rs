@@ -52,31 +52,13 @@ impl Cell {
         }
         // Most cells are clean already: single spaces between words, none around them.
         if let Cell::Text(text) = self
-            && is_clean(text)
+            && crate::spelling::is_collapsed(text)
         {
             return Some(text.clone());
         }
         let shown = self.display();
         Some(shown.split_whitespace().collect::<Vec<_>>().join(" "))
     }
-}
-
-/// Whether collapsing the whitespace of `text` would keep it as it is.
-fn is_clean(text: &str) -> bool {
-    let mut after_space = true;
-    for ch in text.chars() {
-        if ch == ' ' {
-            if after_space {
-                return false;
-            }
-            after_space = true;
-        } else if ch.is_whitespace() {
-            return false;
-        } else {
-            after_space = false;
-        }
-    }
-    !after_space
 }
 
 /// The first day Excel counts from (serial 1 is 1900-01-01; the 1900 leap-year bug

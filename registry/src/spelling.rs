@@ -18,28 +18,32 @@ pub fn folded(text: &str) -> Cow<'_, str> {
 /// Whether [`fold`] would give `text` back unchanged. It answers for ASCII, the Russian
 /// lower-case letters and the Kazakh ones; any other character takes the long way.
 fn is_folded(text: &str) -> bool {
-    let mut after_space = true;
-    for ch in text.chars() {
-        let plain = match ch {
-            ' ' => {
-                if after_space {
-                    return false;
-                }
-                after_space = true;
-                continue;
-            }
-            '\u{0}'..='\u{7f}' => !ch.is_ascii_uppercase() && !ch.is_whitespace(),
+    is_collapsed(text)
+        && text.chars().all(|ch| match ch {
+            '\u{0}'..='\u{7f}' => !ch.is_ascii_uppercase(),
             // а–я, and і ә ғ қ ң ө ұ ү һ; not ё, which folds to е.
             'а'..='я' | 'і' | 'ә' | 'ғ' | 'қ' | 'ң' | 'ө' | 'ұ' | 'ү' | 'һ' => true,
             _ => false,
-        };
-        if !plain {
+        })
+}
+
+/// Whether `text`'s whitespace is collapsed already: single spaces between words, none
+/// around them, no other whitespace. An empty text is.
+pub(crate) fn is_collapsed(text: &str) -> bool {
+    let mut after_space = false;
+    for (at, ch) in text.char_indices() {
+        if ch == ' ' {
+            if at == 0 || after_space {
+                return false;
+            }
+            after_space = true;
+        } else if ch.is_whitespace() {
             return false;
+        } else {
+            after_space = false;
         }
-        after_space = false;
     }
-    // Not ending in a space (an empty text is folded).
-    !after_space || text.is_empty()
+    !after_space
 }
 
 fn fold_chars(text: &str) -> String {
