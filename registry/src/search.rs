@@ -4,7 +4,8 @@
 //! - [`analysis`]: Kazakh-aware lower case, the script folding, stemming (Kazakh, and
 //!   Russian only for words without Kazakh letters), the tokenizer the index uses.
 //! - [`kazakh`]: the light Kazakh stemmer.
-//! - [`fields`]: the index schema; [`documents`]: rows to documents; [`rows`]: reading a
+//! - [`fields`]: the index schema; [`documents`]: rows to documents; [`tags`]: coded
+//!   values, one term each, that filters select and words spell; [`rows`]: reading a
 //!   region of a pinned version; [`key`]: the `child_key` pseudonym.
 //! - [`index`]: building a generation at publish, incrementally per region, pinned by
 //!   the registry version.
@@ -23,6 +24,7 @@ pub mod kazakh;
 pub mod key;
 pub mod query;
 pub mod rows;
+pub mod tags;
 pub mod union;
 
 use std::path::{Path, PathBuf};

@@ -1,20 +1,19 @@
 //! Turns one region's rows into index documents: one per current child, one per teacher
 //! (see [`super::fields`] for what each field holds).
 
-use std::collections::HashMap;
+use std::fmt::Write;
 
-use serde_json::json;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
 use tantivy::TantivyDocument;
-use tantivy::schema::Facet;
 
 use super::facets::FacetBits;
 use super::fields::IndexFields;
 use super::key::ChildKeyer;
-use super::rows::{AchievementRow, ChildRow, RegionRows, TeacherRow};
+use super::rows::{AchievementRow, ChildRow, MeasureRow, RegionRows, TeacherRow};
+use super::tags::TagSet;
 use crate::config::Item15Weights;
-use crate::discipline::Taxonomy;
-use crate::enums::{AchievementResult, AreaType, Level, TalentDomain};
-use crate::kato::RegionCode;
+use crate::enums::{AchievementResult, AreaType, Level};
 use crate::lang::Lang;
 
 /// The rank of an achievement: level × 10 + result, so that any republican result beats
@@ -37,10 +36,6 @@ pub fn achievement_rank(level: &str, result: &str) -> u64 {
     level_rank * 10 + result_rank
 }
 
-fn facet(parts: &[&str]) -> Facet {
-    Facet::from_path(parts.iter().copied())
-}
-
 fn full_name(last: &str, first: &str, patronymic: Option<&str>) -> String {
     match patronymic {
         Some(patronymic) if !patronymic.is_empty() => format!("{last} {first} {patronymic}"),
@@ -48,60 +43,98 @@ fn full_name(last: &str, first: &str, patronymic: Option<&str>) -> String {
     }
 }
 
-/// Every spelling of a discipline as the rows hold it (a code, or text kept as written).
-fn discipline_words(stored: &str, into: &mut String) {
-    match Taxonomy::builtin().by_code(stored) {
-        Some(discipline) => {
-            for spelling in discipline.spellings() {
-                into.push_str(spelling);
-                into.push(' ');
-            }
+/// The coded values of one document, and the disciplines kept as written (which have
+/// no code, and are searched as words).
+#[derive(Default)]
+struct Tags {
+    set: TagSet,
+    written: String,
+}
+
+impl Tags {
+    fn discipline(&mut self, stored: &str) {
+        if !self.set.discipline(stored) {
+            self.written.push_str(stored);
+            self.written.push('\n');
         }
-        None => {
-            into.push_str(stored);
-            into.push(' ');
+    }
+
+    fn achievement(&mut self, achievement: &AchievementRow) {
+        let discipline = achievement.discipline.as_deref();
+        if !self.set.achievement(discipline, &achievement.level, &achievement.result) {
+            self.written.push_str(discipline.unwrap_or_default());
+            self.written.push('\n');
+        }
+    }
+
+    fn add_to(self, fields: &IndexFields, document: &mut TantivyDocument) {
+        if !self.written.is_empty() {
+            document.add_text(fields.words, self.written);
+        }
+        for term in self.set.into_terms() {
+            document.add_text(fields.tags, term);
         }
     }
 }
 
-fn spelled<T: Copy>(value: Option<T>, spellings: impl Fn(T) -> Vec<&'static str>, into: &mut String) {
-    if let Some(value) = value {
-        for spelling in spellings(value) {
-            into.push_str(spelling);
-            into.push(' ');
-        }
-    }
+/// Appends `Event name (2025)`, what `words` says of an achievement: its level and
+/// result are tags, found by any of their spellings.
+fn push_achievement_words(achievement: &AchievementRow, into: &mut String) {
+    let _ = write!(into, "{} ({})", achievement.event_name, achievement.year);
 }
 
-fn region_words(region: &str, into: &mut String) {
-    if let Some(code) = RegionCode::parse(region) {
-        let record = code.region();
-        for lang in Lang::ALL {
-            into.push_str(record.name(lang));
-            into.push(' ');
-        }
-        for old in record.old_names {
-            into.push_str(old);
-            into.push(' ');
-        }
-    }
-}
-
-fn achievement_words(achievement: &AchievementRow, into: &mut String) {
-    if let Some(discipline) = &achievement.discipline {
-        discipline_words(discipline, into);
-    }
-    spelled(Level::parse(&achievement.level), |level| level.spellings().collect(), into);
-    spelled(AchievementResult::parse(&achievement.result), |result| result.spellings().collect(), into);
-}
-
-/// `Event name (2025): республикалық, жеңімпаз`, the line a snippet shows.
-fn achievement_line(achievement: &AchievementRow) -> String {
+/// Appends `Event name (2025): республикалық, жеңімпаз`, the line a snippet shows.
+fn push_achievement_line(achievement: &AchievementRow, into: &mut String) {
+    push_achievement_words(achievement, into);
     let level = Level::parse(&achievement.level).map(|level| level.word(Lang::Kk)).unwrap_or(&achievement.level);
     let result = AchievementResult::parse(&achievement.result)
         .map(|result| result.word(Lang::Kk))
         .unwrap_or(&achievement.result);
-    format!("{} ({}): {level}, {result}", achievement.event_name, achievement.year)
+    let _ = write!(into, ": {level}, {result}");
+}
+
+/// What a child hit shows (the stored `fields`).
+#[derive(Serialize)]
+struct ChildFields<'a> {
+    name: &'a str,
+    region: &'a str,
+    district_kato: &'a str,
+    locality: Option<&'a str>,
+    area_type: &'a str,
+    school_code: &'a str,
+    school_name: &'a str,
+    grade: i32,
+    groups: &'a [&'static str],
+    talent_domains: &'a [String],
+    disciplines: &'a [String],
+    roadmap_status: &'a str,
+    achievements: usize,
+    best_achievement: Option<BestAchievement<'a>>,
+}
+
+#[derive(Serialize)]
+struct BestAchievement<'a> {
+    event_name: &'a str,
+    level: &'a str,
+    result: &'a str,
+    year: i32,
+}
+
+/// What a teacher hit shows.
+#[derive(Serialize)]
+struct TeacherFields<'a> {
+    name: &'a str,
+    region: &'a str,
+    school_code: &'a str,
+    school_name: Option<&'a str>,
+    subject: Option<&'a str>,
+    pupils_prepared: usize,
+    item15_score: u64,
+    item15_achievements: usize,
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain fields serialise")
 }
 
 /// Builds the documents of one region.
@@ -121,23 +154,23 @@ impl DocumentBuilder<'_> {
         rows: &RegionRows,
         mut add: impl FnMut(TantivyDocument) -> Result<(), E>,
     ) -> Result<u64, E> {
-        let teachers: HashMap<&str, &TeacherRow> =
+        let teachers: FxHashMap<&str, &TeacherRow> =
             rows.teachers.iter().map(|teacher| (teacher.teacher_id.as_str(), teacher)).collect();
-        let mut achievements_of: HashMap<&str, Vec<&AchievementRow>> = HashMap::new();
-        let mut prepared_by: HashMap<&str, Vec<&AchievementRow>> = HashMap::new();
+        let mut achievements_of: FxHashMap<&str, Vec<&AchievementRow>> = FxHashMap::default();
+        let mut prepared_by: FxHashMap<&str, Vec<&AchievementRow>> = FxHashMap::default();
         for achievement in &rows.achievements {
             achievements_of.entry(achievement.iin.as_str()).or_default().push(achievement);
             for teacher_id in &achievement.teacher_ids {
                 prepared_by.entry(teacher_id.as_str()).or_default().push(achievement);
             }
         }
-        let mut measures_of: HashMap<&str, Vec<&super::rows::MeasureRow>> = HashMap::new();
+        let mut measures_of: FxHashMap<&str, Vec<&MeasureRow>> = FxHashMap::default();
         for measure in &rows.measures {
             measures_of.entry(measure.iin.as_str()).or_default().push(measure);
         }
         let mut documents = 0u64;
-        let mut children_by_iin: HashMap<&str, &ChildRow> = HashMap::new();
-        let mut school_names: HashMap<&str, &str> = HashMap::new();
+        let mut children_by_iin: FxHashMap<&str, &ChildRow> = FxHashMap::default();
+        let mut school_names: FxHashMap<&str, &str> = FxHashMap::default();
         for child in &rows.children {
             children_by_iin.insert(child.iin.as_str(), child);
             school_names.entry(child.school_code.as_str()).or_insert(child.school_name.as_str());
@@ -166,8 +199,8 @@ impl DocumentBuilder<'_> {
         region: &str,
         child: &ChildRow,
         achievements: &[&AchievementRow],
-        measures: &[&super::rows::MeasureRow],
-        teachers: &HashMap<&str, &TeacherRow>,
+        measures: &[&MeasureRow],
+        teachers: &FxHashMap<&str, &TeacherRow>,
     ) -> TantivyDocument {
         let fields = self.fields;
         let mut document = TantivyDocument::default();
@@ -190,72 +223,60 @@ impl DocumentBuilder<'_> {
             document.add_text(fields.people, mentor);
         }
 
-        let mut text = child.school_name.clone();
+        // `words` is the stored `text` without people's names (searched in `name` and
+        // `people`) and without the levels and results of achievements (tags).
+        let mut words = child.school_name.clone();
         if let Some(locality) = &child.locality {
-            text.push_str(", ");
-            text.push_str(locality);
+            words.push_str(", ");
+            words.push_str(locality);
         }
-        text.push('\n');
+        words.push('\n');
         if let Some(interests) = &child.interests {
-            text.push_str(interests);
-            text.push('\n');
+            words.push_str(interests);
+            words.push('\n');
         }
+        let mut text = words.clone();
         for achievement in achievements {
-            text.push_str(&achievement_line(achievement));
+            push_achievement_words(achievement, &mut words);
+            words.push('\n');
+            push_achievement_line(achievement, &mut text);
             text.push('\n');
         }
         for measure in measures {
-            text.push_str(&measure.title);
-            text.push('\n');
+            for into in [&mut words, &mut text] {
+                into.push_str(&measure.title);
+                into.push('\n');
+            }
         }
-        // People's names are searched in `name` and `people`, not again in `words`.
-        document.add_text(fields.words, &text);
+        document.add_text(fields.words, words);
         if !mentors.is_empty() {
             text.push_str("Тәлімгер / наставник: ");
             text.push_str(&mentors.join(", "));
         }
         document.add_text(fields.text, text);
 
-        let mut tags = String::new();
-        for discipline in &child.disciplines {
-            discipline_words(discipline, &mut tags);
-        }
-        for domain in &child.domains {
-            spelled(TalentDomain::parse(domain), |domain| domain.spellings().collect(), &mut tags);
-        }
-        spelled(AreaType::parse(&child.area_type), |area| area.spellings().collect(), &mut tags);
-        if child.large_family {
-            tags.push_str("көп балалы отбасы многодетная семья large family ");
-        }
-        if child.low_income {
-            tags.push_str("аз қамтылған отбасы малообеспеченная семья low income ");
-        }
-        region_words(region, &mut tags);
-        for achievement in achievements {
-            achievement_words(achievement, &mut tags);
-        }
-        document.add_text(fields.words, tags);
-
-        document.add_facet(fields.facets, facet(&["kind", "child"]));
-        document.add_facet(fields.facets, facet(&["region", region]));
-        document.add_facet(fields.facets, facet(&["district", &child.district_kato]));
-        document.add_facet(fields.facets, facet(&["area", &child.area_type]));
-        let groups: Vec<&str> = target_groups(child).collect();
+        let groups: Vec<&'static str> = target_groups(child).collect();
+        let grade = child.grade.to_string();
+        let mut tags = Tags::default();
+        tags.set.add("kind", "child");
+        tags.set.add("region", region);
+        tags.set.add("district", &child.district_kato);
+        tags.set.add("area", &child.area_type);
+        tags.set.add("grade", &grade);
+        tags.set.add("status", &child.roadmap_status);
         for group in &groups {
-            document.add_facet(fields.facets, facet(&["group", group]));
+            tags.set.add("group", group);
         }
         for domain in &child.domains {
-            document.add_facet(fields.facets, facet(&["domain", domain]));
+            tags.set.add("domain", domain);
         }
-        for discipline in child.disciplines.iter().filter(|code| Taxonomy::builtin().by_code(code).is_some()) {
-            document.add_facet(fields.facets, facet(&["discipline", discipline]));
+        for discipline in &child.disciplines {
+            tags.discipline(discipline);
         }
         for achievement in achievements {
-            document.add_facet(fields.facets, facet(&["achievement", &achievement.level, &achievement.result]));
-            document.add_facet(fields.facets, facet(&["result", &achievement.result]));
+            tags.achievement(achievement);
         }
-        document.add_facet(fields.facets, facet(&["grade", &child.grade.to_string()]));
-        document.add_facet(fields.facets, facet(&["status", &child.roadmap_status]));
+        tags.add_to(&fields, &mut document);
 
         let mut bits = FacetBits::default();
         bits.set("region", region);
@@ -267,7 +288,7 @@ impl DocumentBuilder<'_> {
             bits.set("level", &achievement.level);
             bits.set("result", &achievement.result);
         }
-        bits.set("grade", &child.grade.to_string());
+        bits.set("grade", &grade);
         bits.set("roadmap_status", &child.roadmap_status);
         bits.add_to(&fields, &mut document);
 
@@ -276,25 +297,28 @@ impl DocumentBuilder<'_> {
             .max_by_key(|achievement| achievement_rank(&achievement.level, &achievement.result))
             .copied();
         document.add_u64(fields.best, best.map(|a| achievement_rank(&a.level, &a.result)).unwrap_or(0));
-        let shown = json!({
-            "name": name,
-            "region": region,
-            "district_kato": child.district_kato,
-            "locality": child.locality,
-            "area_type": child.area_type,
-            "school_code": child.school_code,
-            "school_name": child.school_name,
-            "grade": child.grade,
-            "groups": groups,
-            "talent_domains": child.domains,
-            "disciplines": child.disciplines,
-            "roadmap_status": child.roadmap_status,
-            "achievements": achievements.len(),
-            "best_achievement": best.map(|a| json!({
-                "event_name": a.event_name, "level": a.level, "result": a.result, "year": a.year,
-            })),
-        });
-        document.add_text(fields.fields, shown.to_string());
+        let shown = ChildFields {
+            name: &name,
+            region,
+            district_kato: &child.district_kato,
+            locality: child.locality.as_deref(),
+            area_type: &child.area_type,
+            school_code: &child.school_code,
+            school_name: &child.school_name,
+            grade: child.grade,
+            groups: &groups,
+            talent_domains: &child.domains,
+            disciplines: &child.disciplines,
+            roadmap_status: &child.roadmap_status,
+            achievements: achievements.len(),
+            best_achievement: best.map(|a| BestAchievement {
+                event_name: &a.event_name,
+                level: &a.level,
+                result: &a.result,
+                year: a.year,
+            }),
+        };
+        document.add_text(fields.fields, json(&shown));
         document
     }
 
@@ -328,41 +352,34 @@ impl DocumentBuilder<'_> {
                 .add_text(fields.people, full_name(&pupil.last_name, &pupil.first_name, pupil.patronymic.as_deref()));
         }
         for (child, achievement) in prepared {
-            let line = achievement_line(achievement);
-            text.push_str(&format!("{} {}: {line}\n", child.last_name, child.first_name));
-            words.push_str(&line);
+            push_achievement_words(achievement, &mut words);
             words.push('\n');
+            let _ = write!(text, "{} {}: ", child.last_name, child.first_name);
+            push_achievement_line(achievement, &mut text);
+            text.push('\n');
         }
-        // The pupils' names are searched in `people`, not again in `words`.
+        // The pupils' names are searched in `people`, not again in `words`; the levels and
+        // results are tags.
         document.add_text(fields.words, words);
         document.add_text(fields.text, text);
 
-        let mut tags = String::new();
-        if let Some(subject) = &teacher.subject {
-            discipline_words(subject, &mut tags);
-        }
-        region_words(region, &mut tags);
-        for (_, achievement) in prepared {
-            achievement_words(achievement, &mut tags);
-        }
-        document.add_text(fields.words, tags);
-
-        document.add_facet(fields.facets, facet(&["kind", "teacher"]));
-        document.add_facet(fields.facets, facet(&["region", region]));
-        if let Some(subject) = teacher.subject.as_deref().filter(|code| Taxonomy::builtin().by_code(code).is_some()) {
-            document.add_facet(fields.facets, facet(&["discipline", subject]));
-        }
-        let mut groups: Vec<&str> = Vec::new();
-        for (child, achievement) in prepared {
-            document.add_facet(fields.facets, facet(&["achievement", &achievement.level, &achievement.result]));
-            document.add_facet(fields.facets, facet(&["result", &achievement.result]));
-            groups.extend(target_groups(child));
-        }
+        let mut groups: Vec<&'static str> = prepared.iter().flat_map(|(child, _)| target_groups(child)).collect();
         groups.sort_unstable();
         groups.dedup();
-        for group in &groups {
-            document.add_facet(fields.facets, facet(&["group", group]));
+        let mut tags = Tags::default();
+        tags.set.add("kind", "teacher");
+        tags.set.add("region", region);
+        if let Some(subject) = &teacher.subject {
+            tags.discipline(subject);
         }
+        for group in &groups {
+            tags.set.add("group", group);
+        }
+        for (_, achievement) in prepared {
+            tags.achievement(achievement);
+        }
+        tags.add_to(&fields, &mut document);
+
         let mut bits = FacetBits::default();
         bits.set("region", region);
         if let Some(subject) = &teacher.subject {
@@ -385,17 +402,17 @@ impl DocumentBuilder<'_> {
             .map(|achievement| u64::from(self.weights.points(&achievement.level, &achievement.result)))
             .sum();
         document.add_u64(fields.best, score);
-        let shown = json!({
-            "name": name,
-            "region": region,
-            "school_code": teacher.school_code,
-            "school_name": school_name,
-            "subject": teacher.subject,
-            "pupils_prepared": pupils.len(),
-            "item15_score": score,
-            "item15_achievements": counted.len(),
-        });
-        document.add_text(fields.fields, shown.to_string());
+        let shown = TeacherFields {
+            name: &name,
+            region,
+            school_code: &teacher.school_code,
+            school_name,
+            subject: teacher.subject.as_deref(),
+            pupils_prepared: pupils.len(),
+            item15_score: score,
+            item15_achievements: counted.len(),
+        };
+        document.add_text(fields.fields, json(&shown));
         document
     }
 }

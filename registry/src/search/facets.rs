@@ -4,8 +4,8 @@
 //!
 //! tantivy's own facet collector read every facet of every hit through the facet
 //! column's multi-value index and mapped each ordinal back to its term: about 45 % of a
-//! query's time on the 1,000,000-children benchmark. Filters still use the `facets`
-//! terms; only the counting moved here.
+//! query's time on the 1,000,000-children benchmark. Filters use the `tags` terms
+//! ([`super::tags`]); only the counting is here.
 //!
 //! The vocabulary (which bit is which value) is code: the regions, the form's words, the
 //! discipline taxonomy and the grades. A generation records the vocabulary it was built

@@ -7,18 +7,20 @@
 //! | `name` | name | yes | last, first and patronymic name |
 //! | `people` | name | no | a child's mentors; a teacher's pupils |
 //! | `text` | none | yes | school, locality, interests, achievements, measures, mentors (a teacher's: school, pupils' achievements): what snippets show |
-//! | `words` | text | no | `text` without people's names, plus disciplines, domains, region, level and result words in kk/ru/en |
-//! | `facets` | facet | no | `/region/35`, `/district/…`, `/area/rural`, `/group/…`, `/domain/…`, `/discipline/…`, `/achievement/<level>/<result>`, `/result/…`, `/grade/…`, `/status/…`, `/kind/…` |
+//! | `words` | text | no | `text` without people's names and without achievements' levels and results (which are tags), plus a discipline kept as written |
+//! | `tags` | raw | no | the coded values, one term each: `kind/child`, `region/35`, `discipline/chess`, `level/republican/winner`, … (see [`super::tags`]) |
 //! | `facet_bits_0`…`_2` | u64 fast | no | the values the results' facets count, one bit each (see [`super::facets`]) |
 //! | `best` | u64 fast | no | a child's best achievement (level × 10 + result); a teacher's item-15 score |
 //! | `fields` | none | yes | the hit's fields as JSON, for output |
 //!
 //! A word typed is looked up in one field of everything said about the hit (`words`),
 //! not in several: a query of two common words is then an intersection of two posting
-//! lists rather than of two unions, the largest cost of such a query.
+//! lists rather than of two unions, the largest cost of such a query. Only a word that
+//! some coded value is spelled with (`шахмат`, `жүлдегер`, `облысы`) also looks up the
+//! values it spells.
 
 use tantivy::schema::{
-    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -34,7 +36,7 @@ pub struct IndexFields {
     pub people: Field,
     pub text: Field,
     pub words: Field,
-    pub facets: Field,
+    pub tags: Field,
     pub facet_bits: [Field; FACET_WORDS],
     pub best: Field,
     pub fields: Field,
@@ -57,7 +59,8 @@ impl IndexFields {
         builder.add_text_field("people", analysed(NAME_ANALYZER, false));
         builder.add_text_field("text", STORED);
         builder.add_text_field("words", analysed(TEXT_ANALYZER, false));
-        builder.add_facet_field("facets", FacetOptions::default());
+        let raw = TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::Basic);
+        builder.add_text_field("tags", TextOptions::default().set_indexing_options(raw));
         for name in FACET_FIELDS {
             builder.add_u64_field(name, FAST);
         }
@@ -74,7 +77,7 @@ impl IndexFields {
             people: schema.get_field("people")?,
             text: schema.get_field("text")?,
             words: schema.get_field("words")?,
-            facets: schema.get_field("facets")?,
+            tags: schema.get_field("tags")?,
             facet_bits: [
                 schema.get_field(FACET_FIELDS[0])?,
                 schema.get_field(FACET_FIELDS[1])?,

@@ -26,7 +26,6 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::indexer::NoMergePolicy;
-use tantivy::schema::Facet;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 use tracing::info;
 
@@ -35,6 +34,7 @@ use super::facets::FacetVocabulary;
 use super::fields::{IndexFields, register_analyzers};
 use super::key::ChildKeyer;
 use super::rows::VersionReader;
+use super::tags::tag;
 use super::{SearchError, SearchResult};
 use crate::store::{RegistryVersion, Store, pause_point};
 
@@ -42,7 +42,9 @@ use crate::store::{RegistryVersion, Store, pause_point};
 /// Format 2: column dictionaries without zstd (format 1 had them compressed).
 /// Format 3: facet counts from the `facet_bits_*` fast fields.
 /// Format 4: one indexed `words` field instead of `text` and `tags`; no positions.
-pub const INDEX_FORMAT: u32 = 4;
+/// Format 5: coded values once each in `tags` (no facet field); their spellings no
+/// longer in `words`.
+pub const INDEX_FORMAT: u32 = 5;
 /// An incremental generation with more segments than this is merged again.
 pub const MAX_SEGMENTS: usize = 8;
 /// A merged generation has this many segments of about equal size, one per thread a
@@ -178,7 +180,7 @@ pub async fn index_version(
 
     let mut documents_added = 0u64;
     for region in &regions {
-        writer.delete_term(Term::from_facet(fields.facets, &Facet::from_path(["region", region.as_str()])));
+        writer.delete_term(Term::from_field_text(fields.tags, &tag("region", region)));
         if !version.regions.contains_key(region) {
             continue;
         }

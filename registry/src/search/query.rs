@@ -6,7 +6,9 @@
 //! pupils), or everything else said about it (`words`). Runs of up to four words that
 //! name a discipline in any language (`chess`, `шахматы`, `Қазақстан тарихы`,
 //! `математикадан`) match that discipline by code as well as by its words. The clauses
-//! of one word are an [`AnyOf`]: see [`super::union`] for why not a Boolean union.
+//! of one word are an [`AnyOf`]: see [`super::union`] for why not a Boolean union. A
+//! word that a coded value is spelled with (a level, a result, a region's name, a
+//! family group) matches the hits with that value too ([`super::tags`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -14,7 +16,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
@@ -23,6 +25,7 @@ use super::facets::{FacetCounter, FacetVocabulary, SegmentColumns};
 use super::analysis::{Analysis, KazakhTokenizer, SNIPPET_ANALYZER, words};
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
+use super::tags::{tag, values_spelled_with};
 use super::union::{AnyOf, NameTypos};
 use super::{SearchError, SearchResult};
 use crate::discipline::Taxonomy;
@@ -306,7 +309,7 @@ impl SearchIndex {
         let fields = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let kind = if request.teachers { "teacher" } else { "child" };
-        clauses.push((Occur::Must, facet_filter(fields, "kind", &[kind.to_owned()])));
+        clauses.push((Occur::Must, tag_filter(fields, "kind", &[kind.to_owned()])));
         let filters: [(&str, Vec<String>); 9] = [
             ("region", request.regions.clone()),
             ("district", request.districts.clone()),
@@ -319,19 +322,15 @@ impl SearchIndex {
             ("status", request.statuses.clone()),
         ];
         for (facet_name, values) in filters.iter().filter(|(_, values)| !values.is_empty()) {
-            clauses.push((Occur::Must, facet_filter(fields, facet_name, values)));
+            clauses.push((Occur::Must, tag_filter(fields, facet_name, values)));
         }
         if !request.levels.is_empty() {
             // With one result filter too, both must hold for the same achievement.
-            let paths: Vec<Facet> = match request.results.as_slice() {
-                [result] => request
-                    .levels
-                    .iter()
-                    .map(|level| Facet::from_path(["achievement", level.as_str(), result.as_str()]))
-                    .collect(),
-                _ => request.levels.iter().map(|level| Facet::from_path(["achievement", level.as_str()])).collect(),
+            let terms: Vec<String> = match request.results.as_slice() {
+                [result] => request.levels.iter().map(|level| format!("level/{level}/{result}")).collect(),
+                _ => request.levels.iter().map(|level| tag("level", level)).collect(),
             };
-            clauses.push((Occur::Must, any_facet(fields, paths)));
+            clauses.push((Occur::Must, any_tag(fields, &terms)));
         }
         let groups = word_groups(fields, &request.query);
         if groups.is_empty() {
@@ -342,20 +341,34 @@ impl SearchIndex {
     }
 }
 
-fn facet_filter(fields: IndexFields, name: &str, values: &[String]) -> Box<dyn Query> {
-    any_facet(fields, values.iter().map(|value| Facet::from_path([name, value.as_str()])).collect())
+fn tag_filter(fields: IndexFields, name: &str, values: &[String]) -> Box<dyn Query> {
+    any_tag(fields, &values.iter().map(|value| tag(name, value)).collect::<Vec<_>>())
 }
 
-/// A filter that scores nothing: any of these facets.
-fn any_facet(fields: IndexFields, facets: Vec<Facet>) -> Box<dyn Query> {
-    let terms: Vec<(Occur, Box<dyn Query>)> = facets
+/// A filter that scores nothing: any of these tags.
+fn any_tag(fields: IndexFields, tags: &[String]) -> Box<dyn Query> {
+    let terms: Vec<(Occur, Box<dyn Query>)> = tags
         .iter()
-        .map(|facet| {
-            let term = Term::from_facet(fields.facets, facet);
+        .map(|tag| {
+            let term = Term::from_field_text(fields.tags, tag);
             (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
         })
         .collect();
     Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), 0.0))
+}
+
+/// A coded value of the hit (see [`super::tags`]): indexed once, so without frequencies.
+fn tag_term(fields: IndexFields, tag: &str, boost: Score) -> Box<dyn Query> {
+    let query = TermQuery::new(Term::from_field_text(fields.tags, tag), IndexRecordOption::Basic);
+    Box::new(BoostQuery::new(Box::new(query), boost))
+}
+
+/// A value a word spells, for a word of the query: a constant score, so that the values
+/// with the most hits (a level, a talent domain) cost a walk of their posting list and
+/// not a BM25 score for every hit on it.
+fn spelled_term(fields: IndexFields, tag: &str) -> Box<dyn Query> {
+    let query = TermQuery::new(Term::from_field_text(fields.tags, tag), IndexRecordOption::Basic);
+    Box::new(ConstScoreQuery::new(Box::new(query), 1.0))
 }
 
 fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> Box<dyn Query> {
@@ -364,9 +377,19 @@ fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> Box<dyn Query
 }
 
 /// The clauses one word of the query makes: any field may hold it.
+/// A word in what is said about the hit: its text, or a spelling of one of its values
+/// other than `besides` (which the caller looks up already).
+fn said(fields: IndexFields, text_key: &str, besides: &[String]) -> Box<dyn Query> {
+    let mut options = vec![term(fields.words, text_key, 1.0)];
+    let spelled = values_spelled_with(text_key).iter().filter(|tag| !besides.contains(tag));
+    options.extend(spelled.map(|tag| spelled_term(fields, tag)));
+    if options.len() == 1 { options.swap_remove(0) } else { Box::new(AnyOf(options)) }
+}
+
 fn word_query(fields: IndexFields, text_key: &str, name_key: &str) -> Box<dyn Query> {
     let mut options: Vec<Box<dyn Query>> =
         vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0), term(fields.words, text_key, 1.0)];
+    options.extend(values_spelled_with(text_key).iter().map(|tag| spelled_term(fields, tag)));
     let length = name_key.chars().count();
     let distance = if length >= 8 {
         2
@@ -396,16 +419,14 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
         for length in (1..=4.min(typed.len() - start)).rev() {
             let window = typed[start..start + length].join(" ");
             if let Some(code) = discipline_code(&window, &mut text) {
-                let discipline = TermQuery::new(
-                    Term::from_facet(fields.facets, &Facet::from_path(["discipline", code])),
-                    IndexRecordOption::Basic,
-                );
+                // The discipline of the child, of an achievement, or a teacher's subject.
                 // A Boolean union, not [`AnyOf`]: both clauses match many documents, and the
                 // group usually leads the intersection, where tantivy's buffered union is faster.
+                let own = [tag("discipline", code), tag("achieved", code)];
                 let mut options: Vec<(Occur, Box<dyn Query>)> =
-                    vec![(Occur::Should, Box::new(BoostQuery::new(Box::new(discipline), 2.0)))];
+                    own.iter().map(|own| (Occur::Should, tag_term(fields, own, 2.0))).collect();
                 let words: Vec<(Occur, Box<dyn Query>)> =
-                    text.keys(&window).iter().map(|key| (Occur::Must, term(fields.words, key, 1.0))).collect();
+                    text.keys(&window).iter().map(|key| (Occur::Must, said(fields, key, &own))).collect();
                 if !words.is_empty() {
                     options.push((Occur::Should, Box::new(BooleanQuery::new(words))));
                 }
@@ -451,6 +472,7 @@ mod tests {
     use super::*;
     use crate::search::facets::FacetBits;
     use crate::search::fields::register_analyzers;
+    use crate::search::tags::TagSet;
     use tantivy::doc;
 
     /// Three children, written as the document builder would, in a RAM index.
@@ -465,14 +487,24 @@ mod tests {
             ("c", "Нұрланов Ерлан", "Домбыра үйірмесі", "dombra", "35", 0),
         ];
         for (key, name, text, discipline, region, best) in children {
-            let tags = Taxonomy::builtin().by_code(discipline).unwrap().spellings().collect::<Vec<_>>().join(" ");
+            let mut tags = TagSet::default();
+            tags.add("kind", "child");
+            tags.add("region", region);
+            assert!(tags.discipline(discipline));
+            match key {
+                "a" => tags.achievement(Some("chess"), "regional", "winner"),
+                "b" => tags.achievement(Some("physics"), "republican", "prize_winner"),
+                _ => true,
+            };
+            // `words` leaves the level and result after the colon to the tags.
+            let words = text.split(':').next().unwrap();
             let mut document = doc!(
                 fields.kind => "child", fields.key => key, fields.name => name, fields.text => text,
-                fields.words => text, fields.words => tags, fields.facets => Facet::from_path(["kind", "child"]),
-                fields.facets => Facet::from_path(["region", region]),
-                fields.facets => Facet::from_path(["discipline", discipline]),
-                fields.best => best as u64, fields.fields => "{}",
+                fields.words => words, fields.best => best as u64, fields.fields => "{}",
             );
+            for term in tags.into_terms() {
+                document.add_text(fields.tags, term);
+            }
             if key == "c" {
                 // A mentor: searched in `people`, shown in the stored text only.
                 document.add_text(fields.people, "Ахметова Сәуле");
@@ -513,6 +545,66 @@ mod tests {
         assert_eq!(keys(&index, "физикой", |_| {}), ["b"]);
         assert_eq!(keys(&index, "олимпиадасында жеңімпазы", |_| {}), ["a"]);
         assert_eq!(keys(&index, "домбра", |_| {}), ["c"]);
+    }
+
+    #[test]
+    fn coded_values_are_found_by_any_spelling() {
+        let index = tiny_index();
+        let region = crate::kato::RegionCode::parse("71").unwrap().region();
+        for lang in crate::lang::Lang::ALL {
+            assert_eq!(keys(&index, region.name(lang), |_| {}), ["b"], "{}", region.name(lang));
+        }
+        // Only in `tags`: `words` says neither, the stored text `республиканский` and `призёр`.
+        assert_eq!(keys(&index, "республикалық", |_| {}), ["b"]);
+        assert_eq!(keys(&index, "prize winner", |_| {}), ["b"]);
+        assert_eq!(keys(&index, "жүлдегер Zhanna", |_| {}), ["b"]);
+        assert!(keys(&index, "халықаралық", |_| {}).is_empty());
+        assert!(keys(&index, "жүлдегер Qairat", |_| {}).is_empty());
+    }
+
+    /// A discipline typed (`күрес`) that is also a word of another discipline's spelling
+    /// (`қазақ күресі`) finds the children of both, as when every spelling was indexed.
+    #[test]
+    fn a_discipline_typed_finds_the_disciplines_spelled_with_its_word_too() {
+        let mut text = KazakhTokenizer::new(Analysis::Text);
+        let taxonomy = Taxonomy::builtin();
+        let mut found = None;
+        'search: for discipline in taxonomy.all() {
+            for spelling in discipline.spellings().filter(|spelling| !spelling.contains(' ')) {
+                if discipline_code(spelling, &mut text) != Some(discipline.code.as_str()) {
+                    continue;
+                }
+                let Some(key) = text.key(spelling) else { continue };
+                for other in taxonomy.all().iter().filter(|other| other.code != discipline.code) {
+                    for spelled in other.spellings() {
+                        let keys = text.keys(spelled);
+                        if keys.len() > 1 && keys.contains(&key) {
+                            found = Some((spelling.to_owned(), other.code.clone()));
+                            break 'search;
+                        }
+                    }
+                }
+            }
+        }
+        let (word, other) = found.expect("the taxonomy has a word that two disciplines are spelled with");
+        let index = Index::create_in_ram(IndexFields::schema());
+        register_analyzers(&index);
+        let fields = IndexFields::of(&index.schema()).unwrap();
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        for (key, discipline) in [("own", other.as_str()), ("none", "physics")] {
+            let mut tags = TagSet::default();
+            tags.add("kind", "child");
+            assert!(tags.discipline(discipline));
+            let mut document = doc!(fields.kind => "child", fields.key => key, fields.name => "Әлиев Нұр",
+                fields.words => "мектеп", fields.best => 0u64, fields.fields => "{}");
+            for term in tags.into_terms() {
+                document.add_text(fields.tags, term);
+            }
+            writer.add_document(document).unwrap();
+        }
+        writer.commit().unwrap();
+        let index = SearchIndex::from_index(index, 1, 1).unwrap();
+        assert_eq!(keys(&index, &word, |_| {}), ["own"], "`{word}` and {other}");
     }
 
     #[test]
