@@ -25,7 +25,7 @@ use super::facets::{FacetCounter, FacetVocabulary, SegmentColumns};
 use super::analysis::{Analysis, KazakhTokenizer, SNIPPET_ANALYZER, words};
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
-use super::tags::{tag, values_spelled_with};
+use super::tags::{level_result, tag, values_spelled_with};
 use super::union::{AnyOf, NameTypos};
 use super::{SearchError, SearchResult};
 use crate::discipline::Taxonomy;
@@ -327,7 +327,7 @@ impl SearchIndex {
         if !request.levels.is_empty() {
             // With one result filter too, both must hold for the same achievement.
             let terms: Vec<String> = match request.results.as_slice() {
-                [result] => request.levels.iter().map(|level| format!("level/{level}/{result}")).collect(),
+                [result] => request.levels.iter().map(|level| level_result(level, result)).collect(),
                 _ => request.levels.iter().map(|level| tag("level", level)).collect(),
             };
             clauses.push((Occur::Must, any_tag(fields, &terms)));
@@ -376,7 +376,6 @@ fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> Box<dyn Query
     Box::new(BoostQuery::new(Box::new(query), boost))
 }
 
-/// The clauses one word of the query makes: any field may hold it.
 /// A word in what is said about the hit: its text, or a spelling of one of its values
 /// other than `besides` (which the caller looks up already).
 fn said(fields: IndexFields, text_key: &str, besides: &[String]) -> Box<dyn Query> {
@@ -386,6 +385,7 @@ fn said(fields: IndexFields, text_key: &str, besides: &[String]) -> Box<dyn Quer
     if options.len() == 1 { options.swap_remove(0) } else { Box::new(AnyOf(options)) }
 }
 
+/// The clauses one word of the query makes: any field may hold it, or it may spell a value.
 fn word_query(fields: IndexFields, text_key: &str, name_key: &str) -> Box<dyn Query> {
     let mut options: Vec<Box<dyn Query>> =
         vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0), term(fields.words, text_key, 1.0)];
@@ -605,6 +605,23 @@ mod tests {
         writer.commit().unwrap();
         let index = SearchIndex::from_index(index, 1, 1).unwrap();
         assert_eq!(keys(&index, &word, |_| {}), ["own"], "`{word}` and {other}");
+    }
+
+    #[test]
+    fn a_level_with_one_result_must_hold_for_the_same_achievement() {
+        let index = tiny_index();
+        let filter = |levels: &[&str], results: &[&str]| {
+            keys(&index, "", |request| {
+                request.levels = levels.iter().map(|level| level.to_string()).collect();
+                request.results = results.iter().map(|result| result.to_string()).collect();
+            })
+        };
+        assert_eq!(filter(&["regional"], &[]), ["a"]);
+        assert_eq!(filter(&["republican"], &["prize_winner"]), ["b"]);
+        assert!(filter(&["republican"], &["winner"]).is_empty(), "b's republican result is a prize");
+        let mut both = filter(&["regional", "republican"], &["winner", "prize_winner"]);
+        both.sort();
+        assert_eq!(both, ["a", "b"]);
     }
 
     #[test]

@@ -39,6 +39,12 @@ pub fn tag(name: &str, value: &str) -> String {
     format!("{name}/{value}")
 }
 
+/// The term of an achievement's level and result together (`level/republican/winner`),
+/// so that a filter on both holds for one achievement.
+pub fn level_result(level: &str, result: &str) -> String {
+    format!("level/{level}/{result}")
+}
+
 /// The terms of one document, each once.
 #[derive(Debug, Default)]
 pub struct TagSet {
@@ -67,7 +73,7 @@ impl TagSet {
     /// kept as written.
     pub fn achievement(&mut self, discipline: Option<&str>, level: &str, result: &str) -> bool {
         self.add("level", level);
-        self.terms.push(format!("level/{level}/{result}"));
+        self.terms.push(level_result(level, result));
         self.add("result", result);
         match discipline {
             Some(code) if Taxonomy::builtin().by_code(code).is_some() => {
