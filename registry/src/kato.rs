@@ -260,6 +260,12 @@ impl Region {
         self.name.get(lang)
     }
 
+    /// Every name the region goes by: today's in Kazakh, Russian and English, then the
+    /// old names and transliterations exports use.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        [self.name.kk, self.name.ru, self.name.en].into_iter().chain(self.old_names.iter().copied())
+    }
+
     /// Finds the regions a typed name or code may mean. A bare "Алматы" may be the
     /// oblast or the city, so both come back; "Алматы облысы" or "г. Алматы" say which.
     pub fn lookup(text: &str) -> Vec<&'static Region> {
@@ -272,15 +278,7 @@ impl Region {
         }
         // Every name and old name of every region, folded once.
         static STEMS: std::sync::LazyLock<Vec<(String, &'static Region)>> = std::sync::LazyLock::new(|| {
-            REGIONS
-                .iter()
-                .flat_map(|region| {
-                    [region.name.kk, region.name.ru, region.name.en]
-                        .into_iter()
-                        .chain(region.old_names.iter().copied())
-                        .map(move |name| (strip_kind(name).0, region))
-                })
-                .collect()
+            REGIONS.iter().flat_map(|region| region.names().map(move |name| (strip_kind(name).0, region))).collect()
         });
         let mut found: Vec<&'static Region> = Vec::new();
         for (name, region) in STEMS.iter() {

@@ -347,28 +347,25 @@ fn tag_filter(fields: IndexFields, name: &str, values: &[String]) -> Box<dyn Que
 
 /// A filter that scores nothing: any of these tags.
 fn any_tag(fields: IndexFields, tags: &[String]) -> Box<dyn Query> {
-    let terms: Vec<(Occur, Box<dyn Query>)> = tags
-        .iter()
-        .map(|tag| {
-            let term = Term::from_field_text(fields.tags, tag);
-            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
-        })
-        .collect();
+    let terms: Vec<(Occur, Box<dyn Query>)> =
+        tags.iter().map(|tag| (Occur::Should, Box::new(tag_query(fields, tag)) as Box<dyn Query>)).collect();
     Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), 0.0))
 }
 
 /// A coded value of the hit (see [`super::tags`]): indexed once, so without frequencies.
+fn tag_query(fields: IndexFields, tag: &str) -> TermQuery {
+    TermQuery::new(Term::from_field_text(fields.tags, tag), IndexRecordOption::Basic)
+}
+
 fn tag_term(fields: IndexFields, tag: &str, boost: Score) -> Box<dyn Query> {
-    let query = TermQuery::new(Term::from_field_text(fields.tags, tag), IndexRecordOption::Basic);
-    Box::new(BoostQuery::new(Box::new(query), boost))
+    Box::new(BoostQuery::new(Box::new(tag_query(fields, tag)), boost))
 }
 
 /// A value a word spells, for a word of the query: a constant score, so that the values
 /// with the most hits (a level, a talent domain) cost a walk of their posting list and
 /// not a BM25 score for every hit on it.
 fn spelled_term(fields: IndexFields, tag: &str) -> Box<dyn Query> {
-    let query = TermQuery::new(Term::from_field_text(fields.tags, tag), IndexRecordOption::Basic);
-    Box::new(ConstScoreQuery::new(Box::new(query), 1.0))
+    Box::new(ConstScoreQuery::new(Box::new(tag_query(fields, tag)), 1.0))
 }
 
 fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> Box<dyn Query> {

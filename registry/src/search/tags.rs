@@ -27,7 +27,6 @@ use super::analysis::{Analysis, KazakhTokenizer};
 use crate::discipline::Taxonomy;
 use crate::enums::{AchievementResult, AreaType, Level, TalentDomain};
 use crate::kato::Region;
-use crate::lang::Lang;
 
 /// The words a large family is searched by, in Kazakh, Russian and English.
 const LARGE_FAMILY: &[&str] = &["көп балалы отбасы", "многодетная семья", "large family"];
@@ -110,8 +109,7 @@ fn spelled_values() -> Vec<(Vec<String>, Vec<&'static str>)> {
     all.push((vec![tag("group", "large_family")], LARGE_FAMILY.to_vec()));
     all.push((vec![tag("group", "low_income")], LOW_INCOME.to_vec()));
     for region in Region::all() {
-        let names = Lang::ALL.iter().map(|&lang| region.name(lang)).chain(region.old_names.iter().copied());
-        all.push((vec![tag("region", &region.code.to_string())], names.collect()));
+        all.push((vec![tag("region", &region.code.to_string())], region.names().collect()));
     }
     for &level in Level::ALL {
         all.push((vec![tag("level", level.code())], level.spellings().collect()));
@@ -178,7 +176,7 @@ mod tests {
         let region = Region::all().iter().find(|region| !region.old_names.is_empty()).unwrap();
         let term = tag("region", &region.code.to_string());
         let mut analyser = KazakhTokenizer::new(Analysis::Text);
-        for name in Lang::ALL.iter().map(|&lang| region.name(lang)).chain(region.old_names.iter().copied()) {
+        for name in region.names() {
             let keys = analyser.keys(name);
             assert!(keys.iter().any(|key| values_spelled_with(key).contains(&term)), "`{name}`");
         }
