@@ -101,12 +101,16 @@ fn parse_date_text(text: &str) -> Option<NaiveDate> {
         let number = |digits: &[&u8]| digits.iter().fold(0u32, |value, digit| value * 10 + u32::from(**digit - b'0'));
         return NaiveDate::from_ymd_opt(number(&[y1, y2, y3, y4]) as i32, number(&[m1, m2]), number(&[d1, d2]));
     }
-    if let Ok(date) = NaiveDate::parse_from_str(date_part, "%Y-%m-%d") {
+    // chrono's parser reads its format string on every call: only a date with a `-` can
+    // match this one.
+    if date_part.contains('-')
+        && let Ok(date) = NaiveDate::parse_from_str(date_part, "%Y-%m-%d")
+    {
         return Some(date);
     }
     for separator in ['.', '/'] {
-        let parts: Vec<&str> = date_part.split(separator).collect();
-        if let [day, month, year] = parts[..]
+        let mut parts = date_part.split(separator);
+        if let (Some(day), Some(month), Some(year), None) = (parts.next(), parts.next(), parts.next(), parts.next())
             && day.len() <= 2
             && month.len() <= 2
             && year.len() == 4

@@ -2,7 +2,7 @@
 //! has Kazakh, Russian and English names plus the spellings real exports use. The table
 //! is `registry/data/disciplines.csv`, built into the binary.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use crate::enums::TalentDomain;
@@ -43,7 +43,8 @@ impl Discipline {
 #[derive(Debug)]
 pub struct Taxonomy {
     disciplines: Vec<Discipline>,
-    by_spelling: HashMap<String, usize>,
+    by_spelling: FxHashMap<String, usize>,
+    by_code: FxHashMap<String, usize>,
 }
 
 impl Taxonomy {
@@ -59,7 +60,8 @@ impl Taxonomy {
         if header != "code,domain,name_kk,name_ru,name_en,aliases" {
             return Err(format!("unexpected header `{header}`"));
         }
-        let mut taxonomy = Taxonomy { disciplines: Vec::new(), by_spelling: HashMap::new() };
+        let mut taxonomy =
+            Taxonomy { disciplines: Vec::new(), by_spelling: FxHashMap::default(), by_code: FxHashMap::default() };
         for line in lines.filter(|line| !line.trim().is_empty()) {
             let fields: Vec<&str> = line.split(',').collect();
             let [code, domain, name_kk, name_ru, name_en, aliases] = fields[..] else {
@@ -82,6 +84,9 @@ impl Taxonomy {
                     return Err(format!("spelling `{spelling}` names two disciplines"));
                 }
             }
+            if taxonomy.by_code.insert(discipline.code.clone(), index).is_some() {
+                return Err(format!("code `{code}` is given twice"));
+            }
             taxonomy.disciplines.push(discipline);
         }
         Ok(taxonomy)
@@ -93,12 +98,17 @@ impl Taxonomy {
 
     /// Finds the discipline a typed name means, in any language, case or spacing.
     pub fn lookup(&self, text: &str) -> Option<&Discipline> {
-        let folded = folded(text.trim_matches(|ch: char| ch == '«' || ch == '»' || ch == '"'));
-        self.by_spelling.get(folded.as_ref()).map(|&index| &self.disciplines[index])
+        let text = text.trim_matches(|ch: char| ch == '«' || ch == '»' || ch == '"');
+        // A name typed as the taxonomy keeps it needs no folding.
+        let index = match self.by_spelling.get(text) {
+            Some(&index) => index,
+            None => *self.by_spelling.get(folded(text).as_ref())?,
+        };
+        Some(&self.disciplines[index])
     }
 
     pub fn by_code(&self, code: &str) -> Option<&Discipline> {
-        self.disciplines.iter().find(|discipline| discipline.code == code)
+        self.by_code.get(code).map(|&index| &self.disciplines[index])
     }
 
     pub fn in_domain(&self, domain: TalentDomain) -> impl Iterator<Item = &Discipline> {

@@ -33,13 +33,16 @@ impl Iin {
     /// Reads an IIN typed as text. Spaces and a leading apostrophe (Excel's text marker)
     /// are ignored; anything else that is not a digit makes it invalid.
     pub fn parse(text: &str) -> Result<Iin, IinError> {
-        let cleaned: String = text.trim().trim_start_matches('\'').chars().filter(|ch| !ch.is_whitespace()).collect();
-        let digits: Vec<u8> = cleaned
-            .chars()
-            .map(|ch| ch.to_digit(10).map(|digit| digit as u8))
-            .collect::<Option<_>>()
-            .ok_or(IinError::Format)?;
-        let digits: [u8; 12] = digits.try_into().map_err(|_| IinError::Format)?;
+        let mut digits = [0u8; 12];
+        let mut count = 0;
+        for ch in text.trim().trim_start_matches('\'').chars().filter(|ch| !ch.is_whitespace()) {
+            let digit = ch.to_digit(10).ok_or(IinError::Format)?;
+            *digits.get_mut(count).ok_or(IinError::Format)? = digit as u8;
+            count += 1;
+        }
+        if count != digits.len() {
+            return Err(IinError::Format);
+        }
         Iin::from_digits(digits)
     }
 

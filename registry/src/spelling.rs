@@ -28,22 +28,38 @@ fn is_folded(text: &str) -> bool {
 }
 
 /// Whether `text`'s whitespace is collapsed already: single spaces between words, none
-/// around them, no other whitespace. An empty text is.
+/// around them, no other whitespace. An empty text is. Every cell of an export is asked
+/// this, so it reads bytes rather than characters.
 pub(crate) fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
     let mut after_space = false;
-    for (at, ch) in text.char_indices() {
-        if ch == ' ' {
-            if at == 0 || after_space {
-                return false;
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b' ' => {
+                if at == 0 || after_space {
+                    return false;
+                }
+                after_space = true;
             }
-            after_space = true;
-        } else if ch.is_whitespace() {
-            return false;
-        } else {
-            after_space = false;
+            b'\t'..=b'\r' => return false,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 if starts_with_wide_space(&bytes[at..]) => return false,
+            _ => after_space = false,
         }
     }
     !after_space
+}
+
+/// Whether `bytes` start with a white space character beyond ASCII: U+0085, U+00A0,
+/// U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F or U+3000.
+fn starts_with_wide_space(bytes: &[u8]) -> bool {
+    matches!(
+        bytes,
+        [0xC2, 0x85 | 0xA0, ..]
+            | [0xE1, 0x9A, 0x80, ..]
+            | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+            | [0xE2, 0x81, 0x9F, ..]
+            | [0xE3, 0x80, 0x80, ..]
+    )
 }
 
 fn fold_chars(text: &str) -> String {
@@ -113,9 +129,9 @@ macro_rules! spelled_enum {
             pub fn parse(text: &str) -> Option<$name> {
                 // Every spelling folded once; a cell is then one fold and one lookup
                 // (folding every spelling per cell was half of an ingest's time).
-                static BY_SPELLING: std::sync::LazyLock<std::collections::HashMap<String, $name>> =
+                static BY_SPELLING: std::sync::LazyLock<rustc_hash::FxHashMap<String, $name>> =
                     std::sync::LazyLock::new(|| {
-                        let mut by_spelling = std::collections::HashMap::new();
+                        let mut by_spelling = rustc_hash::FxHashMap::default();
                         for &variant in $name::ALL {
                             for spelling in variant.spellings() {
                                 by_spelling.entry($crate::spelling::fold(spelling)).or_insert(variant);
@@ -123,6 +139,10 @@ macro_rules! spelled_enum {
                         }
                         by_spelling
                     });
+                // Most cells hold a spelling as it is kept (`done`, `olympiad`).
+                if let Some(&variant) = BY_SPELLING.get(text) {
+                    return Some(variant);
+                }
                 let folded = $crate::spelling::folded(text);
                 if folded.is_empty() {
                     return None;
@@ -166,7 +186,25 @@ pub(crate) use spelled_enum;
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, fold_chars, is_folded};
+    use super::{fold, fold_chars, is_collapsed, is_folded};
+
+    /// [`is_collapsed`] by characters and the Unicode tables, to check it against.
+    fn is_collapsed_chars(text: &str) -> bool {
+        let mut after_space = false;
+        for (at, ch) in text.char_indices() {
+            if ch == ' ' {
+                if at == 0 || after_space {
+                    return false;
+                }
+                after_space = true;
+            } else if ch.is_whitespace() {
+                return false;
+            } else {
+                after_space = false;
+            }
+        }
+        !after_space
+    }
 
     #[test]
     fn fold_lowercases_kazakh_letters_and_collapses_spaces() {
@@ -184,10 +222,18 @@ mod tests {
             .collect();
         // Every character of Latin-1 and of the Cyrillic block, alone, between letters
         // and beside a space.
-        for ch in (0..0x250u32).chain(0x400..0x530).filter_map(char::from_u32) {
+        // Every white space character too, and the general punctuation block.
+        for ch in (0..0x250u32)
+            .chain(0x400..0x530)
+            .chain([0x1680])
+            .chain(0x2000..0x2070)
+            .chain([0x3000])
+            .filter_map(char::from_u32)
+        {
             samples.extend([ch.to_string(), format!("ж{ch}a"), format!("{ch} б"), format!("b {ch}")]);
         }
         for sample in &samples {
+            assert_eq!(is_collapsed(sample), is_collapsed_chars(sample), "{sample:?}");
             if is_folded(sample) {
                 assert_eq!(&fold_chars(sample), sample, "{sample:?} was taken as folded");
             }

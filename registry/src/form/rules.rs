@@ -3,7 +3,9 @@
 //! broken rule in column order, then the rules that join columns. Readers keep the
 //! location of each row; these checks only name the column.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::FxHashSet;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -86,6 +88,7 @@ impl<'a> Row<'a> {
     fn iin_of(&self, column: &'static str, cell: &Cell) -> Checked<Iin> {
         let parsed = match cell {
             Cell::Number(number) => Iin::from_number(*number),
+            Cell::Text(text) => Iin::parse(text),
             other => Iin::parse(&other.display()),
         };
         parsed.map_err(|error| match error {
@@ -523,12 +526,18 @@ impl CheckedDrop {
 /// first row wins), references to children and teachers of the same drop, and the
 /// cascade that takes a rejected child's measures and achievements with it.
 pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
-    let mut checked = CheckedDrop::default();
+    let mut checked = CheckedDrop {
+        children: Vec::with_capacity(rows.children.len()),
+        measures: Vec::with_capacity(rows.measures.len()),
+        achievements: Vec::with_capacity(rows.achievements.len()),
+        teachers: Vec::with_capacity(rows.teachers.len()),
+        ..CheckedDrop::default()
+    };
     fn reject(checked: &mut CheckedDrop, table: TableKind, index: usize, issue: RowIssue) {
         checked.rejections.push(Rejection { table, index, issue });
     }
 
-    let mut teacher_ids = HashSet::new();
+    let mut teacher_ids = FxHashSet::default();
     for (index, cells) in rows.teachers.iter().enumerate() {
         match check_teacher(cells, context) {
             Ok((teacher, warnings)) if teacher_ids.insert(teacher.teacher_id) => {
@@ -542,8 +551,8 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
 
     // Children: the first row of an IIN wins; an IIN whose every row was rejected is
     // remembered so that its measures and achievements are reported as cascaded.
-    let mut accepted_children = HashSet::new();
-    let mut rejected_children = HashSet::new();
+    let mut accepted_children = FxHashSet::with_capacity_and_hasher(rows.children.len(), Default::default());
+    let mut rejected_children = FxHashSet::default();
     for (index, cells) in rows.children.iter().enumerate() {
         match check_child(cells, context) {
             Ok((child, warnings)) if accepted_children.insert(child.iin) => {
@@ -559,7 +568,7 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
             }
         }
     }
-    let accepted_keys: HashSet<String> = accepted_children.iter().map(Iin::as_string).collect();
+    let accepted_keys: FxHashSet<String> = accepted_children.iter().map(Iin::as_string).collect();
     rejected_children.retain(|key| !key.is_empty() && !accepted_keys.contains(key));
 
     let parent_issue = |table: &'static TableDef, cells: &[Cell], iin: Iin| -> Option<RowIssue> {
@@ -573,7 +582,7 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
         }
     };
 
-    let mut measure_ids = HashSet::new();
+    let mut measure_ids = FxHashSet::with_capacity_and_hasher(rows.measures.len(), Default::default());
     for (index, cells) in rows.measures.iter().enumerate() {
         let outcome = check_measure(cells, context).and_then(|(measure, warnings)| {
             if let Some(issue) = parent_issue(&MEASURES, cells, measure.iin) {
@@ -643,7 +652,7 @@ fn cascade_first(
     table: &'static TableDef,
     cells: &[Cell],
     issue: RowIssue,
-    rejected_children: &HashSet<String>,
+    rejected_children: &FxHashSet<String>,
 ) -> RowIssue {
     match cells.get(table.index("iin")).map(iin_key) {
         Some(key) if rejected_children.contains(&key) && issue.code != RejectCode::ChildRejected => {
@@ -659,6 +668,7 @@ fn cascade_first(
 fn iin_key(cell: &Cell) -> String {
     let parsed = match cell {
         Cell::Number(number) => Iin::from_number(*number).ok(),
+        Cell::Text(text) => Iin::parse(text).ok(),
         other => Iin::parse(&other.display()).ok(),
     };
     parsed.map(|iin| iin.as_string()).unwrap_or_else(|| cell.display().trim().to_owned())

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use deltalake::arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, Int64Array, ListBuilder, RecordBatch,
-    StringArray, StringBuilder, TimestampMicrosecondArray,
+    StringBuilder, TimestampMicrosecondArray,
 };
 use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
@@ -135,12 +135,19 @@ fn days(date: NaiveDate) -> i32 {
     (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")).num_days() as i32
 }
 
-fn strings<'a>(values: impl Iterator<Item = &'a str>) -> ArrayRef {
-    Arc::new(StringArray::from_iter_values(values))
+/// A string column, its buffers sized once: a drop's columns run to tens of megabytes,
+/// and growing them by doubling copies each one twice over.
+fn strings<'a>(values: impl Iterator<Item = &'a str> + Clone) -> ArrayRef {
+    optional_strings(values.map(Some))
 }
 
-fn optional_strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
-    Arc::new(values.collect::<StringArray>())
+fn optional_strings<'a>(values: impl Iterator<Item = Option<&'a str>> + Clone) -> ArrayRef {
+    let bytes = values.clone().flatten().map(str::len).sum();
+    let mut builder = StringBuilder::with_capacity(values.size_hint().0, bytes);
+    for value in values {
+        builder.append_option(value);
+    }
+    Arc::new(builder.finish())
 }
 
 fn dates(values: impl Iterator<Item = NaiveDate>) -> ArrayRef {
