@@ -16,7 +16,8 @@
 //!    and doubled letters collapse. `Qairat`, `Kairat`, `Кайрат` and `Қайрат` are all
 //!    `kairat`; `Zhanna`, `Janna` and `Жанна` are all `jana`.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -166,10 +167,36 @@ enum Memory {
 }
 
 impl Memory {
-    fn with<R>(&mut self, use_keys: impl FnOnce(&mut Keys) -> R) -> R {
+    /// The words remembered, taken for as long as the guard lives: a text's words are
+    /// looked up under one lock, not one per word.
+    fn lock(&mut self) -> KeysGuard<'_> {
         match self {
-            Memory::Own(keys) => use_keys(keys),
-            Memory::Shared(keys) => use_keys(&mut keys.lock().unwrap_or_else(PoisonError::into_inner)),
+            Memory::Own(keys) => KeysGuard::Own(keys),
+            Memory::Shared(keys) => KeysGuard::Shared(keys.lock().unwrap_or_else(PoisonError::into_inner)),
+        }
+    }
+}
+
+enum KeysGuard<'a> {
+    Own(&'a mut Keys),
+    Shared(MutexGuard<'a, Keys>),
+}
+
+impl Deref for KeysGuard<'_> {
+    type Target = Keys;
+    fn deref(&self) -> &Keys {
+        match self {
+            KeysGuard::Own(keys) => keys,
+            KeysGuard::Shared(keys) => keys,
+        }
+    }
+}
+
+impl DerefMut for KeysGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Keys {
+        match self {
+            KeysGuard::Own(keys) => keys,
+            KeysGuard::Shared(keys) => keys,
         }
     }
 }
@@ -203,7 +230,7 @@ impl KazakhTokenizer {
     /// The search key of one word (`None` when nothing of it is left).
     pub fn key(&mut self, word: &str) -> Option<String> {
         let KazakhTokenizer { analyser, remembered } = self;
-        remembered.with(|keys| remembered_key(keys, analyser, word).map(str::to_owned))
+        remembered_key(&mut remembered.lock(), analyser, word).map(str::to_owned)
     }
 
     /// Every key of a text, in order.
@@ -239,23 +266,36 @@ impl Analyser {
 }
 
 /// The words of a text with their byte offsets: runs of letters and digits.
-pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut start: Option<usize> = None;
-    let mut boundaries = text.char_indices().chain(std::iter::once((text.len(), ' ')));
-    std::iter::from_fn(move || {
-        for (offset, ch) in boundaries.by_ref() {
-            let in_word = is_word_char(ch);
-            match (start, in_word) {
-                (None, true) => start = Some(offset),
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, chars: text.char_indices(), start: None }
+}
+
+/// The iterator of [`words`].
+pub struct Words<'a> {
+    text: &'a str,
+    chars: std::str::CharIndices<'a>,
+    /// Where the word being read began.
+    start: Option<usize>,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        for (offset, ch) in self.chars.by_ref() {
+            match (self.start, is_word_char(ch)) {
+                (None, true) => self.start = Some(offset),
                 (Some(from), false) => {
-                    start = None;
-                    return Some((from, &text[from..offset]));
+                    self.start = None;
+                    return Some((from, &self.text[from..offset]));
                 }
                 _ => {}
             }
         }
-        None
-    })
+        // The end of the text ends its last word.
+        let from = self.start.take()?;
+        Some((from, &self.text[from..]))
+    }
 }
 
 /// Whether a character belongs to a word: a letter or digit of any script, or the
@@ -276,31 +316,50 @@ fn is_word_char(ch: char) -> bool {
 const LONGEST_WORD: usize = 60;
 
 impl Tokenizer for KazakhTokenizer {
-    type TokenStream<'a> = KeyStream;
+    type TokenStream<'a> = WordKeys<'a>;
 
     /// The memory is taken once for the whole text, not once per word: a snippet
     /// analyses every word of a hit's text.
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> KeyStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordKeys<'a> {
         let KazakhTokenizer { analyser, remembered } = self;
-        let tokens = remembered.with(|keys| {
-            let mut tokens = Vec::new();
-            for (offset, word) in words(text) {
-                if word.len() > LONGEST_WORD {
-                    continue;
-                }
-                if let Some(key) = remembered_key(keys, analyser, word) {
-                    tokens.push(Token {
-                        offset_from: offset,
-                        offset_to: offset + word.len(),
-                        position: tokens.len(),
-                        text: key.to_owned(),
-                        position_length: 1,
-                    });
-                }
+        WordKeys { words: words(text), keys: remembered.lock(), analyser, token: Token::default() }
+    }
+}
+
+/// The keys of one text's words, one token at a time: indexing a registry reads a
+/// hundred million tokens, and one token's text is reused for the next.
+pub struct WordKeys<'a> {
+    words: Words<'a>,
+    keys: KeysGuard<'a>,
+    analyser: &'a mut Analyser,
+    token: Token,
+}
+
+impl TokenStream for WordKeys<'_> {
+    fn advance(&mut self) -> bool {
+        for (offset, word) in self.words.by_ref() {
+            if word.len() > LONGEST_WORD {
+                continue;
             }
-            tokens
-        });
-        KeyStream { tokens, next: 0 }
+            if let Some(key) = remembered_key(&mut self.keys, self.analyser, word) {
+                let token = &mut self.token;
+                token.offset_from = offset;
+                token.offset_to = offset + word.len();
+                token.position = token.position.wrapping_add(1);
+                token.text.clear();
+                token.text.push_str(key);
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
     }
 }
 
@@ -317,15 +376,20 @@ impl Tokenizer for SnippetTokenizer {
     type TokenStream<'a> = KeyStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KeyStream {
-        let mut tokens = self.text.token_stream(text).tokens;
-        tokens.extend(self.name.token_stream(text).tokens);
+        let mut tokens = Vec::new();
+        for tokenizer in [&mut self.text, &mut self.name] {
+            let mut stream = tokenizer.token_stream(text);
+            while stream.advance() {
+                tokens.push(stream.token().clone());
+            }
+        }
         tokens.sort_by_key(|token| token.offset_from);
         tokens.dedup_by(|next, kept| next.offset_from == kept.offset_from && next.text == kept.text);
         KeyStream { tokens, next: 0 }
     }
 }
 
-/// The keys of one text, ready for tantivy.
+/// A snippet's keys of one text: both analyses, in the order of the text.
 pub struct KeyStream {
     tokens: Vec<Token>,
     next: usize,
