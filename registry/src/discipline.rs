@@ -2,8 +2,9 @@
 //! has Kazakh, Russian and English names plus the spellings real exports use. The table
 //! is `registry/data/disciplines.csv`, built into the binary.
 
-use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use crate::enums::TalentDomain;
 use crate::lang::Lang;

@@ -220,9 +220,8 @@ mod tests {
             .into_iter()
             .map(str::to_owned)
             .collect();
-        // Every character of Latin-1 and of the Cyrillic block, alone, between letters
-        // and beside a space.
-        // Every white space character too, and the general punctuation block.
+        // Every character of Latin-1, of the Cyrillic block, of General Punctuation and
+        // every other white space character, alone, between letters and beside a space.
         for ch in (0..0x250u32)
             .chain(0x400..0x530)
             .chain([0x1680])

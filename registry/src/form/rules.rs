@@ -5,9 +5,8 @@
 
 use std::collections::HashMap;
 
-use rustc_hash::FxHashSet;
-
 use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHashSet;
 
 use super::{ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS, TableDef, TableKind};
 use crate::cell::{self, Cell};
@@ -86,12 +85,7 @@ impl<'a> Row<'a> {
     }
 
     fn iin_of(&self, column: &'static str, cell: &Cell) -> Checked<Iin> {
-        let parsed = match cell {
-            Cell::Number(number) => Iin::from_number(*number),
-            Cell::Text(text) => Iin::parse(text),
-            other => Iin::parse(&other.display()),
-        };
-        parsed.map_err(|error| match error {
+        cell_iin(cell).map_err(|error| match error {
             IinError::Format => self.issue(column, RejectCode::IinFormat, "not twelve digits"),
             IinError::BirthDate => self.issue(column, RejectCode::IinBirthDate, "no such birth date or century digit"),
             IinError::CheckDigit => self.issue(column, RejectCode::IinCheckDigit, "the check digit does not match"),
@@ -666,12 +660,16 @@ fn cascade_first(
 /// valid IIN, or the trimmed text as written. Rows nested under a child in JSONL carry
 /// their parent's text, so they cascade from it whatever is wrong with it.
 fn iin_key(cell: &Cell) -> String {
-    let parsed = match cell {
-        Cell::Number(number) => Iin::from_number(*number).ok(),
-        Cell::Text(text) => Iin::parse(text).ok(),
-        other => Iin::parse(&other.display()).ok(),
-    };
-    parsed.map(|iin| iin.as_string()).unwrap_or_else(|| cell.display().trim().to_owned())
+    cell_iin(cell).map(|iin| iin.as_string()).unwrap_or_else(|_| cell.display().trim().to_owned())
+}
+
+/// The IIN a cell holds: a number whose leading zeros a spreadsheet dropped, or text.
+fn cell_iin(cell: &Cell) -> Result<Iin, IinError> {
+    match cell {
+        Cell::Number(number) => Iin::from_number(*number),
+        Cell::Text(text) => Iin::parse(text),
+        other => Iin::parse(&other.display()),
+    }
 }
 
 fn duplicate(table: &'static TableDef, cells: &[Cell], column: &'static str) -> RowIssue {
