@@ -2,6 +2,8 @@
 //! CSV and JSONL give text; XLSX gives numbers, dates and booleans as well, so each
 //! parser accepts every shape the contract (section 3) allows.
 
+use std::borrow::Cow;
+
 use chrono::{Days, NaiveDate, NaiveDateTime};
 
 use crate::enums::YesNo;
@@ -34,14 +36,22 @@ impl Cell {
 
     /// The cell as a person would read it, for messages and the rejection file.
     pub fn display(&self) -> String {
+        self.shown().into_owned()
+    }
+
+    /// The cell as text, like [`Cell::display`], borrowed when the cell holds text: the
+    /// parsers of words and codes read every cell so.
+    pub fn shown(&self) -> Cow<'_, str> {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(text) => text.clone(),
-            Cell::Number(number) if number.fract() == 0.0 && number.abs() < 1e15 => format!("{}", *number as i64),
-            Cell::Number(number) => number.to_string(),
-            Cell::Bool(value) => value.to_string(),
-            Cell::DateTime(value) if value.time() == chrono::NaiveTime::MIN => value.date().to_string(),
-            Cell::DateTime(value) => value.to_string(),
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(text) => Cow::Borrowed(text),
+            Cell::Number(number) if number.fract() == 0.0 && number.abs() < 1e15 => {
+                Cow::Owned(format!("{}", *number as i64))
+            }
+            Cell::Number(number) => Cow::Owned(number.to_string()),
+            Cell::Bool(value) => Cow::Owned(value.to_string()),
+            Cell::DateTime(value) if value.time() == chrono::NaiveTime::MIN => Cow::Owned(value.date().to_string()),
+            Cell::DateTime(value) => Cow::Owned(value.to_string()),
         }
     }
 
@@ -56,7 +66,7 @@ impl Cell {
         {
             return Some(text.clone());
         }
-        let shown = self.display();
+        let shown = self.shown();
         Some(shown.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }

@@ -85,6 +85,12 @@ impl Taxonomy {
                     return Err(format!("spelling `{spelling}` names two disciplines"));
                 }
             }
+            // Each spelling also as the table writes it (`Математика`), which is how most
+            // exports write it too: `lookup` finds those without folding. Such a key
+            // cannot name another discipline, since its folded form would too.
+            for spelling in discipline.spellings() {
+                taxonomy.by_spelling.entry(spelling.to_owned()).or_insert(index);
+            }
             if taxonomy.by_code.insert(discipline.code.clone(), index).is_some() {
                 return Err(format!("code `{code}` is given twice"));
             }

@@ -119,6 +119,11 @@ impl Iin {
         if self.0[6] % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 
+    /// The twelve digits as ASCII bytes, without an allocation.
+    pub fn ascii(&self) -> [u8; 12] {
+        self.0.map(|digit| b'0' + digit)
+    }
+
     /// The twelve digits as text.
     pub fn as_string(&self) -> String {
         self.0.iter().map(|digit| char::from(b'0' + digit)).collect()

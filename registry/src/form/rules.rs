@@ -4,6 +4,7 @@
 //! location of each row; these checks only name the column.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashSet;
@@ -61,7 +62,7 @@ impl<'a> Row<'a> {
     }
 
     fn issue(&self, column: &'static str, code: RejectCode, detail: impl Into<String>) -> RowIssue {
-        RowIssue { column, code, value: mask_text(&self.cell(column).display()), detail: detail.into() }
+        RowIssue { column, code, value: mask_text(&self.cell(column).shown()), detail: detail.into() }
     }
 
     fn required(&self, column: &'static str) -> Checked<&'a Cell> {
@@ -81,7 +82,7 @@ impl<'a> Row<'a> {
     }
 
     fn name(&self, column: &'static str) -> Checked<String> {
-        self.text(column).map(|text| title_case_if_all_caps(&text))
+        self.text(column).map(title_cased)
     }
 
     fn iin_of(&self, column: &'static str, cell: &Cell) -> Checked<Iin> {
@@ -109,7 +110,7 @@ impl<'a> Row<'a> {
 
     fn word<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Checked<T> {
         let cell = self.required(column)?;
-        parse(&cell.display())
+        parse(&cell.shown())
             .ok_or_else(|| self.issue(column, RejectCode::EnumInvalid, format!("not a `{column}` word")))
     }
 
@@ -123,8 +124,12 @@ impl<'a> Row<'a> {
     }
 
     fn optional_discipline(&self, column: &'static str, warnings: &mut Vec<RowWarning>) -> Option<DisciplineRef> {
-        let text = self.optional_text(column)?;
-        let resolved = DisciplineRef::resolve(&text);
+        // A clean text cell is looked up where it lies: most name a known discipline,
+        // which keeps none of the text.
+        let resolved = match self.cell(column) {
+            Cell::Text(text) if !text.is_empty() && crate::spelling::is_collapsed(text) => DisciplineRef::resolve(text),
+            cell => DisciplineRef::resolve(&cell.as_clean_text()?),
+        };
         warn_unknown(column, &resolved, warnings);
         Some(resolved)
     }
@@ -143,10 +148,16 @@ fn warn_unknown(column: &'static str, discipline: &DisciplineRef, warnings: &mut
 /// Turns an ALL-CAPS name into title case, keeping hyphenated parts: ИВАНОВА-ӘЛИЕВА →
 /// Иванова-Әлиева. Names in mixed case are left as typed.
 pub fn title_case_if_all_caps(name: &str) -> String {
-    let has_lower = name.chars().any(char::is_lowercase);
-    let letters = name.chars().filter(|ch| ch.is_alphabetic()).count();
-    if has_lower || letters < 2 {
-        return name.to_owned();
+    title_cased(name.to_owned())
+}
+
+/// [`title_case_if_all_caps`] on a name already owned, which is given back when typed in
+/// mixed case, as most names are.
+fn title_cased(name: String) -> String {
+    // A mixed-case name tells by its second letter, without a look at the Unicode
+    // tables for the rest of it.
+    if name.chars().any(char::is_lowercase) || name.chars().filter(|ch| ch.is_alphabetic()).take(2).count() < 2 {
+        return name;
     }
     let mut result = String::with_capacity(name.len());
     let mut start_of_word = true;
@@ -177,7 +188,7 @@ pub fn check_child(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Child,
     let iin = row.iin("iin")?;
     let last_name = row.name("last_name")?;
     let first_name = row.name("first_name")?;
-    let patronymic = row.optional_text("patronymic").map(|text| title_case_if_all_caps(&text));
+    let patronymic = row.optional_text("patronymic").map(title_cased);
     let birth_date = row.date("birth_date")?;
     let sex = row.optional_word("sex", Sex::parse)?;
     check_region(&row, context)?;
@@ -261,7 +272,7 @@ fn check_region(row: &Row<'_>, context: &DropContext<'_>) -> Checked<()> {
     }
     let given = match cell {
         Cell::Number(number) => KatoCode::from_number(*number).map(|code| vec![code.region()]).unwrap_or_default(),
-        other => Region::lookup(&other.display()).iter().map(|region| region.code).collect(),
+        other => Region::lookup(&other.shown()).iter().map(|region| region.code).collect(),
     };
     if given.contains(&context.region) {
         Ok(())
@@ -274,7 +285,7 @@ fn check_district(row: &Row<'_>, context: &DropContext<'_>) -> Checked<KatoCode>
     let cell = row.required("district")?;
     let code = match cell {
         Cell::Number(number) => KatoCode::from_number(*number),
-        other => KatoCode::parse(&other.display()),
+        other => KatoCode::parse(&other.shown()),
     };
     let Some(code) = code else {
         let name = cell.display();
@@ -390,13 +401,13 @@ pub fn check_measure(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Meas
         return Err(row.issue("amount_kzt", RejectCode::AmountRequired, format!("`{measure_type}` needs an amount")));
     }
     let measure_id = given_id.unwrap_or_else(|| {
-        content_id(&[
-            &iin.as_string(),
-            measure_type.code(),
-            &title,
-            &planned_start.to_string(),
-            &planned_end.to_string(),
-        ])
+        let mut hash = ContentHash::new();
+        hash.field(&iin.ascii());
+        hash.field(measure_type.code().as_bytes());
+        hash.field(title.as_bytes());
+        hash.date(planned_start);
+        hash.date(planned_end);
+        hash.id()
     });
     let measure = Measure {
         iin,
@@ -420,16 +431,58 @@ pub fn check_measure(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Meas
 /// A stable id made from a measure's content, for rows whose `measure_id` is empty:
 /// `m-` and 16 hex digits of a 64-bit FNV-1a hash of the fields, separated by a unit separator.
 pub fn content_id(fields: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (index, field) in fields.iter().enumerate() {
-        if index > 0 {
-            hash = (hash ^ 0x1f).wrapping_mul(0x0100_0000_01b3);
+    let mut hash = ContentHash::new();
+    for field in fields {
+        hash.field(field.as_bytes());
+    }
+    hash.id()
+}
+
+/// The hash of [`content_id`], fed field by field, so that a measure's fields need not
+/// be made into strings first (its id is computed for every row without one).
+struct ContentHash {
+    hash: u64,
+    fields: usize,
+}
+
+impl ContentHash {
+    fn new() -> ContentHash {
+        ContentHash { hash: 0xcbf2_9ce4_8422_2325, fields: 0 }
+    }
+
+    fn field(&mut self, bytes: &[u8]) {
+        if self.fields > 0 {
+            self.byte(0x1f);
         }
-        for byte in field.bytes() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        self.fields += 1;
+        for &byte in bytes {
+            self.byte(byte);
         }
     }
-    format!("m-{hash:016x}")
+
+    /// A date as `NaiveDate`'s `Display` writes it (`2026-03-19`).
+    fn date(&mut self, date: NaiveDate) {
+        self.field(&[]);
+        // Cannot fail: writing to the hash does not.
+        let _ = write!(self, "{date}");
+    }
+
+    fn byte(&mut self, byte: u8) {
+        self.hash = (self.hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+
+    fn id(&self) -> String {
+        format!("m-{:016x}", self.hash)
+    }
+}
+
+impl std::fmt::Write for ContentHash {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        for byte in text.bytes() {
+            self.byte(byte);
+        }
+        Ok(())
+    }
 }
 
 /// Checks one achievements row on its own.
@@ -466,7 +519,7 @@ pub fn check_teacher(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Teac
         teacher_id: row.iin("teacher_id")?,
         last_name: row.name("last_name")?,
         first_name: row.name("first_name")?,
-        patronymic: row.optional_text("patronymic").map(|text| title_case_if_all_caps(&text)),
+        patronymic: row.optional_text("patronymic").map(title_cased),
         school_code: row.text("school_code")?,
         subject: row.optional_discipline("subject", &mut warnings),
         qualification: row.optional_text("qualification"),
@@ -660,7 +713,7 @@ fn cascade_first(
 /// valid IIN, or the trimmed text as written. Rows nested under a child in JSONL carry
 /// their parent's text, so they cascade from it whatever is wrong with it.
 fn iin_key(cell: &Cell) -> String {
-    cell_iin(cell).map(|iin| iin.as_string()).unwrap_or_else(|_| cell.display().trim().to_owned())
+    cell_iin(cell).map(|iin| iin.as_string()).unwrap_or_else(|_| cell.shown().trim().to_owned())
 }
 
 /// The IIN a cell holds: a number whose leading zeros a spreadsheet dropped, or text.
@@ -668,7 +721,7 @@ fn cell_iin(cell: &Cell) -> Result<Iin, IinError> {
     match cell {
         Cell::Number(number) => Iin::from_number(*number),
         Cell::Text(text) => Iin::parse(text),
-        other => Iin::parse(&other.display()),
+        other => Iin::parse(&other.shown()),
     }
 }
 

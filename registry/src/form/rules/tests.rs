@@ -121,6 +121,10 @@ fn names_in_capitals_become_title_case() {
     assert_eq!(title_case_if_all_caps("ИВАНОВА-ӘЛИЕВА"), "Иванова-Әлиева");
     assert_eq!(title_case_if_all_caps("McLeod"), "McLeod");
     assert_eq!(title_case_if_all_caps("Ә"), "Ә");
+    assert_eq!(title_case_if_all_caps("Ә1"), "Ә1");
+    assert_eq!(title_case_if_all_caps("ӘБ"), "Әб");
+    assert_eq!(title_case_if_all_caps("Әлиев"), "Әлиев");
+    assert_eq!(title_case_if_all_caps("ӘЛИЕВ ӘЛИ"), "Әлиев Әли");
 }
 
 #[test]
@@ -168,6 +172,18 @@ fn measure_rules() {
 fn generated_measure_ids_are_stable_and_depend_on_content() {
     assert_eq!(content_id(&["a", "b"]), content_id(&["a", "b"]));
     assert_ne!(content_id(&["a", "b"]), content_id(&["ab", ""]));
+    // FNV-1a 64 of "a", the published test vector: a one-field id is the plain hash.
+    assert_eq!(content_id(&["a"]), "m-af63dc4c8601ec8c");
+    // A measure without an id gets the id of its IIN, type, title and planned dates as
+    // written in ISO form, whatever form the row wrote them in: ids stay what earlier
+    // versions of the registry hold.
+    let dotted = with(with(valid_measure(), "planned_start", "1.1.2026"), "planned_end", "01.06.2026");
+    for values in [valid_measure(), dotted] {
+        let (measure, _) = check_measure(&row(&MEASURES, &values), &context()).unwrap();
+        let expected =
+            content_id(&[GIRL, measure.measure_type.code(), "Именная стипендия", "2026-01-01", "2026-06-01"]);
+        assert_eq!(measure.measure_id, expected);
+    }
 }
 
 #[test]
