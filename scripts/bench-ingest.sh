@@ -61,8 +61,8 @@ fi
 
 for set in csv two-xlsx; do
     rm -rf "$work/registry-$set"
-    # The log's timestamps split the run into its tables and its search index.
-    DARYN_LOG=info measure "ingest-$set" "$daryn" ingest --registry "$work/registry-$set" --report "$work/ingest-$set.json" "$work/$set/$day"
+    # The report's `stages` split the run into its tables and its search index.
+    measure "ingest-$set" "$daryn" ingest --registry "$work/registry-$set" --report "$work/ingest-$set.json" "$work/$set/$day"
 done
 one_region=$(find "$work/csv/$day" -mindepth 1 -maxdepth 1 -type d -name '35*' | head -1)
 measure reingest-one "$daryn" ingest --registry "$work/registry-csv" "$one_region"
@@ -84,7 +84,7 @@ done
 printf '%-10s %8.1f s  (one unchanged region re-sent; target < 5 s)\n' "re-ingest" "$(seconds reingest-one)"
 printf '%-10s %8.1f s  %s\n' "duckdb" "$duckdb_seconds" "$(cat "$work/duckdb.json")"
 printf 'ratio daryn(csv)/duckdb = %.2f  (target <= 2)\n' "$(python3 -c "print($(seconds ingest-csv) / $duckdb_seconds)")"
-read -r tables_seconds index_seconds < <(python3 scripts/bench/ingest_stages.py "$work/ingest-csv.log")
+read -r tables_seconds index_seconds < <(python3 scripts/bench/ingest_stages.py "$work/ingest-csv.json")
 printf 'csv stages: tables (read, check, write) %.1f s = %.2f x duckdb; search index %.1f s\n' \
     "$tables_seconds" "$(python3 -c "print($tables_seconds / $duckdb_seconds)")" "$index_seconds"
 

@@ -133,6 +133,10 @@ pub fn print_outcome(outcome: &RunOutcome) {
         }
         None => println!("nothing was published"),
     }
+    let total: f64 = outcome.stages.iter().map(|stage| stage.seconds).sum();
+    let stages: Vec<String> =
+        outcome.stages.iter().map(|stage| format!("{} {:.1} s", stage.stage, stage.seconds)).collect();
+    println!("took {total:.1} s: {}", stages.join(", "));
 }
 
 /// `daryn vacuum`: keeps the newest `keep` versions, deletes the rest and the files only

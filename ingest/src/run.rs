@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
@@ -152,6 +153,37 @@ pub struct RunOutcome {
     pub conflicts: Vec<ConflictRecord>,
     /// Per region involved in a conflict, the file that tells its coordinator.
     pub conflict_files: Vec<PathBuf>,
+    /// How long each stage of the run took, in the order they ran.
+    pub stages: Vec<StageTime>,
+}
+
+/// One stage of a run and its wall time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageTime {
+    /// `tables`: the drops read, checked and their tables written; `conflicts`: IINs
+    /// held by two regions; `rejections`: the rejections and drops tables; `index`: the
+    /// search index; `publish`: the version switch and the coordinators' files.
+    pub stage: &'static str,
+    pub seconds: f64,
+}
+
+/// Times a run's stages one after another.
+struct Stopwatch {
+    since: Instant,
+    stages: Vec<StageTime>,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch { since: Instant::now(), stages: Vec::new() }
+    }
+
+    /// Ends `stage`, which ran since the start or the previous stage ended.
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push(StageTime { stage, seconds: (now - self.since).as_secs_f64() });
+        self.since = now;
+    }
 }
 
 impl RunOutcome {
@@ -208,6 +240,7 @@ impl Prepared {
 
 /// Runs an ingest. See the module documentation for the rules.
 pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<RunOutcome> {
+    let mut clock = Stopwatch::start();
     let store = Store::open(&options.registry, true)?;
     let _lock = store.lock()?;
     progress.stage("checking the registry");
@@ -277,6 +310,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     }
     // The drops in the order they were found: by region, the newest first.
     prepared.sort_by_key(|item| item.position);
+    clock.lap("tables");
 
     let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged);
     if !changed {
@@ -287,12 +321,14 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
             rolled_back,
             conflicts: Vec::new(),
             conflict_files: Vec::new(),
+            stages: clock.stages,
         });
     }
-    let (version, conflicts) = publish(writing, current.as_ref(), &prepared, progress).await?;
+    let (version, conflicts) = publish(writing, current.as_ref(), &prepared, progress, &mut clock).await?;
     let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
     write_rejection_files(&store, version, &mut drops)?;
     let conflict_files = conflicts::write_files(&report_folder(&store, version), &conflicts)?;
+    clock.lap("publish");
     Ok(RunOutcome {
         version: Some(version),
         previous_version: current.as_ref().map(|version| version.version),
@@ -300,6 +336,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         rolled_back,
         conflicts: conflicts::masked(&conflicts),
         conflict_files,
+        stages: clock.stages,
     })
 }
 
@@ -626,6 +663,7 @@ async fn publish(
     current: Option<&RegistryVersion>,
     prepared: &[Prepared],
     progress: &dyn Progress,
+    clock: &mut Stopwatch,
 ) -> Result<(u64, Vec<ConflictRecord>)> {
     let Writing { store, label, mut tables, accepted_iins } = writing;
     let number = current.map(|version| version.version).unwrap_or(0) + 1;
@@ -663,6 +701,7 @@ async fn publish(
     // Written every run, empty or not, so every version pins the conflicts it has.
     let version = store.replace_all(StoreTable::Conflicts, vec![schema::conflicts_batch(&conflicts)], &label).await?;
     tables.insert(StoreTable::Conflicts.name().to_owned(), version);
+    clock.lap("conflicts");
 
     progress.stage("writing rejections and drops");
     let reported: Vec<&DropOutcome> =
@@ -677,6 +716,7 @@ async fn publish(
     let records: Vec<DropRecord> = prepared.iter().map(|item| item.outcome.record()).collect();
     let version = store.append(StoreTable::Drops, vec![schema::drops_batch(&records, number, run_at)], &label).await?;
     tables.insert(StoreTable::Drops.name().to_owned(), version);
+    clock.lap("rejections");
 
     progress.stage("switching to the new version");
     let mut registry_version = RegistryVersion {
@@ -692,7 +732,7 @@ async fn publish(
     // which must be complete before the version file that pins it is written.
     progress.stage("indexing for search");
     daryn_registry::search::index_version(store, &mut registry_version, Some(&published_regions)).await?;
-    // End of the search index step.
+    clock.lap("index");
     store.publish(&registry_version)?;
     Ok((number, conflicts))
 }

@@ -55,6 +55,17 @@ fn every_injected_error_comes_back_where_the_truth_file_says() {
     let (code, stdout, report) = ingest(&registry, &[], &[&day]);
     assert_eq!(code, 2, "published with rejections: {stdout}");
     assert!(stdout.contains("published registry version 1"));
+    // The run tells where its time went, stage by stage, in the order they ran.
+    let stages: Vec<(&str, f64)> = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stage| (stage["stage"].as_str().unwrap(), stage["seconds"].as_f64().unwrap()))
+        .collect();
+    let names: Vec<&str> = stages.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["tables", "conflicts", "rejections", "index", "publish"]);
+    assert!(stages.iter().all(|(_, seconds)| *seconds >= 0.0) && stages[0].1 > 0.0, "{stages:?}");
+    assert!(stdout.lines().any(|line| line.starts_with("took ") && line.contains(", index ")), "{stdout}");
 
     let key = |value: &serde_json::Value| {
         (
@@ -101,6 +112,9 @@ fn every_injected_error_comes_back_where_the_truth_file_says() {
     let again = ingest(&registry, &[], &[&day]);
     assert_eq!(again.0, 0, "an identical re-send is a clean no-op: {}", again.1);
     assert!(again.1.contains("nothing changed; the registry stays at version 1"));
+    // Nothing to publish: the run ends after its tables stage.
+    assert_eq!(again.2["stages"].as_array().unwrap().len(), 1);
+    assert_eq!(again.2["stages"][0]["stage"], "tables");
     assert!(statuses(&again.2).iter().all(|(_, status, _)| status == "unchanged"));
     assert_eq!(registry_fingerprint(&registry), fingerprint);
 }
