@@ -57,6 +57,11 @@ impl Cell {
 
     /// Trimmed text with inner whitespace collapsed, or `None` when empty.
     pub fn as_clean_text(&self) -> Option<String> {
+        self.clean_text().map(Cow::into_owned)
+    }
+
+    /// [`Cell::as_clean_text`], borrowed when the cell's text is clean already.
+    pub fn clean_text(&self) -> Option<Cow<'_, str>> {
         if self.is_empty() {
             return None;
         }
@@ -64,10 +69,9 @@ impl Cell {
         if let Cell::Text(text) = self
             && crate::spelling::is_collapsed(text)
         {
-            return Some(text.clone());
+            return Some(Cow::Borrowed(text));
         }
-        let shown = self.shown();
-        Some(shown.split_whitespace().collect::<Vec<_>>().join(" "))
+        Some(Cow::Owned(self.shown().split_whitespace().collect::<Vec<_>>().join(" ")))
     }
 }
 

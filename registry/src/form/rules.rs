@@ -124,12 +124,8 @@ impl<'a> Row<'a> {
     }
 
     fn optional_discipline(&self, column: &'static str, warnings: &mut Vec<RowWarning>) -> Option<DisciplineRef> {
-        // A clean text cell is looked up where it lies: most name a known discipline,
-        // which keeps none of the text.
-        let resolved = match self.cell(column) {
-            Cell::Text(text) if !text.is_empty() && crate::spelling::is_collapsed(text) => DisciplineRef::resolve(text),
-            cell => DisciplineRef::resolve(&cell.as_clean_text()?),
-        };
+        // Borrowed: most cells name a known discipline, which keeps none of the text.
+        let resolved = DisciplineRef::resolve(&self.cell(column).clean_text()?);
         warn_unknown(column, &resolved, warnings);
         Some(resolved)
     }
@@ -450,11 +446,16 @@ impl ContentHash {
         ContentHash { hash: 0xcbf2_9ce4_8422_2325, fields: 0 }
     }
 
-    fn field(&mut self, bytes: &[u8]) {
+    /// Starts a field: after the first, a unit separator.
+    fn next_field(&mut self) {
         if self.fields > 0 {
             self.byte(0x1f);
         }
         self.fields += 1;
+    }
+
+    fn field(&mut self, bytes: &[u8]) {
+        self.next_field();
         for &byte in bytes {
             self.byte(byte);
         }
@@ -462,7 +463,7 @@ impl ContentHash {
 
     /// A date as `NaiveDate`'s `Display` writes it (`2026-03-19`).
     fn date(&mut self, date: NaiveDate) {
-        self.field(&[]);
+        self.next_field();
         // Cannot fail: writing to the hash does not.
         let _ = write!(self, "{date}");
     }
