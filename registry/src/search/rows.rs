@@ -112,128 +112,156 @@ impl VersionReader {
         Ok(losers)
     }
 
+    /// The rows the index needs of `region`, without its conflict losers.
     pub async fn region_rows(&self, region: &str) -> SearchResult<RegionRows> {
         let losers = self.conflict_losers(region).await?;
         let mut rows =
             RegionRows { children: Vec::new(), achievements: Vec::new(), measures: Vec::new(), teachers: Vec::new() };
-        let child_columns = [
-            "district_kato",
-            "iin",
-            "last_name",
-            "first_name",
-            "patronymic",
-            "locality",
-            "area_type",
-            "school_code",
-            "school_name",
-            "grade",
-            "large_family",
-            "low_income",
-            "talent_domains",
-            "disciplines",
-            "interests",
-            "roadmap_status",
-        ];
-        for batch in self.region_batches("children", region, &child_columns).await? {
-            let columns = Columns::new(&batch, "children");
-            let iins = columns.texts("iin")?;
-            let districts = columns.texts("district_kato")?;
-            let last_names = columns.texts("last_name")?;
-            let first_names = columns.texts("first_name")?;
-            let patronymics = columns.optional_texts("patronymic")?;
-            let localities = columns.optional_texts("locality")?;
-            let area_types = columns.texts("area_type")?;
-            let school_codes = columns.texts("school_code")?;
-            let school_names = columns.texts("school_name")?;
-            let grades = columns.integers("grade")?;
-            let large_families = columns.booleans("large_family")?;
-            let low_incomes = columns.booleans("low_income")?;
-            let domains = columns.lists("talent_domains")?;
-            let disciplines = columns.lists("disciplines")?;
-            let interests = columns.optional_texts("interests")?;
-            let statuses = columns.texts("roadmap_status")?;
-            for (row, iin) in iins.into_iter().enumerate() {
-                if losers.contains(&iin) {
-                    continue;
-                }
-                rows.children.push(ChildRow {
-                    district_kato: districts[row].clone(),
-                    iin,
-                    last_name: last_names[row].clone(),
-                    first_name: first_names[row].clone(),
-                    patronymic: patronymics[row].clone(),
-                    locality: localities[row].clone(),
-                    area_type: area_types[row].clone(),
-                    school_code: school_codes[row].clone(),
-                    school_name: school_names[row].clone(),
-                    grade: grades[row],
-                    large_family: large_families[row],
-                    low_income: low_incomes[row],
-                    domains: domains[row].clone(),
-                    disciplines: disciplines[row].clone(),
-                    interests: interests[row].clone(),
-                    roadmap_status: statuses[row].clone(),
-                });
-            }
-        }
-        let achievement_columns = ["iin", "event_name", "discipline", "level", "event_date", "result", "teacher_ids"];
-        for batch in self.region_batches("achievements", region, &achievement_columns).await? {
-            let columns = Columns::new(&batch, "achievements");
-            let iins = columns.texts("iin")?;
-            let names = columns.texts("event_name")?;
-            let disciplines = columns.optional_texts("discipline")?;
-            let levels = columns.texts("level")?;
-            let years = columns.years("event_date")?;
-            let results = columns.texts("result")?;
-            let teachers = columns.lists("teacher_ids")?;
-            for (row, iin) in iins.into_iter().enumerate() {
-                if losers.contains(&iin) {
-                    continue;
-                }
-                rows.achievements.push(AchievementRow {
-                    iin,
-                    event_name: names[row].clone(),
-                    discipline: disciplines[row].clone(),
-                    level: levels[row].clone(),
-                    year: years[row],
-                    result: results[row].clone(),
-                    teacher_ids: teachers[row].clone(),
-                });
-            }
-        }
-        for batch in self.region_batches("measures", region, &["iin", "title", "teacher_id"]).await? {
-            let columns = Columns::new(&batch, "measures");
-            let iins = columns.texts("iin")?;
-            let titles = columns.texts("title")?;
-            let teachers = columns.optional_texts("teacher_id")?;
-            for (row, iin) in iins.into_iter().enumerate() {
-                if losers.contains(&iin) {
-                    continue;
-                }
-                rows.measures.push(MeasureRow { iin, title: titles[row].clone(), teacher_id: teachers[row].clone() });
-            }
-        }
-        let teacher_columns = ["teacher_id", "last_name", "first_name", "patronymic", "school_code", "subject"];
-        for batch in self.region_batches("teachers", region, &teacher_columns).await? {
-            let columns = Columns::new(&batch, "teachers");
-            let ids = columns.texts("teacher_id")?;
-            let last_names = columns.texts("last_name")?;
-            let first_names = columns.texts("first_name")?;
-            let patronymics = columns.optional_texts("patronymic")?;
-            let schools = columns.texts("school_code")?;
-            let subjects = columns.optional_texts("subject")?;
-            for (row, teacher_id) in ids.into_iter().enumerate() {
-                rows.teachers.push(TeacherRow {
-                    teacher_id,
-                    last_name: last_names[row].clone(),
-                    first_name: first_names[row].clone(),
-                    patronymic: patronymics[row].clone(),
-                    school_code: schools[row].clone(),
-                    subject: subjects[row].clone(),
-                });
-            }
-        }
+        // A table's batches are let go once its rows are taken.
+        rows.add_children(&self.region_batches("children", region, &CHILD_COLUMNS).await?, &losers)?;
+        rows.add_achievements(&self.region_batches("achievements", region, &ACHIEVEMENT_COLUMNS).await?, &losers)?;
+        rows.add_measures(&self.region_batches("measures", region, &MEASURE_COLUMNS).await?, &losers)?;
+        rows.add_teachers(&self.region_batches("teachers", region, &TEACHER_COLUMNS).await?)?;
         Ok(rows)
+    }
+}
+
+/// The columns the index reads of each table.
+const CHILD_COLUMNS: [&str; 16] = [
+    "district_kato",
+    "iin",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "locality",
+    "area_type",
+    "school_code",
+    "school_name",
+    "grade",
+    "large_family",
+    "low_income",
+    "talent_domains",
+    "disciplines",
+    "interests",
+    "roadmap_status",
+];
+const ACHIEVEMENT_COLUMNS: [&str; 7] =
+    ["iin", "event_name", "discipline", "level", "event_date", "result", "teacher_ids"];
+const MEASURE_COLUMNS: [&str; 3] = ["iin", "title", "teacher_id"];
+const TEACHER_COLUMNS: [&str; 6] = ["teacher_id", "last_name", "first_name", "patronymic", "school_code", "subject"];
+
+// Each value is moved out of the column it was read into, not copied. Children whose
+// IIN is in `losers` are left out, and so are their achievements and measures.
+impl RegionRows {
+    fn add_children(&mut self, batches: &[RecordBatch], losers: &HashSet<String>) -> SearchResult<()> {
+        for batch in batches {
+            let columns = Columns::new(batch, "children");
+            let mut districts = columns.texts("district_kato")?.into_iter();
+            let mut last_names = columns.texts("last_name")?.into_iter();
+            let mut first_names = columns.texts("first_name")?.into_iter();
+            let mut patronymics = columns.optional_texts("patronymic")?.into_iter();
+            let mut localities = columns.optional_texts("locality")?.into_iter();
+            let mut area_types = columns.texts("area_type")?.into_iter();
+            let mut school_codes = columns.texts("school_code")?.into_iter();
+            let mut school_names = columns.texts("school_name")?.into_iter();
+            let mut grades = columns.integers("grade")?.into_iter();
+            let mut large_families = columns.booleans("large_family")?.into_iter();
+            let mut low_incomes = columns.booleans("low_income")?.into_iter();
+            let mut domains = columns.lists("talent_domains")?.into_iter();
+            let mut disciplines = columns.lists("disciplines")?.into_iter();
+            let mut interests = columns.optional_texts("interests")?.into_iter();
+            let mut statuses = columns.texts("roadmap_status")?.into_iter();
+            for iin in columns.texts("iin")? {
+                // Every column has a value per row: the batch's columns are of one length.
+                let child = ChildRow {
+                    district_kato: districts.next().unwrap_or_default(),
+                    iin,
+                    last_name: last_names.next().unwrap_or_default(),
+                    first_name: first_names.next().unwrap_or_default(),
+                    patronymic: patronymics.next().flatten(),
+                    locality: localities.next().flatten(),
+                    area_type: area_types.next().unwrap_or_default(),
+                    school_code: school_codes.next().unwrap_or_default(),
+                    school_name: school_names.next().unwrap_or_default(),
+                    grade: grades.next().unwrap_or_default(),
+                    large_family: large_families.next().unwrap_or_default(),
+                    low_income: low_incomes.next().unwrap_or_default(),
+                    domains: domains.next().unwrap_or_default(),
+                    disciplines: disciplines.next().unwrap_or_default(),
+                    interests: interests.next().flatten(),
+                    roadmap_status: statuses.next().unwrap_or_default(),
+                };
+                if !losers.contains(&child.iin) {
+                    self.children.push(child);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_achievements(&mut self, batches: &[RecordBatch], losers: &HashSet<String>) -> SearchResult<()> {
+        for batch in batches {
+            let columns = Columns::new(batch, "achievements");
+            let mut names = columns.texts("event_name")?.into_iter();
+            let mut disciplines = columns.optional_texts("discipline")?.into_iter();
+            let mut levels = columns.texts("level")?.into_iter();
+            let mut years = columns.years("event_date")?.into_iter();
+            let mut results = columns.texts("result")?.into_iter();
+            let mut teachers = columns.lists("teacher_ids")?.into_iter();
+            for iin in columns.texts("iin")? {
+                let achievement = AchievementRow {
+                    iin,
+                    event_name: names.next().unwrap_or_default(),
+                    discipline: disciplines.next().flatten(),
+                    level: levels.next().unwrap_or_default(),
+                    year: years.next().unwrap_or_default(),
+                    result: results.next().unwrap_or_default(),
+                    teacher_ids: teachers.next().unwrap_or_default(),
+                };
+                if !losers.contains(&achievement.iin) {
+                    self.achievements.push(achievement);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_measures(&mut self, batches: &[RecordBatch], losers: &HashSet<String>) -> SearchResult<()> {
+        for batch in batches {
+            let columns = Columns::new(batch, "measures");
+            let mut titles = columns.texts("title")?.into_iter();
+            let mut teachers = columns.optional_texts("teacher_id")?.into_iter();
+            for iin in columns.texts("iin")? {
+                let measure =
+                    MeasureRow { iin, title: titles.next().unwrap_or_default(), teacher_id: teachers.next().flatten() };
+                if !losers.contains(&measure.iin) {
+                    self.measures.push(measure);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_teachers(&mut self, batches: &[RecordBatch]) -> SearchResult<()> {
+        for batch in batches {
+            let columns = Columns::new(batch, "teachers");
+            let mut last_names = columns.texts("last_name")?.into_iter();
+            let mut first_names = columns.texts("first_name")?.into_iter();
+            let mut patronymics = columns.optional_texts("patronymic")?.into_iter();
+            let mut schools = columns.texts("school_code")?.into_iter();
+            let mut subjects = columns.optional_texts("subject")?.into_iter();
+            for teacher_id in columns.texts("teacher_id")? {
+                self.teachers.push(TeacherRow {
+                    teacher_id,
+                    last_name: last_names.next().unwrap_or_default(),
+                    first_name: first_names.next().unwrap_or_default(),
+                    patronymic: patronymics.next().flatten(),
+                    school_code: schools.next().unwrap_or_default(),
+                    subject: subjects.next().flatten(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 

@@ -226,6 +226,26 @@ fn girls_iins(count: u16) -> Vec<String> {
         .collect()
 }
 
+/// The region of each child document `daryn search` finds by the name every child of
+/// [`hand_made_drop`] has, by child_key: one entry per document.
+fn searched_regions(registry: &Path) -> Vec<(String, String)> {
+    let output =
+        daryn(&["search", "--registry", registry.to_str().unwrap(), "--format", "json", "--limit", "50", "Аружан"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut regions: Vec<(String, String)> = results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| {
+            let key = hit["child_key"].as_str().unwrap().to_owned();
+            (key, hit["fields"]["region"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    regions.sort();
+    regions
+}
+
 fn store_state(registry: &Path) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
     let store = daryn_registry::store::Store::open(registry, false).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -266,6 +286,16 @@ fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
     let winner = std::fs::read_to_string(folder.join("47-conflicts.csv")).unwrap();
     assert!(loser.contains("47") && loser.contains("the registry counts the child there"), "{loser}");
     assert!(winner.contains("35") && winner.contains("so we keep the child"), "{winner}");
+    // Search has the child once, where the registry counts it: Karaganda's drop was
+    // indexed while the run went on, before the run knew its child loses.
+    let keyer = daryn_registry::search::key::ChildKeyer::load_or_create(&registry).unwrap();
+    let shared_key = keyer.child_key(shared);
+    let found = searched_regions(&registry);
+    assert_eq!(found.len(), 6, "six children, each once: {found:?}");
+    assert_eq!(
+        found.iter().filter(|(key, _)| *key == shared_key).collect::<Vec<_>>(),
+        [&(shared_key.clone(), "47".to_owned())]
+    );
 
     // Mangystau's next export no longer has the child: the conflict ends and Karaganda's
     // record counts again, though Karaganda sent nothing.
@@ -276,6 +306,14 @@ fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
     let (losers, held) = store_state(&registry);
     assert!(losers.is_empty());
     assert_eq!(held, karaganda.iter().cloned().collect());
+    // Karaganda sent nothing, yet its search documents are built again: the child is
+    // found there, and only there.
+    let found = searched_regions(&registry);
+    assert_eq!(found.len(), 6, "{found:?}");
+    assert_eq!(
+        found.iter().filter(|(key, _)| *key == shared_key).collect::<Vec<_>>(),
+        [&(shared_key, "35".to_owned())]
+    );
 }
 
 #[test]
