@@ -26,11 +26,12 @@ command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -
 cargo build --release --locked --bin daryn
 daryn="$target/release/daryn"
 
-# Runs a command, keeps its output in $work/<name>.log, and records "seconds peak_kb".
+# Runs a command, keeps its output in $work/<name>.log, and records
+# "seconds peak_kb user_seconds system_seconds".
 measure() {
     local name=$1
     shift
-    /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.log" 2>&1 || {
+    /usr/bin/time -f "%e %M %U %S" -o "$work/$name.time" "$@" >"$work/$name.log" 2>&1 || {
         local code=$?
         # `daryn ingest` exits 2 when it published with rejected rows: still a run.
         [ "$code" -eq 2 ] || { echo "$name failed ($code):"; tail -20 "$work/$name.log"; exit 1; }
@@ -38,6 +39,7 @@ measure() {
 }
 seconds() { cut -d' ' -f1 "$work/$1.time"; }
 peak_mb() { awk '{printf "%.0f", $2 / 1024}' "$work/$1.time"; }
+cpu_seconds() { awk '{printf "%.1f", $3 + $4}' "$work/$1.time"; }
 
 day=2026-11-25
 marker="$work/generated-$children"
@@ -87,6 +89,11 @@ printf 'ratio daryn(csv)/duckdb = %.2f  (target <= 2)\n' "$(python3 -c "print($(
 read -r tables_seconds index_seconds < <(python3 scripts/bench/ingest_stages.py "$work/ingest-csv.json")
 printf 'csv stages: tables (read, check, write) %.1f s = %.2f x duckdb; search index %.1f s\n' \
     "$tables_seconds" "$(python3 -c "print($tables_seconds / $duckdb_seconds)")" "$index_seconds"
+# CPU time (user + system, all threads) drifts less than wall time on a shared machine,
+# and tells how much work each side does rather than how well it fills the cores.
+duckdb_cpu=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cpu_seconds"])' "$work/duckdb.json")
+printf 'cpu: daryn(csv) %.1f s, duckdb %.1f s, ratio %.2f\n' "$(cpu_seconds ingest-csv)" "$duckdb_cpu" \
+    "$(python3 -c "print($(cpu_seconds ingest-csv) / $duckdb_cpu)")"
 
 # The fuzz target over the readers, seeded with small generated files of every shape.
 if [ "$fuzz_seconds" -gt 0 ]; then

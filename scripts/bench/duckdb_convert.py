@@ -1,12 +1,14 @@
 """The peer of the ingest benchmark: DuckDB converts every CSV file of a generated day
 to Parquet with `read_csv_auto`, the plain conversion with no validation. Prints the
-seconds it took, and the rows it wrote, as JSON.
+seconds it took, the CPU seconds it used (user and system, every thread of this
+process), and the rows it wrote, as JSON.
 
 Usage: duckdb_convert.py DAY_FOLDER OUT_FOLDER
 """
 
 import json
 import pathlib
+import resource
 import sys
 import time
 
@@ -36,6 +38,7 @@ def main() -> None:
     rows = 0
     padded = 0
     started = time.perf_counter()
+    used_before = resource.getrusage(resource.RUSAGE_SELF)
     for path in files:
         target = out / f"{path.parent.name}-{path.stem}.parquet"
         source = str(path).replace("'", "''")
@@ -53,7 +56,19 @@ def main() -> None:
             written = connection.execute(copy.format(source=source, options=options, target=target)).fetchone()
         rows += written[0] if written else 0
     seconds = time.perf_counter() - started
-    print(json.dumps({"files": len(files), "rows": rows, "seconds": round(seconds, 2), "padded_files": padded}))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = used.ru_utime + used.ru_stime - used_before.ru_utime - used_before.ru_stime
+    print(
+        json.dumps(
+            {
+                "files": len(files),
+                "rows": rows,
+                "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu_seconds, 2),
+                "padded_files": padded,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
