@@ -13,6 +13,7 @@ use deltalake::arrow::array::{
 use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::discipline::DisciplineRef;
+use crate::iin::Iin;
 use crate::kato::RegionCode;
 use crate::records::{Achievement, Child, Measure, Teacher};
 
@@ -158,6 +159,35 @@ fn optional_dates(values: impl Iterator<Item = Option<NaiveDate>>) -> ArrayRef {
     Arc::new(values.map(|value| value.map(days)).collect::<Date32Array>())
 }
 
+/// The text of an IIN, from its digits on the stack: a column of 8 M measures' IINs
+/// is written without a `String` per row.
+fn iin_text(iin: &Iin, into: impl FnOnce(&str)) {
+    let digits = iin.ascii();
+    into(std::str::from_utf8(&digits).expect("an IIN's digits are ASCII"));
+}
+
+fn iins(values: impl ExactSizeIterator<Item = Option<Iin>>) -> ArrayRef {
+    let mut builder = StringBuilder::with_capacity(values.len(), values.len() * 12);
+    for value in values {
+        match value {
+            Some(iin) => iin_text(&iin, |text| builder.append_value(text)),
+            None => builder.append_null(),
+        }
+    }
+    Arc::new(builder.finish())
+}
+
+fn iin_lists<'a>(values: impl Iterator<Item = &'a [Iin]>) -> ArrayRef {
+    let mut builder = ListBuilder::new(StringBuilder::new());
+    for items in values {
+        for iin in items {
+            iin_text(iin, |text| builder.values().append_value(text));
+        }
+        builder.append(true);
+    }
+    Arc::new(builder.finish())
+}
+
 fn lists<'a, I: Iterator<Item = &'a str>>(values: impl Iterator<Item = I>) -> ArrayRef {
     let mut builder = ListBuilder::new(StringBuilder::new());
     for items in values {
@@ -191,12 +221,11 @@ pub fn children_batch(children: &[&Child], provenance: &Provenance) -> RecordBat
     let region = provenance.region.to_string();
     let region_kato = provenance.region.kato().to_string();
     let district_katos: Vec<String> = children.iter().map(|child| child.district.to_string()).collect();
-    let iins: Vec<String> = children.iter().map(|child| child.iin.as_string()).collect();
     let columns: Vec<ArrayRef> = vec![
         strings(std::iter::repeat_n(region.as_str(), children.len())),
         strings(std::iter::repeat_n(region_kato.as_str(), children.len())),
         strings(district_katos.iter().map(String::as_str)),
-        strings(iins.iter().map(String::as_str)),
+        iins(children.iter().map(|c| Some(c.iin))),
         strings(children.iter().map(|c| c.last_name.as_str())),
         strings(children.iter().map(|c| c.first_name.as_str())),
         optional_strings(children.iter().map(|c| c.patronymic.as_deref())),
@@ -224,8 +253,6 @@ pub fn children_batch(children: &[&Child], provenance: &Provenance) -> RecordBat
 
 pub fn measures_batch(measures: &[&Measure], provenance: &Provenance) -> RecordBatch {
     let region = provenance.region.to_string();
-    let iins: Vec<String> = measures.iter().map(|m| m.iin.as_string()).collect();
-    let teachers: Vec<Option<String>> = measures.iter().map(|m| m.teacher_id.map(|t| t.as_string())).collect();
     let amounts = measures
         .iter()
         .map(|m| m.amount_tiyn.map(i128::from))
@@ -234,14 +261,14 @@ pub fn measures_batch(measures: &[&Measure], provenance: &Provenance) -> RecordB
         .expect("18,2 is a valid decimal");
     let columns: Vec<ArrayRef> = vec![
         strings(std::iter::repeat_n(region.as_str(), measures.len())),
-        strings(iins.iter().map(String::as_str)),
+        iins(measures.iter().map(|m| Some(m.iin))),
         strings(measures.iter().map(|m| m.measure_id.as_str())),
         strings(measures.iter().map(|m| m.measure_type.code())),
         Arc::new(measures.iter().map(|m| m.measure_type.decree_item().map(i32::from)).collect::<Int32Array>()),
         strings(measures.iter().map(|m| m.title.as_str())),
         optional_strings(measures.iter().map(|m| m.discipline.as_ref().map(DisciplineRef::as_str))),
         optional_strings(measures.iter().map(|m| m.provider.as_deref())),
-        optional_strings(teachers.iter().map(Option::as_deref)),
+        iins(measures.iter().map(|m| m.teacher_id)),
         dates(measures.iter().map(|m| m.planned_start)),
         dates(measures.iter().map(|m| m.planned_end)),
         strings(measures.iter().map(|m| m.status.code())),
@@ -255,29 +282,25 @@ pub fn measures_batch(measures: &[&Measure], provenance: &Provenance) -> RecordB
 
 pub fn achievements_batch(achievements: &[&Achievement], provenance: &Provenance) -> RecordBatch {
     let region = provenance.region.to_string();
-    let iins: Vec<String> = achievements.iter().map(|a| a.iin.as_string()).collect();
-    let teacher_ids: Vec<Vec<String>> =
-        achievements.iter().map(|a| a.teacher_ids.iter().map(|t| t.as_string()).collect()).collect();
     let columns: Vec<ArrayRef> = vec![
         strings(std::iter::repeat_n(region.as_str(), achievements.len())),
-        strings(iins.iter().map(String::as_str)),
+        iins(achievements.iter().map(|a| Some(a.iin))),
         strings(achievements.iter().map(|a| a.event_name.as_str())),
         strings(achievements.iter().map(|a| a.event_kind.code())),
         optional_strings(achievements.iter().map(|a| a.discipline.as_ref().map(DisciplineRef::as_str))),
         strings(achievements.iter().map(|a| a.level.code())),
         dates(achievements.iter().map(|a| a.event_date)),
         strings(achievements.iter().map(|a| a.result.code())),
-        lists(teacher_ids.iter().map(|ids| ids.iter().map(String::as_str))),
+        iin_lists(achievements.iter().map(|a| a.teacher_ids.as_slice())),
     ];
     batch(achievements_schema(), columns, provenance, achievements.len())
 }
 
 pub fn teachers_batch(teachers: &[&Teacher], provenance: &Provenance) -> RecordBatch {
     let region = provenance.region.to_string();
-    let ids: Vec<String> = teachers.iter().map(|t| t.teacher_id.as_string()).collect();
     let columns: Vec<ArrayRef> = vec![
         strings(std::iter::repeat_n(region.as_str(), teachers.len())),
-        strings(ids.iter().map(String::as_str)),
+        iins(teachers.iter().map(|t| Some(t.teacher_id))),
         strings(teachers.iter().map(|t| t.last_name.as_str())),
         strings(teachers.iter().map(|t| t.first_name.as_str())),
         optional_strings(teachers.iter().map(|t| t.patronymic.as_deref())),
@@ -462,4 +485,75 @@ pub fn conflicts_batch(conflicts: &[ConflictRecord]) -> RecordBatch {
         stamps(conflicts.iter().map(|c| c.winner_exported_at.timestamp_micros()).collect()),
     ];
     RecordBatch::try_new(conflicts_schema(), columns).expect("the columns are built to the schema")
+}
+
+#[cfg(test)]
+mod tests {
+    use deltalake::arrow::array::{Array, AsArray};
+
+    use super::*;
+    use crate::enums::{AchievementResult, EventKind, Level, MeasureStatus, MeasureType};
+
+    fn provenance() -> Provenance {
+        Provenance {
+            region: RegionCode::parse("35").expect("35 is a region"),
+            drop_id: "35-test".to_owned(),
+            exported_at: DateTime::<Utc>::from_timestamp(1_764_000_000, 0).expect("a time"),
+        }
+    }
+
+    fn texts(batch: &RecordBatch, column: &str) -> Vec<Option<String>> {
+        let column = batch.column_by_name(column).expect("the column exists");
+        column.as_string::<i32>().iter().map(|value| value.map(str::to_owned)).collect()
+    }
+
+    /// IINs are written from their digits: the text is the twelve digits as given, and
+    /// a missing teacher is a null, not an empty text.
+    #[test]
+    fn iins_are_written_as_their_twelve_digits() {
+        let child = Iin::parse("100105600010").expect("a valid IIN");
+        let teacher = Iin::parse("090807500016").expect("a valid IIN");
+        let date = NaiveDate::from_ymd_opt(2026, 3, 1).expect("a date");
+        let measure = |teacher_id| Measure {
+            iin: child,
+            measure_id: format!("m-{teacher_id:?}"),
+            measure_type: MeasureType::ClubOrSection,
+            title: "Шахмат үйірмесі".to_owned(),
+            discipline: None,
+            provider: None,
+            teacher_id,
+            planned_start: date,
+            planned_end: date,
+            status: MeasureStatus::Planned,
+            completed_on: None,
+            funding_source: None,
+            amount_tiyn: None,
+            result: None,
+        };
+        let (with, without) = (measure(Some(teacher)), measure(None));
+        let batch = measures_batch(&[&with, &without], &provenance());
+        assert_eq!(texts(&batch, "iin"), [Some("100105600010".to_owned()), Some("100105600010".to_owned())]);
+        assert_eq!(texts(&batch, "teacher_id"), [Some("090807500016".to_owned()), None]);
+
+        let achievement = |teacher_ids| Achievement {
+            iin: child,
+            event_name: "Олимпиада".to_owned(),
+            event_kind: EventKind::Olympiad,
+            discipline: None,
+            level: Level::Regional,
+            event_date: date,
+            result: AchievementResult::Winner,
+            teacher_ids,
+        };
+        let (two, none) = (achievement(vec![teacher, child]), achievement(Vec::new()));
+        let batch = achievements_batch(&[&two, &none], &provenance());
+        assert_eq!(texts(&batch, "iin"), [Some("100105600010".to_owned()), Some("100105600010".to_owned())]);
+        let lists = batch.column_by_name("teacher_ids").expect("the column exists").as_list::<i32>();
+        let items = |row: usize| -> Vec<String> {
+            lists.value(row).as_string::<i32>().iter().map(|value| value.unwrap_or_default().to_owned()).collect()
+        };
+        assert_eq!(items(0), ["090807500016", "100105600010"]);
+        assert!(items(1).is_empty());
+        assert_eq!(lists.len(), 2);
+    }
 }
