@@ -89,8 +89,8 @@ printf 'ratio daryn(csv)/duckdb = %.2f  (target <= 2)\n' "$(python3 -c "print($(
 read -r tables_seconds index_seconds < <(python3 scripts/bench/ingest_stages.py "$work/ingest-csv.json")
 printf 'csv stages: tables (read, check, write) %.1f s = %.2f x duckdb; search index %.1f s\n' \
     "$tables_seconds" "$(python3 -c "print($tables_seconds / $duckdb_seconds)")" "$index_seconds"
-# CPU time (user + system, all threads) drifts less than wall time on a shared machine,
-# and tells how much work each side does rather than how well it fills the cores.
+# CPU time (user + system, all threads) tells how much work each side does rather than
+# how well it fills the cores.
 duckdb_cpu=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cpu_seconds"])' "$work/duckdb.json")
 printf 'cpu: daryn(csv) %.1f s, duckdb %.1f s, ratio %.2f\n' "$(cpu_seconds ingest-csv)" "$duckdb_cpu" \
     "$(python3 -c "print($(cpu_seconds ingest-csv) / $duckdb_cpu)")"
