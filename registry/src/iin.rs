@@ -126,7 +126,7 @@ impl Iin {
 
     /// The twelve digits as text.
     pub fn as_string(&self) -> String {
-        self.0.iter().map(|digit| char::from(b'0' + digit)).collect()
+        self.ascii().into_iter().map(char::from).collect()
     }
 
     /// The number with its serial hidden, safe for messages and logs: `050101*****3`.

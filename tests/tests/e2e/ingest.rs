@@ -286,8 +286,8 @@ fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
     let winner = std::fs::read_to_string(folder.join("47-conflicts.csv")).unwrap();
     assert!(loser.contains("47") && loser.contains("the registry counts the child there"), "{loser}");
     assert!(winner.contains("35") && winner.contains("so we keep the child"), "{winner}");
-    // Search has the child once, where the registry counts it: Karaganda's drop was
-    // indexed while the run went on, before the run knew its child loses.
+    // Search has the child once, where the registry counts it: Karaganda's document of
+    // the child is left out with the rest of the conflict's losing side.
     let keyer = daryn_registry::search::key::ChildKeyer::load_or_create(&registry).unwrap();
     let shared_key = keyer.child_key(shared);
     let found = searched_regions(&registry);
