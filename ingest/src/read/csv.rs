@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use csv::{ReaderBuilder, StringRecord};
+use csv::{ByteRecord, ReaderBuilder, StringRecord};
 use daryn_registry::cell::Cell;
 use daryn_registry::form::{TableDef, TableKind};
 
@@ -43,25 +43,35 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
         builder.unknown_column(&input.name, header);
     }
     let mut reader = reader(delimiter, &text);
-    let mut record = StringRecord::new();
+    let mut record = ByteRecord::new();
     let mut rows = TableRows::new(table);
     let mut broken = Vec::new();
+    let unreadable = || {
+        let reason = invalid_utf8(input.bytes).unwrap_or_else(|| "not valid UTF-8".to_owned());
+        Error::Unreadable { path: input.path.clone(), reason }
+    };
     // The header is record 1; `records` counts every record read so far.
     let mut records = 0u64;
     loop {
         let before = reader.position().byte();
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 records += 1;
                 if records == 1 {
                     continue;
                 }
+                // The record's bytes are checked as UTF-8 at once (with SIMD), rather than
+                // field by field as the parser's `StringRecord` does: most fields of an
+                // export are Cyrillic, which the standard check reads byte by byte.
+                let text_of_record = simdutf8::basic::from_utf8(record.as_slice()).map_err(|_| unreadable())?;
                 let mut cells = map.empty_row();
-                for (source_column, field) in record.iter().enumerate() {
-                    if let Some(column) = map.target(source_column)
-                        && !field.trim().is_empty()
-                    {
+                for source_column in 0..record.len() {
+                    let Some(column) = map.target(source_column) else { continue };
+                    // Fields end at ASCII delimiters, so each range falls on characters.
+                    let field = record.range(source_column).and_then(|range| text_of_record.get(range));
+                    let field = field.ok_or_else(unreadable)?;
+                    if !field.trim().is_empty() {
                         cells[column] = Cell::Text(field.to_owned());
                     }
                 }
@@ -70,10 +80,6 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
                 }
                 let line = record.position().map(|position| start_line(&text, position));
                 rows.push(cells, location(&input.name, records, line));
-            }
-            Err(error) if matches!(error.kind(), csv::ErrorKind::Utf8 { .. }) => {
-                let reason = invalid_utf8(input.bytes).unwrap_or_else(|| error.to_string());
-                return Err(Error::Unreadable { path: input.path.clone(), reason });
             }
             Err(error) => {
                 // Reading from memory, the parser fails only on text it cannot split; it
