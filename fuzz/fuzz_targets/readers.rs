@@ -55,5 +55,5 @@ fn read_as_any_file(data: &[u8]) {
         export_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date"),
         classifier: None,
     };
-    let _ = check_drop(&rows, &context);
+    let _ = check_drop(rows, &context);
 }

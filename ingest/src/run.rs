@@ -474,8 +474,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     };
     let rows = content.take_rows();
     let rows_per_table = [rows.children.len(), rows.measures.len(), rows.achievements.len(), rows.teachers.len()];
-    let checked = check_drop(&rows, &context);
-    drop(rows);
+    let checked = check_drop(rows, &context);
     outcome.rejections = rejection_records(&outcome, &content, &checked);
     outcome.warnings = checked.warnings.len() as u64;
     for table in TableKind::ALL {

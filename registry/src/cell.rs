@@ -73,6 +73,19 @@ impl Cell {
         }
         Some(Cow::Owned(self.shown().split_whitespace().collect::<Vec<_>>().join(" ")))
     }
+
+    /// [`Cell::as_clean_text`], moving the text out when it is clean already and leaving
+    /// the cell empty: the rules build a record from cells they will not read again, and
+    /// most cells of an export give their text away rather than a copy.
+    pub fn take_clean_text(&mut self) -> Option<String> {
+        if let Cow::Owned(clean) = self.clean_text()? {
+            return Some(clean);
+        }
+        match std::mem::replace(self, Cell::Empty) {
+            Cell::Text(text) => Some(text),
+            other => other.as_clean_text(),
+        }
+    }
 }
 
 /// The first day Excel counts from (serial 1 is 1900-01-01; the 1900 leap-year bug
@@ -231,6 +244,20 @@ mod tests {
         assert_eq!(parse_date(&Cell::text("вчера")), None);
         assert_eq!(parse_date(&Cell::Number(-4.0)), None);
         assert_eq!(parse_date(&Cell::Empty), None);
+    }
+
+    #[test]
+    fn taken_text_is_the_clean_text_and_leaves_the_cell_empty() {
+        let mut clean = Cell::text("Назарбаев Зияткерлік мектебі");
+        assert_eq!(clean.take_clean_text().as_deref(), Some("Назарбаев Зияткерлік мектебі"));
+        assert_eq!(clean, Cell::Empty);
+        // Not clean: the collapsed copy, and the cell keeps what was written.
+        let mut spaced = Cell::text("  Абай   атындағы ");
+        assert_eq!(spaced.take_clean_text().as_deref(), Some("Абай атындағы"));
+        assert_eq!(spaced, Cell::text("  Абай   атындағы "));
+        assert_eq!(Cell::Number(7.0).take_clean_text().as_deref(), Some("7"));
+        assert_eq!(Cell::text("   ").take_clean_text(), None);
+        assert_eq!(Cell::Empty.take_clean_text(), None);
     }
 
     #[test]

@@ -73,16 +73,8 @@ impl<'a> Row<'a> {
         Ok(cell)
     }
 
-    fn text(&self, column: &'static str) -> Checked<String> {
-        Ok(self.required(column)?.as_clean_text().unwrap_or_default())
-    }
-
     fn optional_text(&self, column: &'static str) -> Option<String> {
         self.cell(column).as_clean_text()
-    }
-
-    fn name(&self, column: &'static str) -> Checked<String> {
-        self.text(column).map(title_cased)
     }
 
     fn iin_of(&self, column: &'static str, cell: &Cell) -> Checked<Iin> {
@@ -128,6 +120,26 @@ impl<'a> Row<'a> {
         let resolved = DisciplineRef::resolve(&self.cell(column).clean_text()?);
         warn_unknown(column, &resolved, warnings);
         Some(resolved)
+    }
+}
+
+/// The text cells of a row every rule has passed, moved into its record
+/// ([`Cell::take_clean_text`]): most cells give their text away rather than a copy. Used
+/// only after the last rule that reads the row, since a taken cell reads as empty; a
+/// column that [`check_drop`] reads again (`measure_id`) is copied instead.
+struct Texts<'a> {
+    table: &'static TableDef,
+    cells: &'a mut [Cell],
+}
+
+impl Texts<'_> {
+    fn optional(&mut self, column: &'static str) -> Option<String> {
+        self.cells.get_mut(self.table.index(column)).and_then(Cell::take_clean_text)
+    }
+
+    /// A column [`Row::required`] found filled.
+    fn required(&mut self, column: &'static str) -> String {
+        self.optional(column).unwrap_or_default()
     }
 }
 
@@ -178,21 +190,19 @@ pub fn age_on(birth_date: NaiveDate, day: NaiveDate) -> i32 {
 }
 
 /// Checks one children row.
-pub fn check_child(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Child, Vec<RowWarning>)> {
+pub fn check_child(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Child, Vec<RowWarning>)> {
     let row = Row { table: &CHILDREN, cells };
     let mut warnings = Vec::new();
     let iin = row.iin("iin")?;
-    let last_name = row.name("last_name")?;
-    let first_name = row.name("first_name")?;
-    let patronymic = row.optional_text("patronymic").map(title_cased);
+    row.required("last_name")?;
+    row.required("first_name")?;
     let birth_date = row.date("birth_date")?;
     let sex = row.optional_word("sex", Sex::parse)?;
     check_region(&row, context)?;
     let district = check_district(&row, context)?;
-    let locality = row.optional_text("locality");
     let area_type = row.word("area_type", AreaType::parse)?;
-    let school_code = row.text("school_code")?;
-    let school_name = row.text("school_name")?;
+    row.required("school_code")?;
+    row.required("school_name")?;
     let grade = check_grade(&row)?;
     let instruction_language = row.optional_word("instruction_language", InstructionLanguage::parse)?;
     let large_family = row.boolean("large_family")?;
@@ -201,9 +211,8 @@ pub fn check_child(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Child,
     let disciplines = check_disciplines(&row, &mut warnings)?;
     let identified_on = row.date("identified_on")?;
     let identification_method = row.word("identification_method", IdentificationMethod::parse)?;
-    let coordinator = row.text("coordinator")?;
+    row.required("coordinator")?;
     let consent_on = row.optional_date("consent_on")?;
-    let interests = row.optional_text("interests");
     let roadmap_status = row.optional_word("roadmap_status", RoadmapStatus::parse)?.unwrap_or(RoadmapStatus::Active);
 
     if iin.birth_date() != birth_date {
@@ -233,18 +242,19 @@ pub fn check_child(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Child,
     if area_type == AreaType::Urban && !large_family && !low_income {
         return Err(row.issue("area_type", RejectCode::OutOfScope, "urban, not a large family, not low-income"));
     }
+    let mut texts = Texts { table: &CHILDREN, cells };
     let child = Child {
         iin,
-        last_name,
-        first_name,
-        patronymic,
+        last_name: title_cased(texts.required("last_name")),
+        first_name: title_cased(texts.required("first_name")),
+        patronymic: texts.optional("patronymic").map(title_cased),
         birth_date,
         sex,
         district,
-        locality,
+        locality: texts.optional("locality"),
         area_type,
-        school_code,
-        school_name,
+        school_code: texts.required("school_code"),
+        school_name: texts.required("school_name"),
         grade,
         instruction_language,
         large_family,
@@ -253,9 +263,9 @@ pub fn check_child(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Child,
         disciplines,
         identified_on,
         identification_method,
-        coordinator,
+        coordinator: texts.required("coordinator"),
         consent_on,
-        interests,
+        interests: texts.optional("interests"),
         roadmap_status,
     };
     Ok((child, warnings))
@@ -361,16 +371,15 @@ fn check_disciplines(row: &Row<'_>, warnings: &mut Vec<RowWarning>) -> Checked<V
 }
 
 /// Checks one measures row on its own (references are checked by [`check_drop`]).
-pub fn check_measure(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Measure, Vec<RowWarning>)> {
+pub fn check_measure(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Measure, Vec<RowWarning>)> {
     let _ = context;
     let row = Row { table: &MEASURES, cells };
     let mut warnings = Vec::new();
     let iin = row.iin("iin")?;
     let given_id = row.optional_text("measure_id");
     let measure_type = row.word("measure_type", MeasureType::parse)?;
-    let title = row.text("title")?;
+    row.required("title")?;
     let discipline = row.optional_discipline("discipline", &mut warnings);
-    let provider = row.optional_text("provider");
     let teacher_id = if row.cell("teacher_id").is_empty() { None } else { Some(row.iin("teacher_id")?) };
     let planned_start = row.date("planned_start")?;
     let planned_end = row.date("planned_end")?;
@@ -385,7 +394,6 @@ pub fn check_measure(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Meas
                 .ok_or_else(|| row.issue("amount_kzt", RejectCode::AmountInvalid, "not an amount of 0 or more"))?,
         ),
     };
-    let result = row.optional_text("result");
 
     if planned_end < planned_start {
         return Err(row.issue("planned_end", RejectCode::EndBeforeStart, "planned_end is before planned_start"));
@@ -396,6 +404,8 @@ pub fn check_measure(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Meas
     if measure_type.requires_amount() && amount_tiyn.is_none() {
         return Err(row.issue("amount_kzt", RejectCode::AmountRequired, format!("`{measure_type}` needs an amount")));
     }
+    let mut texts = Texts { table: &MEASURES, cells };
+    let title = texts.required("title");
     let measure_id = given_id.unwrap_or_else(|| {
         let mut hash = ContentHash::new();
         hash.field(&iin.ascii());
@@ -411,7 +421,7 @@ pub fn check_measure(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Meas
         measure_type,
         title,
         discipline,
-        provider,
+        provider: texts.optional("provider"),
         teacher_id,
         planned_start,
         planned_end,
@@ -419,7 +429,7 @@ pub fn check_measure(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Meas
         completed_on,
         funding_source,
         amount_tiyn,
-        result,
+        result: texts.optional("result"),
     };
     Ok((measure, warnings))
 }
@@ -487,11 +497,11 @@ impl std::fmt::Write for ContentHash {
 }
 
 /// Checks one achievements row on its own.
-pub fn check_achievement(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Achievement, Vec<RowWarning>)> {
+pub fn check_achievement(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Achievement, Vec<RowWarning>)> {
     let row = Row { table: &ACHIEVEMENTS, cells };
     let mut warnings = Vec::new();
     let iin = row.iin("iin")?;
-    let event_name = row.text("event_name")?;
+    row.required("event_name")?;
     let event_kind = row.word("event_kind", EventKind::parse)?;
     let discipline = row.optional_discipline("discipline", &mut warnings);
     let level = row.word("level", Level::parse)?;
@@ -507,23 +517,30 @@ pub fn check_achievement(cells: &[Cell], context: &DropContext<'_>) -> Checked<(
     if event_date > context.export_date {
         return Err(row.issue("event_date", RejectCode::DateInFuture, "the event is after the export date"));
     }
+    let event_name = Texts { table: &ACHIEVEMENTS, cells }.required("event_name");
     let achievement = Achievement { iin, event_name, event_kind, discipline, level, event_date, result, teacher_ids };
     Ok((achievement, warnings))
 }
 
 /// Checks one teachers row.
-pub fn check_teacher(cells: &[Cell], context: &DropContext<'_>) -> Checked<(Teacher, Vec<RowWarning>)> {
+pub fn check_teacher(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Teacher, Vec<RowWarning>)> {
     let _ = context;
     let row = Row { table: &TEACHERS, cells };
     let mut warnings = Vec::new();
+    let teacher_id = row.iin("teacher_id")?;
+    row.required("last_name")?;
+    row.required("first_name")?;
+    row.required("school_code")?;
+    let subject = row.optional_discipline("subject", &mut warnings);
+    let mut texts = Texts { table: &TEACHERS, cells };
     let teacher = Teacher {
-        teacher_id: row.iin("teacher_id")?,
-        last_name: row.name("last_name")?,
-        first_name: row.name("first_name")?,
-        patronymic: row.optional_text("patronymic").map(title_cased),
-        school_code: row.text("school_code")?,
-        subject: row.optional_discipline("subject", &mut warnings),
-        qualification: row.optional_text("qualification"),
+        teacher_id,
+        last_name: title_cased(texts.required("last_name")),
+        first_name: title_cased(texts.required("first_name")),
+        patronymic: texts.optional("patronymic").map(title_cased),
+        school_code: texts.required("school_code"),
+        subject,
+        qualification: texts.optional("qualification"),
     };
     Ok((teacher, warnings))
 }
@@ -572,8 +589,10 @@ impl CheckedDrop {
 
 /// Checks every row of a drop, then the rules across its tables: duplicate keys (the
 /// first row wins), references to children and teachers of the same drop, and the
-/// cascade that takes a rejected child's measures and achievements with it.
-pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
+/// cascade that takes a rejected child's measures and achievements with it. The rows are
+/// used up: an accepted record takes its text cells' strings, and each row's cells are
+/// let go once it is checked.
+pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
     let mut checked = CheckedDrop {
         children: Vec::with_capacity(rows.children.len()),
         measures: Vec::with_capacity(rows.measures.len()),
@@ -586,13 +605,13 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
     }
 
     let mut teacher_ids = FxHashSet::default();
-    for (index, cells) in rows.teachers.iter().enumerate() {
-        match check_teacher(cells, context) {
+    for (index, mut cells) in rows.teachers.into_iter().enumerate() {
+        match check_teacher(&mut cells, context) {
             Ok((teacher, warnings)) if teacher_ids.insert(teacher.teacher_id) => {
                 push_warnings(&mut checked.warnings, TableKind::Teachers, index, warnings);
                 checked.teachers.push((index, teacher));
             }
-            Ok(_) => reject(&mut checked, TableKind::Teachers, index, duplicate(&TEACHERS, cells, "teacher_id")),
+            Ok(_) => reject(&mut checked, TableKind::Teachers, index, duplicate(&TEACHERS, &cells, "teacher_id")),
             Err(issue) => reject(&mut checked, TableKind::Teachers, index, issue),
         }
     }
@@ -601,13 +620,13 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
     // remembered so that its measures and achievements are reported as cascaded.
     let mut accepted_children = FxHashSet::with_capacity_and_hasher(rows.children.len(), Default::default());
     let mut rejected_children = FxHashSet::default();
-    for (index, cells) in rows.children.iter().enumerate() {
-        match check_child(cells, context) {
+    for (index, mut cells) in rows.children.into_iter().enumerate() {
+        match check_child(&mut cells, context) {
             Ok((child, warnings)) if accepted_children.insert(child.iin) => {
                 push_warnings(&mut checked.warnings, TableKind::Children, index, warnings);
                 checked.children.push((index, child));
             }
-            Ok(_) => reject(&mut checked, TableKind::Children, index, duplicate(&CHILDREN, cells, "iin")),
+            Ok(_) => reject(&mut checked, TableKind::Children, index, duplicate(&CHILDREN, &cells, "iin")),
             Err(issue) => {
                 if let Some(key) = cells.first().map(iin_key) {
                     rejected_children.insert(key);
@@ -631,8 +650,9 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
     };
 
     let mut measure_ids = FxHashSet::with_capacity_and_hasher(rows.measures.len(), Default::default());
-    for (index, cells) in rows.measures.iter().enumerate() {
-        let outcome = check_measure(cells, context).and_then(|(measure, warnings)| {
+    for (index, mut cells) in rows.measures.into_iter().enumerate() {
+        let outcome = check_measure(&mut cells, context).and_then(|(measure, warnings)| {
+            let cells = &cells;
             if let Some(issue) = parent_issue(&MEASURES, cells, measure.iin) {
                 return Err(issue);
             }
@@ -659,13 +679,14 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
                 &mut checked,
                 TableKind::Measures,
                 index,
-                cascade_first(&MEASURES, cells, issue, &rejected_children),
+                cascade_first(&MEASURES, &cells, issue, &rejected_children),
             ),
         }
     }
 
-    for (index, cells) in rows.achievements.iter().enumerate() {
-        let outcome = check_achievement(cells, context).and_then(|(achievement, warnings)| {
+    for (index, mut cells) in rows.achievements.into_iter().enumerate() {
+        let outcome = check_achievement(&mut cells, context).and_then(|(achievement, warnings)| {
+            let cells = &cells;
             if let Some(issue) = parent_issue(&ACHIEVEMENTS, cells, achievement.iin) {
                 return Err(issue);
             }
@@ -687,7 +708,7 @@ pub fn check_drop(rows: &DropRows, context: &DropContext<'_>) -> CheckedDrop {
                 &mut checked,
                 TableKind::Achievements,
                 index,
-                cascade_first(&ACHIEVEMENTS, cells, issue, &rejected_children),
+                cascade_first(&ACHIEVEMENTS, &cells, issue, &rejected_children),
             ),
         }
     }

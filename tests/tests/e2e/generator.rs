@@ -50,7 +50,7 @@ fn every_generated_row_satisfies_the_form() {
                 export_date: options.export_date(),
                 classifier: options.classifier.as_ref(),
             };
-            let checked = check_drop(&sink.rows, &context);
+            let checked = check_drop(sink.rows.clone(), &context);
             let first = checked.rejections.first();
             assert!(first.is_none(), "{format:?} region {}: {:?}", region.code, first);
             assert!(checked.warnings.is_empty(), "{format:?} region {}: {:?}", region.code, checked.warnings.first());
@@ -86,7 +86,7 @@ fn injected_errors_are_exactly_what_the_form_rejects() {
                 export_date: options.export_date(),
                 classifier: options.classifier.as_ref(),
             };
-            let checked = check_drop(&sink.rows, &context);
+            let checked = check_drop(sink.rows.clone(), &context);
             let expected: HashSet<_> =
                 truth.iter().map(|entry| key(entry.table, entry.record, entry.code, &entry.column)).collect();
             let found: HashSet<_> = checked
@@ -133,7 +133,7 @@ fn the_data_looks_like_the_country() {
     for region in Region::all() {
         let (sink, _, _, _) = generate::generate_region_in_memory(&options, region.code).unwrap();
         let context = DropContext { region: region.code, export_date, classifier: options.classifier.as_ref() };
-        let checked = check_drop(&sink.rows, &context);
+        let checked = check_drop(sink.rows.clone(), &context);
         teachers += checked.teachers.len();
         children.extend(checked.children.into_iter().map(|(_, child)| child));
         measures.extend(checked.measures.into_iter().map(|(_, measure)| measure));
