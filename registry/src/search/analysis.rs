@@ -19,7 +19,7 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::FxBuildHasher;
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use super::kazakh;
@@ -153,8 +153,9 @@ struct Analyser {
 }
 
 /// Words to keys. Fx hashing: a word is hashed for every token indexed or highlighted,
-/// and SipHash's protection against chosen collisions buys nothing here.
-type Keys = FxHashMap<Box<str>, Option<Box<str>>>;
+/// and SipHash's protection against chosen collisions buys nothing here. hashbrown's map
+/// for its `entry_ref`, which finds a remembered word, or where it goes, in one lookup.
+type Keys = hashbrown::HashMap<String, Option<Box<str>>, FxBuildHasher>;
 
 /// What a tokenizer remembers: its own words, or words shared with its clones.
 #[derive(Clone)]
@@ -203,14 +204,10 @@ impl DerefMut for KeysGuard<'_> {
 
 /// The key of `word` from `keys`, analysed and remembered first if it is new.
 fn remembered_key<'k>(keys: &'k mut Keys, analyser: &mut Analyser, word: &str) -> Option<&'k str> {
-    if !keys.contains_key(word) {
-        let key = analyser.analyse(word);
-        if keys.len() >= REMEMBERED {
-            keys.clear();
-        }
-        keys.insert(word.into(), key.map(Box::from));
+    if keys.len() >= REMEMBERED && !keys.contains_key(word) {
+        keys.clear();
     }
-    keys.get(word).and_then(|key| key.as_deref())
+    keys.entry_ref(word).or_insert_with(|| analyser.analyse(word).map(Box::from)).as_deref()
 }
 
 /// How many words a tokenizer remembers before it starts afresh.

@@ -36,11 +36,19 @@ pub fn achievement_rank(level: &str, result: &str) -> u64 {
     level_rank * 10 + result_rank
 }
 
+/// `Last First Patronymic`, joined by hand: the index builds millions of names, and
+/// `format!` costs several times a plain copy.
 fn full_name(last: &str, first: &str, patronymic: Option<&str>) -> String {
-    match patronymic {
-        Some(patronymic) if !patronymic.is_empty() => format!("{last} {first} {patronymic}"),
-        _ => format!("{last} {first}"),
+    let patronymic = patronymic.filter(|patronymic| !patronymic.is_empty());
+    let mut name = String::with_capacity(last.len() + first.len() + patronymic.map_or(0, |p| p.len() + 1) + 1);
+    name.push_str(last);
+    name.push(' ');
+    name.push_str(first);
+    if let Some(patronymic) = patronymic {
+        name.push(' ');
+        name.push_str(patronymic);
     }
+    name
 }
 
 /// The coded values of one document, and the disciplines kept as written (which have
@@ -80,7 +88,8 @@ impl Tags {
 /// Appends `Event name (2025)`, what `words` says of an achievement: its level and
 /// result are tags, found by any of their spellings.
 fn push_achievement_words(achievement: &AchievementRow, into: &mut String) {
-    let _ = write!(into, "{} ({})", achievement.event_name, achievement.year);
+    into.push_str(&achievement.event_name);
+    let _ = write!(into, " ({})", achievement.year);
 }
 
 /// Appends `Event name (2025): республикалық, жеңімпаз`, the line a snippet shows.
@@ -90,7 +99,9 @@ fn push_achievement_line(achievement: &AchievementRow, into: &mut String) {
     let result = AchievementResult::parse(&achievement.result)
         .map(|result| result.word(Lang::Kk))
         .unwrap_or(&achievement.result);
-    let _ = write!(into, ": {level}, {result}");
+    for part in [": ", level, ", ", result] {
+        into.push_str(part);
+    }
 }
 
 /// What a child hit shows (the stored `fields`).
@@ -354,7 +365,9 @@ impl DocumentBuilder<'_> {
         for (child, achievement) in prepared {
             push_achievement_words(achievement, &mut words);
             words.push('\n');
-            let _ = write!(text, "{} {}: ", child.last_name, child.first_name);
+            for part in [&child.last_name, " ", &child.first_name, ": "] {
+                text.push_str(part);
+            }
             push_achievement_line(achievement, &mut text);
             text.push('\n');
         }

@@ -35,13 +35,13 @@ const LOW_INCOME: &[&str] = &["аз қамтылған отбасы", "мало�
 
 /// The term of one value: `name/value`.
 pub fn tag(name: &str, value: &str) -> String {
-    format!("{name}/{value}")
+    [name, "/", value].concat()
 }
 
 /// The term of an achievement's level and result together (`level/republican/winner`),
 /// so that a filter on both holds for one achievement.
 pub fn level_result(level: &str, result: &str) -> String {
-    format!("level/{level}/{result}")
+    ["level/", level, "/", result].concat()
 }
 
 /// The terms of one document, each once.
