@@ -22,14 +22,14 @@ pub enum Cell {
 impl Cell {
     pub fn text(value: impl Into<String>) -> Cell {
         let value = value.into();
-        if value.trim().is_empty() { Cell::Empty } else { Cell::Text(value) }
+        if is_blank(&value) { Cell::Empty } else { Cell::Text(value) }
     }
 
     /// True for a missing value: no cell, or only spaces.
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(text) => text.trim().is_empty(),
+            Cell::Text(text) => is_blank(text),
             _ => false,
         }
     }
@@ -85,6 +85,19 @@ impl Cell {
             Cell::Text(text) => Some(text),
             other => other.as_clean_text(),
         }
+    }
+}
+
+/// Whether a text holds nothing but white space. Most cells begin with a character that
+/// cannot be white space (an ASCII letter or digit, a Cyrillic letter), which answers
+/// without decoding the text from both ends; the rules ask this of every cell.
+pub fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(0x21..=0x7e) => false,
+        // Lead bytes of characters beyond ASCII; white space there starts with one of these.
+        Some(&byte) if byte >= 0x80 && !matches!(byte, 0xc2 | 0xe1 | 0xe2 | 0xe3) => false,
+        Some(_) => text.trim().is_empty(),
     }
 }
 
@@ -244,6 +257,20 @@ mod tests {
         assert_eq!(parse_date(&Cell::text("вчера")), None);
         assert_eq!(parse_date(&Cell::Number(-4.0)), None);
         assert_eq!(parse_date(&Cell::Empty), None);
+    }
+
+    #[test]
+    fn blank_is_only_white_space_whatever_the_first_byte() {
+        let mut samples = vec![String::new(), "\u{7f}".to_owned(), "№".to_owned(), "Ә".to_owned()];
+        // Every white space character, alone, doubled, and before a letter.
+        for ch in (0..0x3001u32).filter_map(char::from_u32).filter(|ch| ch.is_whitespace() || ch.is_ascii()) {
+            samples.extend([ch.to_string(), format!("{ch}{ch}"), format!("{ch}қ"), format!("қ{ch}")]);
+        }
+        for sample in &samples {
+            assert_eq!(is_blank(sample), sample.trim().is_empty(), "{sample:?}");
+        }
+        assert!(is_blank(" \u{a0}\u{3000}\t"));
+        assert!(!is_blank("\u{a0}Абай"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use csv::{ByteRecord, ReaderBuilder, StringRecord};
-use daryn_registry::cell::Cell;
+use daryn_registry::cell::{self, Cell};
 use daryn_registry::form::{TableDef, TableKind};
 
 use super::header::{HeaderMap, is_blank};
@@ -71,7 +71,7 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
                     // Fields end at ASCII delimiters, so each range falls on characters.
                     let field = record.range(source_column).and_then(|range| text_of_record.get(range));
                     let field = field.ok_or_else(unreadable)?;
-                    if !field.trim().is_empty() {
+                    if !cell::is_blank(field) {
                         cells[column] = Cell::Text(field.to_owned());
                     }
                 }

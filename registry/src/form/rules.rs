@@ -5,9 +5,11 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::BuildHasher;
 
 use chrono::{Datelike, NaiveDate};
-use rustc_hash::FxHashSet;
+use hashbrown::hash_table::{Entry, HashTable};
+use rustc_hash::{FxBuildHasher, FxHashSet};
 
 use super::{ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS, TableDef, TableKind};
 use crate::cell::{self, Cell};
@@ -649,7 +651,10 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
         }
     };
 
-    let mut measure_ids = FxHashSet::with_capacity_and_hasher(rows.measures.len(), Default::default());
+    // The ids of the measures accepted so far, as their places in `checked.measures`: no
+    // copy of each id, and entries of a few bytes in a table that a drop of millions of
+    // measures probes at random.
+    let mut measure_ids: HashTable<usize> = HashTable::with_capacity(rows.measures.len());
     for (index, mut cells) in rows.measures.into_iter().enumerate() {
         let outcome = check_measure(&mut cells, context).and_then(|(measure, warnings)| {
             let cells = &cells;
@@ -665,8 +670,16 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
                     "no such teacher in this drop",
                 ));
             }
-            if !measure_ids.insert(measure.measure_id.clone()) {
-                return Err(duplicate(&MEASURES, cells, "measure_id"));
+            let accepted = &checked.measures;
+            let id_at = |at: &usize| accepted[*at].1.measure_id.as_str();
+            let hash = FxBuildHasher.hash_one(measure.measure_id.as_str());
+            match measure_ids.entry(hash, |at| id_at(at) == measure.measure_id, |at| FxBuildHasher.hash_one(id_at(at)))
+            {
+                Entry::Occupied(_) => return Err(duplicate(&MEASURES, cells, "measure_id")),
+                // The place the measure takes below: nothing rejects it after this.
+                Entry::Vacant(slot) => {
+                    slot.insert(accepted.len());
+                }
             }
             Ok((measure, warnings))
         });

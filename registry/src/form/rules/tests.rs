@@ -263,3 +263,36 @@ fn masked_values_hide_the_iin() {
     let issue = check_child(&mut row(&CHILDREN, &with(valid_child(), "iin", "100105600011")), &context()).unwrap_err();
     assert_eq!(issue.value, "100105*****1");
 }
+
+#[test]
+fn a_measure_id_is_taken_once_and_records_keep_their_texts() {
+    let rows = DropRows {
+        children: vec![row(&CHILDREN, &with(valid_child(), "school_name", "  Абай  атындағы №3 мектеп "))],
+        measures: vec![
+            row(&MEASURES, &with(valid_measure(), "measure_id", "M-1")),
+            row(&MEASURES, &with(with(valid_measure(), "measure_id", "M-2"), "provider", "Дарын")),
+            row(&MEASURES, &with(valid_measure(), "measure_id", "M-1")),
+            row(&MEASURES, &with(valid_measure(), "measure_id", "M-3")),
+        ],
+        achievements: vec![],
+        teachers: vec![],
+    };
+    let checked = check_drop(rows, &context());
+    let rejected: Vec<(usize, &str, RejectCode, &str)> =
+        checked.rejections.iter().map(|r| (r.index, r.issue.column, r.issue.code, r.issue.value.as_str())).collect();
+    // The third row repeats the first one's id; the id is shown as written.
+    assert_eq!(rejected, [(2, "measure_id", RejectCode::DuplicateKey, "M-1")]);
+    let ids: Vec<(usize, &str)> =
+        checked.measures.iter().map(|(index, measure)| (*index, measure.measure_id.as_str())).collect();
+    assert_eq!(ids, [(0, "M-1"), (1, "M-2"), (3, "M-3")]);
+    assert_eq!(checked.measures[1].1.provider.as_deref(), Some("Дарын"));
+    assert!(checked.measures.iter().all(|(_, measure)| measure.title == "Именная стипендия"));
+    // Texts taken from the cells: a clean one as it was, an untidy one collapsed, an
+    // ALL-CAPS name title-cased.
+    let child = &checked.children[0].1;
+    assert_eq!(child.school_name, "Абай атындағы №3 мектеп");
+    assert_eq!(child.school_code, "S-1");
+    assert_eq!(child.last_name, "Әбдірахманова");
+    assert_eq!(child.first_name, "Аружан");
+    assert_eq!(child.coordinator, "Координатор 1");
+}
