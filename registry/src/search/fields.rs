@@ -2,15 +2,15 @@
 //!
 //! | field | analysis | stored | what |
 //! |---|---|---|---|
-//! | `kind` | raw | yes | `child` or `teacher` |
-//! | `key` | raw | yes | the child's `child_key`, or the `teacher_id` |
+//! | `kind` | none | yes | `child` or `teacher` (searched as the tag `kind/…`) |
+//! | `key` | none | yes | the child's `child_key`, or the `teacher_id` |
 //! | `name` | name | yes | last, first and patronymic name |
 //! | `people` | name | no | a child's mentors; a teacher's pupils |
 //! | `text` | none | yes | school, locality, interests, achievements, measures, mentors (a teacher's: school, pupils' achievements): what snippets show |
 //! | `words` | text | no | `text` without people's names and without achievements' levels and results (which are tags), plus a discipline kept as written |
 //! | `tags` | raw | no | the coded values, one term each: `kind/child`, `region/35`, `discipline/chess`, `level/republican/winner`, … (see [`super::tags`]) |
 //! | `facet_bits_0`…`_2` | u64 fast | no | the values the results' facets count, one bit each (see [`super::facets`]) |
-//! | `best` | u64 fast | no | a child's best achievement (level × 10 + result); a teacher's item-15 score |
+//! | `best` | u64 fast | no | a child's best achievement (level × 10 + result); a teacher's item-15 score; sorted by, never searched |
 //! | `fields` | none | yes | the hit's fields as JSON, for output |
 //!
 //! A word typed is looked up in one field of everything said about the hit (`words`),
@@ -19,9 +19,7 @@
 //! some coded value is spelled with (`шахмат`, `жүлдегер`, `облысы`) also looks up the
 //! values it spells.
 
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::analysis::{Analysis, KazakhTokenizer, NAME_ANALYZER, SNIPPET_ANALYZER, SnippetTokenizer, TEXT_ANALYZER};
@@ -53,8 +51,11 @@ fn analysed(analyzer: &str, stored: bool) -> TextOptions {
 impl IndexFields {
     pub fn schema() -> Schema {
         let mut builder = Schema::builder();
-        builder.add_text_field("kind", STRING | STORED);
-        builder.add_text_field("key", STRING | STORED);
+        // Stored only: no query looks a hit up by its kind (the `kind/…` tag does) or key,
+        // and a million keys, each its own term, were the largest part of the term
+        // dictionary a first build writes.
+        builder.add_text_field("kind", STORED);
+        builder.add_text_field("key", STORED);
         builder.add_text_field("name", analysed(NAME_ANALYZER, true));
         builder.add_text_field("people", analysed(NAME_ANALYZER, false));
         builder.add_text_field("text", STORED);
@@ -64,7 +65,7 @@ impl IndexFields {
         for name in FACET_FIELDS {
             builder.add_u64_field(name, FAST);
         }
-        builder.add_u64_field("best", INDEXED | FAST);
+        builder.add_u64_field("best", FAST);
         builder.add_text_field("fields", STORED);
         builder.build()
     }

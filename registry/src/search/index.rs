@@ -44,7 +44,12 @@ use crate::store::{RegistryVersion, Store, pause_point};
 /// Format 4: one indexed `words` field instead of `text` and `tags`; no positions.
 /// Format 5: coded values once each in `tags` (no facet field); their spellings no
 /// longer in `words`.
-pub const INDEX_FORMAT: u32 = 5;
+/// Format 6: `kind`, `key` and `best` no longer indexed (stored, or a fast field, only).
+pub const INDEX_FORMAT: u32 = 6;
+/// The oldest format a search still reads: format 6 only stopped indexing fields that no
+/// query looks up, so a registry built before it stays searchable until its next
+/// publish rebuilds the index.
+pub const OLDEST_READABLE_FORMAT: u32 = 5;
 /// An incremental generation with more segments than this is merged again.
 pub const MAX_SEGMENTS: usize = 8;
 /// A merged generation has this many segments of about equal size, one per thread a

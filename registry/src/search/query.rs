@@ -134,12 +134,13 @@ impl SearchIndex {
         let bad = |reason: String| SearchError::BadIndex { path: path.clone(), reason };
         let meta = super::index::read_meta(&path);
         if let Some(meta) = &meta
-            && meta.format != super::index::INDEX_FORMAT
+            && !(super::index::OLDEST_READABLE_FORMAT..=super::index::INDEX_FORMAT).contains(&meta.format)
         {
             return Err(bad(format!(
-                "it was built by another daryn (index format {}, this daryn reads {}); the next ingest that \
-                 publishes builds one this daryn reads",
+                "it was built by another daryn (index format {}, this daryn reads formats {} to {}); the next \
+                 ingest that publishes builds one this daryn reads",
                 meta.format,
+                super::index::OLDEST_READABLE_FORMAT,
                 super::index::INDEX_FORMAT
             )));
         }
