@@ -67,10 +67,12 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
                 let text_of_record = simdutf8::basic::from_utf8(record.as_slice()).map_err(|_| unreadable())?;
                 let mut cells = map.empty_row();
                 for source_column in 0..record.len() {
-                    let Some(column) = map.target(source_column) else { continue };
-                    // Fields end at ASCII delimiters, so each range falls on characters.
+                    // Every field is sliced, read or not: a character split across two
+                    // fields (`\xD0;\x90`) is valid UTF-8 joined, but in neither field, and
+                    // a slice that does not fall on characters refuses the file as before.
                     let field = record.range(source_column).and_then(|range| text_of_record.get(range));
                     let field = field.ok_or_else(unreadable)?;
+                    let Some(column) = map.target(source_column) else { continue };
                     if !cell::is_blank(field) {
                         cells[column] = Cell::Text(field.to_owned());
                     }
@@ -227,6 +229,12 @@ mod tests {
         let windows_1251 = b"\xc8\xc8\xcd,\xd4\xe0\xec\xe8\xeb\xe8\xff,\xc8\xec\xff\n".to_vec();
         let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), windows_1251)]).unwrap_err();
         assert!(error.to_string().contains("not valid UTF-8 at byte 0 (line 1)"), "{error}");
+        // A character split across two fields the form does not read: valid joined, not
+        // field by field (the parser drops the `,` between them).
+        let mut split = b"iin,last_name,first_name\n1,2,3,".to_vec();
+        split.extend([0xd0, b',', 0x90, b'\n']);
+        let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), split)]).unwrap_err();
+        assert!(error.to_string().contains("not valid UTF-8 at byte 31 (line 2)"), "{error}");
         let odd = vec![0xff, 0xfe, b'a'];
         let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), odd)]).unwrap_err();
         assert!(error.to_string().contains("UTF-16LE"), "{error}");
