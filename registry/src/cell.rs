@@ -94,9 +94,7 @@ impl Cell {
 pub fn is_blank(text: &str) -> bool {
     match text.as_bytes().first() {
         None => true,
-        Some(0x21..=0x7e) => false,
-        // Lead bytes of characters beyond ASCII; white space there starts with one of these.
-        Some(&byte) if byte >= 0x80 && !matches!(byte, 0xc2 | 0xe1 | 0xe2 | 0xe3) => false,
+        Some(&byte) if !crate::spelling::may_start_white_space(byte) => false,
         Some(_) => text.trim().is_empty(),
     }
 }

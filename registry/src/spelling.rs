@@ -52,7 +52,7 @@ pub(crate) fn is_collapsed(text: &str) -> bool {
                 after_space = true;
             }
             b'\t'..=b'\r' => return false,
-            0xC2 | 0xE1 | 0xE2 | 0xE3 if starts_with_wide_space(&bytes[at..]) => return false,
+            lead if is_wide_space_lead(lead) && starts_with_wide_space(&bytes[at..]) => return false,
             _ => after_space = false,
         }
         at += 1;
@@ -69,6 +69,17 @@ fn may_hold_space(word: u64) -> bool {
     // A byte below n (n ≤ 0x80) borrows into its high bit: the classic "has less" test.
     let has_less = |word: u64, n: u64| word.wrapping_sub(ONES * n) & !word & HIGHS != 0;
     has_less(word, 0x21) || has_less(word ^ (ONES * 0xC2), 1) || has_less(word ^ (ONES * 0xE0), 4)
+}
+
+/// Whether a character that starts with `byte` may be white space: ASCII up to the
+/// space, or the lead byte of a wide space. Any other first byte answers no at once.
+pub(crate) fn may_start_white_space(byte: u8) -> bool {
+    byte <= b' ' || is_wide_space_lead(byte)
+}
+
+/// The lead bytes of the white space characters beyond ASCII (see [`starts_with_wide_space`]).
+fn is_wide_space_lead(byte: u8) -> bool {
+    matches!(byte, 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 /// Whether `bytes` start with a white space character beyond ASCII: U+0085, U+00A0,
