@@ -195,6 +195,12 @@ fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
 }
 
 impl Cli {
+    /// Whether the command ingests drops (`ingest`, and `demo`, which ends with one):
+    /// a batch that frees and takes back gigabytes, and then ends.
+    pub fn ingests(&self) -> bool {
+        matches!(self.command, Command::Ingest { .. } | Command::Demo { .. })
+    }
+
     pub fn run(self) -> Result<ExitCode> {
         match self.command {
             Command::Demo { dir, children } => crate::demo::run(&dir, children),
