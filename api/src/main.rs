@@ -8,9 +8,11 @@ mod ingest;
 mod search;
 mod sql;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use tracing_subscriber::EnvFilter;
 
 /// mimalloc rather than the system allocator: an ingest allocates and frees millions of
 /// small strings on every core, and glibc's allocator both spent much of the run in
@@ -47,9 +49,37 @@ fn keep_freed_memory() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
+/// The crates whose events a bare `DARYN_LOG` level shows (`daryn` is this binary).
+const OWN_CRATES: [&str; 6] = ["daryn", "daryn_api", "daryn_data", "daryn_ingest", "daryn_query", "daryn_registry"];
+
+/// What `DARYN_LOG` asks to be logged. A bare level (`info`, `debug`) is for daryn's own
+/// events, and the libraries under it (deltalake, DataFusion, tantivy) still log only
+/// their warnings: at `info` deltalake alone writes a line per table scan, which buried a
+/// cron log's line per drop and per stage. Anything else (`warn,deltalake=debug`) is
+/// taken as a `tracing` filter, as written. Unset: warnings only.
+fn log_filter(asked: Option<&str>) -> Result<EnvFilter, String> {
+    let asked = asked.map(str::trim).unwrap_or_default();
+    let directives = if asked.is_empty() {
+        "warn".to_owned()
+    } else if asked.contains(['=', ',']) {
+        asked.to_owned()
+    } else {
+        let own = OWN_CRATES.map(|name| format!("{name}={asked}"));
+        format!("warn,{}", own.join(","))
+    };
+    EnvFilter::try_new(&directives).map_err(|error| format!("`{asked}` is not a log level or filter: {error}"))
+}
+
 fn main() -> ExitCode {
+    let asked = std::env::var("DARYN_LOG").ok();
+    let filter = log_filter(asked.as_deref()).unwrap_or_else(|error| {
+        eprintln!("DARYN_LOG: {error}; logging warnings only");
+        EnvFilter::new("warn")
+    });
+    // Colours only on a terminal: a cron log or a file gets plain text.
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("DARYN_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let command = cli::Cli::parse();
@@ -62,5 +92,23 @@ fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_level_is_for_daryns_own_crates() {
+        let filter = log_filter(Some(" info ")).unwrap().to_string();
+        assert!(filter.contains("daryn_ingest=info") && filter.contains("daryn=info"), "{filter}");
+        assert!(!filter.contains("deltalake"), "{filter}");
+        assert_eq!(log_filter(None).unwrap().to_string(), "warn");
+        assert_eq!(log_filter(Some("")).unwrap().to_string(), "warn");
+        let written = log_filter(Some("warn,deltalake=debug")).unwrap().to_string();
+        assert!(written.contains("deltalake=debug") && !written.contains("daryn"), "{written}");
+        let error = log_filter(Some("loud")).unwrap_err();
+        assert!(error.contains("`loud`"), "{error}");
     }
 }

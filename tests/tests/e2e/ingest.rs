@@ -200,6 +200,34 @@ fn a_drop_with_most_children_rejected_is_refused_whole() {
     assert_eq!(drop["rejections"].as_array().unwrap().len(), 2);
 }
 
+#[test]
+fn a_cron_log_has_daryns_lines_in_plain_text_and_no_iin() {
+    let root = tempfile::tempdir().unwrap();
+    let folder = generate_day(root.path(), "2026-11-25", 60, 0.05, 11);
+    let registry = root.path().join("registry");
+    let args = ["ingest", "--registry", registry.to_str().unwrap(), folder.to_str().unwrap()];
+    // Standard error is a pipe here, as in a cron job.
+    let output = crate::spawn_daryn(&args, &[("DARYN_LOG", "info")]).wait_with_output().unwrap();
+    let log = String::from_utf8(output.stderr).unwrap();
+    assert!(matches!(output.status.code(), Some(0 | 2)), "{log}");
+    assert!(!log.contains('\u{1b}'), "colour codes in a log that is not a terminal:\n{log}");
+    let lines: Vec<&str> = log.lines().filter(|line| !line.trim().is_empty()).collect();
+    // `TIME LEVEL [span{fields}: ]target: message fields`; a bare level shows daryn's own
+    // events only.
+    for line in &lines {
+        let after_level = line.split_once(" INFO ").or_else(|| line.split_once(" WARN ")).map(|(_, rest)| rest);
+        let after_spans = after_level.map(|rest| rest.rsplit_once("}: ").map_or(rest, |(_, rest)| rest));
+        let target = after_spans.and_then(|rest| rest.split(": ").next()).unwrap_or_default();
+        assert!(target.starts_with("daryn"), "a line from outside daryn: {line}");
+    }
+    // The generator writes a drop for each of the 20 regions.
+    assert_eq!(lines.iter().filter(|line| line.contains("reading drop")).count(), 20, "{log}");
+    assert!(lines.iter().any(|line| line.contains("search index built")), "{log}");
+    // An IIN is twelve digits; nothing in a log line is that long a number.
+    let longest_number = log.split(|ch: char| !ch.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+    assert!(longest_number < 12, "a number of {longest_number} digits in the log:\n{log}");
+}
+
 /// Writes a one-table drop of `region` dated `date` (no manifest: the export time is the
 /// date at 00:00 +05:00) holding a valid child per IIN.
 fn hand_made_drop(root: &Path, date: &str, region: &str, iins: &[String]) -> PathBuf {
