@@ -124,6 +124,103 @@ pub fn fold_script(word: &str) -> String {
     key
 }
 
+/// How a word typed in Latin letters reads in Cyrillic, for a query's text words: the
+/// index stems a Cyrillic word before folding it (`олимпиадасында` → `olimpiad`) and
+/// only folds a Latin one, so `olimpiadasynda` or `matematikadan` typed as such would
+/// not meet the words they spell. `None` for a word with a Cyrillic letter or no Latin
+/// one.
+///
+/// The 2021 Kazakh Latin letters give their Kazakh letters (`ä` ә, `ö` ө, `ü` ү, `ū` ұ,
+/// `q` қ, `ğ` ғ, `ñ` ң, `ı` і as the issue writes `Äigerım`, `ş` ш, `ç` ч), so such a
+/// word gets the Kazakh stemmer as its Cyrillic spelling would; the letters the
+/// alphabets share, and passport romanisation's pairs (`shch`, `sh`, `ch`, `zh`, `kh`,
+/// `ts`, `ya`, `yu`, `yo`, a word-initial `ye`), give letters Russian has too. `y` is
+/// `ы`, as in the suffixes `-sy`, `-ny`, `-ynda`, and `i` is `и`, but both are `й`
+/// after a vowel.
+pub fn cyrillic_reading(word: &str) -> Option<String> {
+    let lower = kazakh_lowercase(word);
+    if lower.chars().any(is_cyrillic) || !lower.chars().any(|ch| ch.is_alphabetic()) {
+        return None;
+    }
+    const PAIRS: [(&str, char); 9] = [
+        ("sh", 'ш'),
+        ("ch", 'ч'),
+        ("zh", 'ж'),
+        ("kh", 'х'),
+        ("ts", 'ц'),
+        ("ya", 'я'),
+        ("yu", 'ю'),
+        ("yo", 'ё'),
+        ("ye", 'е'),
+    ];
+    let mut reading = String::with_capacity(lower.len() * 2);
+    let mut rest = lower.as_str();
+    while let Some(ch) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("shch") {
+            reading.push('щ');
+            rest = after;
+            continue;
+        }
+        // `ye` is `е` at the start of a word only (`Yerlan`); inside one it is `ые` (`-nye`).
+        let pair = PAIRS.iter().find(|(pair, _)| rest.starts_with(pair) && (*pair != "ye" || reading.is_empty()));
+        if let Some((pair, letter)) = pair {
+            reading.push(*letter);
+            rest = &rest[pair.len()..];
+            continue;
+        }
+        let letter = match ch {
+            'a' | 'á' => "а",
+            'ä' => "ә",
+            'b' => "б",
+            'c' => "с",
+            'ç' => "ч",
+            'd' => "д",
+            'e' | 'é' => "е",
+            'f' => "ф",
+            'g' => "г",
+            'ğ' => "ғ",
+            'h' => "х",
+            // After a vowel, `i` and `y` are `й` (`Aibek`, `fizikoi`, `Nurlai`).
+            'i' | 'í' | 'y' if reading.ends_with(is_cyrillic_vowel) => "й",
+            'i' | 'í' => "и",
+            'ı' => "і",
+            'j' => "ж",
+            'k' => "к",
+            'l' => "л",
+            'm' => "м",
+            'n' => "н",
+            'ñ' => "ң",
+            'o' | 'ó' => "о",
+            'ö' => "ө",
+            'p' => "п",
+            'q' => "қ",
+            'r' => "р",
+            's' => "с",
+            'ş' => "ш",
+            't' => "т",
+            'u' | 'w' => "у",
+            'ū' => "ұ",
+            'ü' => "ү",
+            'v' => "в",
+            'x' => "кс",
+            'y' => "ы",
+            'z' => "з",
+            _ => {
+                reading.push(ch);
+                rest = &rest[ch.len_utf8()..];
+                continue;
+            }
+        };
+        reading.push_str(letter);
+        rest = &rest[ch.len_utf8()..];
+    }
+    Some(reading)
+}
+
+fn is_cyrillic_vowel(ch: char) -> bool {
+    matches!(ch, 'а' | 'ә' | 'е' | 'ё' | 'и' | 'о' | 'ө' | 'у' | 'ұ' | 'ү' | 'ы' | 'і' | 'э' | 'ю' | 'я')
+}
+
 /// Which analysis a field gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Analysis {
@@ -228,6 +325,17 @@ impl KazakhTokenizer {
     pub fn key(&mut self, word: &str) -> Option<String> {
         let KazakhTokenizer { analyser, remembered } = self;
         remembered_key(&mut remembered.lock(), analyser, word).map(str::to_owned)
+    }
+
+    /// The key of a Latin word's Cyrillic reading ([`cyrillic_reading`]) when it differs
+    /// from the word's own key: a query looks for both. `None` for names, which are not
+    /// stemmed and fold alike in both scripts.
+    pub fn reading_key(&mut self, word: &str) -> Option<String> {
+        if self.analyser.analysis == Analysis::Name {
+            return None;
+        }
+        let reading = self.key(&cyrillic_reading(word)?)?;
+        (self.key(word).as_deref() != Some(reading.as_str())).then_some(reading)
     }
 
     /// Every key of a text, in order.
@@ -417,6 +525,48 @@ mod tests {
 
     fn text_key(word: &str) -> String {
         KazakhTokenizer::new(Analysis::Text).key(word).unwrap()
+    }
+
+    #[test]
+    fn latin_words_read_as_the_cyrillic_they_stand_for() {
+        for (typed, read) in [
+            ("olimpiadasynda", "олимпиадасында"),
+            ("Matematikadan", "математикадан"),
+            ("shakhmattan", "шахматтан"),
+            ("zhenimpazy", "женимпазы"),
+            ("Yerlan", "ерлан"),
+            ("biologiya", "биология"),
+            ("shchuka", "щука"),
+            ("Äigerım", "әйгерім"),
+            ("fizikoy", "физикой"),
+            ("üiırmesı", "үйірмесі"),
+            ("qazaqstan", "қазақстан"),
+            ("ūlttyq", "ұлттық"),
+            ("robot2025", "робот2025"),
+        ] {
+            assert_eq!(cyrillic_reading(typed).as_deref(), Some(read), "{typed}");
+        }
+        assert_eq!(cyrillic_reading("олимпиада"), None);
+        assert_eq!(cyrillic_reading("olimpiadaдан"), None, "a Cyrillic letter: not a Latin word");
+        assert_eq!(cyrillic_reading("2025"), None);
+    }
+
+    #[test]
+    fn a_latin_words_reading_key_is_the_key_of_its_cyrillic_spelling() {
+        let mut text = KazakhTokenizer::new(Analysis::Text);
+        for (typed, cyrillic) in [
+            ("olimpiadasynda", "олимпиада"),
+            ("olimpiada", "олимпиадасы"),
+            ("matematikadan", "математика"),
+            ("robototekhnika", "робототехника"),
+            ("fizikoi", "физикой"),
+            ("khimiei", "химией"),
+        ] {
+            assert_eq!(text.reading_key(typed), Some(text_key(cyrillic)), "{typed}");
+        }
+        // A word whose reading folds to its own key adds nothing; names get no reading.
+        assert_eq!(text.reading_key("shakhmat"), None);
+        assert_eq!(KazakhTokenizer::new(Analysis::Name).reading_key("olimpiadasynda"), None);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, Seg
 
 use super::facets::{FacetCounter, FacetVocabulary, SegmentColumns};
 
-use super::analysis::{Analysis, KazakhTokenizer, SNIPPET_ANALYZER, words};
+use super::analysis::{Analysis, KazakhTokenizer, SNIPPET_ANALYZER, cyrillic_reading, words};
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
 use super::tags::{level_result, tag, values_spelled_with};
@@ -384,10 +384,20 @@ fn said(fields: IndexFields, text_key: &str, besides: &[String]) -> Box<dyn Quer
 }
 
 /// The clauses one word of the query makes: any field may hold it, or it may spell a value.
-fn word_query(fields: IndexFields, text_key: &str, name_key: &str) -> Box<dyn Query> {
-    let mut options: Vec<Box<dyn Query>> =
-        vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0), term(fields.words, text_key, 1.0)];
-    options.extend(values_spelled_with(text_key).iter().map(|tag| spelled_term(fields, tag)));
+/// `text_keys` are the word's text key and, for a word typed in Latin letters, the key of
+/// its Cyrillic reading ([`KazakhTokenizer::reading_key`]).
+fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str) -> Box<dyn Query> {
+    let mut options: Vec<Box<dyn Query>> = vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0)];
+    let mut spelled: Vec<&String> = Vec::new();
+    for text_key in text_keys {
+        options.push(term(fields.words, text_key, 1.0));
+        for tag in values_spelled_with(text_key) {
+            if !spelled.contains(&tag) {
+                spelled.push(tag);
+            }
+        }
+    }
+    options.extend(spelled.into_iter().map(|tag| spelled_term(fields, tag)));
     let length = name_key.chars().count();
     let distance = if length >= 8 {
         2
@@ -435,7 +445,8 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
         }
         let word = typed[start];
         if let (Some(text_key), Some(name_key)) = (text.key(word), name.key(word)) {
-            groups.push(word_query(fields, &text_key, &name_key));
+            let text_keys: Vec<String> = std::iter::once(text_key).chain(text.reading_key(word)).collect();
+            groups.push(word_query(fields, &text_keys, &name_key));
         }
         start += 1;
     }
@@ -462,7 +473,13 @@ fn discipline_code(window: &str, text: &mut KazakhTokenizer) -> Option<&'static 
         }
         map
     });
-    by_keys.get(&text.keys(window).join(" ")).copied()
+    if let Some(code) = by_keys.get(&text.keys(window).join(" ")) {
+        return Some(code);
+    }
+    // Typed in Latin letters, inflected (`matematikadan`): the keys of its Cyrillic reading.
+    let reading: Vec<String> =
+        words(window).map(|(_, word)| cyrillic_reading(word).unwrap_or_else(|| word.to_owned())).collect();
+    by_keys.get(&text.keys(&reading.join(" ")).join(" ")).copied()
 }
 
 #[cfg(test)]
@@ -543,6 +560,22 @@ mod tests {
         assert_eq!(keys(&index, "физикой", |_| {}), ["b"]);
         assert_eq!(keys(&index, "олимпиадасында жеңімпазы", |_| {}), ["a"]);
         assert_eq!(keys(&index, "домбра", |_| {}), ["c"]);
+    }
+
+    #[test]
+    fn words_typed_in_latin_letters_meet_their_cyrillic_inflections() {
+        let index = tiny_index();
+        // `олимпиада` is in the text of two children; typed in Latin, as is or inflected.
+        for query in ["olimpiada", "Olimpiadasynda", "olimpiady"] {
+            let mut found = keys(&index, query, |_| {});
+            found.sort();
+            assert_eq!(found, ["a", "b"], "{query}");
+        }
+        assert_eq!(keys(&index, "shakhmattan", |_| {}), ["a"], "a discipline, inflected in Kazakh");
+        assert_eq!(keys(&index, "fizikadan", |_| {}), ["b"]);
+        assert_eq!(keys(&index, "dombyra üiırmesı", |_| {}), ["c"], "2021 Latin letters");
+        assert_eq!(keys(&index, "olimpiada Qairat", |_| {}), ["a"], "names still fold alike");
+        assert!(keys(&index, "olimpiada Nurlanov", |_| {}).is_empty(), "every word must still match");
     }
 
     #[test]

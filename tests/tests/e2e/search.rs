@@ -318,7 +318,7 @@ fn relevance_suite_finds_every_expected_hit_in_the_top_ten() {
         let found = groups.into_iter().find(|(_, keys)| (1..=6).contains(&keys.len()));
         found.map(|((region, grade), keys)| (region, grade, keys))
     };
-    let discipline_queries: [(&'static str, &str, &str); 17] = [
+    let discipline_queries: [(&'static str, &str, &str); 21] = [
         ("Kazakh stem", "mathematics", "математикадан"),
         ("Kazakh stem", "physics", "физикадан"),
         ("Kazakh stem", "chemistry", "химиядан"),
@@ -330,6 +330,10 @@ fn relevance_suite_finds_every_expected_hit_in_the_top_ten() {
         ("Russian stem", "physics", "физикой"),
         ("Russian stem", "chemistry", "химией"),
         ("Russian stem", "biology", "биологии"),
+        ("Latin, Kazakh stem", "mathematics", "matematikadan"),
+        ("Latin, Kazakh stem", "chess", "Shakhmattan"),
+        ("Latin, Kazakh stem", "biology", "biologiyasy"),
+        ("Latin, Russian stem", "chemistry", "khimiei"),
         ("synonym", "chess", "chess"),
         ("synonym", "chess", "шахмат"),
         ("synonym", "chess", "Шахматы"),
