@@ -374,30 +374,37 @@ fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> Box<dyn Query
     Box::new(BoostQuery::new(Box::new(query), boost))
 }
 
-/// A word in what is said about the hit: its text, or a spelling of one of its values
-/// other than `besides` (which the caller looks up already).
-fn said(fields: IndexFields, text_key: &str, besides: &[String]) -> Box<dyn Query> {
-    let mut options = vec![term(fields.words, text_key, 1.0)];
-    let spelled = values_spelled_with(text_key).iter().filter(|tag| !besides.contains(tag));
-    options.extend(spelled.map(|tag| spelled_term(fields, tag)));
+/// A word in what is said about the hit: its text (any of `text_keys`, see
+/// [`word_query`]), or a spelling of one of its values other than `besides` (which the
+/// caller looks up already).
+fn said(fields: IndexFields, text_keys: &[String], besides: &[String]) -> Box<dyn Query> {
+    let mut options = said_options(fields, text_keys, besides);
     if options.len() == 1 { options.swap_remove(0) } else { Box::new(AnyOf(options)) }
 }
 
-/// The clauses one word of the query makes: any field may hold it, or it may spell a value.
-/// `text_keys` are the word's text key and, for a word typed in Latin letters, the key of
-/// its Cyrillic reading ([`KazakhTokenizer::reading_key`]).
-fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str) -> Box<dyn Query> {
-    let mut options: Vec<Box<dyn Query>> = vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0)];
+/// The options of [`said`], one by one.
+fn said_options(fields: IndexFields, text_keys: &[String], besides: &[String]) -> Vec<Box<dyn Query>> {
+    let mut options: Vec<Box<dyn Query>> = text_keys.iter().map(|key| term(fields.words, key, 1.0)).collect();
     let mut spelled: Vec<&String> = Vec::new();
-    for text_key in text_keys {
-        options.push(term(fields.words, text_key, 1.0));
-        for tag in values_spelled_with(text_key) {
-            if !spelled.contains(&tag) {
-                spelled.push(tag);
-            }
+    for tag in text_keys.iter().flat_map(|key| values_spelled_with(key)) {
+        if !besides.contains(tag) && !spelled.contains(&tag) {
+            spelled.push(tag);
         }
     }
     options.extend(spelled.into_iter().map(|tag| spelled_term(fields, tag)));
+    options
+}
+
+/// The text keys of a typed word: its own, and for a word in Latin letters the key of
+/// its Cyrillic reading ([`KazakhTokenizer::reading_key`]).
+fn text_keys(text: &mut KazakhTokenizer, word: &str) -> Vec<String> {
+    text.key(word).into_iter().chain(text.reading_key(word)).collect()
+}
+
+/// The clauses one word of the query makes: any field may hold it, or it may spell a value.
+fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str) -> Box<dyn Query> {
+    let mut options: Vec<Box<dyn Query>> = vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0)];
+    options.extend(said_options(fields, text_keys, &[]));
     let length = name_key.chars().count();
     let distance = if length >= 8 {
         2
@@ -433,8 +440,12 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
                 let own = [tag("discipline", code), tag("achieved", code)];
                 let mut options: Vec<(Occur, Box<dyn Query>)> =
                     own.iter().map(|own| (Occur::Should, tag_term(fields, own, 2.0))).collect();
-                let words: Vec<(Occur, Box<dyn Query>)> =
-                    text.keys(&window).iter().map(|key| (Occur::Must, said(fields, key, &own))).collect();
+                let words: Vec<(Occur, Box<dyn Query>)> = typed[start..start + length]
+                    .iter()
+                    .map(|word| text_keys(&mut text, word))
+                    .filter(|keys| !keys.is_empty())
+                    .map(|keys| (Occur::Must, said(fields, &keys, &own)))
+                    .collect();
                 if !words.is_empty() {
                     options.push((Occur::Should, Box::new(BooleanQuery::new(words))));
                 }
@@ -444,9 +455,9 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
             }
         }
         let word = typed[start];
-        if let (Some(text_key), Some(name_key)) = (text.key(word), name.key(word)) {
-            let text_keys: Vec<String> = std::iter::once(text_key).chain(text.reading_key(word)).collect();
-            groups.push(word_query(fields, &text_keys, &name_key));
+        let keys = text_keys(&mut text, word);
+        if let (false, Some(name_key)) = (keys.is_empty(), name.key(word)) {
+            groups.push(word_query(fields, &keys, &name_key));
         }
         start += 1;
     }
@@ -499,7 +510,7 @@ mod tests {
         let children = [
             ("a", "Сейітов Қайрат", "Шахмат пәнінен облыстық олимпиада (2025): облыстық, жеңімпаз", "chess", "35", 33),
             ("b", "Иванова Жанна", "Олимпиада по физике (2024): республиканский, призёр", "physics", "71", 42),
-            ("c", "Нұрланов Ерлан", "Домбыра үйірмесі", "dombra", "35", 0),
+            ("c", "Нұрланов Ерлан", "Домбыра үйірмесі\nРобототехника курсы", "dombra", "35", 0),
         ];
         for (key, name, text, discipline, region, best) in children {
             let mut tags = TagSet::default();
@@ -576,6 +587,18 @@ mod tests {
         assert_eq!(keys(&index, "dombyra üiırmesı", |_| {}), ["c"], "2021 Latin letters");
         assert_eq!(keys(&index, "olimpiada Qairat", |_| {}), ["a"], "names still fold alike");
         assert!(keys(&index, "olimpiada Nurlanov", |_| {}).is_empty(), "every word must still match");
+    }
+
+    #[test]
+    fn a_discipline_typed_in_latin_finds_its_word_in_the_text_too() {
+        let index = tiny_index();
+        // Robotics is nobody's discipline here, but child c's text has a robotics course:
+        // the discipline's word is looked up in the text, by its Cyrillic reading too.
+        assert_eq!(keys(&index, "робототехника", |_| {}), ["c"]);
+        assert_eq!(keys(&index, "robototekhnika", |_| {}), ["c"]);
+        assert_eq!(keys(&index, "Robototekhnikasy", |_| {}), ["c"]);
+        assert!(keys(&index, "robototekhnika olimpiadasy", |_| {}).is_empty());
+        assert_eq!(keys(&index, "shakhmat pänınen olimpiada", |_| {}), ["a"]);
     }
 
     #[test]
