@@ -132,6 +132,12 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         keep: u64,
     },
+    /// Rebuild the search index of the current version, published as a new version
+    /// (after upgrading daryn, or changing item 15's weights in daryn.toml)
+    Reindex {
+        #[arg(long)]
+        registry: PathBuf,
+    },
     /// Search children (or teachers) by name, discipline, award, school, in kk/ru/en, Cyrillic or Latin
     Search(Box<crate::search::SearchArgs>),
     /// Print the form for the regions (columns, headers, words, codes) as Markdown
@@ -261,6 +267,10 @@ impl Cli {
             }),
             Command::Vacuum { registry, keep } => {
                 crate::ingest::vacuum(&registry, keep)?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Reindex { registry } => {
+                crate::ingest::reindex(&registry)?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Search(args) => {

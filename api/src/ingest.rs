@@ -157,6 +157,25 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
     Ok(())
 }
 
+/// `daryn reindex`: the current version's data, with its search index built anew, as a
+/// new version.
+pub fn reindex(registry: &Path) -> Result<()> {
+    let store =
+        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let _lock = store.lock()?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let (version, report) = runtime.block_on(daryn_registry::search::index::reindex(&store))?;
+    println!(
+        "version {} published: the data of version {}, searched in a new index (generation {}, {} documents, {:.1} s)",
+        version.version,
+        version.version - 1,
+        report.generation,
+        report.documents_added,
+        report.elapsed_ms as f64 / 1000.0
+    );
+    Ok(())
+}
+
 pub fn versions(registry: &Path) -> Result<()> {
     let store =
         Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
@@ -167,6 +186,9 @@ pub fn versions(registry: &Path) -> Result<()> {
     for version in versions {
         let current = if Some(version.version) == store.current_number()? { " (current)" } else { "" };
         println!("version {}{current}  {}", version.version, version.created_at.to_rfc3339());
+        if version.reindexed {
+            println!("  search index rebuilt by `daryn reindex`; the data of version {}", version.version - 1);
+        }
         for drop in &version.run {
             let reason = drop.refusal_code.as_deref().map(|code| format!(" ({code})")).unwrap_or_default();
             println!(

@@ -726,6 +726,7 @@ async fn publish(
         index_generation: current.and_then(|version| version.index_generation),
         regions,
         run: records,
+        reindexed: false,
     };
     // Search index (issue 5): the changed regions are re-indexed into a new generation,
     // which must be complete before the version file that pins it is written.

@@ -211,6 +211,7 @@ mod tests {
             )]
             .into(),
             run: Vec::new(),
+            reindexed: false,
         };
         // 19:00 UTC on the 24th is midnight of the 25th in Kazakhstan.
         assert_eq!(registry_date(&version), chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());

@@ -46,7 +46,7 @@ pub enum SearchError {
     Index { path: PathBuf, reason: String },
     #[error("`{path}` is not a usable Daryn search index: {reason}")]
     BadIndex { path: PathBuf, reason: String },
-    #[error("registry version {version} has no search index; the next `daryn ingest` builds one")]
+    #[error("registry version {version} has no search index; `daryn reindex` or the next `daryn ingest` builds one")]
     NoIndex { version: u64 },
     #[error("`{parameter}`: {reason}")]
     BadParameter { parameter: &'static str, reason: String },

@@ -301,6 +301,25 @@ fn generation_folders(store: &Store) -> SearchResult<Vec<(u64, PathBuf)>> {
 
 /// Removes what a crashed run left: folders still building, and finished generations
 /// newer than every generation a kept version pins.
+/// `daryn reindex`: publishes version N + 1 of the current version N, the same tables and
+/// drops with a search index built anew, whole, by this daryn. For an index a newer
+/// daryn cannot read, or teachers' scores made with item 15's weights `daryn.toml` no
+/// longer has, when no drop has changed and so no ingest publishes. Version N keeps its
+/// generation, so `--as-of N` still finds what it found. The caller holds the lock.
+pub async fn reindex(store: &Store) -> SearchResult<(RegistryVersion, IndexReport)> {
+    let current = store.resolve(None)?;
+    let mut version = RegistryVersion {
+        version: current.version + 1,
+        created_at: chrono::Utc::now(),
+        run: Vec::new(),
+        reindexed: true,
+        ..current
+    };
+    let report = index_version(store, &mut version, None).await?;
+    store.publish(&version)?;
+    Ok((version, report))
+}
+
 fn remove_leftovers(store: &Store) -> SearchResult<()> {
     let pinned: HashSet<u64> = store.versions()?.iter().filter_map(|version| version.index_generation).collect();
     let newest_pinned = pinned.iter().copied().max().unwrap_or(0);

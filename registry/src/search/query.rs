@@ -137,8 +137,8 @@ impl SearchIndex {
             && !(super::index::OLDEST_READABLE_FORMAT..=super::index::INDEX_FORMAT).contains(&meta.format)
         {
             return Err(bad(format!(
-                "it was built by another daryn (index format {}, this daryn reads formats {} to {}); the next \
-                 ingest that publishes builds one this daryn reads",
+                "it was built by another daryn (index format {}, this daryn reads formats {} to {}); `daryn \
+                 reindex` builds one this daryn reads, and so does the next ingest that publishes",
                 meta.format,
                 super::index::OLDEST_READABLE_FORMAT,
                 super::index::INDEX_FORMAT

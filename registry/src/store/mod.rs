@@ -132,6 +132,10 @@ pub struct RegistryVersion {
     pub regions: BTreeMap<String, RegionState>,
     /// What the run that made this version did with each drop it was given.
     pub run: Vec<DropRecord>,
+    /// Made by `daryn reindex`: the previous version's data with its search index built
+    /// anew ([`crate::search::index::reindex`]); `run` is empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reindexed: bool,
 }
 
 /// A registry on disk (or, later, on object storage).

@@ -289,6 +289,73 @@ fn bad_parameters(fixture: &Fixture) {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--region"));
 }
 
+/// The teachers' scores in the search index were computed with the weights the index was
+/// built with (those of `top_teachers`: T3 26, T2 22, T1 22) until `daryn reindex`
+/// publishes a version whose index has the new ones (T3 7, T2 6, T1 1, as worked out
+/// for `configured_weights`); the version before keeps its index and its scores.
+fn reindexed_scores(fixture: &Fixture) {
+    let registry = fixture.registry.to_str().unwrap();
+    let scores = |extra: &[&str]| -> Vec<(String, u64)> {
+        let mut args = vec!["search", "--registry", registry, "--teachers", "--sort", "best", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("");
+        let output = daryn(&args);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let hits = results["hits"].as_array().unwrap().iter();
+        let mut found: Vec<(String, u64)> = hits
+            .map(|hit| {
+                (hit["teacher_id"].as_str().unwrap().to_owned(), hit["fields"]["item15_score"].as_u64().unwrap())
+            })
+            .collect();
+        assert!(found.windows(2).all(|pair| pair[0].1 >= pair[1].1), "sorted by score: {found:?}");
+        // Search leaves the order of equal scores open; the report breaks ties by id.
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found
+    };
+    let before = scores(&[]);
+    assert_eq!(before, [(fixture.t3.clone(), 26), (fixture.t2.clone(), 22), (fixture.t1.clone(), 22)]);
+    let version_before = std::fs::read_to_string(fixture.registry.join("CURRENT")).unwrap();
+    let version_before: u64 = version_before.trim().parse().unwrap();
+
+    // Killed while its index is built, or before `CURRENT` names the new version: the
+    // registry stays at the version before, with its scores.
+    for point in ["index-built", "current-temporary-written"] {
+        let mut child = crate::spawn_daryn(&["reindex", "--registry", registry], &[("DARYN_PAUSE_AT", point)]);
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let reached = std::io::BufRead::lines(stderr).any(|line| line.unwrap_or_default().contains("paused at"));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(reached, "the reindex never reached `{point}`");
+        let current = std::fs::read_to_string(fixture.registry.join("CURRENT")).unwrap();
+        assert_eq!(current.trim(), version_before.to_string(), "killed at {point}");
+        assert_eq!(scores(&[]), before, "killed at {point}");
+    }
+
+    let output = daryn(&["reindex", "--registry", registry]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let version = version_before + 1;
+    assert!(stdout.contains(&format!("version {version} published: the data of version {version_before}")), "{stdout}");
+    assert_eq!(scores(&[]), [(fixture.t3.clone(), 7), (fixture.t2.clone(), 6), (fixture.t1.clone(), 1)]);
+    assert_eq!(scores(&["--as-of", &version_before.to_string()]), before);
+
+    let listed = daryn(&["versions", "--registry", registry]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    let expected = format!("search index rebuilt by `daryn reindex`; the data of version {version_before}");
+    assert!(listed.contains(&format!("version {version} (current)")) && listed.contains(&expected), "{listed}");
+    // The data is the same: a report reads the same rows in both versions.
+    let (_, now) = report(&fixture.registry, &["item1"]);
+    let (_, then) = report(&fixture.registry, &["item1", "--as-of", &version_before.to_string()]);
+    assert_eq!(now, then);
+
+    let empty = tempfile::tempdir().unwrap();
+    let output = daryn(&["reindex", "--registry", empty.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("holds no registry yet"), "{stderr}");
+}
+
 /// Item 15's weights come from `DIR/daryn.toml`, which the first ingest wrote with the
 /// issue's table. With republican winner, prize-winner and honourable mention 1 each,
 /// international winner 6 and international participant 3 (every other weight 0):
@@ -310,6 +377,7 @@ fn configured_weights(fixture: &Fixture) {
         scores,
         [(fixture.t3.as_str(), "7", "2"), (fixture.t2.as_str(), "6", "4"), (fixture.t1.as_str(), "1", "1")]
     );
+    reindexed_scores(fixture);
 
     std::fs::write(&config, "[item15.regional]\nwinner = 5\n").unwrap();
     let output = daryn(&["report", "top-teachers", "--registry", fixture.registry.to_str().unwrap()]);
