@@ -50,7 +50,7 @@ fn keep_freed_memory() {
 }
 
 /// The crates whose events a bare `DARYN_LOG` level shows (`daryn` is this binary).
-const OWN_CRATES: [&str; 6] = ["daryn", "daryn_api", "daryn_data", "daryn_ingest", "daryn_query", "daryn_registry"];
+const OWN_CRATES: [&str; 5] = ["daryn", "daryn_data", "daryn_ingest", "daryn_query", "daryn_registry"];
 
 /// What `DARYN_LOG` asks to be logged. A bare level (`info`, `debug`) is for daryn's own
 /// events, and the libraries under it (deltalake, DataFusion, tantivy) still log only
@@ -62,7 +62,9 @@ fn log_filter(asked: Option<&str>) -> Result<EnvFilter, String> {
     let directives = if asked.is_empty() {
         "warn".to_owned()
     } else if asked.contains(['=', ',']) {
-        asked.to_owned()
+        // Each directive trimmed here: tracing-subscriber trims them itself, but then
+        // slices the untrimmed text, and a directive after a no-break space panicked.
+        asked.split(',').map(str::trim).filter(|directive| !directive.is_empty()).collect::<Vec<_>>().join(",")
     } else {
         let own = OWN_CRATES.map(|name| format!("{name}={asked}"));
         format!("warn,{}", own.join(","))
@@ -110,5 +112,7 @@ mod tests {
         assert!(written.contains("deltalake=debug") && !written.contains("daryn"), "{written}");
         let error = log_filter(Some("loud")).unwrap_err();
         assert!(error.contains("`loud`"), "{error}");
+        let spaced = log_filter(Some("warn,\u{a0}deltalake=info ,")).unwrap().to_string();
+        assert!(spaced.contains("deltalake=info"), "{spaced}");
     }
 }

@@ -299,8 +299,6 @@ fn generation_folders(store: &Store) -> SearchResult<Vec<(u64, PathBuf)>> {
     Ok(folders)
 }
 
-/// Removes what a crashed run left: folders still building, and finished generations
-/// newer than every generation a kept version pins.
 /// `daryn reindex`: publishes version N + 1 of the current version N, the same tables and
 /// drops with a search index built anew, whole, by this daryn. For an index a newer
 /// daryn cannot read, or teachers' scores made with item 15's weights `daryn.toml` no
@@ -309,6 +307,7 @@ fn generation_folders(store: &Store) -> SearchResult<Vec<(u64, PathBuf)>> {
 pub async fn reindex(store: &Store) -> SearchResult<(RegistryVersion, IndexReport)> {
     let current = store.resolve(None)?;
     let mut version = RegistryVersion {
+        format: crate::store::VERSION_FORMAT,
         version: current.version + 1,
         created_at: chrono::Utc::now(),
         run: Vec::new(),
@@ -320,6 +319,8 @@ pub async fn reindex(store: &Store) -> SearchResult<(RegistryVersion, IndexRepor
     Ok((version, report))
 }
 
+/// Removes what a crashed run left: folders still building, and finished generations
+/// newer than every generation a kept version pins.
 fn remove_leftovers(store: &Store) -> SearchResult<()> {
     let pinned: HashSet<u64> = store.versions()?.iter().filter_map(|version| version.index_generation).collect();
     let newest_pinned = pinned.iter().copied().max().unwrap_or(0);

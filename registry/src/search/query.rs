@@ -449,6 +449,12 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
                 if !words.is_empty() {
                     options.push((Occur::Should, Box::new(BooleanQuery::new(words))));
                 }
+                // A first name may spell a discipline's short alias once stemmed (`Анна`
+                // and `ән`, vocals; `Adil` and `АӘД`): it still finds the name.
+                if let (1, Some(name_key)) = (length, name.key(typed[start])) {
+                    options.push((Occur::Should, term(fields.name, &name_key, 3.0)));
+                    options.push((Occur::Should, term(fields.people, &name_key, 1.0)));
+                }
                 groups.push(Box::new(BooleanQuery::new(options)));
                 start += length;
                 continue 'words;
@@ -659,6 +665,43 @@ mod tests {
         writer.commit().unwrap();
         let index = SearchIndex::from_index(index, 1, 1).unwrap();
         assert_eq!(keys(&index, &word, |_| {}), ["own"], "`{word}` and {other}");
+    }
+
+    #[test]
+    fn a_name_that_spells_a_discipline_still_finds_the_name() {
+        let mut text = KazakhTokenizer::new(Analysis::Text);
+        let taken: Vec<&str> = ["Анна", "Anna", "Adil", "Әділ"]
+            .into_iter()
+            .filter(|name| discipline_code(name, &mut text).is_some())
+            .collect();
+        assert!(!taken.is_empty(), "none of the names reads as a discipline: the test shows nothing");
+        let index = Index::create_in_ram(IndexFields::schema());
+        register_analyzers(&index);
+        let fields = IndexFields::of(&index.schema()).unwrap();
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        for (key, name) in [("anna", "Серікова Анна"), ("adil", "Нұрланов Әділ"), ("other", "Әлиев Нұр")]
+        {
+            let mut tags = TagSet::default();
+            tags.add("kind", "child");
+            assert!(tags.discipline("physics"));
+            let mut document = doc!(fields.kind => "child", fields.key => key, fields.name => name,
+                fields.words => "мектеп", fields.best => 0u64, fields.fields => "{}");
+            for term in tags.into_terms() {
+                document.add_text(fields.tags, term);
+            }
+            writer.add_document(document).unwrap();
+        }
+        writer.commit().unwrap();
+        let index = SearchIndex::from_index(index, 1, 1).unwrap();
+        for (query, expected) in [
+            ("Анна", "anna"),
+            ("Anna Serikova", "anna"),
+            ("Adil", "adil"),
+            ("Adil Nurlanov", "adil"),
+            ("Әділ Нұрланов", "adil"),
+        ] {
+            assert_eq!(keys(&index, query, |_| {}), [expected], "{query} (read as a discipline: {taken:?})");
+        }
     }
 
     #[test]

@@ -51,7 +51,9 @@ pub enum StoreError {
     Delta { table: &'static str, source: Box<DeltaTableError> },
     #[error("reading table `{table}`: {reason}")]
     Query { table: &'static str, reason: String },
-    #[error("another daryn ingest or vacuum is working on the registry `{path}`; try again when it has finished")]
+    #[error(
+        "another daryn ingest, vacuum or reindex is working on the registry `{path}`; try again when it has finished"
+    )]
     Busy { path: PathBuf },
     #[error("`--keep {keep}`: at least the current version must be kept (1 or more)")]
     KeepNothing { keep: u64 },
@@ -383,7 +385,7 @@ impl Store {
         Ok(written.version().unwrap_or(0))
     }
 
-    /// Takes the registry's writer lock: one ingest or vacuum at a time. The operating
+    /// Takes the registry's writer lock: one ingest, vacuum or reindex at a time. The operating
     /// system releases it when the returned file is dropped or the process dies, so a
     /// killed run never leaves the registry locked.
     pub fn lock(&self) -> StoreResult<RegistryLock> {
