@@ -126,6 +126,10 @@ pub struct SearchIndex {
     generation: u64,
 }
 
+/// What [`SearchIndex::ranked`] finds: the top hits with their best achievement and score,
+/// the facet counts, and how many documents match.
+type Ranked = (Vec<((u64, Score), DocAddress)>, Vec<u64>, usize);
+
 impl SearchIndex {
     /// Opens the generation `version` pins.
     pub fn open(store: &Store, version: &RegistryVersion) -> SearchResult<SearchIndex> {
@@ -200,29 +204,17 @@ impl SearchIndex {
                 reason: format!("{words_typed} words; a search takes at most {MAX_WORDS}"),
             });
         }
-        let query = self.build_query(request);
+        let mut query = self.build_query(request, false);
+        let mut found = self.ranked(&query, request)?;
+        // Nothing found, and the last word may be a name still being typed: the names
+        // that begin with it (`Айгер` finds `Айгерім`). Only then, so a word that is a
+        // whole name finds that name and not every name it begins.
+        if found.2 == 0 && request.query.ends_with(char::is_alphanumeric) {
+            query = self.build_query(request, true);
+            found = self.ranked(&query, request)?;
+        }
+        let (ranked, facet_counts, total) = found;
         let searcher = &self.searcher;
-        let facet_collector = FacetCounter { segments: self.columns.clone() };
-        let (ranked, (facet_counts, total)): (Vec<((u64, Score), DocAddress)>, _) = match request.sort {
-            SortOrder::Relevance => {
-                let (top, rest) = searcher
-                    .search(&query, &(TopDocs::with_limit(request.limit).order_by_score(), (facet_collector, Count)))
-                    .map_err(|error| self.failed(error))?;
-                let best = self.best_values(&top);
-                (top.into_iter().zip(best).map(|((score, address), best)| ((best, score), address)).collect(), rest)
-            }
-            SortOrder::BestAchievement => {
-                let columns = self.columns.clone();
-                let by_best = TopDocs::with_limit(request.limit).tweak_score(move |segment: &SegmentReader| {
-                    let best = columns
-                        .iter()
-                        .find(|(id, _)| *id == segment.segment_id())
-                        .map(|(_, columns)| columns.best.clone());
-                    move |doc, score: Score| (best.as_ref().map(|column| column.get_val(doc)).unwrap_or(0), score)
-                });
-                searcher.search(&query, &(by_best, (facet_collector, Count))).map_err(|error| self.failed(error))?
-            }
-        };
         let text_snippets = self.text_snippets(&query);
         let name_snippets = SnippetGenerator::create(searcher, &query, self.fields.name);
         let mut hits = Vec::with_capacity(ranked.len());
@@ -263,6 +255,34 @@ impl SearchIndex {
             hits,
             facets,
         })
+    }
+
+    /// The top hits of `query` in the order `request` asks for (with each one's best
+    /// achievement and score), the facet counts and how many documents match.
+    fn ranked(&self, query: &BooleanQuery, request: &SearchRequest) -> SearchResult<Ranked> {
+        let searcher = &self.searcher;
+        let facet_collector = FacetCounter { segments: self.columns.clone() };
+        let (ranked, (facet_counts, total)): (Vec<((u64, Score), DocAddress)>, _) = match request.sort {
+            SortOrder::Relevance => {
+                let (top, rest) = searcher
+                    .search(query, &(TopDocs::with_limit(request.limit).order_by_score(), (facet_collector, Count)))
+                    .map_err(|error| self.failed(error))?;
+                let best = self.best_values(&top);
+                (top.into_iter().zip(best).map(|((score, address), best)| ((best, score), address)).collect(), rest)
+            }
+            SortOrder::BestAchievement => {
+                let columns = self.columns.clone();
+                let by_best = TopDocs::with_limit(request.limit).tweak_score(move |segment: &SegmentReader| {
+                    let best = columns
+                        .iter()
+                        .find(|(id, _)| *id == segment.segment_id())
+                        .map(|(_, columns)| columns.best.clone());
+                    move |doc, score: Score| (best.as_ref().map(|column| column.get_val(doc)).unwrap_or(0), score)
+                });
+                searcher.search(query, &(by_best, (facet_collector, Count))).map_err(|error| self.failed(error))?
+            }
+        };
+        Ok((ranked, facet_counts, total))
     }
 
     /// Snippets of the stored `text`, marking the words the query looks up in `words`
@@ -306,7 +326,9 @@ impl SearchIndex {
             .collect()
     }
 
-    fn build_query(&self, request: &SearchRequest) -> BooleanQuery {
+    /// The query of `request`; with `beginnings`, the last word, when still being typed,
+    /// also finds the names it begins (see [`word_query`]).
+    fn build_query(&self, request: &SearchRequest, beginnings: bool) -> BooleanQuery {
         let fields = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let kind = if request.teachers { "teacher" } else { "child" };
@@ -333,7 +355,7 @@ impl SearchIndex {
             };
             clauses.push((Occur::Must, any_tag(fields, &terms)));
         }
-        let groups = word_groups(fields, &request.query);
+        let groups = word_groups(fields, &request.query, beginnings);
         if groups.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
@@ -402,7 +424,10 @@ fn text_keys(text: &mut KazakhTokenizer, word: &str) -> Vec<String> {
 }
 
 /// The clauses one word of the query makes: any field may hold it, or it may spell a value.
-fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str) -> Box<dyn Query> {
+/// `typing` marks the word still being typed (the query's last, with nothing after it,
+/// asked for when the query found nothing without it): a name that begins with it
+/// matches too (`Айгер` finds `Айгерім`), within the same typos.
+fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str, typing: bool) -> Box<dyn Query> {
     let mut options: Vec<Box<dyn Query>> = vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0)];
     options.extend(said_options(fields, text_keys, &[]));
     let length = name_key.chars().count();
@@ -413,21 +438,33 @@ fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str) -> Box<
     } else {
         0
     };
-    if distance > 0 {
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(fields.name, name_key), distance, true);
+    let term = Term::from_field_text(fields.name, name_key);
+    if typing && length >= SHORTEST_BEGINNING {
+        let beginning = FuzzyTermQuery::new_prefix(term, distance, true);
+        options.push(Box::new(NameTypos { field: fields.name, query: beginning }));
+    } else if distance > 0 {
+        let fuzzy = FuzzyTermQuery::new(term, distance, true);
         options.push(Box::new(NameTypos { field: fields.name, query: fuzzy }));
     }
     Box::new(AnyOf(options))
 }
 
+/// The shortest name key whose beginning is looked for: two letters begin too many names.
+const SHORTEST_BEGINNING: usize = 3;
+
 /// The query's words as clauses that must all match.
-fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
+fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> Vec<Box<dyn Query>> {
     let mut text = KazakhTokenizer::new(Analysis::Text);
     let mut name = KazakhTokenizer::new(Analysis::Name);
     let typed: Vec<&str> = words(query)
         .map(|(_, word)| word)
         .filter(|word| !STOP_WORDS.contains(&crate::spelling::fold(word).as_str()))
         .collect();
+    // The last word is still being typed when nothing follows it (no space, no stop).
+    let still_typing = beginnings
+        && words(query)
+            .last()
+            .is_some_and(|(offset, word)| offset + word.len() == query.len() && typed.last() == Some(&word));
     let mut groups: Vec<Box<dyn Query>> = Vec::new();
     let mut start = 0;
     'words: while start < typed.len() {
@@ -463,7 +500,8 @@ fn word_groups(fields: IndexFields, query: &str) -> Vec<Box<dyn Query>> {
         let word = typed[start];
         let keys = text_keys(&mut text, word);
         if let (false, Some(name_key)) = (keys.is_empty(), name.key(word)) {
-            groups.push(word_query(fields, &keys, &name_key));
+            let typing = start + 1 == typed.len() && still_typing;
+            groups.push(word_query(fields, &keys, &name_key, typing));
         }
         start += 1;
     }
@@ -567,6 +605,30 @@ mod tests {
         assert_eq!(keys(&index, "Нурланов", |_| {}), ["c"]);
         assert_eq!(keys(&index, "Иавнова", |_| {}), ["b"], "one transposition");
         assert!(keys(&index, "Qairat Zhanna", |_| {}).is_empty());
+    }
+
+    #[test]
+    fn the_word_being_typed_finds_the_names_it_begins() {
+        let index = tiny_index();
+        for (query, expected) in [("Qair", "a"), ("Кайр", "a"), ("Иван", "b"), ("Zhan", "b"), ("Сейітов Қай", "a")]
+        {
+            assert_eq!(keys(&index, query, |_| {}), [expected], "{query}");
+        }
+        // With a typo in what is typed so far (one in four letters or more).
+        assert_eq!(keys(&index, "Ivna", |_| {}), ["b"]);
+        // A finished word (a space or a stop after it) is a whole name, as before; so is
+        // any word but the last, and two letters begin nothing.
+        for query in ["Qair ", "Qair.", "Qair Seiitov", "Қа"] {
+            assert!(keys(&index, query, |_| {}).is_empty(), "{query}");
+        }
+        // Beginnings are looked for only when nothing is found without them: a word that
+        // is a whole name finds that name, not every name it begins.
+        let index = school_index(&[("nur", "Сейітов Нұр", "physics"), ("nursultan", "Сейітов Нұрсұлтан", "physics")]);
+        assert_eq!(keys(&index, "Нұр", |_| {}), ["nur"]);
+        assert_eq!(keys(&index, "Нұрсұл", |_| {}), ["nursultan"]);
+        let mut both = keys(&index, "Nur Seiit", |_| {});
+        both.sort();
+        assert_eq!(both, ["nur"], "Nur is a whole name, and Seiit begins Seiitov");
     }
 
     #[test]
