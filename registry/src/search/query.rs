@@ -204,13 +204,16 @@ impl SearchIndex {
                 reason: format!("{words_typed} words; a search takes at most {MAX_WORDS}"),
             });
         }
-        let mut query = self.build_query(request, false);
+        let (mut query, _) = self.build_query(request, false);
         let mut found = self.ranked(&query, request)?;
         // Nothing found, and the last word may be a name still being typed: the names
         // that begin with it (`Айгер` finds `Айгерім`). Only then, so a word that is a
-        // whole name finds that name and not every name it begins.
-        if found.2 == 0 && request.query.ends_with(char::is_alphanumeric) {
-            query = self.build_query(request, true);
+        // whole name finds that name and not every name it begins; and only when the
+        // last word is such a word, so that no query is run twice as it is.
+        if found.2 == 0
+            && let (beginning, true) = self.build_query(request, true)
+        {
+            query = beginning;
             found = self.ranked(&query, request)?;
         }
         let (ranked, facet_counts, total) = found;
@@ -327,8 +330,9 @@ impl SearchIndex {
     }
 
     /// The query of `request`; with `beginnings`, the last word, when still being typed,
-    /// also finds the names it begins (see [`word_query`]).
-    fn build_query(&self, request: &SearchRequest, beginnings: bool) -> BooleanQuery {
+    /// also finds the names it begins (see [`word_query`]), and the flag says whether it
+    /// did.
+    fn build_query(&self, request: &SearchRequest, beginnings: bool) -> (BooleanQuery, bool) {
         let fields = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let kind = if request.teachers { "teacher" } else { "child" };
@@ -355,12 +359,12 @@ impl SearchIndex {
             };
             clauses.push((Occur::Must, any_tag(fields, &terms)));
         }
-        let groups = word_groups(fields, &request.query, beginnings);
+        let (groups, began) = word_groups(fields, &request.query, beginnings);
         if groups.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         clauses.extend(groups.into_iter().map(|group| (Occur::Must, group)));
-        BooleanQuery::new(clauses)
+        (BooleanQuery::new(clauses), began)
     }
 }
 
@@ -439,9 +443,16 @@ fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str, typing:
         0
     };
     let term = Term::from_field_text(fields.name, name_key);
-    if typing && length >= SHORTEST_BEGINNING {
-        let beginning = FuzzyTermQuery::new_prefix(term, distance, true);
-        options.push(Box::new(NameTypos { field: fields.name, query: beginning }));
+    if typing {
+        // A name that begins with the word as typed ranks above one that begins with it
+        // only within a typo (`Qair`: Қайрат before Карина).
+        let exact = FuzzyTermQuery::new_prefix(term.clone(), 0, false);
+        let exact = NameTypos { field: fields.name, query: exact };
+        options.push(Box::new(BoostQuery::new(Box::new(exact), 3.0)));
+        if distance > 0 {
+            let beginning = FuzzyTermQuery::new_prefix(term, distance, true);
+            options.push(Box::new(NameTypos { field: fields.name, query: beginning }));
+        }
     } else if distance > 0 {
         let fuzzy = FuzzyTermQuery::new(term, distance, true);
         options.push(Box::new(NameTypos { field: fields.name, query: fuzzy }));
@@ -453,7 +464,9 @@ fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str, typing:
 const SHORTEST_BEGINNING: usize = 3;
 
 /// The query's words as clauses that must all match.
-fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> Vec<Box<dyn Query>> {
+/// The query's words as clauses that must all match; and whether the last word was taken
+/// as the beginning of a name (only asked for with `beginnings`, see [`word_query`]).
+fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<dyn Query>>, bool) {
     let mut text = KazakhTokenizer::new(Analysis::Text);
     let mut name = KazakhTokenizer::new(Analysis::Name);
     let typed: Vec<&str> = words(query)
@@ -466,6 +479,7 @@ fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> Vec<Box<dy
             .last()
             .is_some_and(|(offset, word)| offset + word.len() == query.len() && typed.last() == Some(&word));
     let mut groups: Vec<Box<dyn Query>> = Vec::new();
+    let mut began = false;
     let mut start = 0;
     'words: while start < typed.len() {
         for length in (1..=4.min(typed.len() - start)).rev() {
@@ -500,12 +514,13 @@ fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> Vec<Box<dy
         let word = typed[start];
         let keys = text_keys(&mut text, word);
         if let (false, Some(name_key)) = (keys.is_empty(), name.key(word)) {
-            let typing = start + 1 == typed.len() && still_typing;
+            let typing = start + 1 == typed.len() && still_typing && name_key.chars().count() >= SHORTEST_BEGINNING;
+            began |= typing;
             groups.push(word_query(fields, &keys, &name_key, typing));
         }
         start += 1;
     }
-    groups
+    (groups, began)
 }
 
 /// The discipline a run of typed words names, by spelling or by analysed key.
@@ -618,7 +633,7 @@ mod tests {
         assert_eq!(keys(&index, "Ivna", |_| {}), ["b"]);
         // A finished word (a space or a stop after it) is a whole name, as before; so is
         // any word but the last, and two letters begin nothing.
-        for query in ["Qair ", "Qair.", "Qair Seiitov", "Қа"] {
+        for query in ["Qair ", "Qair.", "Qair и", "Qair Seiitov", "Қа"] {
             assert!(keys(&index, query, |_| {}).is_empty(), "{query}");
         }
         // Beginnings are looked for only when nothing is found without them: a word that
@@ -626,9 +641,10 @@ mod tests {
         let index = school_index(&[("nur", "Сейітов Нұр", "physics"), ("nursultan", "Сейітов Нұрсұлтан", "physics")]);
         assert_eq!(keys(&index, "Нұр", |_| {}), ["nur"]);
         assert_eq!(keys(&index, "Нұрсұл", |_| {}), ["nursultan"]);
-        let mut both = keys(&index, "Nur Seiit", |_| {});
-        both.sort();
-        assert_eq!(both, ["nur"], "Nur is a whole name, and Seiit begins Seiitov");
+        assert_eq!(keys(&index, "Nur Seiit", |_| {}), ["nur"], "Nur is a whole name, and Seiit begins Seiitov");
+        // A beginning as typed ranks above a beginning within a typo.
+        let index = school_index(&[("karina", "Әлиева Карина", "physics"), ("kairat", "Әлиев Қайрат", "physics")]);
+        assert_eq!(keys(&index, "Qair", |_| {}), ["kairat", "karina"]);
     }
 
     #[test]
