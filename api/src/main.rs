@@ -28,8 +28,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// back was zeroed and faulted in again on its next use. That was a seventh of the run's
 /// CPU time, nearly all of it in the kernel; keeping the pages cut a 1,000,000-children
 /// ingest from about 45 s to 40 s (12 s of system time to 5), for about half a gigabyte
-/// more peak RSS (README, benchmark). Long-lived commands (`daryn serve`) keep the
-/// default, so that memory taken by one large query goes back.
+/// more peak RSS (README, benchmark). Every other command keeps the default, and so will
+/// the long-lived servers to come, so that memory taken by one large query goes back.
 #[allow(unsafe_code)]
 fn keep_freed_memory() {
     /// `mi_option_purge_delay` in mimalloc 3's `mi_option_t` (`mimalloc.h` of
