@@ -139,11 +139,15 @@ pub fn print_outcome(outcome: &RunOutcome) {
     println!("took {total:.1} s: {}", stages.join(", "));
 }
 
+/// Opens an existing registry, saying which folder when it cannot.
+pub fn open_registry(registry: &Path) -> Result<Store> {
+    Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))
+}
+
 /// `daryn vacuum`: keeps the newest `keep` versions, deletes the rest and the files only
 /// they read.
 pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
-    let store =
-        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let store = crate::ingest::open_registry(registry)?;
     let _lock = store.lock()?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let vacuumed = runtime.block_on(store.vacuum(keep))?;
@@ -160,8 +164,7 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
 /// `daryn reindex`: the current version's data, with its search index built anew, as a
 /// new version.
 pub fn reindex(registry: &Path) -> Result<()> {
-    let store =
-        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let store = crate::ingest::open_registry(registry)?;
     let _lock = store.lock()?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let (version, report) = runtime.block_on(daryn_registry::search::index::reindex(&store))?;
@@ -177,8 +180,7 @@ pub fn reindex(registry: &Path) -> Result<()> {
 }
 
 pub fn versions(registry: &Path) -> Result<()> {
-    let store =
-        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let store = crate::ingest::open_registry(registry)?;
     let versions = store.versions()?;
     if versions.is_empty() {
         println!("the registry has no versions yet");

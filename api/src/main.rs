@@ -27,8 +27,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// after another, each freeing what the next then takes again, and every page handed
 /// back was zeroed and faulted in again on its next use. That was a seventh of the run's
 /// CPU time, nearly all of it in the kernel; keeping the pages cut a 1,000,000-children
-/// ingest from about 45 s to 40 s (12 s of system time to 5), for about half a gigabyte
-/// more peak RSS (README, benchmark). Every other command keeps the default, and so will
+/// ingest from 41–46 s to 37–38 s in runs taken in turn (11–17 s of system time to 6–7),
+/// for about 0.7 GB more peak RSS (README, benchmark). Every other command keeps the default, and so will
 /// the long-lived servers to come, so that memory taken by one large query goes back.
 #[allow(unsafe_code)]
 fn keep_freed_memory() {

@@ -9,7 +9,6 @@ use anyhow::{Context, Result};
 use daryn_registry::discipline::Taxonomy;
 use daryn_registry::enums::{AchievementResult, AreaType, Level, RoadmapStatus, TalentDomain};
 use daryn_registry::search::{HitKind, SearchIndex, SearchRequest, SearchResults, SortOrder};
-use daryn_registry::store::Store;
 use daryn_registry::{KatoCode, RegionCode};
 use serde_json::json;
 
@@ -175,8 +174,7 @@ pub fn parse_status(text: &str) -> std::result::Result<String, String> {
 
 /// Runs one search and prints it.
 pub fn run(registry: &Path, as_of: Option<u64>, request: &SearchRequest, format: OutputFormat) -> Result<()> {
-    let store =
-        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let store = crate::ingest::open_registry(registry)?;
     let version = store.resolve(as_of)?;
     let index = SearchIndex::open(&store, &version)?;
     let results = index.search(request)?;
@@ -199,8 +197,7 @@ pub fn run(registry: &Path, as_of: Option<u64>, request: &SearchRequest, format:
 /// then optional tab-separated filters `region=35`, `discipline=chess`, `level=republican`,
 /// `group=rural`, `teachers=1`.
 pub fn run_query_file(registry: &Path, as_of: Option<u64>, file: &Path, base: &SearchRequest) -> Result<()> {
-    let store =
-        Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))?;
+    let store = crate::ingest::open_registry(registry)?;
     let version = store.resolve(as_of)?;
     let index = SearchIndex::open(&store, &version)?;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading `--queries` `{}`", file.display()))?;

@@ -142,7 +142,8 @@ pub fn cyrillic_reading(word: &str) -> Option<String> {
     if lower.chars().any(is_cyrillic) || !lower.chars().any(|ch| ch.is_alphabetic()) {
         return None;
     }
-    const PAIRS: [(&str, char); 9] = [
+    const PAIRS: [(&str, char); 10] = [
+        ("shch", 'щ'),
         ("sh", 'ш'),
         ("ch", 'ч'),
         ("zh", 'ж'),
@@ -156,11 +157,6 @@ pub fn cyrillic_reading(word: &str) -> Option<String> {
     let mut reading = String::with_capacity(lower.len() * 2);
     let mut rest = lower.as_str();
     while let Some(ch) = rest.chars().next() {
-        if let Some(after) = rest.strip_prefix("shch") {
-            reading.push('щ');
-            rest = after;
-            continue;
-        }
         // `ye` is `е` at the start of a word only (`Yerlan`); inside one it is `ые` (`-nye`).
         let pair = PAIRS.iter().find(|(pair, _)| rest.starts_with(pair) && (*pair != "ye" || reading.is_empty()));
         if let Some((pair, letter)) = pair {
@@ -205,13 +201,14 @@ pub fn cyrillic_reading(word: &str) -> Option<String> {
             'x' => "кс",
             'y' => "ы",
             'z' => "з",
-            _ => {
-                reading.push(ch);
-                rest = &rest[ch.len_utf8()..];
-                continue;
-            }
+            // Digits and anything else stay as typed.
+            _ => "",
         };
-        reading.push_str(letter);
+        if letter.is_empty() {
+            reading.push(ch);
+        } else {
+            reading.push_str(letter);
+        }
         rest = &rest[ch.len_utf8()..];
     }
     Some(reading)

@@ -463,7 +463,6 @@ fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str, typing:
 /// The shortest name key whose beginning is looked for: two letters begin too many names.
 const SHORTEST_BEGINNING: usize = 3;
 
-/// The query's words as clauses that must all match.
 /// The query's words as clauses that must all match; and whether the last word was taken
 /// as the beginning of a name (only asked for with `beginnings`, see [`word_query`]).
 fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<dyn Query>>, bool) {
