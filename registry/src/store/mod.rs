@@ -388,7 +388,13 @@ impl Store {
     /// Takes the registry's writer lock: one ingest, vacuum or reindex at a time. The operating
     /// system releases it when the returned file is dropped or the process dies, so a
     /// killed run never leaves the registry locked.
+    ///
+    /// A folder that holds no registry (no `versions`, which an ingest creates before it
+    /// locks) is refused before anything is written in it.
     pub fn lock(&self) -> StoreResult<RegistryLock> {
+        if !self.root.join("versions").is_dir() {
+            return Err(StoreError::Empty { path: self.root.clone() });
+        }
         let path = self.root.join("LOCK");
         let file =
             std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;

@@ -354,6 +354,11 @@ fn reindexed_scores(fixture: &Fixture) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("holds no registry yet"), "{stderr}");
+    // Refused before the lock: the folder is left as it was, empty.
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
+    let output = daryn(&["vacuum", "--keep", "1", "--registry", empty.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
 }
 
 /// Item 15's weights come from `DIR/daryn.toml`, which the first ingest wrote with the
