@@ -4,7 +4,7 @@
 //! manifest that disagrees, more than 20 % of children rows rejected, a shrink of more
 //! than 20 % of the region's children. An identical re-send changes nothing.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -713,7 +713,10 @@ async fn publish(
         .await?;
     tables.insert(StoreTable::Rejections.name().to_owned(), version);
     let records: Vec<DropRecord> = prepared.iter().map(|item| item.outcome.record()).collect();
-    let version = store.append(StoreTable::Drops, vec![schema::drops_batch(&records, number, run_at)], &label).await?;
+    let drop_regions: BTreeSet<String> = records.iter().map(|record| record.region.clone()).collect();
+    let drop_regions: Vec<String> = drop_regions.into_iter().collect();
+    let drops = schema::drops_batch(&records, number, run_at);
+    let version = store.append_compacting(StoreTable::Drops, &drop_regions, drops, &label).await?;
     tables.insert(StoreTable::Drops.name().to_owned(), version);
     clock.lap("rejections");
 

@@ -169,6 +169,23 @@ fn writer_properties(table: StoreTable) -> WriterProperties {
     WriterProperties::builder().set_compression(compression).set_statistics_enabled(EnabledStatistics::Page).build()
 }
 
+/// How many files a region's partition of an appended table may hold before the next
+/// append rewrites it as one ([`Store::append_compacting`]): at most a few hundred files
+/// in all for twenty regions, rewritten about every two weeks of nightly runs.
+pub const FILES_BEFORE_COMPACTION: usize = 16;
+
+/// The number of data files in each region's partition of a table as loaded.
+fn partition_files(delta_table: &DeltaTable, table: StoreTable) -> StoreResult<BTreeMap<String, usize>> {
+    let mut files = BTreeMap::new();
+    for uri in delta_table.get_file_uris().map_err(delta(table))? {
+        let region = uri.split('/').find_map(|part| part.strip_prefix("region="));
+        if let Some(region) = region {
+            *files.entry(region.to_owned()).or_insert(0) += 1;
+        }
+    }
+    Ok(files)
+}
+
 /// Delta table settings: checkpoints every 10 commits, and history kept until an
 /// explicit `daryn vacuum` (a century of retention, so nothing expires by itself).
 const TABLE_CONFIGURATION: [(&str, &str); 3] = [
@@ -348,6 +365,77 @@ impl Store {
     /// Appends rows in one commit; returns the new Delta version.
     pub async fn append(&self, table: StoreTable, batches: Vec<RecordBatch>, run_label: &str) -> StoreResult<u64> {
         self.write(table, batches, SaveMode::Append, None, run_label).await
+    }
+
+    /// Appends `batch`, rows of `regions` only, to a table that every run adds a few rows
+    /// to (`drops`), in one commit; returns the new Delta version. An append adds a file to
+    /// each region's partition, so a year of nightly runs would leave thousands of tiny
+    /// files for every read to open. When a partition of `regions` already holds
+    /// [`FILES_BEFORE_COMPACTION`] files, the commit instead rewrites the partitions of
+    /// `regions` as one file each: their rows, then the new ones. Older versions keep
+    /// reading the files they pinned until `daryn vacuum` removes them.
+    pub async fn append_compacting(
+        &self,
+        table: StoreTable,
+        regions: &[String],
+        batch: RecordBatch,
+        run_label: &str,
+    ) -> StoreResult<u64> {
+        let Some(delta_table) = self.load(table).await? else {
+            return self.append(table, vec![batch], run_label).await;
+        };
+        let files = partition_files(&delta_table, table)?;
+        if regions.iter().all(|region| files.get(region).copied().unwrap_or(0) < FILES_BEFORE_COMPACTION) {
+            return self.append(table, vec![batch], run_label).await;
+        }
+        let mut batches = self.region_rows(&delta_table, table, regions).await?;
+        batches.push(batch);
+        tracing::info!(table = table.name(), regions = regions.len(), "partitions compacted into one file each");
+        self.replace_regions(table, regions, batches, run_label).await
+    }
+
+    /// The rows of `regions` in a table as loaded, in the table's schema.
+    async fn region_rows(
+        &self,
+        delta_table: &DeltaTable,
+        table: StoreTable,
+        regions: &[String],
+    ) -> StoreResult<Vec<RecordBatch>> {
+        let query = |error: deltalake::datafusion::error::DataFusionError| StoreError::Query {
+            table: table.name(),
+            reason: error.to_string(),
+        };
+        let context = SessionContext::new();
+        delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
+        let provider = delta_table
+            .table_provider()
+            .await
+            .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
+        let wanted = regions.iter().map(|region| lit(region.clone())).collect();
+        let frame =
+            context.read_table(provider).map_err(query)?.filter(col("region").in_list(wanted, false)).map_err(query)?;
+        let schema = table.schema();
+        let mut batches = Vec::new();
+        // A scan gives the partition column last and text as views: each column is taken
+        // by name and cast back to the table's type.
+        for batch in frame.collect().await.map_err(query)? {
+            let columns = schema
+                .fields()
+                .iter()
+                .map(|field| {
+                    let column = batch.column_by_name(field.name()).ok_or_else(|| StoreError::Query {
+                        table: table.name(),
+                        reason: format!("the scan has no column `{}`", field.name()),
+                    })?;
+                    deltalake::arrow::compute::cast(column, field.data_type())
+                        .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            let batch = RecordBatch::try_new(schema.clone(), columns)
+                .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
+            batches.push(batch);
+        }
+        Ok(batches)
     }
 
     async fn write(

@@ -428,3 +428,56 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
     let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
     assert_eq!(code, 0, "{stdout}");
 }
+
+/// `drops` grows by a row per drop every run. A run appends a file to each region's
+/// partition until it holds `FILES_BEFORE_COMPACTION` (16); the next run rewrites it as
+/// one file. Region 35 alone, a run a day: after runs 1–16 the partition holds 1–16 files,
+/// run 17 leaves 1 (17 rows), run 18 leaves 2. Every run's row is kept, and an older
+/// version still reads its own rows.
+#[test]
+fn the_drops_table_stays_in_few_files_run_after_run() {
+    use daryn_registry::store::{FILES_BEFORE_COMPACTION, Store, StoreTable};
+    assert_eq!(FILES_BEFORE_COMPACTION, 16, "the expected counts below assume 16");
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let registry = root.path().join("registry");
+    let iins = girls_iins(3);
+    let first_day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let files_at = |number: u64| {
+        let store = Store::open(&registry, false).unwrap();
+        let version = store.version(number).unwrap();
+        runtime.block_on(async {
+            let table = store.table_at(StoreTable::Drops, &version).await.unwrap().unwrap();
+            table.get_file_uris().unwrap().count()
+        })
+    };
+    let mut files = Vec::new();
+    for run in 0..18u64 {
+        let date = (first_day + chrono::Days::new(run)).to_string();
+        // A child more or less each day, so that every run publishes a version.
+        let folder = hand_made_drop(&drops, &date, "35", &iins[..1 + (run % 2) as usize]);
+        let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
+        assert_eq!(code, 0, "{stdout}");
+        files.push(files_at(run + 1));
+    }
+    let expected: Vec<usize> = (1..=16).chain([1, 2]).collect();
+    assert_eq!(files, expected);
+
+    let sql = |as_of: &str, query: &str| {
+        let registry = registry.to_str().unwrap();
+        let output = daryn(&["sql", "--registry", registry, "--format", "csv", "--as-of", as_of, query]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().lines().skip(1).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let versions = |as_of: &str| {
+        let lines = sql(as_of, "SELECT registry_version FROM drops ORDER BY registry_version");
+        lines.iter().map(|line| line.parse::<u64>().unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(versions("18"), (1..=18).collect::<Vec<_>>());
+    assert_eq!(versions("17"), (1..=17).collect::<Vec<_>>());
+    assert_eq!(versions("16"), (1..=16).collect::<Vec<_>>());
+    // The rewritten rows are the rows as written, every column.
+    let first_sixteen = "SELECT * FROM drops WHERE registry_version <= 16 ORDER BY registry_version";
+    assert_eq!(sql("18", first_sixteen), sql("16", first_sixteen));
+}
