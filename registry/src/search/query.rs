@@ -842,4 +842,50 @@ mod tests {
         assert_eq!(discipline_code("Matematika", &mut text), maths);
         assert_eq!(discipline_code("республиканская", &mut text), None);
     }
+
+    /// What anyone may type: letters of both scripts and their look-alikes, combining
+    /// marks, punctuation the query language might read, digits, emoji, other scripts,
+    /// long runs. Thousands of such queries, drawn from a fixed seed, each with a filter
+    /// or a sort, must answer within the limit and never panic.
+    #[test]
+    fn odd_queries_answer_and_never_panic() {
+        let pieces = [
+            "а", "ә", "Ә", "ғ", "қ", "Қ", "ң", "ө", "ұ", "ү", "һ", "і", "І", "ё", "й", "ъ", "ь", "щ", "Ш", "о",
+            "a", "q", "Q", "y", "i", "ı", "İ", "ş", "ç", "ğ", "ä", "ö", "ü", "ñ", "sh", "shch", "kh", "zh", "ts", "ye",
+            "ch", "yu", "ya", "w", "x", "\u{301}", "\u{200d}", "\u{fe0f}", "\u{202e}", "\u{feff}", "\u{0}", "👩‍🎓", "🇰🇿",
+            "中", "ΐ", "ﬁ", "ß", "0", "7", "2025", "-", "--", "+", "*", "?", "~", "^", ":", ";", ",", ".", "«", "»",
+            "\"", "'", "(", ")", "[", "]", "{", "}", "/", "\\", "&", "|", "!", "#", "@", " ", "  ", "\t", "\n",
+            "шахмат", "олимпиада", "Qairat", "AND", "OR", "NOT", "kind/child", "region/35", "level:", "ан",
+        ];
+        let index = tiny_index();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: usize| {
+            // xorshift64*: a fixed sequence, so a failure repeats.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % bound
+        };
+        for round in 0..3_000 {
+            let length = next(12);
+            let mut query: String = (0..length).map(|_| pieces[next(pieces.len())]).collect();
+            if round % 50 == 0 {
+                query = query.repeat(40);
+            }
+            let mut request = SearchRequest { query: query.clone(), limit: 1 + next(5), ..SearchRequest::default() };
+            match round % 6 {
+                1 => request.teachers = true,
+                2 => request.sort = SortOrder::BestAchievement,
+                3 => request.regions = vec!["35".to_owned()],
+                4 => request.disciplines = vec!["chess".to_owned(), "physics".to_owned()],
+                5 => request.grades = vec![9],
+                _ => {}
+            }
+            match index.search(&request) {
+                Ok(found) => assert!(found.hits.len() <= request.limit, "{query:?}"),
+                // Refused input names the parameter (too many words, here).
+                Err(error) => assert!(error.to_string().starts_with("`query`"), "{query:?}: {error}"),
+            }
+        }
+    }
 }
