@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
 
 /// mimalloc rather than the system allocator: an ingest allocates and frees millions of
 /// small strings on every core, and glibc's allocator both spent much of the run in
@@ -55,19 +56,29 @@ const OWN_CRATES: [&str; 5] = ["daryn", "daryn_data", "daryn_ingest", "daryn_que
 /// What `DARYN_LOG` asks to be logged. A bare level (`info`, `debug`) is for daryn's own
 /// events, and the libraries under it (deltalake, DataFusion, tantivy) still log only
 /// their warnings: at `info` deltalake alone writes a line per table scan, which buried a
-/// cron log's line per drop and per stage. Anything else (`warn,deltalake=debug`) is
-/// taken as a `tracing` filter, as written. Unset: warnings only.
+/// cron log's line per drop and per stage. A level quieter than that (`error`, `off`)
+/// holds for the libraries too. A filter (`warn,deltalake=debug`) is taken as written;
+/// one bare word that is no level is refused. Unset: warnings only.
 fn log_filter(asked: Option<&str>) -> Result<EnvFilter, String> {
     let asked = asked.map(str::trim).unwrap_or_default();
     let directives = if asked.is_empty() {
         "warn".to_owned()
-    } else if asked.contains(['=', ',']) {
+    } else if let Ok(level) = asked.parse::<LevelFilter>() {
+        if level < LevelFilter::WARN {
+            level.to_string()
+        } else {
+            let own = OWN_CRATES.map(|name| format!("{name}={level}"));
+            format!("warn,{}", own.join(","))
+        }
+    } else if !asked.contains(['=', ',']) {
+        // A bare target is a valid filter, but far more often a level mistyped (`inf`).
+        return Err(format!(
+            "`{asked}` is not a level (off, error, warn, info, debug, trace); for a target say `{asked}=info`"
+        ));
+    } else {
         // Each directive trimmed here: tracing-subscriber trims them itself, but then
         // slices the untrimmed text, and a directive after a no-break space panicked.
         asked.split(',').map(str::trim).filter(|directive| !directive.is_empty()).collect::<Vec<_>>().join(",")
-    } else {
-        let own = OWN_CRATES.map(|name| format!("{name}={asked}"));
-        format!("warn,{}", own.join(","))
     };
     EnvFilter::try_new(&directives).map_err(|error| format!("`{asked}` is not a log level or filter: {error}"))
 }
@@ -114,5 +125,9 @@ mod tests {
         assert!(error.contains("`loud`"), "{error}");
         let spaced = log_filter(Some("warn,\u{a0}deltalake=info ,")).unwrap().to_string();
         assert!(spaced.contains("deltalake=info"), "{spaced}");
+        // Quieter than the libraries' warnings: for everyone.
+        assert_eq!(log_filter(Some("off")).unwrap().to_string(), "off");
+        assert_eq!(log_filter(Some("ERROR")).unwrap().to_string(), "error");
+        assert!(log_filter(Some("deltalake")).unwrap_err().contains("`deltalake=info`"));
     }
 }
