@@ -177,8 +177,10 @@ pub const FILES_BEFORE_COMPACTION: usize = 16;
 /// The number of data files in each region's partition of a table as loaded.
 fn partition_files(delta_table: &DeltaTable, table: StoreTable) -> StoreResult<BTreeMap<String, usize>> {
     let mut files = BTreeMap::new();
-    for uri in delta_table.get_file_uris().map_err(delta(table))? {
-        let region = uri.split('/').find_map(|part| part.strip_prefix("region="));
+    let snapshot = delta_table.snapshot().map_err(delta(table))?;
+    for file in snapshot.log_data().iter() {
+        let path = file.path();
+        let region = path.split('/').find_map(|part| part.strip_prefix("region="));
         if let Some(region) = region {
             *files.entry(region.to_owned()).or_insert(0) += 1;
         }
@@ -631,23 +633,20 @@ pub struct Vacuumed {
     pub bytes: u64,
 }
 
-/// The data files a Delta table version reads, as absolute paths. deltalake gives a
-/// local table's files as plain paths, others as URLs; a file that is not on the local
-/// disk stops the vacuum rather than be missed from what it must keep.
+/// The data files a Delta table version reads, as absolute paths: the table's folder
+/// joined with each file's path from the log. (Not `get_file_uris`: for a local table
+/// deltalake gives the folder's URL with `file://` cut off but its escapes left in, so a
+/// registry in `/srv/my registry` or `/srv/реестр` would have had every file taken for
+/// unwanted.) A table that is not on the local disk stops the vacuum rather than be
+/// missed from what it must keep.
 fn table_files(table: &DeltaTable, which: StoreTable) -> StoreResult<HashSet<PathBuf>> {
-    let uris = table.get_file_uris().map_err(delta(which))?;
-    uris.map(|uri| {
-        let path = match url::Url::parse(&uri) {
-            Ok(url) if url.scheme() == "file" => url.to_file_path().ok(),
-            Ok(_) => None,
-            Err(_) => Some(PathBuf::from(&uri)),
-        };
-        path.filter(|path| path.is_absolute()).ok_or_else(|| StoreError::Query {
-            table: which.name(),
-            reason: format!("vacuum works on a registry on the local disk; `{uri}` is not"),
-        })
-    })
-    .collect()
+    let url = table.table_url();
+    let root = url.to_file_path().map_err(|()| StoreError::Query {
+        table: which.name(),
+        reason: format!("vacuum works on a registry on the local disk; `{url}` is not"),
+    })?;
+    let snapshot = table.snapshot().map_err(delta(which))?;
+    Ok(snapshot.log_data().iter().map(|file| root.join(file.path().as_ref())).collect())
 }
 
 /// Deletes every data file under a table's folder (not its `_delta_log`) that is not
