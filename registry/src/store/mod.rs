@@ -47,6 +47,12 @@ pub enum StoreError {
     Vacuumed { version: u64, oldest: u64 },
     #[error("`{path}` holds no registry yet; run `daryn ingest --registry {path} DROPS` first")]
     Empty { path: PathBuf },
+    #[error(
+        "`{path}` has version files up to {newest} but no `CURRENT` file naming the current one; nothing was \
+         changed. Write the number of the version to use (normally {newest}) into `{path}/CURRENT`, or restore \
+         the folder from a backup"
+    )]
+    NoCurrent { path: PathBuf, newest: u64 },
     #[error("delta table `{table}`: {source}")]
     Delta { table: &'static str, source: Box<DeltaTableError> },
     #[error("reading table `{table}`: {reason}")]
@@ -245,8 +251,28 @@ impl Store {
                 .parse()
                 .map(Some)
                 .map_err(|_| StoreError::BadVersionFile { path, reason: format!("`{}` is not a number", text.trim()) }),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => match self.newest_version_file()? {
+                // A first run killed after writing its version file: nothing was published.
+                None | Some(1) => Ok(None),
+                // Only a hand or a partial copy removes `CURRENT` once it exists (it is
+                // replaced by a rename). Taken for a crashed first run, the next ingest
+                // would remove every table and index generation as unpinned.
+                Some(newest) => Err(StoreError::NoCurrent { path: self.root.clone(), newest }),
+            },
             Err(error) => Err(StoreError::Io { path, source: error }),
+        }
+    }
+
+    /// The highest number among the version files, whatever `CURRENT` says.
+    fn newest_version_file(&self) -> StoreResult<Option<u64>> {
+        let folder = self.root.join("versions");
+        match std::fs::read_dir(&folder) {
+            Ok(entries) => Ok(entries
+                .filter_map(|entry| entry.ok())
+                .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".json")?.parse().ok())
+                .max()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(StoreError::Io { path: folder, source: error }),
         }
     }
 
@@ -265,7 +291,7 @@ impl Store {
     pub fn version(&self, number: u64) -> StoreResult<RegistryVersion> {
         let path = self.version_path(number);
         let current = self.current_number()?.unwrap_or(0);
-        if number > current {
+        if number == 0 || number > current {
             return Err(StoreError::NoSuchVersion { version: number, available: format!("versions up to {current}") });
         }
         let text = match std::fs::read_to_string(&path) {
@@ -278,6 +304,14 @@ impl Store {
         };
         let version: RegistryVersion = serde_json::from_str(&text)
             .map_err(|error| StoreError::BadVersionFile { path: path.clone(), reason: error.to_string() })?;
+        if version.version != number {
+            // The next version is numbered from this field: a copied or edited file could
+            // move `CURRENT` back and later overwrite the newer versions.
+            return Err(StoreError::BadVersionFile {
+                path,
+                reason: format!("it says it is version {}, its name says {number}", version.version),
+            });
+        }
         if version.format > VERSION_FORMAT {
             return Err(StoreError::BadVersionFile {
                 path,

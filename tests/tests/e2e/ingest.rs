@@ -429,6 +429,29 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
     let folder = hand_made_drop(&drops, "2026-11-25", "35", &iins[3..8]);
     let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
     assert_eq!(code, 0, "{stdout}");
+
+    // A registry that lost `CURRENT` (by hand, a partial copy) is refused by every
+    // command; an ingest once took it for a crashed first run and removed every table.
+    // The newest version is still 4: the drop just sent holds version 4's children.
+    let fingerprint = registry_fingerprint(&registry);
+    let current = std::fs::read_to_string(registry.join("CURRENT")).unwrap();
+    std::fs::remove_file(registry.join("CURRENT")).unwrap();
+    let next = hand_made_drop(&drops, "2026-11-26", "35", &iins[2..7]);
+    for args in [
+        vec!["ingest", "--registry", registry.to_str().unwrap(), "--allow-shrink", "35", next.to_str().unwrap()],
+        vec!["versions", "--registry", registry.to_str().unwrap()],
+        vec!["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"],
+    ] {
+        let output = daryn(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("version files up to 4 but no `CURRENT`"), "{args:?}: {stderr}");
+    }
+    std::fs::write(registry.join("CURRENT"), current).unwrap();
+    assert_eq!(registry_fingerprint(&registry), fingerprint, "nothing was changed");
+    // Version 0 never existed; it is not "vacuumed".
+    let error = store.version(0).unwrap_err().to_string();
+    assert!(error.contains("does not exist"), "{error}");
 }
 
 /// `drops` grows by a row per drop every run. A run appends a file to each region's
