@@ -152,6 +152,40 @@ pub fn mask_text(value: &str) -> String {
     }
 }
 
+/// Masks what may be an IIN inside any other value: every run of ten digits or more
+/// (digits may be split by single spaces or hyphens, as in `010101 500127`) keeps its
+/// first six and last digits. Dates (`2031-05-14`), KATO codes (nine digits), amounts
+/// and short numbers are shown as typed, since they are what a coordinator must fix.
+pub fn mask_iin_runs(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let mut shown = chars.clone();
+    let mut at = 0;
+    while at < chars.len() {
+        if !chars[at].is_ascii_digit() {
+            at += 1;
+            continue;
+        }
+        // The run: digits, joined by one space or hyphen between two digits.
+        let mut digits = vec![at];
+        let mut end = at + 1;
+        loop {
+            match chars.get(end) {
+                Some(ch) if ch.is_ascii_digit() => digits.push(end),
+                Some(' ' | '-') if chars.get(end + 1).is_some_and(char::is_ascii_digit) => {}
+                _ => break,
+            }
+            end += 1;
+        }
+        if digits.len() >= 10 {
+            for &index in &digits[6..digits.len() - 1] {
+                shown[index] = '*';
+            }
+        }
+        at = end;
+    }
+    shown.into_iter().collect()
+}
+
 fn check_digit(first_eleven: &[u8]) -> Option<u8> {
     let weighted = |weights: &[u32; 11]| -> u32 {
         first_eleven.iter().zip(weights).map(|(&digit, &weight)| u32::from(digit) * weight).sum::<u32>() % 11
@@ -263,6 +297,29 @@ mod tests {
         assert!(!format!("{iin:?}").contains("50012"));
         assert_eq!(mask_text("050101500127"), "050101*****7");
         assert_eq!(mask_text("abc"), "abc");
+    }
+
+    #[test]
+    fn only_runs_long_enough_to_be_an_iin_are_masked_in_other_values() {
+        // Worked out by hand: ten digits or more, joined by single spaces or hyphens,
+        // keep their first six and last digits.
+        for (value, shown) in [
+            ("2031-05-14", "2031-05-14"),
+            ("14.05.2031", "14.05.2031"),
+            ("359999999", "359999999"),
+            ("-1500000", "-1500000"),
+            ("1 500 000", "1 500 000"),
+            ("1234567890", "123456***0"),
+            ("050101500127", "050101*****7"),
+            ("05010150012", "050101****2"),
+            ("050101-500127", "050101-*****7"),
+            ("ИИН 050101 500127 жазылған", "ИИН 050101 *****7 жазылған"),
+            ("050101500127;940624403841", "050101*****7;940624*****1"),
+            ("12  345678901", "12  345678901"),
+            ("", ""),
+        ] {
+            assert_eq!(mask_iin_runs(value), shown, "{value}");
+        }
     }
 
     proptest! {

@@ -11,12 +11,12 @@ use chrono::{Datelike, NaiveDate};
 use hashbrown::hash_table::{Entry, HashTable};
 use rustc_hash::{FxBuildHasher, FxHashSet};
 
-use super::{ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS, TableDef, TableKind};
+use super::{ACHIEVEMENTS, CHILDREN, ColumnType, MEASURES, TEACHERS, TableDef, TableKind};
 use crate::cell::{self, Cell};
 use crate::discipline::DisciplineRef;
 use crate::enums::*;
 use crate::error::RejectCode;
-use crate::iin::{Iin, IinError, mask_text};
+use crate::iin::{Iin, IinError, mask_iin_runs, mask_text};
 use crate::kato::{KatoClassifier, KatoCode, Region, RegionCode};
 use crate::records::{Achievement, Child, Measure, Teacher};
 
@@ -52,6 +52,15 @@ pub struct RowWarning {
 type Checked<T> = Result<T, RowIssue>;
 
 /// Typed access to one row's cells, failing with the right code and column.
+/// A rejected value as the rejection shows it. In a column of IINs anything with seven
+/// digits or more is masked, a mistyped IIN included; elsewhere only what may be an IIN
+/// typed into the wrong column, so that a wrong date, code or amount stays readable.
+fn shown_value(table: &TableDef, column: &str, value: &str) -> String {
+    let holds_iins = column == "teacher_ids"
+        || table.columns.iter().any(|def| def.name == column && matches!(def.column_type, ColumnType::Iin));
+    if holds_iins { mask_text(value) } else { mask_iin_runs(value) }
+}
+
 struct Row<'a> {
     table: &'static TableDef,
     cells: &'a [Cell],
@@ -64,7 +73,12 @@ impl<'a> Row<'a> {
     }
 
     fn issue(&self, column: &'static str, code: RejectCode, detail: impl Into<String>) -> RowIssue {
-        RowIssue { column, code, value: mask_text(&self.cell(column).shown()), detail: detail.into() }
+        RowIssue {
+            column,
+            code,
+            value: shown_value(self.table, column, &self.cell(column).shown()),
+            detail: detail.into(),
+        }
     }
 
     fn required(&self, column: &'static str) -> Checked<&'a Cell> {

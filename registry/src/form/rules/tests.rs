@@ -296,3 +296,21 @@ fn a_measure_id_is_taken_once_and_records_keep_their_texts() {
     assert_eq!(child.first_name, "Аружан");
     assert_eq!(child.coordinator, "Координатор 1");
 }
+
+#[test]
+fn a_rejected_value_is_shown_as_typed_unless_it_may_be_an_iin() {
+    let value_of = |column: &'static str, value: &'static str| {
+        let issue = check_child(&mut row(&CHILDREN, &with(valid_child(), column, value)), &context()).unwrap_err();
+        assert_eq!(issue.column, column);
+        issue.value
+    };
+    // What the coordinator must fix is readable: a date, a district code.
+    assert_eq!(value_of("identified_on", "2026-11-25"), "2026-11-25");
+    assert_eq!(value_of("identified_on", "25.11.2026"), "25.11.2026");
+    assert_eq!(value_of("district", "471010000"), "471010000");
+    // An IIN, or what may be one, is not: in the IIN column from eight digits (the
+    // first six and the last are shown), and an IIN typed into another column.
+    assert_eq!(value_of("iin", "100105600011"), "100105*****1");
+    assert_eq!(value_of("iin", "10010560"), "100105*0");
+    assert_eq!(value_of("district", "100105600010"), "100105*****0");
+}
