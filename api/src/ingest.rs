@@ -127,6 +127,14 @@ pub fn print_outcome(outcome: &RunOutcome) {
         println!("conflicts: {}", file.display());
     }
     match outcome.version {
+        // Every drop refused: the version records the refusals (in `drops`, and their
+        // rejection files) over the data of the version before; exit code 1.
+        Some(version) if !outcome.drops.iter().any(|drop| drop.status == DropStatus::Published) => println!(
+            "no drop was published; registry version {version} records the refusals, with the data of version {}",
+            outcome
+                .previous_version
+                .map_or_else(|| "none (the registry holds no data yet)".to_owned(), |before| before.to_string())
+        ),
         Some(version) => println!("published registry version {version}"),
         None if outcome.drops.iter().all(|drop| drop.status == DropStatus::Unchanged) && !outcome.drops.is_empty() => {
             println!("nothing changed; the registry stays at version {}", outcome.previous_version.unwrap_or(0))

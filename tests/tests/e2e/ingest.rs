@@ -136,6 +136,11 @@ fn stale_shrinking_and_mismatched_drops_are_refused_and_leave_the_region_alone()
     let (code, stdout, report) = ingest(&registry, &[], &[&first]);
     assert_eq!(code, 1, "{stdout}");
     assert!(statuses(&report).iter().all(|(_, status, reason)| status == "refused" && reason == "stale"), "{stdout}");
+    // Version 2 records the refusals over version 1's data, and says so.
+    assert!(
+        stdout.contains("no drop was published; registry version 2 records the refusals, with the data of version 1"),
+        "{stdout}"
+    );
     assert_eq!(
         registry_fingerprint(&registry).lines().skip(1).collect::<Vec<_>>(),
         after_second.lines().skip(1).collect::<Vec<_>>()
