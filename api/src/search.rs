@@ -329,15 +329,45 @@ fn table(results: &SearchResults, terminal: bool) -> String {
         if counts.is_empty() {
             continue;
         }
-        let shown: Vec<String> = counts.iter().take(12).map(|(value, count)| format!("{value} {count}")).collect();
-        let _ = writeln!(out, "{name}: {}", shown.join(", "));
+        let _ = writeln!(out, "{}", facet_line(name, counts));
     }
     out
+}
+
+/// How many values of a facet the table shows.
+const FACET_VALUES_SHOWN: usize = 12;
+
+/// One facet's line of the table: its largest counts first, and how many values are left
+/// out (JSON has them all).
+fn facet_line(name: &str, counts: &[(String, u64)]) -> String {
+    let mut sorted: Vec<&(String, u64)> = counts.iter().collect();
+    sorted.sort_by(|(a_value, a_count), (b_value, b_count)| b_count.cmp(a_count).then_with(|| a_value.cmp(b_value)));
+    let mut shown: Vec<String> =
+        sorted.iter().take(FACET_VALUES_SHOWN).map(|(value, count)| format!("{value} {count}")).collect();
+    if sorted.len() > FACET_VALUES_SHOWN {
+        shown.push(format!("and {} more (--format json lists every value)", sorted.len() - FACET_VALUES_SHOWN));
+    }
+    format!("{name}: {}", shown.join(", "))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_facet_line_shows_the_largest_counts_and_says_how_many_are_left_out() {
+        let counts = |pairs: &[(&str, u64)]| {
+            pairs.iter().map(|(value, count)| ((*value).to_owned(), *count)).collect::<Vec<_>>()
+        };
+        assert_eq!(facet_line("area_type", &counts(&[("rural", 3), ("urban", 9)])), "area_type: urban 9, rural 3");
+        // Fourteen values counted 1..=14 (`d01`..`d14`): the twelve largest, 14 down to
+        // 3, then the two left out; a tie goes by value.
+        let many: Vec<(String, u64)> = (1..=14).map(|count| (format!("d{count:02}"), count)).collect();
+        let line = facet_line("discipline", &many);
+        let expected: Vec<String> = (3..=14).rev().map(|count| format!("d{count:02} {count}")).collect();
+        assert_eq!(line, format!("discipline: {}, and 2 more (--format json lists every value)", expected.join(", ")));
+        assert_eq!(facet_line("grade", &counts(&[("9", 2), ("10", 2)])), "grade: 10 2, 9 2");
+    }
 
     #[test]
     fn filter_values_are_read_in_any_language_or_refused_by_name() {
