@@ -149,6 +149,12 @@ pub fn print_outcome(outcome: &RunOutcome) {
 
 /// Opens an existing registry, saying which folder when it cannot.
 pub fn open_registry(registry: &Path) -> Result<Store> {
+    if !registry.exists() {
+        anyhow::bail!(
+            "`--registry {}`: no such folder; `daryn ingest --registry DIR DROPS` creates a registry",
+            registry.display()
+        );
+    }
     Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))
 }
 

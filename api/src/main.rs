@@ -102,15 +102,45 @@ fn main() -> ExitCode {
     match command.run() {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", message(&error));
             ExitCode::from(1)
         }
     }
 }
 
+/// An error and its causes on one line, each cause once: many of daryn's errors already
+/// say their cause (`cannot use `DIR`: No such file or directory`), and `{:#}` would
+/// repeat it after them.
+fn message(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_says_each_cause_once() {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory (os error 2)");
+        let store = daryn_registry::store::StoreError::Io { path: "/srv/reg".into(), source: missing };
+        let error = anyhow::Error::new(store).context("opening the registry `/srv/reg`");
+        assert_eq!(
+            message(&error),
+            "opening the registry `/srv/reg`: cannot use `/srv/reg`: No such file or directory (os error 2)"
+        );
+        let chained = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(message(&chained), "outer: inner");
+    }
 
     #[test]
     fn a_bare_level_is_for_daryns_own_crates() {

@@ -148,7 +148,13 @@ impl SearchIndex {
                 super::index::INDEX_FORMAT
             )));
         }
-        let index = Index::open_in_dir(&path).map_err(|error| bad(error.to_string()))?;
+        let damaged = |error: tantivy::TantivyError| {
+            bad(format!(
+                "{error}; `daryn reindex --registry {}` builds the current version's index anew",
+                store.root().display()
+            ))
+        };
+        let index = Index::open_in_dir(&path).map_err(damaged)?;
         let mut opened =
             SearchIndex::from_index(index, version.version, generation).map_err(|error| bad(error.to_string()))?;
         if let Some(meta) = meta.filter(|meta| !meta.facets.is_empty()) {

@@ -484,6 +484,24 @@ fn search_cli_gives_keys_snippets_and_facets_and_refuses_bad_parameters() {
     let output = daryn(&["search", "--registry", registry.to_str().unwrap(), "--as-of", "9", "x"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("version 9 does not exist"));
+
+    // A damaged index says which command mends it; a registry folder that is not there
+    // is named with its parameter.
+    let generation = std::fs::read_dir(registry.join("index"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.file_name().unwrap().to_string_lossy().parse::<u64>().is_ok())
+        .unwrap();
+    std::fs::remove_file(generation.join("meta.json")).unwrap();
+    let output = daryn(&["search", "--registry", registry.to_str().unwrap(), "x"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`daryn reindex --registry"), "{stderr}");
+    let missing = root.path().join("no registry here");
+    let output = daryn(&["versions", "--registry", missing.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`--registry") && stderr.contains("no such folder"), "{stderr}");
 }
 
 #[test]
