@@ -73,6 +73,7 @@ enum Command {
     },
     /// List the registry's versions with their time and drops
     Versions {
+        /// The registry folder
         #[arg(long)]
         registry: PathBuf,
     },
@@ -102,10 +103,10 @@ enum Command {
         /// Only this region (two- or nine-digit code)
         #[arg(long, value_parser = parse_region)]
         region: Option<RegionCode>,
-        /// table, csv, json or xlsx (xlsx needs `-o`); annual always writes XLSX
+        /// table, csv, json, xlsx or parquet (xlsx and parquet need `-o`); annual always writes XLSX
         #[arg(long, default_value = "table", value_parser = parse_output)]
         format: OutputFormat,
-        /// Write to this file (annual: this folder)
+        /// Write to this file (annual: into this folder; without it, the current folder)
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
         /// How many teachers top-teachers ranks
@@ -126,6 +127,7 @@ enum Command {
     },
     /// Keep the newest N versions and delete what only older versions read
     Vacuum {
+        /// The registry folder
         #[arg(long)]
         registry: PathBuf,
         /// How many versions to keep, the current one included (1 or more)
@@ -135,6 +137,7 @@ enum Command {
     /// Rebuild the search index of the current version, published as a new version
     /// (after upgrading daryn, or changing item 15's weights in daryn.toml)
     Reindex {
+        /// The registry folder
         #[arg(long)]
         registry: PathBuf,
     },
