@@ -1,6 +1,7 @@
 //! Finding drops on disk (contract section 1): `<drops>/<YYYY-MM-DD>/<region>/`, the
 //! region folder named by its 2- or 9-digit KATO code.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
@@ -91,10 +92,22 @@ fn check_region(path: &Path, manifest: Manifest, region: RegionCode) -> Result<M
 /// unknown code, which is logged) are ignored. Drops come in the order of `paths`, and
 /// by region within a folder.
 ///
+/// A drop folder given twice (`35 35`, or `2026-11-25 2026-11-25/35`) is one drop.
+///
 /// Errors: a path that does not exist, or that is neither a region folder nor a folder
 /// holding one (a dated folder may be empty).
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<DropSource>> {
     let mut drops = Vec::new();
+    let mut seen = HashSet::new();
+    let mut open = |folder: &Path, drops: &mut Vec<DropSource>| -> Result<()> {
+        let canonical = std::fs::canonicalize(folder).map_err(Error::io(folder))?;
+        if seen.insert(canonical) {
+            drops.push(DropSource::open(folder)?);
+        } else {
+            tracing::info!(folder = %folder.display(), "drop folder given twice, read once");
+        }
+        Ok(())
+    };
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(Error::io(path))?;
         if !metadata.is_dir() {
@@ -102,7 +115,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<DropSource>> {
         }
         let name = folder_name(path);
         if region_code(&name).is_some() {
-            drops.push(DropSource::open(path)?);
+            open(path, &mut drops)?;
             continue;
         }
         let mut found = Vec::new();
@@ -124,7 +137,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<DropSource>> {
         }
         found.sort();
         for (_, _, folder) in found {
-            drops.push(DropSource::open(&folder)?);
+            open(&folder, &mut drops)?;
         }
     }
     Ok(drops)
@@ -159,5 +172,17 @@ mod tests {
         assert_eq!(region_code("035"), None);
         assert_eq!(date_of("2026-11-25"), NaiveDate::from_ymd_opt(2026, 11, 25));
         assert_eq!(date_of("2026-11-25x"), None);
+    }
+
+    #[test]
+    fn a_drop_folder_given_twice_is_one_drop() {
+        let root = tempfile::tempdir().unwrap();
+        let day = root.path().join("2026-11-25");
+        for region in ["35", "47"] {
+            std::fs::create_dir_all(day.join(region)).unwrap();
+        }
+        let paths = [day.join("35"), day.join("35"), day.clone(), day.join("47").join("..").join("35")];
+        let found: Vec<String> = discover(&paths).unwrap().iter().map(|drop| drop.region.to_string()).collect();
+        assert_eq!(found, ["35", "47"]);
     }
 }
