@@ -9,6 +9,17 @@ use anyhow::Result;
 use daryn_data::generate::{self, FormatChoice, GenerateOptions};
 
 pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
+    // A second demo over the first would rewrite the drops and the truth file, then
+    // refuse every drop as no newer than the one held: the registry would keep the old
+    // sample while the truth file described the new one.
+    if dir.join("registry").join("versions").exists() {
+        anyhow::bail!(
+            "`{}` already holds a demo (its registry is `{}`): remove the folder to start afresh, or give \
+             another `--dir`",
+            dir.display(),
+            dir.join("registry").display()
+        );
+    }
     let options = GenerateOptions {
         out: dir.join("drops"),
         children,

@@ -53,6 +53,13 @@ fn demo_generates_a_sample_and_says_what_next() {
         assert!(output.status.success(), "`daryn {words}`: {}", String::from_utf8_lossy(&output.stderr));
         assert!(!output.stdout.is_empty(), "`daryn {words}` printed nothing");
     }
+    // A second demo in the same folder is refused and changes nothing.
+    let truth = std::fs::read(day.join("truth.jsonl")).unwrap();
+    let output = daryn(&["demo", "--dir", dir.path().to_str().unwrap(), "--children", "500"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("already holds a demo"), "{stderr}");
+    assert_eq!(std::fs::read(day.join("truth.jsonl")).unwrap(), truth);
 }
 
 #[test]
