@@ -372,13 +372,18 @@ async fn alongside<W: Send, F: Future>(work: impl FnOnce() -> W + Send, future: 
     })
 }
 
-/// Keeps each region's newest drop of the run; older ones are refused as stale.
+/// Keeps each region's newest drop of the run; older ones are refused as stale. A drop
+/// whose export time is unknown (an invalid manifest, no dated folder) supersedes
+/// nothing and is superseded by nothing: it is refused for its own reason.
 fn newest_first_per_region(mut sources: Vec<DropSource>) -> Vec<(DropSource, Option<PathBuf>)> {
     sources.sort_by_key(|source| (source.region, std::cmp::Reverse(source.exported_at())));
     let mut newest: BTreeMap<RegionCode, PathBuf> = BTreeMap::new();
     sources
         .into_iter()
         .map(|source| {
+            if source.exported_at().is_none() {
+                return (source, None);
+            }
             let superseded_by = newest.get(&source.region).cloned();
             newest.entry(source.region).or_insert_with(|| source.folder.clone());
             (source, superseded_by)
@@ -433,15 +438,29 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         let code = if source.manifest_error.is_some() { "manifest_invalid" } else { "not_a_drop" };
         return Ok(refused_without_reading(source, code, reason));
     };
+    let held = current.and_then(|version| version.regions.get(&region));
+    let stale = |exported_at: DateTime<Utc>, held: &RegionState| Refusal {
+        code: "stale",
+        reason: format!("exported at {exported_at}, not after the held drop's {}", held.exported_at),
+    };
     let mut content = match read::read_drop(source) {
         Ok(content) => content,
-        Err(error) => return Ok(refused_without_reading(source, error.code(), error.to_string())),
+        // Stale comes first of the refusals (contract, section 4), and an unreadable drop
+        // cannot be the identical re-send that a stale export time is allowed to be.
+        Err(error) => {
+            let mut item = refused_without_reading(source, error.code(), error.to_string());
+            if let Some(held) = held
+                && exported_at <= held.exported_at
+            {
+                item.outcome.refusal = Some(stale(exported_at, held));
+            }
+            return Ok(item);
+        }
     };
     let mut outcome = blank_outcome(source);
     outcome.content_sha256 = content_hash(&content);
     outcome.unknown_columns =
         content.unknown_columns.iter().map(|unknown| format!("{}: {}", unknown.file, unknown.header)).collect();
-    let held = current.and_then(|version| version.regions.get(&region));
 
     // An identical re-send is a no-op, whatever its export time says.
     if let Some(held) = held
@@ -454,10 +473,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     if let Some(held) = held
         && exported_at <= held.exported_at
     {
-        outcome.refusal = Some(Refusal {
-            code: "stale",
-            reason: format!("exported at {exported_at}, not after the held drop's {}", held.exported_at),
-        });
+        outcome.refusal = Some(stale(exported_at, held));
         return Ok(Prepared::unpublished(outcome));
     }
     if let Some(manifest) = &source.manifest

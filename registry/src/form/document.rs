@@ -163,7 +163,7 @@ pub fn markdown() -> String {
     let _ = writeln!(text, "\n## Why a whole drop is refused\n");
     let _ = writeln!(
         text,
-        "A refused drop leaves the region's published data untouched. When several apply, the first in this order is reported.\n"
+        "A refused drop leaves the region's published data untouched. When several apply, the first in this order is reported: the contract's order (stale, manifest, rejected children, shrink), with what must hold before a drop can be judged at all placed where it is checked.\n"
     );
     let _ = writeln!(text, "| code | when |");
     let _ = writeln!(text, "|---|---|");
@@ -173,23 +173,31 @@ pub fn markdown() -> String {
     text
 }
 
-/// The refusal codes of a whole drop, in the contract's order of precedence.
-pub const REFUSALS: [(&str, &str); 8] = [
+/// The refusal codes of a whole drop, in the order they are judged. The contract's
+/// precedence (section 4: stale, manifest, rejected children, shrink) holds among its
+/// four; a drop whose export time is unknown cannot be judged stale, and a table that
+/// cannot be read cannot be compared with the manifest or checked.
+pub const REFUSALS: [(&str, &str); 10] = [
+    ("not_a_drop", "no manifest and no dated folder to give the export time"),
+    ("manifest_invalid", "`manifest.json` cannot be read, or names another region"),
     (
         "stale",
-        "the export is not newer than the drop the region holds (an identical re-send is not refused: it changes nothing)",
+        "the export is not newer than the drop the region holds, or a newer drop of the region is in the same run (an identical re-send is not refused: it changes nothing)",
     ),
+    ("table_missing", "there is no `children` table"),
+    (
+        "table_ambiguous",
+        "a table is given twice (`children.csv` and `children.xlsx`, or `measures.csv` beside `roadmap.jsonl`)",
+    ),
+    ("table_unreadable", "a data file cannot be read at all, or has no header row"),
+    ("io", "a file of the drop cannot be read from the disk"),
     (
         "manifest_mismatch",
         "`manifest.json` disagrees with the files: a listed file is missing, or its rows or SHA-256 differ",
     ),
-    ("manifest_invalid", "`manifest.json` cannot be read, or names another region"),
     ("too_many_rejected", "more than 20 % of the children rows are rejected"),
     (
         "shrink",
         "the drop would remove more than 20 % of the region's current children (the operator may allow it with `--allow-shrink REGION`)",
     ),
-    ("table_missing", "there is no `children` table"),
-    ("table_unreadable", "a data file cannot be read at all, or has no header row"),
-    ("not_a_drop", "no manifest and no dated folder to give the export time"),
 ];

@@ -511,3 +511,35 @@ fn the_drops_table_stays_in_few_files_run_after_run() {
     let first_sixteen = "SELECT * FROM drops WHERE registry_version <= 16 ORDER BY registry_version";
     assert_eq!(sql("18", first_sixteen), sql("16", first_sixteen));
 }
+
+/// Section 4: when several refusal reasons apply, stale comes first; a drop whose export
+/// time is unknown is refused for that, not taken as older than a dated drop beside it.
+#[test]
+fn refusal_reasons_follow_the_contracts_order() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let registry = root.path().join("registry");
+    let iins = girls_iins(5);
+    let held = hand_made_drop(&drops, "2026-11-24", "35", &iins);
+    assert_eq!(ingest(&registry, &[], &[&held]).0, 0);
+
+    // Older than the held drop and unreadable (Windows-1251): stale.
+    let older = hand_made_drop(&drops, "2026-11-20", "35", &iins);
+    std::fs::write(older.join("children.csv"), b"\xc8\xc8\xcd;\xd4\xe0\xec\n1;2\n").unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&older]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(statuses(&report), [("35".to_owned(), "refused".to_owned(), "stale".to_owned())].into());
+
+    // An undated folder (no manifest, no date above it) beside a newer dated drop.
+    let undated = root.path().join("undated").join("35");
+    std::fs::create_dir_all(&undated).unwrap();
+    std::fs::copy(held.join("children.csv"), undated.join("children.csv")).unwrap();
+    let newer = hand_made_drop(&drops, "2026-11-25", "35", &iins[..4]);
+    let (code, stdout, report) = ingest(&registry, &[], &[&undated, &newer]);
+    assert_eq!(code, 2, "{stdout}");
+    let expected = [
+        ("35".to_owned(), "published".to_owned(), String::new()),
+        ("35".to_owned(), "refused".to_owned(), "not_a_drop".to_owned()),
+    ];
+    assert_eq!(statuses(&report), expected.into());
+}
