@@ -1,7 +1,9 @@
 //! CSV files: UTF-8 with or without BOM, or UTF-16 (little- or big-endian) with BOM;
 //! delimiter `,`, `;` or tab, detected from the header; quoted fields may span lines.
 //!
-//! The first record is the header. Records shorter than the header are padded with
+//! The header is the first record, within the first ten, that names enough of the
+//! form's columns: title or blank records above it (a sheet saved as CSV) are skipped,
+//! and rows count from the header as row 1. Records shorter than the header are padded with
 //! empty cells; fields beyond the header are ignored. Records with no value at all
 //! (`;;;;`) are skipped and not counted; they keep their row numbers. Empty lines
 //! are skipped by the CSV parser itself and take no row number. Every value is text.
@@ -14,6 +16,7 @@ use daryn_registry::cell::{self, Cell};
 use daryn_registry::form::{TableDef, TableKind};
 
 use super::header::{HeaderMap, is_blank};
+use super::xlsx::HEADER_SEARCH_ROWS;
 use super::{DropBuilder, FileInput, RowLocation, TableRows};
 use crate::error::{Error, Result};
 
@@ -29,7 +32,7 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
         return Ok(0);
     }
     let definition = table.definition();
-    let (delimiter, header) = detect_delimiter(&text, definition);
+    let (delimiter, header, above_header) = detect_header(&text, definition);
     let (map, unknown) = HeaderMap::build(definition, header.iter());
     if !map.is_header() {
         // A header in another encoding names nothing: say so rather than "no header".
@@ -50,12 +53,16 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
         let reason = invalid_utf8(input.bytes).unwrap_or_else(|| "not valid UTF-8".to_owned());
         Error::Unreadable { path: input.path.clone(), reason }
     };
-    // The header is record 1; `records` counts every record read so far.
+    // Title records above the header are skipped; the header is record 1 and `records`
+    // counts every record read since.
+    let mut title_records = above_header;
     let mut records = 0u64;
     loop {
         let before = reader.position().byte();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
+            Ok(_) if title_records > 0 => title_records -= 1,
+            Err(_) if title_records > 0 && reader.position().byte() != before => title_records -= 1,
             Ok(true) => {
                 records += 1;
                 if records == 1 {
@@ -154,26 +161,56 @@ fn invalid_utf8(bytes: &[u8]) -> Option<String> {
     Some(format!("not valid UTF-8 at byte {offset} (line {line}); save it as CSV UTF-8 or as Unicode text (UTF-16)"))
 }
 
-/// Picks the delimiter that splits the first record into the most columns of the table
-/// (ties: the most fields, then the order of [`DELIMITERS`]); returns it with the header
-/// record it gives.
-fn detect_delimiter(text: &[u8], definition: &TableDef) -> (u8, StringRecord) {
-    let mut best: Option<(usize, usize, u8, StringRecord)> = None;
+/// Finds the header and the delimiter. With each delimiter the header is the first
+/// record, within the first [`HEADER_SEARCH_ROWS`], that names enough of the table's
+/// columns (title or blank records may sit above it, as in a sheet saved as CSV); the
+/// delimiter whose header names the most columns wins (ties: the most fields, then the
+/// order of [`DELIMITERS`]). When no record is a header, the first record is returned,
+/// for the caller to refuse. Returns the delimiter, the header and how many records
+/// are above it.
+fn detect_header(text: &[u8], definition: &TableDef) -> (u8, StringRecord, u64) {
+    let mut best: Option<(bool, usize, usize, u8, StringRecord, u64)> = None;
     for delimiter in DELIMITERS {
-        let mut header = StringRecord::new();
-        // An error here leaves the record empty: that delimiter scores nothing.
-        let _ = reader(delimiter, text).read_record(&mut header);
-        let score = HeaderMap::build(definition, header.iter()).0.recognised();
+        let mut reader = reader(delimiter, text);
+        let mut first = None;
+        let mut found = None;
+        for above in 0..u64::from(HEADER_SEARCH_ROWS) {
+            let mut record = StringRecord::new();
+            let before = reader.position().byte();
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                // A record that does not parse is no header; a parser that does not move
+                // has nothing more to give.
+                Err(_) if reader.position().byte() != before => record = StringRecord::new(),
+                Err(_) => break,
+            }
+            let map = HeaderMap::build(definition, record.iter()).0;
+            if map.is_header() {
+                found = Some((map.recognised(), record, above));
+                break;
+            }
+            if first.is_none() {
+                first = Some((map.recognised(), record));
+            }
+        }
+        let candidate = match (found, first) {
+            (Some((recognised, record, above)), _) => (true, recognised, record.len(), delimiter, record, above),
+            (None, Some((recognised, record))) => (false, recognised, record.len(), delimiter, record, 0),
+            (None, None) => (false, 0, 0, delimiter, StringRecord::new(), 0),
+        };
         let better = match &best {
             None => true,
-            Some((recognised, fields, _, _)) => (score, header.len()) > (*recognised, *fields),
+            Some((header, recognised, fields, ..)) => {
+                (candidate.0, candidate.1, candidate.2) > (*header, *recognised, *fields)
+            }
         };
         if better {
-            best = Some((score, header.len(), delimiter, header));
+            best = Some(candidate);
         }
     }
-    let (_, _, delimiter, header) = best.expect("at least one delimiter is tried");
-    (delimiter, header)
+    let (_, _, _, delimiter, header, above) = best.expect("at least one delimiter is tried");
+    (delimiter, header, above)
 }
 
 #[cfg(test)]
@@ -254,8 +291,9 @@ mod tests {
             assert_eq!(row[CHILDREN.index("last_name")], Cell::text("Б"), "delimiter {delimiter:?}");
         }
         // `Сомасы, теңге` names a measures column only when `;` splits the header.
-        let (delimiter, header) = detect_delimiter("ЖСН;Шара атауы;Сомасы, теңге;Мәртебесі\n".as_bytes(), &MEASURES);
-        assert_eq!((delimiter, header.len()), (b';', 4));
+        let (delimiter, header, above) =
+            detect_header("ЖСН;Шара атауы;Сомасы, теңге;Мәртебесі\n".as_bytes(), &MEASURES);
+        assert_eq!((delimiter, header.len(), above), (b';', 4, 0));
     }
 
     #[test]
@@ -274,6 +312,29 @@ mod tests {
         // line 7 is no record at all.
         assert_eq!(places, [(2, Some(2)), (3, Some(5)), (5, Some(8))]);
         assert_eq!(content.files[0].rows, 3);
+    }
+
+    #[test]
+    fn title_and_blank_records_above_the_header_are_skipped() {
+        // Line 1 a title (with the `;` of the sheet's empty cells), line 2 a blank
+        // record, line 3 empty, line 4 the header: row 1. The children on lines 5 and 6
+        // are rows 2 and 3, and the manifest's count is theirs only.
+        let text = "Дарынды балалар тізімі — Қарағанды облысы;;;\n;;;\n\nЖСН;Тегі;Аты;Пәндер\n\
+                    010101500123;Иванов;Арман;Математика, химия\n\
+                    020202600456;Сейітова;Әйгерім;Шахмат\n";
+        let content = read_children(text.as_bytes().to_vec());
+        let table = content.table(TableKind::Children);
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1][CHILDREN.index("last_name")], Cell::text("Сейітова"));
+        assert_eq!(table.rows[0][CHILDREN.index("disciplines")], Cell::text("Математика, химия"));
+        let places: Vec<(u64, Option<u64>)> = table.locations.iter().map(|at| (at.row, at.line)).collect();
+        assert_eq!(places, [(2, Some(5)), (3, Some(6))]);
+        assert_eq!(content.files[0].rows, 2);
+        assert!(content.unknown_columns.is_empty(), "{:?}", content.unknown_columns);
+        // Ten records and no header: refused as before.
+        let titles = "Тізім;;\n".repeat(10) + "ЖСН;Тегі;Аты\n1;2;3\n";
+        let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), titles.into_bytes())]);
+        assert_eq!(error.unwrap_err().code(), "table_unreadable");
     }
 
     #[test]

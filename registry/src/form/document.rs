@@ -70,7 +70,8 @@ pub fn markdown() -> String {
          `teachers` as `.csv`, `.xlsx` or `.jsonl` files, or one `roadmap.xlsx` with a sheet per table, or one \
          `roadmap.jsonl` with a nested document per child; and optionally `manifest.json` with the export time \
          and each file's rows and SHA-256. CSV may be UTF-8 (with or without BOM) or UTF-16 with BOM, with `,`, \
-         `;` or tab. Headers may be the English names below or the Kazakh or Russian template headers, in any \
+         `;` or tab. A title or blank rows may sit above the header, within the first ten rows of a sheet or \
+         CSV file. Headers may be the English names below or the Kazakh or Russian template headers, in any \
          case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel serials. \
          Lists: separated by `;` or `,`. Rows are numbered as you see them: the header is row 1.\n"
     );
