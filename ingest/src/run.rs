@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
 use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
-use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT};
+use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT, pause_point};
 use daryn_registry::{KatoClassifier, Lang, RegionCode, RejectCode};
 use deltalake::arrow::array::{AsArray, RecordBatch};
 use rayon::prelude::*;
@@ -300,7 +300,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
                 guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
                 progress.drop_done(&item.outcome);
             }
-            daryn_registry::store::pause_point("drops-read");
+            pause_point("drops-read");
             writing.write_rows(&mut waiting, progress).await
         };
         let (next, written) = alongside(read, write).await;
@@ -324,10 +324,21 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
             stages: clock.stages,
         });
     }
-    let (version, conflicts) = publish(writing, current.as_ref(), &prepared, progress, &mut clock).await?;
+    let (registry_version, conflicts) =
+        write_version(writing, current.as_ref(), &prepared, progress, &mut clock).await?;
+    let version = registry_version.version;
     let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
+    // The coordinators' files are written before the version is published, so that every
+    // published version has them. A folder of this number can only be a killed run's,
+    // never published: it goes first, so none of its files is taken for this run's.
+    let folder = report_folder(&store, version);
+    if folder.exists() {
+        std::fs::remove_dir_all(&folder).map_err(Error::io(&folder))?;
+    }
     write_rejection_files(&store, version, &mut drops)?;
-    let conflict_files = conflicts::write_files(&report_folder(&store, version), &conflicts)?;
+    let conflict_files = conflicts::write_files(&folder, &conflicts)?;
+    pause_point("reports-written");
+    store.publish(&registry_version)?;
     clock.lap("publish");
     Ok(RunOutcome {
         version: Some(version),
@@ -671,15 +682,15 @@ impl Writing<'_> {
     }
 }
 
-/// Works out the duplicate rule, writes the conflicts, rejections and drops, then the
-/// version that pins every table: the publish.
-async fn publish(
+/// Works out the duplicate rule, writes the conflicts, rejections and drops and the
+/// search index: everything the version pins. The caller publishes it.
+async fn write_version(
     writing: Writing<'_>,
     current: Option<&RegistryVersion>,
     prepared: &[Prepared],
     progress: &dyn Progress,
     clock: &mut Stopwatch,
-) -> Result<(u64, Vec<ConflictRecord>)> {
+) -> Result<(RegistryVersion, Vec<ConflictRecord>)> {
     let Writing { store, label, mut tables, accepted_iins } = writing;
     let number = current.map(|version| version.version).unwrap_or(0) + 1;
     let run_at = Utc::now();
@@ -752,8 +763,7 @@ async fn publish(
     progress.stage("indexing for search");
     daryn_registry::search::index_version(store, &mut registry_version, Some(&published_regions)).await?;
     clock.lap("index");
-    store.publish(&registry_version)?;
-    Ok((number, conflicts))
+    Ok((registry_version, conflicts))
 }
 
 /// Where a version's files for the coordinators go: `DIR/reports/<version>/`.

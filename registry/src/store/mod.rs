@@ -724,7 +724,8 @@ fn text_column(batch: &RecordBatch, index: usize, table: StoreTable) -> StoreRes
 /// A hook for the crash-safety tests: when the environment variable `DARYN_PAUSE_AT`
 /// names this point, the process says so on standard error and waits there to be
 /// killed. Points: `committed:<table>`, `restored:<table>`, `version-written`,
-/// `current-temporary-written`, `current-switched`, `drops-read`.
+/// `current-temporary-written`, `current-switched`, `drops-read`, `reports-written`,
+/// `index-built`.
 pub fn pause_point(point: &str) {
     if std::env::var("DARYN_PAUSE_AT").is_ok_and(|wanted| wanted == point) {
         eprintln!("daryn: paused at {point}");

@@ -15,7 +15,7 @@ use daryn_tests::registry_fingerprint;
 
 /// The named points where a run can be made to wait for its kill (see
 /// `daryn_registry::store::pause_point`), in the order a publishing run passes them.
-const POINTS: [&str; 11] = [
+const POINTS: [&str; 12] = [
     "drops-read",
     "committed:children",
     "committed:measures",
@@ -24,6 +24,7 @@ const POINTS: [&str; 11] = [
     "committed:conflicts",
     "committed:rejections",
     "committed:drops",
+    "reports-written",
     "version-written",
     "current-temporary-written",
     "current-switched",
@@ -104,6 +105,19 @@ fn content(registry: &Path) -> String {
     registry_fingerprint(registry)
 }
 
+/// The coordinators' files of the current version (`reports/<version>/`), by name.
+fn report_files(registry: &Path) -> Vec<String> {
+    let Ok(current) = std::fs::read_to_string(registry.join("CURRENT")) else {
+        return Vec::new();
+    };
+    let folder = registry.join("reports").join(format!("{:08}", current.trim().parse::<u64>().unwrap()));
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .map(|entries| entries.map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 #[test]
 fn a_kill_at_any_moment_leaves_a_whole_version_and_the_next_run_succeeds() {
     let root = tempfile::tempdir().unwrap();
@@ -114,15 +128,24 @@ fn a_kill_at_any_moment_leaves_a_whole_version_and_the_next_run_succeeds() {
     let reference = root.path().join("reference");
     run_clean(&reference, &first);
     let after_first = content(&reference);
+    let files_first = report_files(&reference);
     run_clean(&reference, &second);
     let after_second = content(&reference);
+    let files_second = report_files(&reference);
     assert_ne!(after_first, after_second);
+
+    // 2 % injected errors: both days have rejection files.
+    for files in [&files_first, &files_second] {
+        assert!(files.iter().any(|name| name.ends_with("-rejections.csv")), "{files:?}");
+    }
 
     let mut moments = 0;
     // The first run (into an empty registry) and the second (on top of version 1).
-    for (base, drops, before, after) in
-        [(None, &first, "empty".to_owned(), &after_first), (Some(&first), &second, after_first.clone(), &after_second)]
-    {
+    let runs = [
+        (None, &first, "empty".to_owned(), &after_first, &Vec::new(), &files_first),
+        (Some(&first), &second, after_first.clone(), &after_second, &files_first, &files_second),
+    ];
+    for (base, drops, before, after, files_before, files_after) in runs {
         for point in POINTS {
             let registry = root.path().join(format!("r-{moments}"));
             if let Some(base) = base {
@@ -134,8 +157,12 @@ fn a_kill_at_any_moment_leaves_a_whole_version_and_the_next_run_succeeds() {
             // Before `CURRENT` moves, the old version is whole; after, the new one.
             let expected = if point == "current-switched" { after } else { &before };
             assert_eq!(&now, expected, "after a kill at `{point}`");
+            // A published version has its coordinators' files, however the run ended.
+            let files_expected = if point == "current-switched" { files_after } else { files_before };
+            assert_eq!(&report_files(&registry), files_expected, "after a kill at `{point}`");
             run_clean(&registry, drops);
             assert_eq!(&content(&registry), after, "the run after a kill at `{point}`");
+            assert_eq!(&report_files(&registry), files_after, "the run after a kill at `{point}`");
             let _ = std::fs::remove_dir_all(&registry);
         }
     }
