@@ -95,7 +95,17 @@ fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
-    let command = cli::Cli::parse();
+    let command = match cli::Cli::try_parse() {
+        Ok(command) => command,
+        // Exit code 2 of `daryn ingest` means "published, with rejected rows or refused
+        // drops": a cron script must not read a mistyped command line as that. Its usage
+        // errors exit 1 ("nothing was published"); other commands keep clap's 2.
+        Err(error) if error.use_stderr() && std::env::args_os().nth(1).is_some_and(|word| word == "ingest") => {
+            let _ = error.print();
+            return ExitCode::from(1);
+        }
+        Err(error) => error.exit(),
+    };
     if command.ingests() {
         keep_freed_memory();
     }

@@ -22,6 +22,13 @@ fn bad_parameters_are_named() {
         "/nonexistent/kato.csv",
     );
     fails_naming(&["template", "--lang", "de", "--out", "x.xlsx"], "`de`");
+    // An ingest's exit code 2 means "published, with rejections": its usage errors exit 1.
+    for args in [vec!["ingest", "--registry", out], vec!["ingest", "--registry", out, "--bogus", out]] {
+        let output = daryn(&args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    assert_eq!(daryn(&["ingest", "--help"]).status.code(), Some(0));
+    assert_eq!(daryn(&["search", "--registry", out, "--limit", "0", "x"]).status.code(), Some(2));
 }
 
 #[test]
