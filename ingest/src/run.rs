@@ -240,6 +240,7 @@ impl Prepared {
 
 /// Runs an ingest. See the module documentation for the rules.
 pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<RunOutcome> {
+    let started = std::time::SystemTime::now();
     let mut clock = Stopwatch::start();
     let store = Store::open(&options.registry, true)?;
     let _lock = store.lock()?;
@@ -338,7 +339,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     write_rejection_files(&store, version, &mut drops)?;
     let conflict_files = conflicts::write_files(&folder, &conflicts)?;
     pause_point("reports-written");
-    store.publish(&registry_version)?;
+    store.publish(&registry_version, started)?;
     clock.lap("publish");
     Ok(RunOutcome {
         version: Some(version),

@@ -305,6 +305,7 @@ fn generation_folders(store: &Store) -> SearchResult<Vec<(u64, PathBuf)>> {
 /// longer has, when no drop has changed and so no ingest publishes. Version N keeps its
 /// generation, so `--as-of N` still finds what it found. The caller holds the lock.
 pub async fn reindex(store: &Store) -> SearchResult<(RegistryVersion, IndexReport)> {
+    let started = std::time::SystemTime::now();
     let current = store.resolve(None)?;
     let mut version = RegistryVersion {
         format: crate::store::VERSION_FORMAT,
@@ -315,7 +316,7 @@ pub async fn reindex(store: &Store) -> SearchResult<(RegistryVersion, IndexRepor
         ..current
     };
     let report = index_version(store, &mut version, None).await?;
-    store.publish(&version)?;
+    store.publish(&version, started)?;
     Ok((version, report))
 }
 

@@ -642,7 +642,7 @@ fn publish_conflict(registry: &Path, loser: &Person, winner_region: &str) {
         let report = daryn_registry::search::index_version(&store, &mut version, Some(&[])).await.unwrap();
         assert!(report.incremental);
         assert_eq!(report.regions, vec![loser.region.clone()]);
-        store.publish(&version).unwrap();
+        store.publish(&version, std::time::SystemTime::UNIX_EPOCH).unwrap();
     });
 }
 
