@@ -38,14 +38,25 @@ impl ChildKeyer {
             std::fs::File::open("/dev/urandom")
                 .and_then(|mut random| random.read_exact(&mut key))
                 .map_err(SearchError::io(Path::new("/dev/urandom")))?;
+            // Created readable by its owner only (not chmod-ed after, which left a moment
+            // when others could read it), and on the disk before the rename names it.
             let temporary = path.with_extension("tmp");
-            std::fs::write(&temporary, hex::encode(key)).map_err(SearchError::io(&temporary))?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
             #[cfg(unix)]
             {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o600))
-                    .map_err(SearchError::io(&temporary))?;
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
             }
+            let _ = std::fs::remove_file(&temporary);
+            options
+                .open(&temporary)
+                .and_then(|mut file| {
+                    use std::io::Write;
+                    file.write_all(hex::encode(key).as_bytes())?;
+                    file.sync_all()
+                })
+                .map_err(SearchError::io(&temporary))?;
             std::fs::rename(&temporary, &path).map_err(SearchError::io(&path))?;
         }
         let text = std::fs::read_to_string(&path).map_err(SearchError::io(&path))?;
@@ -107,6 +118,12 @@ mod tests {
         let first = ChildKeyer::load_or_create(folder.path()).unwrap().child_key("1");
         let second = ChildKeyer::load_or_create(folder.path()).unwrap().child_key("1");
         assert_eq!(first, second);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(folder.path().join("keys/child-key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         std::fs::write(folder.path().join("keys/child-key"), "zz").unwrap();
         assert!(ChildKeyer::load_or_create(folder.path()).is_err());
     }
