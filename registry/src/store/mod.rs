@@ -357,6 +357,12 @@ impl Store {
         let current = self.current()?;
         let mut rolled_back = Vec::new();
         for table in StoreTable::ALL {
+            let doomed = self.root.join("tables").join(format!(".removing-{}", table.name()));
+            if doomed.exists() {
+                std::fs::remove_dir_all(&doomed).map_err(io(&doomed))?;
+            }
+        }
+        for table in StoreTable::ALL {
             let Some(delta_table) = self.load(table).await? else { continue };
             let latest = delta_table.version();
             match current.as_ref().and_then(|version| version.tables.get(table.name())) {
@@ -367,8 +373,12 @@ impl Store {
                     rolled_back.push(format!("{} {} → {pinned}", table.name(), latest.unwrap_or_default()));
                 }
                 None => {
+                    // Renamed first, so that a kill part-way through the removal leaves no
+                    // table with half a log, which nothing could open again.
                     let path = self.table_path(table);
-                    std::fs::remove_dir_all(&path).map_err(io(&path))?;
+                    let doomed = self.root.join("tables").join(format!(".removing-{}", table.name()));
+                    std::fs::rename(&path, &doomed).map_err(io(&path))?;
+                    std::fs::remove_dir_all(&doomed).map_err(io(&doomed))?;
                     rolled_back.push(format!("{} removed", table.name()));
                 }
             }
