@@ -1,6 +1,6 @@
 //! The subcommands and their flags.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -64,7 +64,7 @@ enum Command {
         /// Also write the run, with every rejection, as JSON
         #[arg(long)]
         report: Option<PathBuf>,
-        /// KATO classifier CSV to validate districts against
+        /// KATO classifier CSV to read districts with (default: `[districts] classifier` of daryn.toml)
         #[arg(long)]
         kato: Option<PathBuf>,
         /// Drop folders (`.../35`) or dated folders of them (`.../2026-11-25`)
@@ -230,7 +230,10 @@ impl Cli {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Ingest { registry, allow_shrink, report, kato, paths } => {
-                let classifier = load_classifier(kato)?;
+                let classifier = match kato {
+                    Some(path) => load_classifier(Some(path))?,
+                    None => configured_classifier(&registry)?,
+                };
                 let options = IngestOptions { registry, paths, allow_shrink, classifier };
                 let code = crate::ingest::run(options, report)?;
                 Ok(ExitCode::from(code))
@@ -297,6 +300,19 @@ impl Cli {
             }
         }
     }
+}
+
+/// The classifier `[districts] classifier` of the registry's `daryn.toml` names, if any
+/// (a registry not created yet has none).
+fn configured_classifier(registry: &Path) -> Result<Option<KatoClassifier>> {
+    let config = daryn_registry::config::RegistryConfig::load(registry)?;
+    let Some(path) = config.kato_classifier else {
+        return Ok(None);
+    };
+    let loaded = KatoClassifier::load(&path).with_context(|| {
+        format!("loading the KATO classifier `{}` that `[districts] classifier` of daryn.toml names", path.display())
+    })?;
+    Ok(Some(loaded))
 }
 
 fn load_classifier(path: Option<PathBuf>) -> Result<Option<KatoClassifier>> {

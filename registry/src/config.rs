@@ -1,5 +1,6 @@
 //! The registry's configuration file, `DIR/daryn.toml`: what an operator may change
-//! without a new release. Today that is item 15's weights.
+//! without a new release: item 15's weights, and the KATO classifier that district
+//! names are looked up in.
 //!
 //! - The file is optional: without it every setting has its built-in default.
 //! - The first ingest writes [`TEMPLATE`] there, so an operator finds every setting with
@@ -32,6 +33,13 @@ winner = 20
 prize_winner = 12
 honourable_mention = 4
 participant = 0
+
+# Districts written by name (`Абай ауданы`, `Абайский район`) are looked up in a KATO
+# classifier CSV, the shape docs/FORM.md describes; without one a district must be
+# given as its nine-digit KATO code. A relative path is read from this folder.
+# `daryn ingest --kato FILE` uses another file for one run.
+# [districts]
+# classifier = "/etc/daryn/kato.csv"
 "#;
 
 /// The largest weight accepted, so no sum over a teacher's pupils can overflow.
@@ -104,6 +112,9 @@ impl Item15Weights {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RegistryConfig {
     pub item15: Item15Weights,
+    /// `[districts] classifier`: the KATO classifier CSV an ingest reads district names
+    /// with, made absolute against the registry's folder.
+    pub kato_classifier: Option<PathBuf>,
 }
 
 impl RegistryConfig {
@@ -129,11 +140,37 @@ impl RegistryConfig {
         for (key, value) in &table {
             match key.as_str() {
                 "item15" => read_item15(value, &mut config.item15, &fail)?,
-                other => return Err(fail(other, "unknown setting; the known one is `item15`".to_owned())),
+                "districts" => config.kato_classifier = read_districts(value, path, &fail)?,
+                other => {
+                    return Err(fail(other, "unknown setting; the known ones are `item15` and `districts`".to_owned()));
+                }
             }
         }
         Ok(config)
     }
+}
+
+/// `[districts]`: `classifier`, a path; relative to the folder of `daryn.toml`.
+fn read_districts(
+    value: &toml::Value,
+    config_path: &Path,
+    fail: &impl Fn(&str, String) -> ConfigError,
+) -> Result<Option<PathBuf>, ConfigError> {
+    let settings = value.as_table().ok_or_else(|| fail("districts", "must be a table".to_owned()))?;
+    let mut classifier = None;
+    for (key, value) in settings {
+        let dotted = format!("districts.{key}");
+        if key != "classifier" {
+            return Err(fail(&dotted, "unknown setting; the known one is `classifier`".to_owned()));
+        }
+        let text = value
+            .as_str()
+            .filter(|text| !text.trim().is_empty())
+            .ok_or_else(|| fail(&dotted, format!("must be the path of a KATO classifier CSV, not {value}")))?;
+        let folder = config_path.parent().unwrap_or(Path::new("."));
+        classifier = Some(folder.join(text.trim()));
+    }
+    Ok(classifier)
 }
 
 fn read_item15(
@@ -216,6 +253,10 @@ mod tests {
             ("[item15.republican]\nwinner = 1001\n", "`item15.republican.winner`: must be a whole number"),
             ("item15 = 3\n", "`item15`: must be a table"),
             ("[item_15]\n", "`item_15`: unknown setting"),
+            ("[districts]\nclasifier = \"k.csv\"\n", "`districts.clasifier`: unknown setting"),
+            ("[districts]\nclassifier = 3\n", "`districts.classifier`: must be the path"),
+            ("[districts]\nclassifier = \" \"\n", "`districts.classifier`: must be the path"),
+            ("districts = \"k.csv\"\n", "`districts`: must be a table"),
         ];
         for (text, expected) in cases {
             let error = parse(text).unwrap_err().to_string();
@@ -224,6 +265,15 @@ mod tests {
         }
         let broken = parse("[item15.republican\n").unwrap_err().to_string();
         assert!(broken.contains("line 1"), "{broken}");
+    }
+
+    #[test]
+    fn the_classifier_path_is_read_from_the_registry_folder() {
+        assert_eq!(parse(TEMPLATE).unwrap().kato_classifier, None, "commented out in the template");
+        let relative = parse("[districts]\nclassifier = \"ref/kato.csv\"\n").unwrap();
+        assert_eq!(relative.kato_classifier, Some(PathBuf::from("/r/ref/kato.csv")));
+        let absolute = parse("[districts]\nclassifier = \"/etc/daryn/kato.csv\"\n").unwrap();
+        assert_eq!(absolute.kato_classifier, Some(PathBuf::from("/etc/daryn/kato.csv")));
     }
 
     #[test]

@@ -543,3 +543,51 @@ fn refusal_reasons_follow_the_contracts_order() {
     ];
     assert_eq!(statuses(&report), expected.into());
 }
+
+/// A district written by name needs a KATO classifier: `--kato FILE` for one run, or
+/// `[districts] classifier` in the registry's daryn.toml for every run.
+#[test]
+fn district_names_are_read_with_the_classifier_daryn_toml_names() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let registry = root.path().join("registry");
+    let iins = girls_iins(2);
+    let named = |date: &str, iins: &[String]| {
+        let folder = hand_made_drop(&drops, date, "35", iins);
+        let text = std::fs::read_to_string(folder.join("children.csv")).unwrap();
+        std::fs::write(folder.join("children.csv"), text.replace(";351600000;", ";Абай ауданы;")).unwrap();
+        folder
+    };
+    // Without a classifier the name is unknown: both children rejected, the drop refused.
+    let (code, stdout, report) = ingest(&registry, &[], &[&named("2026-11-24", &iins)]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(report["drops"][0]["refusal"]["code"], "too_many_rejected", "{stdout}");
+
+    // The classifier (a synthetic one) named in daryn.toml, relative to the registry.
+    let classifier = "kato,district_kk,district_ru,district_en\n351600000,Абай ауданы,Абайский район,Abai district\n";
+    std::fs::write(registry.join("kato.csv"), classifier).unwrap();
+    let config = registry.join("daryn.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[districts]\nclassifier = \"kato.csv\"\n");
+    std::fs::write(&config, text).unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&named("2026-11-25", &iins)]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(report["drops"][0]["status"], "published", "{stdout}");
+    let output = daryn(&[
+        "sql",
+        "--registry",
+        registry.to_str().unwrap(),
+        "--format",
+        "csv",
+        "SELECT DISTINCT district_kato FROM children",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().nth(1), Some("351600000"));
+
+    // A classifier file that is not there stops the run before anything is read.
+    std::fs::remove_file(registry.join("kato.csv")).unwrap();
+    let output =
+        daryn(&["ingest", "--registry", registry.to_str().unwrap(), named("2026-11-26", &iins).to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`[districts] classifier`"), "{stderr}");
+}
