@@ -2,7 +2,9 @@
 //! guards, and all accepted drops are published together as one registry version, or
 //! nothing is. The guards, in the contract's order of precedence: a stale drop, a
 //! manifest that disagrees, more than 20 % of children rows rejected, a shrink of more
-//! than 20 % of the region's children. An identical re-send changes nothing.
+//! than 20 % of the region's children. An identical re-send changes nothing. Of a
+//! region's several drops in one run the newest is read first; an older one is read
+//! only when every newer one was refused.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -223,11 +225,14 @@ struct Prepared {
     batches: Option<[RecordBatch; 4]>,
     /// Where the drop stands among the run's drops as found (by region, newest first).
     position: usize,
+    /// Not read: a newer drop of its region is in the run. It is read after all when
+    /// every newer one is refused ([`set_aside_to_read`]).
+    set_aside: bool,
 }
 
 impl Prepared {
     fn unpublished(outcome: DropOutcome) -> Prepared {
-        Prepared { outcome, batches: None, position: 0 }
+        Prepared { outcome, batches: None, position: 0, set_aside: false }
     }
 
     /// The IINs of the drop's accepted children.
@@ -272,11 +277,14 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
                 let (source, superseded_by) = &sources[position];
                 progress.drop_started(&source.region.to_string(), &source.folder);
                 let mut item = match superseded_by {
-                    Some(newer) => refused_without_reading(
-                        source,
-                        "stale",
-                        format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
-                    ),
+                    Some(newer) => Prepared {
+                        set_aside: true,
+                        ..refused_without_reading(
+                            source,
+                            "stale",
+                            format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
+                        )
+                    },
                     None => prepare(current.as_ref(), source, options)?,
                 };
                 item.position = position;
@@ -311,6 +319,39 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     }
     // The drops in the order they were found: by region, the newest first.
     prepared.sort_by_key(|item| item.position);
+    // A region's drops apply in export order (section 1): when its newest drop is
+    // refused, the next older one of the run is read and checked in its place, and so on.
+    loop {
+        let retry = set_aside_to_read(&prepared);
+        if retry.is_empty() {
+            break;
+        }
+        let mut items = tokio::task::block_in_place(|| {
+            retry
+                .par_iter()
+                .map(|&position| {
+                    let (source, _) = &sources[position];
+                    progress.drop_started(&source.region.to_string(), &source.folder);
+                    let mut item = prepare(current.as_ref(), source, options)?;
+                    item.position = position;
+                    if item.batches.is_none() {
+                        progress.drop_done(&item.outcome);
+                    }
+                    Ok(item)
+                })
+                .collect::<Result<Vec<Prepared>>>()
+        })?;
+        for item in items.iter_mut().filter(|item| item.batches.is_some()) {
+            guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
+            progress.drop_done(&item.outcome);
+        }
+        writing.write_rows(&mut items, progress).await?;
+        for item in items {
+            if let Some(slot) = prepared.iter_mut().find(|slot| slot.position == item.position) {
+                *slot = item;
+            }
+        }
+    }
     clock.lap("tables");
 
     let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged);
@@ -382,6 +423,29 @@ async fn alongside<W: Send, F: Future>(work: impl FnOnce() -> W + Send, future: 
             (done, output)
         })
     })
+}
+
+/// The drops set aside for a newer one of their region that was refused: for each
+/// region, the newest set-aside drop when every newer drop of the run was refused (and
+/// not as stale: an older one would be staler still). `prepared` is in position order.
+fn set_aside_to_read(prepared: &[Prepared]) -> Vec<usize> {
+    let mut retry = Vec::new();
+    let mut region_done: Option<&str> = None;
+    for item in prepared {
+        let region = item.outcome.region.as_str();
+        if region_done == Some(region) || item.outcome.exported_at.is_none() {
+            continue;
+        }
+        if item.set_aside {
+            retry.push(item.position);
+            region_done = Some(region);
+        } else if item.outcome.status != DropStatus::Refused
+            || item.outcome.refusal.as_ref().is_some_and(|refusal| refusal.code == "stale")
+        {
+            region_done = Some(region);
+        }
+    }
+    retry
 }
 
 /// Keeps each region's newest drop of the run; older ones are refused as stale. A drop
@@ -533,7 +597,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         schema::achievements_batch(&checked.achievements.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
         schema::teachers_batch(&checked.teachers.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
     ];
-    Ok(Prepared { outcome, batches: Some(batches), position: 0 })
+    Ok(Prepared { outcome, batches: Some(batches), position: 0, set_aside: false })
 }
 
 /// Refuses a drop that would remove more than 20 % of the children its region holds now

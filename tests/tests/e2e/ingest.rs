@@ -591,3 +591,52 @@ fn district_names_are_read_with_the_classifier_daryn_toml_names() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("`[districts] classifier`"), "{stderr}");
 }
+
+/// Section 1: a region's drops apply in export order. Two days of one region in one run:
+/// when the newer is refused, the older is published in its place; when the newer is
+/// published, the older is stale.
+#[test]
+fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let registry = root.path().join("registry");
+    let iins = girls_iins(6);
+    let held = hand_made_drop(&drops, "2026-11-23", "35", &iins[..5]);
+    assert_eq!(ingest(&registry, &[], &[&held]).0, 0);
+
+    let older = hand_made_drop(&drops, "2026-11-24", "35", &iins[1..6]);
+    let newer = hand_made_drop(&drops, "2026-11-25", "35", &iins[1..6]);
+    // The newer export's children all have a grade of 99: every row rejected.
+    let text = std::fs::read_to_string(newer.join("children.csv")).unwrap();
+    std::fs::write(newer.join("children.csv"), text.replace(";Мектеп;9;", ";Мектеп;99;")).unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&newer, &older]);
+    assert_eq!(code, 2, "{stdout}");
+    let expected = [
+        ("35".to_owned(), "published".to_owned(), String::new()),
+        ("35".to_owned(), "refused".to_owned(), "too_many_rejected".to_owned()),
+    ];
+    assert_eq!(statuses(&report), expected.into(), "{stdout}");
+    let held_now = || {
+        let store = daryn_registry::store::Store::open(&registry, false).unwrap();
+        let version = store.current().unwrap().unwrap();
+        let state = &version.regions["35"];
+        (state.exported_at.date_naive().to_string(), state.children)
+    };
+    // Without a manifest a drop's export time is its folder date at 00:00 +05:00, the
+    // evening before in UTC: the older drop (folder 2026-11-24) is held now, not the
+    // first one (folder 2026-11-23, held as 2026-11-22).
+    assert_eq!(held_now(), ("2026-11-23".to_owned(), 5));
+
+    // Both newer and valid: the newest is published, the other is stale.
+    let later = hand_made_drop(&drops, "2026-11-26", "35", &iins[1..6]);
+    let latest = hand_made_drop(&drops, "2026-11-27", "35", &iins[..5]);
+    let (code, stdout, report) = ingest(&registry, &[], &[&later, &latest]);
+    assert_eq!(code, 2, "{stdout}");
+    let expected = [
+        ("35".to_owned(), "published".to_owned(), String::new()),
+        ("35".to_owned(), "refused".to_owned(), "stale".to_owned()),
+    ];
+    assert_eq!(statuses(&report), expected.into(), "{stdout}");
+    // The latest (folder 2026-11-27, so 2026-11-26 in UTC).
+    assert_eq!(held_now(), ("2026-11-26".to_owned(), 5));
+}
