@@ -152,29 +152,34 @@ impl JsonlReader {
     }
 }
 
-/// A JSON value as a cell.
-fn cell_of(value: Value) -> Cell {
+/// A JSON value as a cell. `iins`: the value is a list of IINs (`teacher_ids`).
+fn cell_of(value: Value, iins: bool) -> Cell {
     match value {
         Value::Null => Cell::Empty,
         Value::Bool(value) => Cell::Bool(value),
         Value::Number(number) => number.as_f64().map(Cell::Number).unwrap_or_else(|| Cell::text(number.to_string())),
         Value::String(text) => Cell::text(text),
         Value::Array(items) => {
-            let items: Vec<String> = items.into_iter().filter_map(item_text).collect();
+            let items: Vec<String> = items.into_iter().filter_map(|item| item_text(item, iins)).collect();
             Cell::text(items.join(";"))
         }
         object @ Value::Object(_) => Cell::text(object.to_string()),
     }
 }
 
-/// A list item as text: strings as written, whole numbers without a fraction.
-fn item_text(value: Value) -> Option<String> {
+/// A list item as text: strings as written, whole numbers without a fraction. An IIN
+/// written as a number lost its leading zeros: it gets them back, as an IIN in a
+/// numeric cell does.
+fn item_text(value: Value, iins: bool) -> Option<String> {
     let text = match value {
         Value::Null => return None,
         Value::String(text) => text,
-        Value::Number(number) => match number.as_f64() {
-            Some(float) => Cell::Number(float).display(),
-            None => number.to_string(),
+        Value::Number(number) => match number.as_u64() {
+            Some(whole) if iins && whole < 1_000_000_000_000 => format!("{whole:012}"),
+            _ => match number.as_f64() {
+                Some(float) => Cell::Number(float).display(),
+                None => number.to_string(),
+            },
         },
         Value::Bool(value) => value.to_string(),
         other => other.to_string(),

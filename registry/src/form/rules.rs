@@ -292,9 +292,14 @@ fn check_region(row: &Row<'_>, context: &DropContext<'_>) -> Checked<()> {
     if cell.is_empty() {
         return Ok(());
     }
+    // A KATO code, in a numeric cell or as text, names the region of its first two
+    // digits (a district's code included); anything else is a region's name.
     let given = match cell {
         Cell::Number(number) => KatoCode::from_number(*number).map(|code| vec![code.region()]).unwrap_or_default(),
-        other => Region::lookup(&other.shown()).iter().map(|region| region.code).collect(),
+        other => match KatoCode::parse(&other.shown()) {
+            Some(code) => vec![code.region()],
+            None => Region::lookup(&other.shown()).iter().map(|region| region.code).collect(),
+        },
     };
     if given.contains(&context.region) {
         Ok(())

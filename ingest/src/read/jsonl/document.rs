@@ -166,7 +166,8 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
             match self.keys.target(self.table, &key) {
                 KeyTarget::Column(column) if !taken[column] => {
                     taken[column] = true;
-                    document.cells[column] = cell_of(map.next_value::<Value>()?);
+                    let iins = self.table.definition().columns[column].name == "teacher_ids";
+                    document.cells[column] = cell_of(map.next_value::<Value>()?, iins);
                 }
                 KeyTarget::List(list) => {
                     let items = map.next_value_seed(ListSeed { keys: &mut *self.keys, list })?;

@@ -314,3 +314,23 @@ fn a_rejected_value_is_shown_as_typed_unless_it_may_be_an_iin() {
     assert_eq!(value_of("iin", "10010560"), "100105*0");
     assert_eq!(value_of("district", "100105600010"), "100105*****0");
 }
+
+#[test]
+fn a_region_is_a_code_as_text_or_number_or_a_name() {
+    let accepts = |cell: Cell| {
+        let mut cells = row(&CHILDREN, &valid_child());
+        cells[CHILDREN.index("region")] = cell;
+        check_child(&mut cells, &context()).map(|_| ()).map_err(|issue| issue.code)
+    };
+    // The drop is region 35's: its codes (the region's or a district's, as text or in a
+    // numeric cell) and its names pass; another region's code or name does not.
+    for text in ["35", "350000000", "351010000", "Қарағанды облысы", "Карагандинская область"]
+    {
+        assert_eq!(accepts(Cell::text(text)), Ok(()), "{text}");
+    }
+    assert_eq!(accepts(Cell::Number(351010000.0)), Ok(()));
+    for text in ["55", "551010000", "Павлодарская область"] {
+        assert_eq!(accepts(Cell::text(text)), Err(RejectCode::RegionMismatch), "{text}");
+    }
+    assert_eq!(accepts(Cell::Number(551010000.0)), Err(RejectCode::RegionMismatch));
+}
