@@ -119,13 +119,13 @@ fn main() -> ExitCode {
 }
 
 /// An error and its causes on one line, each cause once: many of daryn's errors already
-/// say their cause (`cannot use `DIR`: No such file or directory`), and `{:#}` would
+/// end with their cause (`cannot use `DIR`: No such file or directory`), and `{:#}` would
 /// repeat it after them.
 fn message(error: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in error.chain() {
         let text = cause.to_string();
-        if !line.contains(&text) {
+        if !line.ends_with(&text) {
             if !line.is_empty() {
                 line.push_str(": ");
             }

@@ -270,25 +270,24 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     let sizes: Vec<u64> = sources.iter().map(|(source, _)| folder_bytes(&source.folder)).collect();
     by_size.sort_by_key(|&position| std::cmp::Reverse(sizes[position]));
     let groups: Vec<&[usize]> = by_size.chunks(rayon::current_num_threads().max(1)).collect();
-    let read_group = |group: &[usize]| -> Result<Vec<Prepared>> {
+    // `in_place_of_newer`: the second pass, which reads drops set aside for a newer one.
+    let read_group = |group: &[usize], in_place_of_newer: bool| -> Result<Vec<Prepared>> {
         group
             .par_iter()
             .map(|&position| {
                 let (source, superseded_by) = &sources[position];
-                progress.drop_started(&source.region.to_string(), &source.folder);
                 let mut item = match superseded_by {
-                    Some(newer) => Prepared {
+                    Some(newer) if !in_place_of_newer => Prepared {
                         set_aside: true,
-                        ..refused_without_reading(
-                            source,
-                            "stale",
-                            format!("a newer drop of this region, `{}`, is in the same run", newer.display()),
-                        )
+                        ..refused_without_reading(source, "stale", stale_in_run(newer, "is in the same run"))
                     },
-                    None => prepare(current.as_ref(), source, options)?,
+                    _ => {
+                        progress.drop_started(&source.region.to_string(), &source.folder);
+                        prepare(current.as_ref(), source, options)?
+                    }
                 };
                 item.position = position;
-                if item.batches.is_none() {
+                if item.batches.is_none() && !item.set_aside {
                     progress.drop_done(&item.outcome);
                 }
                 Ok(item)
@@ -299,19 +298,8 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     // Read and checked, not yet written.
     let mut waiting: Vec<Prepared> = Vec::new();
     for group in groups.iter().copied().map(Some).chain([None]) {
-        let read = || group.map(&read_group).transpose();
-        let write = async {
-            if waiting.is_empty() {
-                return Ok(());
-            }
-            // The shrink guard reads what the region holds now, from the store.
-            for item in waiting.iter_mut().filter(|item| item.batches.is_some()) {
-                guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
-                progress.drop_done(&item.outcome);
-            }
-            pause_point("drops-read");
-            writing.write_rows(&mut waiting, progress).await
-        };
+        let read = || group.map(|group| read_group(group, false)).transpose();
+        let write = writing.guard_and_write(current.as_ref(), &mut waiting, &options.allow_shrink, progress);
         let (next, written) = alongside(read, write).await;
         written?;
         prepared.append(&mut waiting);
@@ -326,31 +314,36 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         if retry.is_empty() {
             break;
         }
-        let mut items = tokio::task::block_in_place(|| {
-            retry
-                .par_iter()
-                .map(|&position| {
-                    let (source, _) = &sources[position];
-                    progress.drop_started(&source.region.to_string(), &source.folder);
-                    let mut item = prepare(current.as_ref(), source, options)?;
-                    item.position = position;
-                    if item.batches.is_none() {
-                        progress.drop_done(&item.outcome);
-                    }
-                    Ok(item)
-                })
-                .collect::<Result<Vec<Prepared>>>()
-        })?;
-        for item in items.iter_mut().filter(|item| item.batches.is_some()) {
-            guard_shrink(&store, current.as_ref(), item, &options.allow_shrink).await?;
-            progress.drop_done(&item.outcome);
-        }
-        writing.write_rows(&mut items, progress).await?;
+        let (items, ()) = alongside(|| read_group(&retry, true), async {}).await;
+        let mut items = items?;
+        writing.guard_and_write(current.as_ref(), &mut items, &options.allow_shrink, progress).await?;
         for item in items {
             if let Some(slot) = prepared.iter_mut().find(|slot| slot.position == item.position) {
                 *slot = item;
             }
         }
+    }
+    // What is still set aside is stale: name the newer drop that stands in its place.
+    let standing: BTreeMap<String, (PathBuf, &'static str)> = prepared
+        .iter()
+        .filter(|item| !item.set_aside && item.outcome.exported_at.is_some())
+        .filter_map(|item| {
+            let stood = match (&item.outcome.status, &item.outcome.refusal) {
+                (DropStatus::Published, _) => "is published in its place",
+                (DropStatus::Unchanged, _) => "is the one the region holds",
+                (DropStatus::Refused, Some(refusal)) if refusal.code == "stale" => {
+                    "is not newer than the held drop either"
+                }
+                _ => return None,
+            };
+            Some((item.outcome.region.clone(), (item.outcome.folder.clone(), stood)))
+        })
+        .collect();
+    for item in prepared.iter_mut().filter(|item| item.set_aside) {
+        if let Some((folder, stood)) = standing.get(&item.outcome.region) {
+            item.outcome.refusal = Some(Refusal { code: "stale", reason: stale_in_run(folder, stood) });
+        }
+        progress.drop_done(&item.outcome);
     }
     clock.lap("tables");
 
@@ -374,9 +367,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     // published version has them. A folder of this number can only be a killed run's,
     // never published: it goes first, so none of its files is taken for this run's.
     let folder = report_folder(&store, version);
-    if folder.exists() {
-        std::fs::remove_dir_all(&folder).map_err(Error::io(&folder))?;
-    }
+    store.remove_unpublished_reports()?;
     write_rejection_files(&store, version, &mut drops)?;
     let conflict_files = conflicts::write_files(&folder, &conflicts)?;
     pause_point("reports-written");
@@ -494,6 +485,11 @@ fn drop_id(region: RegionCode, exported_at: Option<DateTime<Utc>>) -> String {
         Some(stamp) => format!("{region}-{}", stamp.format("%Y%m%dT%H%M%SZ")),
         None => format!("{region}-undated"),
     }
+}
+
+/// Why a drop beside a newer one of its region in the run is stale.
+fn stale_in_run(newer: &Path, stood: &str) -> String {
+    format!("a newer drop of this region, `{}`, {stood}", newer.display())
 }
 
 fn refused_without_reading(source: &DropSource, code: &'static str, reason: String) -> Prepared {
@@ -712,6 +708,26 @@ struct Writing<'a> {
 }
 
 impl Writing<'_> {
+    /// Applies the shrink guard to drops read and checked (it reads what the region holds
+    /// now, from the store), then writes the rows of those still published.
+    async fn guard_and_write(
+        &mut self,
+        current: Option<&RegistryVersion>,
+        items: &mut [Prepared],
+        allow_shrink: &[RegionCode],
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        for item in items.iter_mut().filter(|item| item.batches.is_some()) {
+            guard_shrink(self.store, current, item, allow_shrink).await?;
+            progress.drop_done(&item.outcome);
+        }
+        pause_point("drops-read");
+        self.write_rows(items, progress).await
+    }
+
     /// Replaces the partitions of the published drops among `items` with their rows, one
     /// commit per table, and lets go of the rows.
     async fn write_rows(&mut self, items: &mut [Prepared], progress: &dyn Progress) -> Result<()> {

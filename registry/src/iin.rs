@@ -153,8 +153,9 @@ pub fn mask_text(value: &str) -> String {
 }
 
 /// Masks what may be an IIN inside any other value: every run of ten digits or more
-/// (digits may be split by single spaces or hyphens, as in `010101 500127`) keeps its
-/// first six and last digits. Dates (`2031-05-14`), KATO codes (nine digits), amounts
+/// keeps its first six and last digits. Digits count as one run across up to three
+/// characters of spacing or punctuation (`010101 500127`, a no-break space, `010101 -
+/// 500127`, `010101.500127`). Dates (`2031-05-14`), KATO codes (nine digits), amounts
 /// and short numbers are shown as typed, since they are what a coordinator must fix.
 pub fn mask_iin_runs(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
@@ -165,16 +166,27 @@ pub fn mask_iin_runs(value: &str) -> String {
             at += 1;
             continue;
         }
-        // The run: digits, joined by one space or hyphen between two digits.
+        // The run: digits, joined by up to three joiners between two digits. (A date range,
+        // `01.09.2025 - 02.09.2025`, is then masked too: a leak costs more than a hidden
+        // digit of a value the coordinator still recognises.)
+        let joiner = |ch: &char| ch.is_whitespace() || matches!(ch, '-' | '.' | '/' | '_' | '\u{2010}'..='\u{2015}');
         let mut digits = vec![at];
         let mut end = at + 1;
         loop {
             match chars.get(end) {
-                Some(ch) if ch.is_ascii_digit() => digits.push(end),
-                Some(' ' | '-') if chars.get(end + 1).is_some_and(char::is_ascii_digit) => {}
+                Some(ch) if ch.is_ascii_digit() => {
+                    digits.push(end);
+                    end += 1;
+                }
+                Some(ch) if joiner(ch) => {
+                    let gap = chars[end..].iter().take_while(|ch| joiner(ch)).count();
+                    if gap > 3 || !chars.get(end + gap).is_some_and(char::is_ascii_digit) {
+                        break;
+                    }
+                    end += gap;
+                }
                 _ => break,
             }
-            end += 1;
         }
         if digits.len() >= 10 {
             for &index in &digits[6..digits.len() - 1] {
@@ -315,7 +327,14 @@ mod tests {
             ("050101-500127", "050101-*****7"),
             ("ИИН 050101 500127 жазылған", "ИИН 050101 *****7 жазылған"),
             ("050101500127;940624403841", "050101*****7;940624*****1"),
-            ("12  345678901", "12  345678901"),
+            ("050101\u{a0}500127", "050101\u{a0}*****7"),
+            ("050101  500127", "050101  *****7"),
+            ("050101 - 500127", "050101 - *****7"),
+            ("050101.500127", "050101.*****7"),
+            ("050101/500127", "050101/*****7"),
+            ("01.09.2025", "01.09.2025"),
+            ("12    345678901", "12    345678901"),
+            ("01.09.2025 - 02.09.2025", "01.09.20** - **.**.***5"),
             ("", ""),
         ] {
             assert_eq!(mask_iin_runs(value), shown, "{value}");

@@ -174,12 +174,10 @@ fn item_text(value: Value, iins: bool) -> Option<String> {
     let text = match value {
         Value::Null => return None,
         Value::String(text) => text,
-        Value::Number(number) => match number.as_u64() {
-            Some(whole) if iins && whole < 1_000_000_000_000 => format!("{whole:012}"),
-            _ => match number.as_f64() {
-                Some(float) => Cell::Number(float).display(),
-                None => number.to_string(),
-            },
+        Value::Number(number) => match number.as_f64() {
+            Some(float) if iins && float.fract() == 0.0 && (0.0..1e12).contains(&float) => format!("{float:012.0}"),
+            Some(float) => Cell::Number(float).display(),
+            None => number.to_string(),
         },
         Value::Bool(value) => value.to_string(),
         other => other.to_string(),

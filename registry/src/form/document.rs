@@ -183,7 +183,7 @@ pub const REFUSALS: [(&str, &str); 10] = [
     ("manifest_invalid", "`manifest.json` cannot be read, or names another region"),
     (
         "stale",
-        "the export is not newer than the drop the region holds, or a newer drop of the region in the same run is published in its place (when the newer one is refused, the older is read and applies if it can; an identical re-send is not refused: it changes nothing)",
+        "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is not refused: it changes nothing)",
     ),
     ("table_missing", "there is no `children` table"),
     (

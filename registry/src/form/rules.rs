@@ -51,16 +51,17 @@ pub struct RowWarning {
 
 type Checked<T> = Result<T, RowIssue>;
 
-/// Typed access to one row's cells, failing with the right code and column.
-/// A rejected value as the rejection shows it. In a column of IINs anything with seven
-/// digits or more is masked, a mistyped IIN included; elsewhere only what may be an IIN
-/// typed into the wrong column, so that a wrong date, code or amount stays readable.
+/// A rejected value as the rejection shows it. In a column of IINs anything with eight
+/// digits or more is masked (its first six and last digit shown), a mistyped IIN
+/// included; elsewhere only what may be an IIN typed into the wrong column, so that a
+/// wrong date, code or amount stays readable.
 fn shown_value(table: &TableDef, column: &str, value: &str) -> String {
     let holds_iins = column == "teacher_ids"
         || table.columns.iter().any(|def| def.name == column && matches!(def.column_type, ColumnType::Iin));
     if holds_iins { mask_text(value) } else { mask_iin_runs(value) }
 }
 
+/// Typed access to one row's cells, failing with the right code and column.
 struct Row<'a> {
     table: &'static TableDef,
     cells: &'a [Cell],

@@ -316,6 +316,8 @@ pub async fn reindex(store: &Store) -> SearchResult<(RegistryVersion, IndexRepor
         ..current
     };
     let report = index_version(store, &mut version, None).await?;
+    // A killed ingest may have left its coordinators' files under this number.
+    store.remove_unpublished_reports()?;
     store.publish(&version, started)?;
     Ok((version, report))
 }

@@ -218,7 +218,14 @@ impl Store {
         }
         let root = std::fs::canonicalize(root).map_err(io(root))?;
         let config = RegistryConfig::load(&root)?;
-        Ok(Store { root, config })
+        let store = Store { root, config };
+        // A new registry says at once that it has no version (`CURRENT` 0), so that a
+        // missing `CURRENT` always means damage, never a first run that was killed.
+        let current = store.root.join("CURRENT");
+        if create && !current.exists() && store.version_numbers()?.is_empty() {
+            write_atomically(&current, b"0\n", "registry-created")?;
+        }
+        Ok(store)
     }
 
     pub fn root(&self) -> &Path {
@@ -242,38 +249,60 @@ impl Store {
         self.root.join("versions").join(format!("{version:08}.json"))
     }
 
-    /// The current version number, `None` before the first publish.
+    /// The current version number, `None` before the first publish (`CURRENT` is 0).
     pub fn current_number(&self) -> StoreResult<Option<u64>> {
         let path = self.root.join("CURRENT");
         match std::fs::read_to_string(&path) {
-            Ok(text) => text
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| StoreError::BadVersionFile { path, reason: format!("`{}` is not a number", text.trim()) }),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => match self.newest_version_file()? {
-                // A first run killed after writing its version file: nothing was published.
-                None | Some(1) => Ok(None),
-                // Only a hand or a partial copy removes `CURRENT` once it exists (it is
-                // replaced by a rename). Taken for a crashed first run, the next ingest
-                // would remove every table and index generation as unpinned.
-                Some(newest) => Err(StoreError::NoCurrent { path: self.root.clone(), newest }),
+            Ok(text) => match text.trim().parse::<u64>() {
+                Ok(0) => Ok(None),
+                Ok(number) => Ok(Some(number)),
+                Err(_) => {
+                    Err(StoreError::BadVersionFile { path, reason: format!("`{}` is not a number", text.trim()) })
+                }
+            },
+            // A registry is created with `CURRENT` (0) and it is only ever replaced by a
+            // rename: without it but with version files, it was removed by hand or left
+            // out of a copy. Taken for an empty registry, the next ingest would remove
+            // every table and index generation as unpinned. (A registry made by a daryn
+            // before `CURRENT` 0 that has no version file yet is still empty.)
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => match self.version_numbers()?.last() {
+                None => Ok(None),
+                Some(&newest) => Err(StoreError::NoCurrent { path: self.root.clone(), newest }),
             },
             Err(error) => Err(StoreError::Io { path, source: error }),
         }
     }
 
-    /// The highest number among the version files, whatever `CURRENT` says.
-    fn newest_version_file(&self) -> StoreResult<Option<u64>> {
+    /// The numbers of the version files, whatever `CURRENT` says, in order.
+    fn version_numbers(&self) -> StoreResult<Vec<u64>> {
         let folder = self.root.join("versions");
-        match std::fs::read_dir(&folder) {
-            Ok(entries) => Ok(entries
-                .filter_map(|entry| entry.ok())
-                .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".json")?.parse().ok())
-                .max()),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(StoreError::Io { path: folder, source: error }),
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(StoreError::Io { path: folder, source: error }),
+        };
+        let mut numbers: Vec<u64> = entries
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".json")?.parse().ok())
+            .collect();
+        numbers.sort_unstable();
+        Ok(numbers)
+    }
+
+    /// Removes the coordinators' folders (`reports/<n>`) of versions after the current
+    /// one: a killed run wrote them and never published. Called before a publish, so
+    /// that the version takes no file of another run's.
+    pub fn remove_unpublished_reports(&self) -> StoreResult<()> {
+        let current = self.current_number()?.unwrap_or(0);
+        let folder = self.root.join("reports");
+        let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(()) };
+        for entry in entries {
+            let entry = entry.map_err(io(&folder))?;
+            if entry.file_name().to_str().and_then(|name| name.parse::<u64>().ok()).is_some_and(|n| n > current) {
+                std::fs::remove_dir_all(entry.path()).map_err(io(&entry.path()))?;
+            }
         }
+        Ok(())
     }
 
     pub fn current(&self) -> StoreResult<Option<RegistryVersion>> {
@@ -324,15 +353,8 @@ impl Store {
     /// Every kept version up to the current one, oldest first.
     pub fn versions(&self) -> StoreResult<Vec<RegistryVersion>> {
         let current = self.current_number()?.unwrap_or(0);
-        let folder = self.root.join("versions");
-        let mut numbers: Vec<u64> = std::fs::read_dir(&folder)
-            .map_err(io(&folder))?
-            .filter_map(|entry| entry.ok())
-            .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".json")?.parse().ok())
-            .filter(|number| *number <= current)
-            .collect();
-        numbers.sort_unstable();
-        numbers.into_iter().map(|number| self.version(number)).collect()
+        let numbers = self.version_numbers()?;
+        numbers.into_iter().filter(|number| *number <= current).map(|number| self.version(number)).collect()
     }
 
     async fn load(&self, table: StoreTable) -> StoreResult<Option<DeltaTable>> {
@@ -744,7 +766,7 @@ fn text_column(batch: &RecordBatch, index: usize, table: StoreTable) -> StoreRes
 /// names this point, the process says so on standard error and waits there to be
 /// killed. Points: `committed:<table>`, `restored:<table>`, `version-written`,
 /// `current-temporary-written`, `current-switched`, `drops-read`, `reports-written`,
-/// `index-built`.
+/// `index-built`, `registry-created`.
 pub fn pause_point(point: &str) {
     if std::env::var("DARYN_PAUSE_AT").is_ok_and(|wanted| wanted == point) {
         eprintln!("daryn: paused at {point}");
@@ -755,15 +777,24 @@ pub fn pause_point(point: &str) {
 }
 
 /// Syncs every file and folder under `folder` modified at or after `since`, folders
-/// after what they hold; returns how many were synced.
+/// after what they hold; returns how many were synced. Symbolic links are followed (an
+/// operator may put `tables` or `index` on another volume), to a depth that a link loop
+/// cannot exceed forever.
 fn sync_written_since(folder: &Path, since: std::time::SystemTime) -> StoreResult<u64> {
+    sync_below(folder, since, 0)
+}
+
+fn sync_below(folder: &Path, since: std::time::SystemTime, depth: usize) -> StoreResult<u64> {
+    const DEEPEST: usize = 16;
     let mut synced = 0;
     for entry in std::fs::read_dir(folder).map_err(io(folder))? {
         let entry = entry.map_err(io(folder))?;
         let path = entry.path();
-        let metadata = entry.metadata().map_err(io(&path))?;
+        let metadata = std::fs::metadata(&path).map_err(io(&path))?;
         if metadata.is_dir() {
-            synced += sync_written_since(&path, since)?;
+            if depth < DEEPEST {
+                synced += sync_below(&path, since, depth + 1)?;
+            }
         } else if metadata.is_file() && metadata.modified().map_err(io(&path))? >= since {
             std::fs::File::open(&path).and_then(|file| file.sync_all()).map_err(io(&path))?;
             synced += 1;

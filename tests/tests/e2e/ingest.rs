@@ -544,6 +544,36 @@ fn refusal_reasons_follow_the_contracts_order() {
     assert_eq!(statuses(&report), expected.into());
 }
 
+/// A registry is created with `CURRENT` 0, so a `CURRENT` lost after the first version is
+/// damage, refused, not a killed first run whose tables are removed.
+#[test]
+fn a_registry_that_lost_current_after_its_first_version_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let registry = root.path().join("registry");
+    let iins = girls_iins(3);
+    assert_eq!(ingest(&registry, &[], &[&hand_made_drop(&drops, "2026-11-24", "35", &iins)]).0, 0);
+    let fingerprint = registry_fingerprint(&registry);
+    std::fs::remove_file(registry.join("CURRENT")).unwrap();
+    let next = hand_made_drop(&drops, "2026-11-25", "47", &iins);
+    let output = daryn(&["ingest", "--registry", registry.to_str().unwrap(), next.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("version files up to 1 but no `CURRENT`"), "{stderr}");
+    std::fs::write(registry.join("CURRENT"), "1\n").unwrap();
+    assert_eq!(registry_fingerprint(&registry), fingerprint, "nothing was removed");
+
+    // A new registry says at once that it has no version: a run with no drop at all (an
+    // empty dated folder) publishes nothing and leaves `CURRENT` 0.
+    let fresh = root.path().join("fresh");
+    let empty_day = drops.join("2026-11-30");
+    std::fs::create_dir_all(&empty_day).unwrap();
+    assert_eq!(ingest(&fresh, &[], &[&empty_day]).0, 1);
+    assert_eq!(std::fs::read_to_string(fresh.join("CURRENT")).unwrap(), "0\n");
+    let listed = daryn(&["versions", "--registry", fresh.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("no versions yet"));
+}
+
 /// A district written by name needs a KATO classifier: `--kato FILE` for one run, or
 /// `[districts] classifier` in the registry's daryn.toml for every run.
 #[test]
@@ -637,6 +667,9 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
         ("35".to_owned(), "refused".to_owned(), "stale".to_owned()),
     ];
     assert_eq!(statuses(&report), expected.into(), "{stdout}");
+    let refused = report["drops"].as_array().unwrap().iter().find(|drop| drop["status"] == "refused").unwrap();
+    let reason = refused["refusal"]["reason"].as_str().unwrap();
+    assert!(reason.contains(&format!("`{}`, is published in its place", latest.display())), "{reason}");
     // The latest (folder 2026-11-27, so 2026-11-26 in UTC).
     assert_eq!(held_now(), ("2026-11-26".to_owned(), 5));
 }

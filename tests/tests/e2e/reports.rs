@@ -332,9 +332,15 @@ fn reindexed_scores(fixture: &Fixture) {
         assert_eq!(scores(&[]), before, "killed at {point}");
     }
 
+    // A killed ingest's coordinators' files under the number reindex is to publish (an
+    // ingest writes them before it publishes) are not taken for the new version's.
+    let leftover = fixture.registry.join("reports").join(format!("{:08}", version_before + 1));
+    std::fs::create_dir_all(&leftover).unwrap();
+    std::fs::write(leftover.join("35-rejections.csv"), "from a run that never published").unwrap();
     let output = daryn(&["reindex", "--registry", registry]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!leftover.exists(), "a killed run's files were published with the reindexed version");
     let version = version_before + 1;
     assert!(stdout.contains(&format!("version {version} published: the data of version {version_before}")), "{stdout}");
     assert_eq!(scores(&[]), [(fixture.t3.clone(), 7), (fixture.t2.clone(), 6), (fixture.t1.clone(), 1)]);

@@ -137,9 +137,9 @@ fn values_become_cells() {
     assert_eq!(cell_of(serde_json::json!([null, "a", 2.0, 2.5, true, [1]]), false), Cell::text("a;2;2.5;true;[1]"));
     assert_eq!(cell_of(serde_json::json!({"a": 1}), false), Cell::text(r#"{"a":1}"#));
     // IINs written as numbers in `teacher_ids` get their leading zero back.
-    let iins = serde_json::json!([50101500127u64, "060315550123", 950101500127u64]);
-    assert_eq!(cell_of(iins.clone(), true), Cell::text("050101500127;060315550123;950101500127"));
-    assert_eq!(cell_of(iins, false), Cell::text("50101500127;060315550123;950101500127"));
+    let iins = serde_json::json!([50101500127u64, "060315550123", 950101500127u64, 50101500127.0]);
+    assert_eq!(cell_of(iins.clone(), true), Cell::text("050101500127;060315550123;950101500127;050101500127"));
+    assert_eq!(cell_of(iins, false), Cell::text("50101500127;060315550123;950101500127;50101500127"));
 }
 
 proptest::proptest! {
