@@ -469,24 +469,14 @@ impl Store {
         table: StoreTable,
         regions: &[String],
     ) -> StoreResult<Vec<RecordBatch>> {
-        let query = |error: deltalake::datafusion::error::DataFusionError| StoreError::Query {
-            table: table.name(),
-            reason: error.to_string(),
-        };
-        let context = SessionContext::new();
-        delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
-        let provider = delta_table
-            .table_provider()
-            .await
-            .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
         let wanted = regions.iter().map(|region| lit(region.clone())).collect();
         let frame =
-            context.read_table(provider).map_err(query)?.filter(col("region").in_list(wanted, false)).map_err(query)?;
+            scan(delta_table, table).await?.filter(col("region").in_list(wanted, false)).map_err(query(table))?;
         let schema = table.schema();
         let mut batches = Vec::new();
         // A scan gives the partition column last and text as views: each column is taken
         // by name and cast back to the table's type.
-        for batch in frame.collect().await.map_err(query)? {
+        for batch in frame.collect().await.map_err(query(table))? {
             let columns = schema
                 .fields()
                 .iter()
@@ -670,23 +660,13 @@ impl Store {
         let Some(delta_table) = self.table_at(table, version).await? else {
             return Ok(Vec::new());
         };
-        let query = |error: deltalake::datafusion::error::DataFusionError| StoreError::Query {
-            table: table.name(),
-            reason: error.to_string(),
-        };
-        let context = SessionContext::new();
-        delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
-        let provider = delta_table
-            .table_provider()
-            .await
-            .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
-        let mut frame = context.read_table(provider).map_err(query)?;
+        let mut frame = scan(&delta_table, table).await?;
         if let Some(region) = region {
-            frame = frame.filter(col("region").eq(lit(region.to_owned()))).map_err(query)?;
+            frame = frame.filter(col("region").eq(lit(region.to_owned()))).map_err(query(table))?;
         }
-        let frame = frame.select_columns(&columns).map_err(query)?;
+        let frame = frame.select_columns(&columns).map_err(query(table))?;
         let mut pairs = Vec::new();
-        for batch in frame.collect().await.map_err(query)? {
+        for batch in frame.collect().await.map_err(query(table))? {
             let [first, second] = [0, 1].map(|index| text_column(&batch, index, table));
             let (first, second) = (first?, second?);
             pairs.extend(first.iter().zip(second.iter()).filter_map(|(a, b)| Some((a?.to_owned(), b?.to_owned()))));
@@ -747,6 +727,22 @@ fn remove_unwanted(folder: &Path, wanted: &HashSet<PathBuf>) -> StoreResult<(u64
         }
     }
     Ok(removed)
+}
+
+/// A DataFusion error while reading `table`, as the store's error.
+fn query(table: StoreTable) -> impl Fn(deltalake::datafusion::error::DataFusionError) -> StoreError {
+    move |error| StoreError::Query { table: table.name(), reason: error.to_string() }
+}
+
+/// A table as loaded, to be filtered and read with DataFusion.
+async fn scan(delta_table: &DeltaTable, table: StoreTable) -> StoreResult<deltalake::datafusion::prelude::DataFrame> {
+    let context = SessionContext::new();
+    delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
+    let provider = delta_table
+        .table_provider()
+        .await
+        .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
+    context.read_table(provider).map_err(query(table))
 }
 
 /// A column of a query result as plain strings (DataFusion may hand text over as
