@@ -364,11 +364,10 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     let version = registry_version.version;
     let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
     // The coordinators' files are written before the version is published, so that every
-    // published version has them. A folder of this number can only be a killed run's,
-    // never published: it goes first, so none of its files is taken for this run's.
-    let folder = report_folder(&store, version);
+    // published version has them; a killed run's folder of this number goes first.
     store.remove_unpublished_reports()?;
-    write_rejection_files(&store, version, &mut drops)?;
+    let folder = report_folder(&store, version);
+    write_rejection_files(&folder, &mut drops)?;
     let conflict_files = conflicts::write_files(&folder, &conflicts)?;
     pause_point("reports-written");
     store.publish(&registry_version, started)?;
@@ -821,8 +820,8 @@ async fn write_version(
         .await?;
     tables.insert(StoreTable::Rejections.name().to_owned(), version);
     let records: Vec<DropRecord> = prepared.iter().map(|item| item.outcome.record()).collect();
-    let drop_regions: BTreeSet<String> = records.iter().map(|record| record.region.clone()).collect();
-    let drop_regions: Vec<String> = drop_regions.into_iter().collect();
+    let drop_regions: Vec<String> =
+        records.iter().map(|record| record.region.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let drops = schema::drops_batch(&records, number, run_at);
     let version = store.append_compacting(StoreTable::Drops, &drop_regions, drops, &label).await?;
     tables.insert(StoreTable::Drops.name().to_owned(), version);
@@ -854,11 +853,10 @@ fn report_folder(store: &Store, version: u64) -> PathBuf {
 
 /// Writes, per drop with rejected rows, the coordinator's file: CSV in UTF-8 with a BOM
 /// (Excel opens it as Unicode), one row per rejected record, messages in Kazakh, Russian
-/// and English. They go to `DIR/reports/<version>/<region>-rejections.csv`.
-fn write_rejection_files(store: &Store, version: u64, drops: &mut [DropOutcome]) -> Result<()> {
-    let folder = report_folder(store, version);
+/// and English. They go to `<folder>/<region>-rejections.csv` ([`report_folder`]).
+fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()> {
     for outcome in drops.iter_mut().filter(|outcome| !outcome.rejections.is_empty()) {
-        std::fs::create_dir_all(&folder).map_err(Error::io(&folder))?;
+        std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
         let path = folder.join(format!("{}-rejections.csv", outcome.region));
         let mut bytes = "\u{feff}".as_bytes().to_vec();
         {

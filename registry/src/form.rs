@@ -170,6 +170,12 @@ impl ColumnDef {
     pub fn is_required(&self) -> bool {
         self.requirement == Requirement::Required
     }
+
+    /// Whether the column holds IINs: one (`iin`, `teacher_id`), or a list of them
+    /// (`teacher_ids`, a list column).
+    pub fn holds_iins(&self) -> bool {
+        matches!(self.column_type, ColumnType::Iin) || self.name == "teacher_ids"
+    }
 }
 
 /// One table of the form.

@@ -152,7 +152,7 @@ impl JsonlReader {
     }
 }
 
-/// A JSON value as a cell. `iins`: the value is a list of IINs (`teacher_ids`).
+/// A JSON value as a cell. `iins`: the column holds IINs (a list of them is read here).
 fn cell_of(value: Value, iins: bool) -> Cell {
     match value {
         Value::Null => Cell::Empty,

@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use hashbrown::hash_table::{Entry, HashTable};
 use rustc_hash::{FxBuildHasher, FxHashSet};
 
-use super::{ACHIEVEMENTS, CHILDREN, ColumnType, MEASURES, TEACHERS, TableDef, TableKind};
+use super::{ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS, TableDef, TableKind};
 use crate::cell::{self, Cell};
 use crate::discipline::DisciplineRef;
 use crate::enums::*;
@@ -56,8 +56,7 @@ type Checked<T> = Result<T, RowIssue>;
 /// included; elsewhere only what may be an IIN typed into the wrong column, so that a
 /// wrong date, code or amount stays readable.
 fn shown_value(table: &TableDef, column: &str, value: &str) -> String {
-    let holds_iins = column == "teacher_ids"
-        || table.columns.iter().any(|def| def.name == column && matches!(def.column_type, ColumnType::Iin));
+    let holds_iins = table.columns.iter().any(|def| def.name == column && def.holds_iins());
     if holds_iins { mask_text(value) } else { mask_iin_runs(value) }
 }
 
@@ -297,10 +296,13 @@ fn check_region(row: &Row<'_>, context: &DropContext<'_>) -> Checked<()> {
     // digits (a district's code included); anything else is a region's name.
     let given = match cell {
         Cell::Number(number) => KatoCode::from_number(*number).map(|code| vec![code.region()]).unwrap_or_default(),
-        other => match KatoCode::parse(&other.shown()) {
-            Some(code) => vec![code.region()],
-            None => Region::lookup(&other.shown()).iter().map(|region| region.code).collect(),
-        },
+        other => {
+            let text = other.shown();
+            match KatoCode::parse(&text) {
+                Some(code) => vec![code.region()],
+                None => Region::lookup(&text).iter().map(|region| region.code).collect(),
+            }
+        }
     };
     if given.contains(&context.region) {
         Ok(())

@@ -241,11 +241,11 @@ pub async fn index_version(
     let meta_path = building.join(META_FILE);
     std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta).expect("the meta serialises"))
         .map_err(SearchError::io(&meta_path))?;
-    sync_folder(&building)?;
+    // Not synced here: `Store::publish` syncs everything the run wrote before the
+    // version that pins this generation is written.
     pause_point("index-built");
     let finished = generation_path(store, generation);
     std::fs::rename(&building, &finished).map_err(SearchError::io(&finished))?;
-    sync_folder(&root)?;
     version.index_generation = Some(generation);
     let elapsed_ms = started.elapsed().as_millis() as u64;
     info!(
@@ -369,13 +369,6 @@ fn link_generation(from: &Path, to: &Path) -> SearchResult<()> {
         if std::fs::hard_link(entry.path(), &target).is_err() {
             std::fs::copy(entry.path(), &target).map_err(SearchError::io(&target))?;
         }
-    }
-    Ok(())
-}
-
-fn sync_folder(folder: &Path) -> SearchResult<()> {
-    if let Ok(directory) = std::fs::File::open(folder) {
-        directory.sync_all().map_err(SearchError::io(folder))?;
     }
     Ok(())
 }

@@ -241,6 +241,11 @@ impl Store {
         self.root.join("tables").join(table.name())
     }
 
+    /// Where an unpinned table is renamed to while it is removed (`roll_back_unpinned`).
+    fn removing_path(&self, table: StoreTable) -> PathBuf {
+        self.root.join("tables").join(format!(".removing-{}", table.name()))
+    }
+
     fn table_url(&self, table: StoreTable) -> url::Url {
         url::Url::from_directory_path(self.table_path(table)).expect("the store root is absolute")
     }
@@ -379,7 +384,7 @@ impl Store {
         let current = self.current()?;
         let mut rolled_back = Vec::new();
         for table in StoreTable::ALL {
-            let doomed = self.root.join("tables").join(format!(".removing-{}", table.name()));
+            let doomed = self.removing_path(table);
             if doomed.exists() {
                 std::fs::remove_dir_all(&doomed).map_err(io(&doomed))?;
             }
@@ -398,7 +403,7 @@ impl Store {
                     // Renamed first, so that a kill part-way through the removal leaves no
                     // table with half a log, which nothing could open again.
                     let path = self.table_path(table);
-                    let doomed = self.root.join("tables").join(format!(".removing-{}", table.name()));
+                    let doomed = self.removing_path(table);
                     std::fs::rename(&path, &doomed).map_err(io(&path))?;
                     std::fs::remove_dir_all(&doomed).map_err(io(&doomed))?;
                     rolled_back.push(format!("{} removed", table.name()));
@@ -618,11 +623,7 @@ impl Store {
         let context = SessionContext::new();
         for table in StoreTable::ALL {
             let Some(delta_table) = self.table_at(table, version).await? else { continue };
-            delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
-            let provider = delta_table
-                .table_provider()
-                .await
-                .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
+            let provider = provider(&delta_table, table, &context).await?;
             context
                 .register_table(table.name(), provider)
                 .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
@@ -734,14 +735,23 @@ fn query(table: StoreTable) -> impl Fn(deltalake::datafusion::error::DataFusionE
     move |error| StoreError::Query { table: table.name(), reason: error.to_string() }
 }
 
+/// A table as loaded, to be read in `context`.
+async fn provider(
+    delta_table: &DeltaTable,
+    table: StoreTable,
+    context: &SessionContext,
+) -> StoreResult<std::sync::Arc<dyn deltalake::datafusion::catalog::TableProvider>> {
+    delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
+    delta_table
+        .table_provider()
+        .await
+        .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })
+}
+
 /// A table as loaded, to be filtered and read with DataFusion.
 async fn scan(delta_table: &DeltaTable, table: StoreTable) -> StoreResult<deltalake::datafusion::prelude::DataFrame> {
     let context = SessionContext::new();
-    delta_table.update_datafusion_session(&context.state()).map_err(delta(table))?;
-    let provider = delta_table
-        .table_provider()
-        .await
-        .map_err(|error| StoreError::Query { table: table.name(), reason: error.to_string() })?;
+    let provider = provider(delta_table, table, &context).await?;
     context.read_table(provider).map_err(query(table))
 }
 

@@ -260,6 +260,32 @@ fn girls_iins(count: u16) -> Vec<String> {
         .collect()
 }
 
+/// A temporary folder for a test of hand-made drops: `drops/` to write them in,
+/// `registry/`, and `count` valid IINs ([`girls_iins`]).
+struct Scene {
+    root: tempfile::TempDir,
+    drops: PathBuf,
+    registry: PathBuf,
+    iins: Vec<String>,
+}
+
+fn scene(count: u16) -> Scene {
+    let root = tempfile::tempdir().unwrap();
+    let (drops, registry) = (root.path().join("drops"), root.path().join("registry"));
+    Scene { root, drops, registry, iins: girls_iins(count) }
+}
+
+/// `daryn sql` in CSV at a version (the current one for `None`): the lines after the
+/// header.
+fn sql_lines(registry: &Path, as_of: Option<&str>, query: &str) -> Vec<String> {
+    let mut args = vec!["sql", "--registry", registry.to_str().unwrap(), "--format", "csv"];
+    args.extend(as_of.map(|version| ["--as-of", version]).into_iter().flatten());
+    args.push(query);
+    let output = daryn(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().skip(1).map(str::to_owned).collect()
+}
+
 /// The region of each child document `daryn search` finds by the name every child of
 /// [`hand_made_drop`] has, by child_key: one entry per document.
 fn searched_regions(registry: &Path) -> Vec<(String, String)> {
@@ -384,14 +410,7 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
 
     // `daryn sql` reads the files each version lists, not the folder: region 35's folder
     // now holds four versions' children files (20 rows), a version sees its own 5.
-    let children_sql = |as_of: Option<&str>| {
-        let mut args = vec!["sql", "--registry", registry.to_str().unwrap(), "--format", "csv"];
-        args.extend(as_of.map(|version| ["--as-of", version]).into_iter().flatten());
-        args.push("SELECT iin FROM children ORDER BY iin");
-        let output = daryn(&args);
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap().lines().skip(1).map(str::to_owned).collect::<Vec<_>>()
-    };
+    let children_sql = |as_of: Option<&str>| sql_lines(&registry, as_of, "SELECT iin FROM children ORDER BY iin");
     let sorted = |iins: &[String]| {
         let mut iins = iins.to_vec();
         iins.sort();
@@ -468,10 +487,7 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
 fn the_drops_table_stays_in_few_files_run_after_run() {
     use daryn_registry::store::{FILES_BEFORE_COMPACTION, Store, StoreTable};
     assert_eq!(FILES_BEFORE_COMPACTION, 16, "the expected counts below assume 16");
-    let root = tempfile::tempdir().unwrap();
-    let drops = root.path().join("drops");
-    let registry = root.path().join("registry");
-    let iins = girls_iins(3);
+    let Scene { root: _root, drops, registry, iins } = scene(3);
     let first_day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let files_at = |number: u64| {
@@ -494,12 +510,7 @@ fn the_drops_table_stays_in_few_files_run_after_run() {
     let expected: Vec<usize> = (1..=16).chain([1, 2]).collect();
     assert_eq!(files, expected);
 
-    let sql = |as_of: &str, query: &str| {
-        let registry = registry.to_str().unwrap();
-        let output = daryn(&["sql", "--registry", registry, "--format", "csv", "--as-of", as_of, query]);
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap().lines().skip(1).map(str::to_owned).collect::<Vec<_>>()
-    };
+    let sql = |as_of: &str, query: &str| sql_lines(&registry, Some(as_of), query);
     let versions = |as_of: &str| {
         let lines = sql(as_of, "SELECT registry_version FROM drops ORDER BY registry_version");
         lines.iter().map(|line| line.parse::<u64>().unwrap()).collect::<Vec<_>>()
@@ -516,10 +527,7 @@ fn the_drops_table_stays_in_few_files_run_after_run() {
 /// time is unknown is refused for that, not taken as older than a dated drop beside it.
 #[test]
 fn refusal_reasons_follow_the_contracts_order() {
-    let root = tempfile::tempdir().unwrap();
-    let drops = root.path().join("drops");
-    let registry = root.path().join("registry");
-    let iins = girls_iins(5);
+    let Scene { root, drops, registry, iins } = scene(5);
     let held = hand_made_drop(&drops, "2026-11-24", "35", &iins);
     assert_eq!(ingest(&registry, &[], &[&held]).0, 0);
 
@@ -548,10 +556,7 @@ fn refusal_reasons_follow_the_contracts_order() {
 /// damage, refused, not a killed first run whose tables are removed.
 #[test]
 fn a_registry_that_lost_current_after_its_first_version_is_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let drops = root.path().join("drops");
-    let registry = root.path().join("registry");
-    let iins = girls_iins(3);
+    let Scene { root, drops, registry, iins } = scene(3);
     assert_eq!(ingest(&registry, &[], &[&hand_made_drop(&drops, "2026-11-24", "35", &iins)]).0, 0);
     let fingerprint = registry_fingerprint(&registry);
     std::fs::remove_file(registry.join("CURRENT")).unwrap();
@@ -578,10 +583,7 @@ fn a_registry_that_lost_current_after_its_first_version_is_refused() {
 /// `[districts] classifier` in the registry's daryn.toml for every run.
 #[test]
 fn district_names_are_read_with_the_classifier_daryn_toml_names() {
-    let root = tempfile::tempdir().unwrap();
-    let drops = root.path().join("drops");
-    let registry = root.path().join("registry");
-    let iins = girls_iins(2);
+    let Scene { root: _root, drops, registry, iins } = scene(2);
     let named = |date: &str, iins: &[String]| {
         let folder = hand_made_drop(&drops, date, "35", iins);
         let text = std::fs::read_to_string(folder.join("children.csv")).unwrap();
@@ -603,15 +605,7 @@ fn district_names_are_read_with_the_classifier_daryn_toml_names() {
     let (code, stdout, report) = ingest(&registry, &[], &[&named("2026-11-25", &iins)]);
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(report["drops"][0]["status"], "published", "{stdout}");
-    let output = daryn(&[
-        "sql",
-        "--registry",
-        registry.to_str().unwrap(),
-        "--format",
-        "csv",
-        "SELECT DISTINCT district_kato FROM children",
-    ]);
-    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().nth(1), Some("351600000"));
+    assert_eq!(sql_lines(&registry, None, "SELECT DISTINCT district_kato FROM children"), ["351600000"]);
 
     // A classifier file that is not there stops the run before anything is read.
     std::fs::remove_file(registry.join("kato.csv")).unwrap();
@@ -627,10 +621,7 @@ fn district_names_are_read_with_the_classifier_daryn_toml_names() {
 /// published, the older is stale.
 #[test]
 fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
-    let root = tempfile::tempdir().unwrap();
-    let drops = root.path().join("drops");
-    let registry = root.path().join("registry");
-    let iins = girls_iins(6);
+    let Scene { root: _root, drops, registry, iins } = scene(6);
     let held = hand_made_drop(&drops, "2026-11-23", "35", &iins[..5]);
     assert_eq!(ingest(&registry, &[], &[&held]).0, 0);
 

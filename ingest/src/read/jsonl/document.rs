@@ -166,7 +166,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
             match self.keys.target(self.table, &key) {
                 KeyTarget::Column(column) if !taken[column] => {
                     taken[column] = true;
-                    let iins = self.table.definition().columns[column].name == "teacher_ids";
+                    let iins = self.table.definition().columns[column].holds_iins();
                     document.cells[column] = cell_of(map.next_value::<Value>()?, iins);
                 }
                 KeyTarget::List(list) => {
