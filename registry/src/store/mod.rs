@@ -331,20 +331,26 @@ impl Store {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let oldest = self.versions()?.first().map(|version| version.version).unwrap_or(current);
+                let oldest = self.version_numbers()?.into_iter().find(|&kept| kept > number).unwrap_or(current);
                 return Err(StoreError::Vacuumed { version: number, oldest });
             }
             Err(error) => return Err(StoreError::Io { path, source: error }),
         };
-        let version: RegistryVersion = serde_json::from_str(&text)
-            .map_err(|error| StoreError::BadVersionFile { path: path.clone(), reason: error.to_string() })?;
+        // A damaged file of an older version holds up every command that reads all
+        // versions; vacuum removes it without reading it, so the message says how.
+        let damaged = |reason: String| {
+            let way_out = if number < current {
+                format!("; `daryn vacuum --keep {}` removes it and every older version", current - number)
+            } else {
+                String::new()
+            };
+            StoreError::BadVersionFile { path: path.clone(), reason: format!("{reason}{way_out}") }
+        };
+        let version: RegistryVersion = serde_json::from_str(&text).map_err(|error| damaged(error.to_string()))?;
         if version.version != number {
             // The next version is numbered from this field: a copied or edited file could
             // move `CURRENT` back and later overwrite the newer versions.
-            return Err(StoreError::BadVersionFile {
-                path,
-                reason: format!("it says it is version {}, its name says {number}", version.version),
-            });
+            return Err(damaged(format!("it says it is version {}, its name says {number}", version.version)));
         }
         if version.format > VERSION_FORMAT {
             return Err(StoreError::BadVersionFile {
@@ -567,15 +573,17 @@ impl Store {
             return Err(StoreError::KeepNothing { keep });
         }
         self.roll_back_unpinned().await?;
-        let versions = self.versions()?;
-        let split = versions.len().saturating_sub(keep as usize);
-        let (removed, kept) = versions.split_at(split);
-        let mut outcome =
-            Vacuumed { versions: removed.iter().map(|version| version.version).collect(), ..Vacuumed::default() };
-        for version in removed {
-            let path = self.version_path(version.version);
+        let current = self.current_number()?.unwrap_or(0);
+        let numbers: Vec<u64> = self.version_numbers()?.into_iter().filter(|&number| number <= current).collect();
+        let split = numbers.len().saturating_sub(keep as usize);
+        let (removed, kept) = numbers.split_at(split);
+        // Only the kept versions are read: a damaged file of a removed one goes unread.
+        let kept = kept.iter().map(|&number| self.version(number)).collect::<StoreResult<Vec<_>>>()?;
+        let mut outcome = Vacuumed { versions: removed.to_vec(), ..Vacuumed::default() };
+        for &number in removed {
+            let path = self.version_path(number);
             std::fs::remove_file(&path).map_err(io(&path))?;
-            let reports = self.root.join("reports").join(format!("{:08}", version.version));
+            let reports = self.root.join("reports").join(format!("{number:08}"));
             if reports.exists() {
                 std::fs::remove_dir_all(&reports).map_err(io(&reports))?;
             }
@@ -583,7 +591,7 @@ impl Store {
         for table in StoreTable::ALL {
             let Some(latest) = self.load(table).await? else { continue };
             let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
-            for version in kept {
+            for version in &kept {
                 if let Some(pinned) = self.table_at(table, version).await? {
                     wanted.extend(table_files(&pinned, table)?);
                 }

@@ -476,6 +476,24 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
     // Version 0 never existed; it is not "vacuumed".
     let error = store.version(0).unwrap_err().to_string();
     assert!(error.contains("does not exist"), "{error}");
+
+    // A damaged file of an older version (3; 4 is current) stops every command that
+    // reads all versions. The message names the file and the vacuum that removes it
+    // (keeping 4 - 3 = 1 version), and that vacuum does not need to read it.
+    let damaged = registry.join("versions/00000003.json");
+    std::fs::write(&damaged, "{\"version\": 3, \"tab").unwrap();
+    let output = daryn(&["versions", "--registry", registry.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("00000003.json") && stderr.contains("`daryn vacuum --keep 1`"), "{stderr}");
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!damaged.exists());
+    let versions = daryn(&["versions", "--registry", registry.to_str().unwrap()]);
+    let listed = String::from_utf8_lossy(&versions.stdout);
+    assert!(versions.status.success() && listed.contains("version 4") && !listed.contains("version 3"), "{listed}");
+    assert_eq!(registry_fingerprint(&registry), fingerprint, "the current version reads the same");
 }
 
 /// `drops` grows by a row per drop every run. A run appends a file to each region's
