@@ -41,14 +41,17 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Runtime::new().context("starting the async runtime")
 }
 
-/// Prints a query error with its code and, when known, where in the statement it is.
-fn report_error(sql: Option<&str>, error: &daryn_query::Error) {
+/// Prints a query error with its code and, when known, where in the statement it is;
+/// returns the exit code: 2 for a parameter given wrong (a flag's value, a report's
+/// name), as for a command line clap refuses, and 1 for everything else.
+fn report_error(sql: Option<&str>, error: &daryn_query::Error) -> ExitCode {
     eprintln!("error[{}]: {error}", error.code());
     if let (Some(sql), Some(position)) = (sql, error.position())
         && let Some(pointer) = point_at(sql, position)
     {
         eprintln!("at line {}, column {}:\n{pointer}", position.line, position.column);
     }
+    ExitCode::from(if matches!(error.code(), "bad_parameter" | "unknown_report") { 2 } else { 1 })
 }
 
 pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
@@ -56,8 +59,7 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
     let session = match runtime.block_on(RegistrySession::open(&command.registry, command.options.clone())) {
         Ok(session) => session,
         Err(error) => {
-            report_error(None, &error);
-            return Ok(ExitCode::from(1));
+            return Ok(report_error(None, &error));
         }
     };
     match &command.statement {
@@ -67,10 +69,7 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
                 .and_then(|result| daryn_query::output::write_result(&result, command.format, command.out.as_deref()));
             match outcome {
                 Ok(()) => Ok(ExitCode::SUCCESS),
-                Err(error) => {
-                    report_error(Some(sql), &error);
-                    Ok(ExitCode::from(1))
-                }
+                Err(error) => Ok(report_error(Some(sql), &error)),
             }
         }
         None => shell(&runtime, &session, &command),
@@ -110,10 +109,7 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
     });
     match outcome {
         Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(error) => {
-            report_error(None, &error);
-            Ok(ExitCode::from(1))
-        }
+        Err(error) => Ok(report_error(None, &error)),
     }
 }
 
@@ -166,7 +162,9 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
         let started = std::time::Instant::now();
         match runtime.block_on(session.query(&statement)) {
             Ok(result) => show(&result, command, started.elapsed()),
-            Err(error) => report_error(Some(&statement), &error),
+            Err(error) => {
+                report_error(Some(&statement), &error);
+            }
         }
     }
     if let Some(path) = &history {
@@ -187,7 +185,9 @@ fn meta_command(runtime: &tokio::runtime::Runtime, session: &RegistrySession, te
         (Some("\\d"), None) => print!("{}", list_tables(session)),
         (Some("\\d"), Some(name)) => match runtime.block_on(describe(session, name)) {
             Ok(text) => print!("{text}"),
-            Err(error) => report_error(None, &error),
+            Err(error) => {
+                report_error(None, &error);
+            }
         },
         _ => eprintln!("unknown command `{text}`; `\\d`, `\\d NAME` and `\\q` are known"),
     }
@@ -230,7 +230,9 @@ fn show(result: &QueryResult, command: &SqlCommand, elapsed: std::time::Duration
     };
     match outcome {
         Ok(()) => eprintln!("({:.3} s)", elapsed.as_secs_f64()),
-        Err(error) => report_error(None, &error),
+        Err(error) => {
+            report_error(None, &error);
+        }
     }
 }
 

@@ -113,7 +113,7 @@ async fn write_workbook(
     let cover = workbook.add_worksheet().set_name("cover").map_err(fail)?;
     let bold = Format::new().set_bold();
     let scope = match params.region {
-        Some(code) => format!("{} ({})", code.region().name(params.lang), code.kato()),
+        Some(code) => format!("{} ({})", code.region().full_name(params.lang), code.kato()),
         None => "Republic of Kazakhstan (national)".to_owned(),
     };
     let (akimat_due, ministry_due) = due_dates(year);

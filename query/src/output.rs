@@ -5,13 +5,18 @@
 use std::io::Write;
 use std::path::Path;
 
+use chrono::Datelike;
 use deltalake::arrow::array::{Array, AsArray, RecordBatch};
-use deltalake::arrow::datatypes::{DataType, Date32Type, Decimal128Type, Float64Type, Int32Type, Int64Type};
+use deltalake::arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    TimeUnit, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
 use deltalake::arrow::util::display::{ArrayFormatter, FormatOptions};
 use deltalake::parquet::arrow::ArrowWriter;
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::WriterProperties;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use crate::error::{Error, Result};
 use crate::session::QueryResult;
@@ -79,10 +84,11 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
         Some(path) => std::fs::write(path, text).map_err(|error| output_error(path)(error.to_string())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|error| output_error(shown)(error.to_string()))
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                // A reader that has read enough (`| head`) is not an error.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                written => written.map_err(|error| output_error(shown)(error.to_string())),
+            }
         }
     }
 }
@@ -162,11 +168,14 @@ fn write_parquet(result: &QueryResult, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes a header row and the result's rows into a worksheet: integers, decimals and
-/// floats as numbers, dates as dates, booleans as booleans, the rest as text.
+/// Writes a header row and the result's rows into a worksheet: numbers of every width
+/// as numbers, dates and times (UTC) as dates, booleans as booleans, the rest as text.
+/// What Excel cannot hold as it is stays text, written as the other formats write it: an
+/// integer of more than 15 digits (Excel keeps 15), a date before 1900 or after 9999.
 pub fn write_sheet(sheet: &mut Worksheet, result: &QueryResult) -> std::result::Result<(), String> {
     let bold = Format::new().set_bold();
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let time_format = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let fail = |error: rust_xlsxwriter::XlsxError| error.to_string();
     for (column, field) in result.schema.fields().iter().enumerate() {
         sheet.write_string_with_format(0, column as u16, field.name(), &bold).map_err(fail)?;
@@ -181,36 +190,16 @@ pub fn write_sheet(sheet: &mut Worksheet, result: &QueryResult) -> std::result::
                 if column.is_null(row) {
                     continue;
                 }
-                match column.data_type() {
-                    DataType::Int32 => {
-                        sheet.write_number(row_number, column_number, column.as_primitive::<Int32Type>().value(row))
+                match excel_value(column.as_ref(), row) {
+                    Some(ExcelValue::Number(number)) => sheet.write_number(row_number, column_number, number),
+                    Some(ExcelValue::Boolean(value)) => sheet.write_boolean(row_number, column_number, value),
+                    Some(ExcelValue::Date(date)) => {
+                        sheet.write_datetime_with_format(row_number, column_number, date, &date_format)
                     }
-                    DataType::Int64 => sheet.write_number(
-                        row_number,
-                        column_number,
-                        column.as_primitive::<Int64Type>().value(row) as f64,
-                    ),
-                    DataType::Float64 => {
-                        sheet.write_number(row_number, column_number, column.as_primitive::<Float64Type>().value(row))
+                    Some(ExcelValue::DateTime(time)) => {
+                        sheet.write_datetime_with_format(row_number, column_number, time, &time_format)
                     }
-                    DataType::Decimal128(_, scale) => {
-                        let raw = column.as_primitive::<Decimal128Type>().value(row) as f64;
-                        sheet.write_number(row_number, column_number, raw / 10f64.powi(i32::from(*scale)))
-                    }
-                    DataType::Boolean => sheet.write_boolean(row_number, column_number, column.as_boolean().value(row)),
-                    DataType::Date32 => {
-                        let days = column.as_primitive::<Date32Type>().value(row);
-                        let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
-                            + chrono::Days::new(days.max(0) as u64);
-                        let cell = ExcelDateTime::from_ymd(
-                            date.format("%Y").to_string().parse().unwrap_or(1970),
-                            date.format("%m").to_string().parse().unwrap_or(1),
-                            date.format("%d").to_string().parse().unwrap_or(1),
-                        )
-                        .map_err(fail)?;
-                        sheet.write_datetime_with_format(row_number, column_number, &cell, &date_format)
-                    }
-                    _ => sheet.write_string(row_number, column_number, cells[index].value(row).to_string()),
+                    None => sheet.write_string(row_number, column_number, cells[index].value(row).to_string()),
                 }
                 .map_err(fail)?;
             }
@@ -219,6 +208,66 @@ pub fn write_sheet(sheet: &mut Worksheet, result: &QueryResult) -> std::result::
     }
     sheet.autofit();
     Ok(())
+}
+
+/// A cell Excel holds as a value of its own rather than as text.
+#[derive(Debug, PartialEq)]
+enum ExcelValue {
+    Number(f64),
+    Boolean(bool),
+    Date(chrono::NaiveDate),
+    DateTime(chrono::NaiveDateTime),
+}
+
+/// The largest integer Excel shows every digit of (it keeps 15 significant digits).
+const EXCEL_EXACT_INTEGER: u64 = 999_999_999_999_999;
+
+/// The value of `column[row]` (not null) as Excel holds it; `None` for text.
+fn excel_value(column: &dyn Array, row: usize) -> Option<ExcelValue> {
+    let integer = |value: i128| {
+        (value.unsigned_abs() <= u128::from(EXCEL_EXACT_INTEGER)).then_some(ExcelValue::Number(value as f64))
+    };
+    let date = |date: chrono::NaiveDate| (1900..=9999).contains(&date.year()).then_some(ExcelValue::Date(date));
+    let time = |time: Option<chrono::DateTime<chrono::Utc>>| {
+        let time = time?.naive_utc();
+        (1900..=9999).contains(&time.year()).then_some(ExcelValue::DateTime(time))
+    };
+    match column.data_type() {
+        DataType::Int8 => integer(column.as_primitive::<Int8Type>().value(row).into()),
+        DataType::Int16 => integer(column.as_primitive::<Int16Type>().value(row).into()),
+        DataType::Int32 => integer(column.as_primitive::<Int32Type>().value(row).into()),
+        DataType::Int64 => integer(column.as_primitive::<Int64Type>().value(row).into()),
+        DataType::UInt8 => integer(column.as_primitive::<UInt8Type>().value(row).into()),
+        DataType::UInt16 => integer(column.as_primitive::<UInt16Type>().value(row).into()),
+        DataType::UInt32 => integer(column.as_primitive::<UInt32Type>().value(row).into()),
+        DataType::UInt64 => integer(column.as_primitive::<UInt64Type>().value(row).into()),
+        DataType::Float32 => Some(ExcelValue::Number(column.as_primitive::<Float32Type>().value(row).into())),
+        DataType::Float64 => Some(ExcelValue::Number(column.as_primitive::<Float64Type>().value(row))),
+        DataType::Decimal128(_, scale) => {
+            let raw = column.as_primitive::<Decimal128Type>().value(row) as f64;
+            Some(ExcelValue::Number(raw / 10f64.powi(i32::from(*scale))))
+        }
+        DataType::Boolean => Some(ExcelValue::Boolean(column.as_boolean().value(row))),
+        DataType::Date32 => {
+            let days = column.as_primitive::<Date32Type>().value(row);
+            date(
+                chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+                    .checked_add_signed(chrono::TimeDelta::try_days(days.into())?)?,
+            )
+        }
+        DataType::Timestamp(unit, _) => {
+            let value = match unit {
+                TimeUnit::Second => column.as_primitive::<TimestampSecondType>().value(row).checked_mul(1_000_000)?,
+                TimeUnit::Millisecond => {
+                    column.as_primitive::<TimestampMillisecondType>().value(row).checked_mul(1_000)?
+                }
+                TimeUnit::Microsecond => column.as_primitive::<TimestampMicrosecondType>().value(row),
+                TimeUnit::Nanosecond => column.as_primitive::<TimestampNanosecondType>().value(row) / 1_000,
+            };
+            time(chrono::DateTime::from_timestamp_micros(value))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -257,6 +306,37 @@ mod tests {
         assert!(value[1]["n"].is_null());
         let empty = QueryResult { schema: sample().schema, batches: vec![] };
         assert_eq!(json_text(&empty).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn excel_gets_numbers_dates_and_times_it_can_hold_and_text_otherwise() {
+        use deltalake::arrow::array::{
+            Date32Array, Float32Array, Int8Array, TimestampMicrosecondArray, TimestampSecondArray, UInt64Array,
+        };
+        let value = |array: &dyn Array| excel_value(array, 0);
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(value(&Int8Array::from(vec![-7])), Some(ExcelValue::Number(-7.0)));
+        assert_eq!(value(&Float32Array::from(vec![0.5])), Some(ExcelValue::Number(0.5)));
+        // 15 digits are kept; a 16th would be rounded by Excel, so the value stays text.
+        assert_eq!(
+            value(&Int64Array::from(vec![999_999_999_999_999])),
+            Some(ExcelValue::Number(999_999_999_999_999.0))
+        );
+        assert_eq!(value(&Int64Array::from(vec![-1_000_000_000_000_000])), None);
+        assert_eq!(value(&UInt64Array::from(vec![u64::MAX])), None);
+        // Day -1 is 1969-12-31. 1900-01-01 is 70 × 365 + 17 leap days = 25567 days back,
+        // the first day Excel has; one more is 1899.
+        assert_eq!(value(&Date32Array::from(vec![-1])), Some(ExcelValue::Date(date(1969, 12, 31))));
+        assert_eq!(value(&Date32Array::from(vec![-25567])), Some(ExcelValue::Date(date(1900, 1, 1))));
+        assert_eq!(value(&Date32Array::from(vec![-25568])), None);
+        // 2026-11-25 is day 20782: 20454 days to 2026-01-01 (56 × 365 + 14 leap days),
+        // then 304 days of January to October and 24 more. 21:30 is 77400 seconds.
+        let seconds = 20_782 * 86_400 + 77_400;
+        let expected = date(2026, 11, 25).and_hms_opt(21, 30, 0).unwrap();
+        assert_eq!(value(&TimestampSecondArray::from(vec![seconds])), Some(ExcelValue::DateTime(expected)));
+        let with_zone = TimestampMicrosecondArray::from(vec![seconds * 1_000_000]).with_timezone("UTC");
+        assert_eq!(value(&with_zone), Some(ExcelValue::DateTime(expected)));
+        assert_eq!(value(&StringArray::from(vec!["35"])), None);
     }
 
     #[test]

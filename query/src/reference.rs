@@ -33,6 +33,8 @@ pub fn regions() -> RecordBatch {
     let all = Region::all();
     let codes: Vec<String> = all.iter().map(|region| region.code.to_string()).collect();
     let katos: Vec<String> = all.iter().map(|region| region.code.kato().to_string()).collect();
+    let names: Vec<[String; 3]> =
+        all.iter().map(|region| [Lang::Kk, Lang::Ru, Lang::En].map(|lang| region.full_name(lang))).collect();
     batch(
         vec![
             text("region", false),
@@ -49,9 +51,9 @@ pub fn regions() -> RecordBatch {
                 RegionKind::Oblast => "oblast",
                 RegionKind::City => "city",
             })),
-            strings(all.iter().map(|region| region.name(Lang::Kk))),
-            strings(all.iter().map(|region| region.name(Lang::Ru))),
-            strings(all.iter().map(|region| region.name(Lang::En))),
+            strings(names.iter().map(|names| names[0].as_str())),
+            strings(names.iter().map(|names| names[1].as_str())),
+            strings(names.iter().map(|names| names[2].as_str())),
         ],
     )
 }

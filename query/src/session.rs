@@ -322,7 +322,7 @@ pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
     if !(seconds > 0.0 && seconds.is_finite()) {
         return Err(format!("`{text}` must be more than zero"));
     }
-    Ok(Duration::from_secs_f64(seconds))
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is too long a time"))
 }
 
 #[cfg(test)]
@@ -346,5 +346,11 @@ mod tests {
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("soon").is_err());
+        // More seconds than a `Duration` holds (about 1.8e19) is refused, not a panic.
+        assert_eq!(parse_duration("1e20"), Err("`1e20` has an unknown unit; use ms, s or m".to_owned()));
+        assert_eq!(
+            parse_duration("100000000000000000000"),
+            Err("`100000000000000000000` is too long a time".to_owned())
+        );
     }
 }

@@ -260,6 +260,21 @@ impl Region {
         self.name.get(lang)
     }
 
+    /// The name as it is written out: "Қарағанды облысы", "Карагандинская область",
+    /// "Karagandy Region"; "Алматы қаласы", "г. Алматы", "Almaty city". The short names
+    /// of Almaty oblast and Almaty city are the same word.
+    pub fn full_name(&self, lang: Lang) -> String {
+        let name = self.name(lang);
+        match (self.kind, lang) {
+            (RegionKind::Oblast, Lang::Kk) => format!("{name} облысы"),
+            (RegionKind::Oblast, Lang::Ru) => format!("{name} область"),
+            (RegionKind::Oblast, Lang::En) => format!("{name} Region"),
+            (RegionKind::City, Lang::Kk) => format!("{name} қаласы"),
+            (RegionKind::City, Lang::Ru) => format!("г. {name}"),
+            (RegionKind::City, Lang::En) => format!("{name} city"),
+        }
+    }
+
     /// Every name the region goes by: today's in Kazakh, Russian and English, then the
     /// old names and transliterations exports use.
     pub fn names(&self) -> impl Iterator<Item = &'static str> {
@@ -470,6 +485,15 @@ mod tests {
         assert_eq!(codes(Region::lookup("Алматинская область")), ["19"]);
         assert_eq!(codes(Region::lookup("г. Алматы")), ["75"]);
         assert_eq!(codes(Region::lookup("Almaty city")), ["75"]);
+        // Written out, the oblast and the city differ, and each full name finds its own.
+        let (oblast, city) = (RegionCode::parse("19").unwrap().region(), RegionCode::parse("75").unwrap().region());
+        assert_eq!(oblast.full_name(Lang::Kk), "Алматы облысы");
+        assert_eq!(city.full_name(Lang::Ru), "г. Алматы");
+        assert_eq!(oblast.full_name(Lang::En), "Almaty Region");
+        for lang in [Lang::Kk, Lang::Ru, Lang::En] {
+            assert_eq!(codes(Region::lookup(&oblast.full_name(lang))), ["19"], "{lang:?}");
+            assert_eq!(codes(Region::lookup(&city.full_name(lang))), ["75"], "{lang:?}");
+        }
         assert_eq!(codes(Region::lookup("КАРАГАНДИНСКАЯ ОБЛ.")), ["35"]);
         assert!(Region::lookup("Atlantis").is_empty());
         assert!(Region::lookup("").is_empty());

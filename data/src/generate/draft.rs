@@ -271,16 +271,7 @@ impl Drafter<'_> {
 
 /// The region's name as a coordinator types it: "Қарағанды облысы", "Карагандинская область".
 pub fn region_name(region: RegionCode, style: &Style) -> String {
-    let record = region.region();
-    let city = record.kind == daryn_registry::kato::RegionKind::City;
-    match (style.header_lang, city) {
-        (Lang::Kk, false) => format!("{} облысы", record.name.kk),
-        (Lang::Kk, true) => format!("{} қаласы", record.name.kk),
-        (Lang::Ru, false) => format!("{} область", record.name.ru),
-        (Lang::Ru, true) => format!("г. {}", record.name.ru),
-        (Lang::En, false) => format!("{} Region", record.name.en),
-        (Lang::En, true) => format!("{} city", record.name.en),
-    }
+    region.region().full_name(style.header_lang)
 }
 
 /// Fills `{disc_kk}`, `{disc_ru}`, `{disc_en}` and `{year}` in a pattern.
