@@ -289,13 +289,16 @@ impl Cli {
                     Some(path) => {
                         std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?
                     }
-                    None => print!("{text}"),
+                    None => {
+                        use std::io::Write as _;
+                        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                    }
                 }
                 Ok(ExitCode::SUCCESS)
             }
             Command::Template { lang, out } => {
                 daryn_data::template::write_template(lang, &out)?;
-                println!("wrote the {} roadmap template to {}", lang.code(), out.display());
+                say!("wrote the {} roadmap template to {}", lang.code(), out.display());
                 Ok(ExitCode::SUCCESS)
             }
         }
@@ -320,13 +323,19 @@ fn load_classifier(path: Option<PathBuf>) -> Result<Option<KatoClassifier>> {
 }
 
 pub fn print_summary(summary: &generate::Summary, elapsed: std::time::Duration) {
-    println!(
+    say!(
         "{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}",
-        "region", "layout", "children", "measures", "achievements", "teachers", "injected"
+        "region",
+        "layout",
+        "children",
+        "measures",
+        "achievements",
+        "teachers",
+        "injected"
     );
     for region in &summary.regions {
         let counts = &region.counts;
-        println!(
+        say!(
             "{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}",
             region.region,
             region.layout,
@@ -337,7 +346,7 @@ pub fn print_summary(summary: &generate::Summary, elapsed: std::time::Duration) 
             counts.injected
         );
     }
-    println!(
+    say!(
         "{:<8} {:<14} {:>10} {:>10} {:>13} {:>9} {:>9}",
         "total",
         "",
@@ -347,7 +356,7 @@ pub fn print_summary(summary: &generate::Summary, elapsed: std::time::Duration) 
         summary.total(|c| c.teachers),
         summary.total(|c| c.injected)
     );
-    println!(
+    say!(
         "drops in {} ({:.1} s); truth file {}",
         summary.folder.display(),
         elapsed.as_secs_f64(),

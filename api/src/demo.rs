@@ -29,12 +29,12 @@ pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
         format: FormatChoice::Mixed,
         classifier: None,
     };
-    println!("Daryn demo: generating a synthetic national sample of {children} gifted children");
-    println!("(20 regions, CSV, XLSX and JSONL drops as the regions send them, 1 % injected errors)\n");
+    say!("Daryn demo: generating a synthetic national sample of {children} gifted children");
+    say!("(20 regions, CSV, XLSX and JSONL drops as the regions send them, 1 % injected errors)\n");
     let started = std::time::Instant::now();
     let summary = generate::generate(&options)?;
     crate::cli::print_summary(&summary, started.elapsed());
-    println!("\nIngesting the drops into a registry, as the nightly run does:\n");
+    say!("\nIngesting the drops into a registry, as the nightly run does:\n");
     let registry = dir.join("registry");
     let options = daryn_ingest::IngestOptions {
         registry: registry.clone(),
@@ -45,24 +45,24 @@ pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
     crate::ingest::run(options, None)?;
     let template = dir.join("roadmap-template-kk.xlsx");
     daryn_data::template::write_template(daryn_registry::Lang::Kk, &template)?;
-    println!("\nThe coordinators' roadmap form (item 7): {}", template.display());
-    println!("\nNext:");
-    println!("  look at one region's drop:     ls {}", summary.regions[0].folder.display());
-    println!("  see the injected errors:       head {}", summary.truth.display());
-    println!("  the registry's versions:       daryn versions --registry {}", registry.display());
-    println!(
+    say!("\nThe coordinators' roadmap form (item 7): {}", template.display());
+    say!("\nNext:");
+    say!("  look at one region's drop:     ls {}", summary.regions[0].folder.display());
+    say!("  see the injected errors:       head {}", summary.truth.display());
+    say!("  the registry's versions:       daryn versions --registry {}", registry.display());
+    say!(
         "  ingest the same drops again:   daryn ingest --registry {} {}   (nothing changes)",
         registry.display(),
         summary.folder.display()
     );
-    println!(
+    say!(
         "  ask it in SQL:                 daryn sql --registry {} \"SELECT region, count(*) FROM children GROUP BY region\"",
         registry.display()
     );
-    println!("  the item-1 statistics:         daryn report item1 --registry {}", registry.display());
-    println!("  the 100 best teachers:         daryn report top-teachers --registry {}", registry.display());
-    println!("  find the chess players:        daryn search --registry {} шахмат", registry.display());
-    println!("  a bigger set:                  daryn generate --out /tmp/drops --children 100000 --format mixed");
-    println!("  the form in Russian:           daryn template --lang ru --out roadmap-ru.xlsx");
+    say!("  the item-1 statistics:         daryn report item1 --registry {}", registry.display());
+    say!("  the 100 best teachers:         daryn report top-teachers --registry {}", registry.display());
+    say!("  find the chess players:        daryn search --registry {} шахмат", registry.display());
+    say!("  a bigger set:                  daryn generate --out /tmp/drops --children 100000 --format mixed");
+    say!("  the form in Russian:           daryn template --lang ru --out roadmap-ru.xlsx");
     Ok(ExitCode::SUCCESS)
 }

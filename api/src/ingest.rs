@@ -59,6 +59,17 @@ fn count_drops(paths: &[PathBuf]) -> u64 {
 }
 
 pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
+    // A report that cannot be written is found out before the run, not after it has
+    // published: the exit code must say what the run did.
+    if let Some(path) = &report {
+        let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            anyhow::bail!("`--report {}`: there is no folder `{}`", path.display(), folder.display());
+        }
+        if path.is_dir() {
+            anyhow::bail!("`--report {}`: that is a folder", path.display());
+        }
+    }
     let progress = TerminalProgress::new(count_drops(&options.paths));
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let outcome = runtime.block_on(daryn_ingest::ingest(&options, &progress));
@@ -69,8 +80,11 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
     print_outcome(&outcome);
     if let Some(path) = report {
         let json = serde_json::to_string_pretty(&outcome).context("serialising the report")?;
-        std::fs::write(&path, json).with_context(|| format!("writing the report `{}`", path.display()))?;
-        println!("report: {}", path.display());
+        match std::fs::write(&path, json) {
+            Ok(()) => say!("report: {}", path.display()),
+            // Still the run's exit code: what was published stays published.
+            Err(error) => eprintln!("error: writing the report `{}`: {error}", path.display()),
+        }
     }
     Ok(outcome.exit_code())
 }
@@ -82,16 +96,22 @@ fn counts(outcome: &DropOutcome, table: TableKind) -> String {
 
 pub fn print_outcome(outcome: &RunOutcome) {
     for line in &outcome.rolled_back {
-        println!("undone from an interrupted run: {line}");
+        say!("undone from an interrupted run: {line}");
     }
-    println!(
+    say!(
         "{:<7} {:<26} {:<10} {:>13} {:>13} {:>13} {:>11}  reason",
-        "region", "exported_at", "status", "children a/r", "measures a/r", "achiev. a/r", "teachers a/r"
+        "region",
+        "exported_at",
+        "status",
+        "children a/r",
+        "measures a/r",
+        "achiev. a/r",
+        "teachers a/r"
     );
     for drop in &outcome.drops {
         let reason =
             drop.refusal.as_ref().map(|refusal| format!("{}: {}", refusal.code, refusal.reason)).unwrap_or_default();
-        println!(
+        say!(
             "{:<7} {:<26} {:<10} {:>13} {:>13} {:>13} {:>11}  {}",
             drop.region,
             drop.exported_at.map(|stamp| stamp.to_rfc3339()).unwrap_or_else(|| "-".to_owned()),
@@ -110,41 +130,38 @@ pub fn print_outcome(outcome: &RunOutcome) {
         .map(|drop| format!("{}: {}", drop.region, drop.unknown_columns.join(", ")))
         .collect();
     if !unknown.is_empty() {
-        println!("unknown columns, ignored: {}", unknown.join("; "));
+        say!("unknown columns, ignored: {}", unknown.join("; "));
     }
     for drop in &outcome.drops {
         if let Some(file) = &drop.rejection_file {
-            println!("rejections for region {}: {}", drop.region, file.display());
+            say!("rejections for region {}: {}", drop.region, file.display());
         }
     }
     if !outcome.conflicts.is_empty() {
-        println!(
-            "{} IIN(s) held by two regions: the newer export keeps the child (files below)",
-            outcome.conflicts.len()
-        );
+        say!("{} IIN(s) held by two regions: the newer export keeps the child (files below)", outcome.conflicts.len());
     }
     for file in &outcome.conflict_files {
-        println!("conflicts: {}", file.display());
+        say!("conflicts: {}", file.display());
     }
     match outcome.version {
         // Every drop refused: the version records the refusals (in `drops`, and their
         // rejection files) over the data of the version before; exit code 1.
-        Some(version) if !outcome.drops.iter().any(|drop| drop.status == DropStatus::Published) => println!(
+        Some(version) if !outcome.drops.iter().any(|drop| drop.status == DropStatus::Published) => say!(
             "no drop was published; registry version {version} records the refusals, with the data of version {}",
             outcome
                 .previous_version
                 .map_or_else(|| "none (the registry holds no data yet)".to_owned(), |before| before.to_string())
         ),
-        Some(version) => println!("published registry version {version}"),
+        Some(version) => say!("published registry version {version}"),
         None if outcome.drops.iter().all(|drop| drop.status == DropStatus::Unchanged) && !outcome.drops.is_empty() => {
-            println!("nothing changed; the registry stays at version {}", outcome.previous_version.unwrap_or(0))
+            say!("nothing changed; the registry stays at version {}", outcome.previous_version.unwrap_or(0))
         }
-        None => println!("nothing was published"),
+        None => say!("nothing was published"),
     }
     let total: f64 = outcome.stages.iter().map(|stage| stage.seconds).sum();
     let stages: Vec<String> =
         outcome.stages.iter().map(|stage| format!("{} {:.1} s", stage.stage, stage.seconds)).collect();
-    println!("took {total:.1} s: {}", stages.join(", "));
+    say!("took {total:.1} s: {}", stages.join(", "));
 }
 
 /// Opens an existing registry, saying which folder when it cannot.
@@ -166,12 +183,12 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let vacuumed = runtime.block_on(store.vacuum(keep))?;
     match (vacuumed.versions.first(), vacuumed.versions.last()) {
-        (Some(first), Some(last)) => println!("removed versions {first}–{last}"),
-        _ => println!("no version to remove: the registry has {keep} or fewer"),
+        (Some(first), Some(last)) => say!("removed versions {first}–{last}"),
+        _ => say!("no version to remove: the registry has {keep} or fewer"),
     }
-    println!("deleted {} data files ({:.1} MB)", vacuumed.files, vacuumed.bytes as f64 / 1e6);
+    say!("deleted {} data files ({:.1} MB)", vacuumed.files, vacuumed.bytes as f64 / 1e6);
     let generations = daryn_registry::search::index::remove_unpinned(&store)?;
-    println!("deleted {generations} search index generations no kept version uses");
+    say!("deleted {generations} search index generations no kept version uses");
     Ok(())
 }
 
@@ -182,7 +199,7 @@ pub fn reindex(registry: &Path) -> Result<()> {
     let _lock = store.lock()?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let (version, report) = runtime.block_on(daryn_registry::search::index::reindex(&store))?;
-    println!(
+    say!(
         "version {} published: the data of version {}, searched in a new index (generation {}, {} documents, {:.1} s)",
         version.version,
         version.version - 1,
@@ -197,17 +214,17 @@ pub fn versions(registry: &Path) -> Result<()> {
     let store = crate::ingest::open_registry(registry)?;
     let versions = store.versions()?;
     if versions.is_empty() {
-        println!("the registry has no versions yet");
+        say!("the registry has no versions yet");
     }
     for version in versions {
         let current = if Some(version.version) == store.current_number()? { " (current)" } else { "" };
-        println!("version {}{current}  {}", version.version, version.created_at.to_rfc3339());
+        say!("version {}{current}  {}", version.version, version.created_at.to_rfc3339());
         if version.reindexed {
-            println!("  search index rebuilt by `daryn reindex`; the data of version {}", version.version - 1);
+            say!("  search index rebuilt by `daryn reindex`; the data of version {}", version.version - 1);
         }
         for drop in &version.run {
             let reason = drop.refusal_code.as_deref().map(|code| format!(" ({code})")).unwrap_or_default();
-            println!(
+            say!(
                 "  region {:<3} {:<10} exported {}  children {}{}",
                 drop.region,
                 drop.status,

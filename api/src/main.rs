@@ -2,6 +2,15 @@
 //! It parses the command line, installs logging and hands each subcommand to the
 //! library crate that owns the work; no domain logic lives here.
 
+/// `println!` that does not panic when standard output is a closed pipe (`| head`): what
+/// a command did must decide its exit code, not whether all of its lines were read.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod demo;
 mod ingest;
@@ -12,6 +21,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use daryn_registry::search::SearchError;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 
@@ -113,7 +123,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", message(&error));
-            ExitCode::from(1)
+            // A search parameter given wrong (a query of too many words) exits with 2,
+            // as the flags clap refuses do.
+            let bad_parameter = error
+                .chain()
+                .any(|cause| matches!(cause.downcast_ref::<SearchError>(), Some(SearchError::BadParameter { .. })));
+            ExitCode::from(if bad_parameter { 2 } else { 1 })
         }
     }
 }

@@ -2,18 +2,21 @@
 -- the sum, over the republican and international achievements of current target-group
 -- children whom the teacher prepared (`teacher_ids`), of the weight of the achievement's
 -- level and result (`achievement_weights`, from the configuration). `achievements`
--- counts the achievements that add to the score. Ties go to the lower `teacher_id`.
+-- counts the achievements that add to the score: an achievement is its child, event,
+-- kind, discipline, date, level and result, so a row pasted twice counts once and two
+-- disciplines won at one event count twice. Ties go to the lower `teacher_id`.
 -- The teacher's name and region come from the `teachers` table of the child's region.
 -- Parameters: {{region}} (two-digit code or NULL), {{limit}} (how many teachers).
 WITH taught AS (
-    SELECT a.region, a.iin, a.event_name, a.event_date, a.level, a.result,
+    SELECT a.region, a.iin, a.event_name, a.event_kind, a.discipline, a.event_date, a.level, a.result,
            unnest(a.teacher_ids) AS teacher_id
     FROM achievements a
     WHERE a.level IN ('republican', 'international')
       AND ({{region}} IS NULL OR a.region = {{region}})
 ),
 prepared AS (
-    SELECT DISTINCT x.region, x.iin, x.event_name, x.event_date, x.level, x.result, x.teacher_id, w.weight
+    SELECT DISTINCT x.region, x.iin, x.event_name, x.event_kind, x.discipline, x.event_date, x.level, x.result,
+           x.teacher_id, w.weight
     FROM taught x
     JOIN achievement_weights w ON w.level = x.level AND w.result = x.result
     JOIN target_groups t ON t.region = x.region AND t.iin = x.iin

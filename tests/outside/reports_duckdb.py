@@ -56,14 +56,16 @@ COVERAGE = """
 top_teachers = rows(
     """
     WITH taught AS (
-        SELECT a.region, a.iin, a.event_name, a.event_date, a.level, a.result, unnest(a.teacher_ids) AS teacher_id
+        SELECT a.region, a.iin, a.event_name, a.event_kind, a.discipline, a.event_date, a.level, a.result,
+               unnest(a.teacher_ids) AS teacher_id
         FROM achievements a
         JOIN children c ON c.region = a.region AND c.iin = a.iin
         WHERE a.level IN ('republican', 'international')
           AND (c.area_type = 'rural' OR c.large_family OR c.low_income)
     ),
     weighted AS (
-        SELECT DISTINCT t.region, t.iin, t.event_name, t.event_date, t.level, t.result, t.teacher_id, w.weight
+        SELECT DISTINCT t.region, t.iin, t.event_name, t.event_kind, t.discipline, t.event_date, t.level, t.result,
+               t.teacher_id, w.weight
         FROM taught t JOIN achievement_weights w ON w.level = t.level AND w.result = t.result
         WHERE w.weight > 0
     ),

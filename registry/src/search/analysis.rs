@@ -415,7 +415,7 @@ fn is_word_char(ch: char) -> bool {
 }
 
 /// Longer words are not words people search for (hashes, run-together text).
-const LONGEST_WORD: usize = 60;
+pub const LONGEST_WORD: usize = 60;
 
 impl Tokenizer for KazakhTokenizer {
     type TokenStream<'a> = WordKeys<'a>;

@@ -36,6 +36,20 @@ pub fn achievement_rank(level: &str, result: &str) -> u64 {
     level_rank * 10 + result_rank
 }
 
+/// What makes two achievement rows one achievement: the child, the event, its kind,
+/// the discipline, the date, the level and the result.
+fn achievement_identity(achievement: &AchievementRow) -> (&str, &str, &str, Option<&str>, i32, &str, &str) {
+    (
+        &achievement.iin,
+        &achievement.event_name,
+        &achievement.event_kind,
+        achievement.discipline.as_deref(),
+        achievement.day,
+        &achievement.level,
+        &achievement.result,
+    )
+}
+
 /// `Last First Patronymic`, joined with `concat`: the index builds millions of names,
 /// and `format!` costs several times a plain copy.
 fn full_name(last: &str, first: &str, patronymic: Option<&str>) -> String {
@@ -183,13 +197,17 @@ impl DocumentBuilder<'_> {
             documents += 1;
         }
         for teacher in &rows.teachers {
-            let prepared: Vec<(&ChildRow, &AchievementRow)> = prepared_by
+            let mut prepared: Vec<(&ChildRow, &AchievementRow)> = prepared_by
                 .get(teacher.teacher_id.as_str())
                 .map(Vec::as_slice)
                 .unwrap_or_default()
                 .iter()
                 .filter_map(|achievement| Some((*children_by_iin.get(achievement.iin.as_str())?, *achievement)))
                 .collect();
+            // An achievement pasted twice (or a teacher listed twice on it) is one, as in
+            // item 15's report (`top-teachers.sql`).
+            prepared.sort_by(|(_, a), (_, b)| achievement_identity(a).cmp(&achievement_identity(b)));
+            prepared.dedup_by(|(_, a), (_, b)| achievement_identity(a) == achievement_identity(b));
             let school_name = school_names.get(teacher.school_code.as_str()).copied();
             add(self.teacher_document(region, teacher, school_name, &prepared))?;
             documents += 1;

@@ -139,7 +139,7 @@ pub fn stem(word: &str) -> String {
         if PROTECTED_ENDINGS.iter().any(|ending| stem.ends_with(ending)) {
             break;
         }
-        if let Some(suffix) = matching_suffix(&stem, layer) {
+        if let Some(suffix) = matching_suffix(&stem, layer).map(|suffix| possessive_after_s(&stem, suffix)) {
             stem.truncate(stem.len() - suffix.len());
             if suffix.chars().next().is_some_and(is_vowel) {
                 restore_final_consonant(&mut stem);
@@ -147,6 +147,20 @@ pub fn stem(word: &str) -> String {
         }
     }
     stem
+}
+
+/// `-сы` after a stem ending in `ы`/`і` is read as `-ы` after a stem ending in `с`:
+/// `сайысы`, `облысы`, `жарысы` are `сайыс`, `облыс`, `жарыс` with the possessive, for
+/// Kazakh stems seldom end in the reduced vowels. After a full vowel both readings
+/// occur (`қала-сы`, but `күрес-і`), and the longest suffix still wins there.
+fn possessive_after_s(word: &str, suffix: &'static str) -> &'static str {
+    let shorter = match suffix {
+        "сы" => "ы",
+        "сі" => "і",
+        _ => return suffix,
+    };
+    let before = word.strip_suffix(suffix).and_then(|stem| stem.chars().next_back());
+    if matches!(before, Some('ы' | 'і')) { shorter } else { suffix }
 }
 
 /// The longest suffix of `layer` the word may lose.
@@ -207,6 +221,19 @@ mod tests {
         assert_eq!(stem("мектебі"), "мектеп");
         assert_eq!(stem("тарихтан"), "тарих");
         assert_eq!(stem("физикаға"), "физика");
+    }
+
+    #[test]
+    fn a_stem_ending_in_s_keeps_it_before_the_possessive() {
+        assert_eq!(stem("сайысы"), "сайыс");
+        assert_eq!(stem("облысы"), "облыс");
+        assert_eq!(stem("облысының"), "облыс");
+        assert_eq!(stem("жарысында"), "жарыс");
+        assert_eq!(stem("жұмысы"), "жұмыс");
+        assert_eq!(stem("ісі"), "ісі", "a stem of one letter is too short");
+        // After a full vowel, `-сы` is the possessive.
+        assert_eq!(stem("қаласы"), "қала");
+        assert_eq!(stem("олимпиадасы"), "олимпиада");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, Seg
 
 use super::facets::{FacetCounter, FacetVocabulary, SegmentColumns};
 
-use super::analysis::{Analysis, KazakhTokenizer, SNIPPET_ANALYZER, cyrillic_reading, words};
+use super::analysis::{Analysis, KazakhTokenizer, LONGEST_WORD, SNIPPET_ANALYZER, cyrillic_reading, words};
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
 use super::tags::{level_result, tag, values_spelled_with};
@@ -208,6 +208,38 @@ impl SearchIndex {
             return Err(SearchError::BadParameter {
                 parameter: "query",
                 reason: format!("{words_typed} words; a search takes at most {MAX_WORDS}"),
+            });
+        }
+        // A teacher's document has none of a child's own values: such a filter would
+        // silently find no teacher.
+        if request.teachers {
+            let child_only = [
+                ("--district", request.districts.is_empty()),
+                ("--area-type", request.area_types.is_empty()),
+                ("--domain", request.domains.is_empty()),
+                ("--grade", request.grades.is_empty()),
+                ("--status", request.statuses.is_empty()),
+            ];
+            if let Some((parameter, _)) = child_only.iter().find(|(_, empty)| !empty) {
+                return Err(SearchError::BadParameter {
+                    parameter,
+                    reason: "filters children only; with `--teachers`, filter by region, group, discipline, level \
+                             or result"
+                        .to_owned(),
+                });
+            }
+        }
+        // The index holds no longer word, and the typo automata of a long one grow with
+        // its length (50,000 letters took 3 GB).
+        if let Some((_, word)) = words(&request.query).find(|(_, word)| word.len() > LONGEST_WORD) {
+            return Err(SearchError::BadParameter {
+                parameter: "query",
+                reason: format!(
+                    "a word of {} letters; the index holds words of up to {LONGEST_WORD} bytes \
+                     ({LONGEST_WORD} Latin or {} Cyrillic letters)",
+                    word.chars().count(),
+                    LONGEST_WORD / 2
+                ),
             });
         }
         let (mut query, _) = self.build_query(request, false);
@@ -700,8 +732,15 @@ mod tests {
     fn coded_values_are_found_by_any_spelling() {
         let index = tiny_index();
         let region = crate::kato::RegionCode::parse("71").unwrap().region();
+        let karagandy = crate::kato::RegionCode::parse("35").unwrap().region();
         for lang in crate::lang::Lang::ALL {
             assert_eq!(keys(&index, region.name(lang), |_| {}), ["b"], "{}", region.name(lang));
+            // Full names: "Астана қаласы", "г. Астана", "Astana city"; "Қарағанды облысы",
+            // "Карагандинская область", "Karagandy Region" (children a and c).
+            assert_eq!(keys(&index, &region.full_name(lang), |_| {}), ["b"], "{}", region.full_name(lang));
+            let mut found = keys(&index, &karagandy.full_name(lang), |_| {});
+            found.sort();
+            assert_eq!(found, ["a", "c"], "{}", karagandy.full_name(lang));
         }
         // Only in `tags`: `words` says neither, the stored text `республиканский` and `призёр`.
         assert_eq!(keys(&index, "республикалық", |_| {}), ["b"]);
@@ -817,6 +856,15 @@ mod tests {
         request.limit = 5;
         request.query = "слово ".repeat(MAX_WORDS + 1);
         assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "query", .. })));
+        let teachers_by_grade = SearchRequest { teachers: true, grades: vec![7], limit: 5, ..SearchRequest::default() };
+        let error = index.search(&teachers_by_grade).unwrap_err().to_string();
+        assert!(error.starts_with("`--grade`: filters children only"), "{error}");
+        // 30 Cyrillic letters are 60 bytes, the longest word indexed; 31 are refused.
+        request.query = format!("Шахмат {}", "ы".repeat(30));
+        assert!(index.search(&request).is_ok());
+        request.query = format!("Шахмат {}", "ы".repeat(31));
+        let error = index.search(&request).unwrap_err().to_string();
+        assert!(error.contains("`query`") && error.contains("a word of 31 letters"), "{error}");
     }
 
     #[test]

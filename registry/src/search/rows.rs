@@ -35,8 +35,11 @@ pub struct ChildRow {
 pub struct AchievementRow {
     pub iin: String,
     pub event_name: String,
+    pub event_kind: String,
     pub discipline: Option<String>,
     pub level: String,
+    /// `event_date`, as days since 1970-01-01.
+    pub day: i32,
     pub year: i32,
     pub result: String,
     pub teacher_ids: Vec<String>,
@@ -145,10 +148,17 @@ const CHILD_COLUMNS: [&str; 16] = [
     "interests",
     "roadmap_status",
 ];
-const ACHIEVEMENT_COLUMNS: [&str; 7] =
-    ["iin", "event_name", "discipline", "level", "event_date", "result", "teacher_ids"];
+const ACHIEVEMENT_COLUMNS: [&str; 8] =
+    ["iin", "event_name", "event_kind", "discipline", "level", "event_date", "result", "teacher_ids"];
 const MEASURE_COLUMNS: [&str; 3] = ["iin", "title", "teacher_id"];
 const TEACHER_COLUMNS: [&str; 6] = ["teacher_id", "last_name", "first_name", "patronymic", "school_code", "subject"];
+
+/// The calendar year of a day counted from 1970-01-01.
+fn year_of(day: i32) -> i32 {
+    use chrono::Datelike;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
+    epoch.checked_add_signed(chrono::TimeDelta::days(day.into())).map(|date| date.year()).unwrap_or_default()
+}
 
 // Each value is moved out of the column it was read into, not copied. Children whose
 // IIN is in `losers` are left out, and so are their achievements and measures.
@@ -205,16 +215,20 @@ impl RegionRows {
             let mut names = columns.texts("event_name")?.into_iter();
             let mut disciplines = columns.optional_texts("discipline")?.into_iter();
             let mut levels = columns.texts("level")?.into_iter();
-            let mut years = columns.years("event_date")?.into_iter();
+            let mut kinds = columns.texts("event_kind")?.into_iter();
+            let mut days = columns.days("event_date")?.into_iter();
             let mut results = columns.texts("result")?.into_iter();
             let mut teachers = columns.lists("teacher_ids")?.into_iter();
             for iin in columns.texts("iin")? {
+                let day = days.next().unwrap_or_default();
                 let achievement = AchievementRow {
                     iin,
                     event_name: names.next().unwrap_or_default(),
+                    event_kind: kinds.next().unwrap_or_default(),
                     discipline: disciplines.next().flatten(),
                     level: levels.next().unwrap_or_default(),
-                    year: years.next().unwrap_or_default(),
+                    day,
+                    year: year_of(day),
                     result: results.next().unwrap_or_default(),
                     teacher_ids: teachers.next().unwrap_or_default(),
                 };
@@ -309,13 +323,12 @@ impl<'a> Columns<'a> {
         Ok(values.iter().map(Option::unwrap_or_default).collect())
     }
 
-    /// The calendar year of a date column.
-    fn years(&self, name: &str) -> SearchResult<Vec<i32>> {
-        use chrono::Datelike;
+    /// A date column, as days since 1970-01-01.
+    fn days(&self, name: &str) -> SearchResult<Vec<i32>> {
         let column = self.column(name, &DataType::Date32)?;
         let values =
             column.as_any().downcast_ref::<Date32Array>().ok_or_else(|| self.error(name, "not a date".into()))?;
-        Ok((0..values.len()).map(|row| values.value_as_date(row).map(|date| date.year()).unwrap_or_default()).collect())
+        Ok(values.iter().map(Option::unwrap_or_default).collect())
     }
 
     fn lists(&self, name: &str) -> SearchResult<Vec<Vec<String>>> {

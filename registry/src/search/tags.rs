@@ -27,6 +27,7 @@ use super::analysis::{Analysis, KazakhTokenizer};
 use crate::discipline::Taxonomy;
 use crate::enums::{AchievementResult, AreaType, Level, TalentDomain};
 use crate::kato::Region;
+use crate::lang::Lang;
 
 /// The words a large family is searched by, in Kazakh, Russian and English.
 const LARGE_FAMILY: &[&str] = &["көп балалы отбасы", "многодетная семья", "large family"];
@@ -109,7 +110,11 @@ fn spelled_values() -> Vec<(Vec<String>, Vec<&'static str>)> {
     all.push((vec![tag("group", "large_family")], LARGE_FAMILY.to_vec()));
     all.push((vec![tag("group", "low_income")], LOW_INCOME.to_vec()));
     for region in Region::all() {
-        all.push((vec![tag("region", &region.code.to_string())], region.names().collect()));
+        // The full names too ("Қарағанды облысы", "г. Алматы"): every word of a query must
+        // match, and `облысы` or `область` alone spells no value. Leaked once: this
+        // list is built once, for a static map.
+        let full_names = [Lang::Kk, Lang::Ru, Lang::En].map(|lang| &*region.full_name(lang).leak());
+        all.push((vec![tag("region", &region.code.to_string())], region.names().chain(full_names).collect()));
     }
     for &level in Level::ALL {
         all.push((vec![tag("level", level.code())], level.spellings().collect()));

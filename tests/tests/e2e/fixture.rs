@@ -214,3 +214,31 @@ pub fn build(root: &Path) -> Fixture {
     assert_eq!(output.status.code(), Some(2), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     Fixture { registry, c, d, t1, t2, t3 }
 }
+
+/// A registry of one rural child of region 35 and one teacher, who prepared the child
+/// for one republican olympiad (2025-04-10) where the child won in mathematics and in
+/// physics, and for a contest of the same name and date; the mathematics row is pasted
+/// twice. Returns the registry and the teacher's id.
+pub fn one_event(root: &Path) -> (PathBuf, String) {
+    let child_iin = iin("2012-03-04", Sex::Female, 21);
+    let teacher = iin("1985-04-05", Sex::Female, 22);
+    let day = root.join("drops").join(DROP_DATE);
+    let folder = day.join("35");
+    let row = [child(&child_iin, "Ahmet", "2012-03-04", "F", "351010000", "rural", false, false, "2025-01-10", "А.А.")];
+    write(&folder, "children.csv", CHILD_HEADER, &row);
+    let won = |kind: &str, discipline: &str| {
+        format!("{child_iin},Republican olympiad,{kind},{discipline},republican,2025-04-10,winner,{teacher}")
+    };
+    let rows = [
+        won("olympiad", "mathematics"),
+        won("olympiad", "physics"),
+        won("intellectual_contest", "mathematics"),
+        won("olympiad", "mathematics"),
+    ];
+    write(&folder, "achievements.csv", ACHIEVEMENT_HEADER, &rows);
+    write(&folder, "teachers.csv", TEACHER_HEADER, &[format!("{teacher},Первова,Анна,S1")]);
+    let registry = root.join("registry");
+    let output = daryn(&["ingest", "--registry", registry.to_str().unwrap(), day.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    (registry, teacher)
+}

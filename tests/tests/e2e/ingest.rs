@@ -681,3 +681,35 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     // The latest (folder 2026-11-27, so 2026-11-26 in UTC).
     assert_eq!(held_now(), ("2026-11-26".to_owned(), 5));
 }
+
+/// An ingest's exit code says what the run did, whatever happens to its output: a
+/// `--report` into a folder that does not exist is refused before anything is
+/// published, and a closed standard output (`| head`) is no panic.
+#[test]
+fn the_exit_code_is_the_runs_whatever_happens_to_the_output() {
+    let Scene { root, drops, registry, iins } = scene(3);
+    let folder = hand_made_drop(&drops, "2026-11-25", "35", &iins);
+    let report = root.path().join("no such folder").join("report.json");
+    let registry_arg = registry.to_str().unwrap();
+    let output =
+        daryn(&["ingest", "--registry", registry_arg, "--report", report.to_str().unwrap(), folder.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`--report") && stderr.contains("no folder"), "{stderr}");
+    assert!(!registry.exists(), "nothing was published, not even a registry made");
+
+    for args in [
+        vec!["ingest", "--registry", registry_arg, folder.to_str().unwrap()],
+        vec!["versions", "--registry", registry_arg],
+    ] {
+        let mut child = crate::spawn_daryn(&args, &[]);
+        // The reading end is closed before daryn writes a line.
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert_eq!(sql_lines(&registry, None, "SELECT count(*) FROM children"), ["3"]);
+}

@@ -31,6 +31,41 @@ fn find<'a>(rows: &'a [Vec<String>], first: &str) -> &'a Vec<String> {
     rows.iter().find(|row| row[0] == first).unwrap_or_else(|| panic!("no row starting with `{first}`"))
 }
 
+/// Item 15 counts each achievement once: the two disciplines won at one olympiad and the
+/// contest of the same name and date are three republican wins (10 each), 30 in all;
+/// the mathematics row pasted twice is one achievement. The explanation lists the same
+/// three.
+#[test]
+fn item15_counts_every_discipline_and_kind_of_one_event_once() {
+    let root = tempfile::tempdir().unwrap();
+    let (registry, teacher) = fixture::one_event(root.path());
+    let (_, rows) = report(&registry, &["top-teachers"]);
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0][1].as_str(), rows[0][5].as_str(), rows[0][6].as_str()), (teacher.as_str(), "30", "3"));
+    let (header, explained) = report(&registry, &["top-teachers", "--explain", &teacher]);
+    let at = |name: &str| header.iter().position(|column| column == name).unwrap();
+    let mut wins: Vec<(&str, &str, &str)> = explained
+        .iter()
+        .map(|row| (row[at("event_kind")].as_str(), row[at("discipline")].as_str(), row[at("weight")].as_str()))
+        .collect();
+    wins.sort();
+    assert_eq!(
+        wins,
+        [
+            ("intellectual_contest", "mathematics", "10"),
+            ("olympiad", "mathematics", "10"),
+            ("olympiad", "physics", "10")
+        ]
+    );
+    // The teacher's score in search is the same.
+    let registry = registry.to_str().unwrap();
+    let output = daryn(&["search", "--registry", registry, "--teachers", "--format", "json", ""]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let fields = &results["hits"][0]["fields"];
+    assert_eq!((fields["item15_score"].as_u64(), fields["item15_achievements"].as_u64()), (Some(30), Some(3)));
+}
+
 #[test]
 fn golden_reports_match_the_hand_worked_values() {
     let root = tempfile::tempdir().unwrap();
@@ -54,8 +89,8 @@ fn item1(fixture: &Fixture) {
     let (header, rows) = report(&fixture.registry, &["item1"]);
     assert_eq!(header, ["region_kato", "region_name", "rural_gifted", "urban_large_or_low_income_gifted", "total"]);
     assert_eq!(rows.len(), 21, "20 regions and the total");
-    assert_eq!(rows[0], row(&["100000000", "Абай", "1", "1", "2"]));
-    assert_eq!(find(&rows, "350000000"), &row(&["350000000", "Қарағанды", "2", "3", "5"]));
+    assert_eq!(rows[0], row(&["100000000", "Абай облысы", "1", "1", "2"]));
+    assert_eq!(find(&rows, "350000000"), &row(&["350000000", "Қарағанды облысы", "2", "3", "5"]));
     assert_eq!(rows[20], row(&["", "total", "3", "4", "7"]));
     let zeros = rows[..20].iter().filter(|row| row[4] == "0").count();
     assert_eq!(zeros, 18);
@@ -64,12 +99,12 @@ fn item1(fixture: &Fixture) {
     // the `total` column, and 7 - 5 - 0 would give it back, so Karaganda's 5 is hidden
     // too (x). Every other row and column already hides two cells or none.
     let (_, shown) = report(&fixture.registry, &["item1", "--suppress-small", "--lang", "en"]);
-    assert_eq!(shown[0], row(&["100000000", "Abay", "<5", "<5", "<5"]));
-    assert_eq!(find(&shown, "350000000"), &row(&["350000000", "Karagandy", "<5", "<5", "x"]));
+    assert_eq!(shown[0], row(&["100000000", "Abay Region", "<5", "<5", "<5"]));
+    assert_eq!(find(&shown, "350000000"), &row(&["350000000", "Karagandy Region", "<5", "<5", "x"]));
     assert_eq!(shown[20], row(&["", "total", "<5", "<5", "7"]));
 
     let (_, one) = report(&fixture.registry, &["item1", "--region", "10"]);
-    assert_eq!(one, vec![row(&["100000000", "Абай", "1", "1", "2"]), row(&["", "total", "1", "1", "2"])]);
+    assert_eq!(one, vec![row(&["100000000", "Абай облысы", "1", "1", "2"]), row(&["", "total", "1", "1", "2"])]);
 }
 
 /// Region 35 has 5 children. Done measures: item 6 for C1 (M1 in 2025, M2 in 2026: one
@@ -191,8 +226,12 @@ fn top_teachers(fixture: &Fixture) {
     assert_eq!(top_two[1][1], fixture.t2);
 
     // T2's explanation: A1 and A6 (10 each, by date), then A5 (2).
-    let (_, explained) = report(&fixture.registry, &["top-teachers", "--explain", &fixture.t2]);
-    let events: Vec<(&str, &str)> = explained.iter().map(|r| (r[2].as_str(), r[7].as_str())).collect();
+    let (header, explained) = report(&fixture.registry, &["top-teachers", "--explain", &fixture.t2]);
+    assert_eq!(
+        header,
+        ["region_kato", "iin", "event_name", "event_kind", "discipline", "event_date", "level", "result", "weight"]
+    );
+    let events: Vec<(&str, &str)> = explained.iter().map(|r| (r[2].as_str(), r[8].as_str())).collect();
     assert_eq!(
         events,
         [("Republican olympiad", "10"), ("Republican science projects", "10"), ("Republican contest", "2")]
@@ -278,9 +317,10 @@ fn bad_parameters(fixture: &Fixture) {
         (&["report", "top-teachers", "--registry", registry, "--explain", "x1"], "error[bad_parameter]: `--explain`"),
         (&["report", "item1", "--registry", registry, "--format", "xlsx"], "error[bad_parameter]: `-o`"),
     ];
+    // A parameter given wrong exits with 2, as a command line clap refuses does.
     for (args, expected) in cases {
         let output = daryn(args);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }

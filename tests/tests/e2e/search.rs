@@ -455,6 +455,20 @@ fn search_cli_gives_keys_snippets_and_facets_and_refuses_bad_parameters() {
     assert!(!results.to_string().contains(&child.id));
     let regions = results["facets"]["region"].as_object().unwrap();
     assert_eq!(regions.values().map(|count| count.as_u64().unwrap()).sum::<u64>(), results["total"].as_u64().unwrap());
+    // Facet values keep their fixed order in JSON too: grades by number (not "10" before
+    // "2"), levels in the form's order.
+    let everyone = search_json(&registry, &[""]);
+    let grades: Vec<u32> =
+        everyone["facets"]["grade"].as_object().unwrap().keys().map(|grade| grade.parse().unwrap()).collect();
+    assert!(grades.len() > 2 && grades.is_sorted(), "{grades:?}");
+    let form_order = ["school", "district", "regional", "republican", "international"];
+    let levels: Vec<usize> = everyone["facets"]["level"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|level| form_order.iter().position(|known| known == level).unwrap())
+        .collect();
+    assert!(levels.len() > 2 && levels.is_sorted(), "{levels:?}");
 
     // Filters narrow: every hit is of the region asked for.
     let filtered = search_json(&registry, &["--region", &child.region, "--group", "rural", "--limit", "50", ""]);
@@ -480,6 +494,14 @@ fn search_cli_gives_keys_snippets_and_facets_and_refuses_bad_parameters() {
         assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
         assert!(stderr.contains(flag), "{flag}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // So is a query the index cannot answer: too many words, or a word longer than any
+    // indexed (60 bytes).
+    for query in ["слово ".repeat(65), "z".repeat(61)] {
+        let output = daryn(&["search", "--registry", registry.to_str().unwrap(), &query]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("`query`"), "{stderr}");
     }
     let output = daryn(&["search", "--registry", registry.to_str().unwrap(), "--as-of", "9", "x"]);
     assert_eq!(output.status.code(), Some(1));
