@@ -46,23 +46,40 @@ pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
     let template = dir.join("roadmap-template-kk.xlsx");
     daryn_data::template::write_template(daryn_registry::Lang::Kk, &template)?;
     say!("\nThe coordinators' roadmap form (item 7): {}", template.display());
+    let (registry, drops) = (shell_word(&registry), shell_word(&summary.folder));
     say!("\nNext:");
-    say!("  look at one region's drop:     ls {}", summary.regions[0].folder.display());
-    say!("  see the injected errors:       head {}", summary.truth.display());
-    say!("  the registry's versions:       daryn versions --registry {}", registry.display());
+    say!("  look at one region's drop:     ls {}", shell_word(&summary.regions[0].folder));
+    say!("  see the injected errors:       head {}", shell_word(&summary.truth));
+    say!("  the registry's versions:       daryn versions --registry {registry}");
+    say!("  ingest the same drops again:   daryn ingest --registry {registry} {drops}   # nothing changes");
     say!(
-        "  ingest the same drops again:   daryn ingest --registry {} {}   (nothing changes)",
-        registry.display(),
-        summary.folder.display()
+        "  ask it in SQL:                 daryn sql --registry {registry} \"SELECT region, count(*) FROM children GROUP BY region\""
     );
-    say!(
-        "  ask it in SQL:                 daryn sql --registry {} \"SELECT region, count(*) FROM children GROUP BY region\"",
-        registry.display()
-    );
-    say!("  the item-1 statistics:         daryn report item1 --registry {}", registry.display());
-    say!("  the 100 best teachers:         daryn report top-teachers --registry {}", registry.display());
-    say!("  find the chess players:        daryn search --registry {} шахмат", registry.display());
+    say!("  the item-1 statistics:         daryn report item1 --registry {registry}");
+    say!("  the 100 best teachers:         daryn report top-teachers --registry {registry}");
+    say!("  find the chess players:        daryn search --registry {registry} шахмат");
     say!("  a bigger set:                  daryn generate --out /tmp/drops --children 100000 --format mixed");
     say!("  the form in Russian:           daryn template --lang ru --out roadmap-ru.xlsx");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A path as one word of a shell command line, quoted when it holds anything a shell
+/// would split or expand, so that a suggested command runs as copied.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = |ch: char| ch.is_alphanumeric() || "/._-+,:@%".contains(ch);
+    if !text.is_empty() && text.chars().all(plain) { text } else { format!("'{}'", text.replace('\'', "'\\''")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_quoted_only_when_a_shell_would_split_them() {
+        assert_eq!(shell_word(Path::new("daryn-demo/registry")), "daryn-demo/registry");
+        assert_eq!(shell_word(Path::new("/tmp/демо/registry")), "/tmp/демо/registry");
+        assert_eq!(shell_word(Path::new("my demo/registry")), "'my demo/registry'");
+        assert_eq!(shell_word(Path::new("it's/registry")), "'it'\\''s/registry'");
+    }
 }

@@ -59,6 +59,15 @@ impl GenerateOptions {
         if self.children == 0 {
             return Err(Error::Parameter { parameter: "--children", reason: "must be at least 1".to_owned() });
         }
+        // IINs hold births from 1800 to 2099: teachers are born up to 70 years before the
+        // date, children up to 18.
+        let (earliest, latest) = (NaiveDate::from_ymd_opt(1900, 1, 1), NaiveDate::from_ymd_opt(2099, 12, 31));
+        if !(earliest..=latest).contains(&Some(self.date)) {
+            return Err(Error::Parameter {
+                parameter: "--date",
+                reason: format!("{} is outside 1900-01-01 to 2099-12-31", self.date),
+            });
+        }
         Ok(())
     }
 
@@ -106,6 +115,16 @@ pub fn styles(options: &GenerateOptions) -> Vec<(RegionCode, Style)> {
 pub fn generate(options: &GenerateOptions) -> Result<Summary> {
     options.validate()?;
     let folder = options.out.join(options.date.to_string());
+    // Drops of an earlier run would mix with these (a region's folder is named by its
+    // code or its KATO code, a table as CSV or XLSX, as each run draws), and ingest
+    // would read both.
+    let holds_something = std::fs::read_dir(&folder).is_ok_and(|mut entries| entries.next().is_some());
+    if holds_something {
+        return Err(Error::Parameter {
+            parameter: "--out",
+            reason: format!("`{}` already holds drops; remove it or give another --out or --date", folder.display()),
+        });
+    }
     std::fs::create_dir_all(&folder).map_err(Error::io(&folder))?;
     let split = split_children(options.children);
     let styles = styles(options);

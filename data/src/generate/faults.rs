@@ -160,7 +160,10 @@ pub fn child(
             injected("birth_date", RejectCode::DateInvalid, "birth_date_31_february")
         }
         ChildFault::TooYoung => {
-            let birth = context.export_date - Days::new(365 * 3 + 40);
+            // Three years and 40 to 339 days old, spread by the child's own serial: on
+            // one birth date a region's band of serials would run out.
+            let serial = iin.get(7..11).and_then(|serial| serial.parse::<u64>().ok()).unwrap_or(0);
+            let birth = context.export_date - Days::new(365 * 3 + 40 + serial % 300);
             let sex = Iin::parse(&iin).map(|iin| iin.sex()).unwrap_or(Sex::Female);
             let young = new_iin(birth, sex);
             set(cells, table, "iin", context.style.iin(young.as_string()));

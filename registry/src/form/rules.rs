@@ -318,16 +318,21 @@ fn check_district(row: &Row<'_>, context: &DropContext<'_>) -> Checked<KatoCode>
         other => KatoCode::parse(&other.shown()),
     };
     let Some(code) = code else {
-        let name = cell.display();
-        return context.classifier.and_then(|classifier| classifier.find_by_name(context.region, &name)).ok_or_else(
-            || {
-                row.issue(
-                    "district",
-                    RejectCode::DistrictUnknown,
-                    format!("no district of that name in region `{}`", context.region),
-                )
-            },
-        );
+        let Some(classifier) = context.classifier else {
+            return Err(row.issue(
+                "district",
+                RejectCode::DistrictUnknown,
+                "a district's name is read only with the KATO classifier, which this registry has not been given; \
+                 write its nine-digit KATO code",
+            ));
+        };
+        return classifier.find_by_name(context.region, &cell.display()).ok_or_else(|| {
+            row.issue(
+                "district",
+                RejectCode::DistrictUnknown,
+                format!("no district of that name in region `{}`", context.region),
+            )
+        });
     };
     if code.region() != context.region {
         return Err(row.issue(
@@ -532,8 +537,14 @@ pub fn check_achievement(cells: &mut [Cell], context: &DropContext<'_>) -> Check
     let event_date = row.date("event_date")?;
     let result = row.word("result", AchievementResult::parse)?;
     let mut teacher_ids = Vec::new();
-    for item in cell::list_items(row.cell("teacher_ids")) {
-        let teacher = row.iin_of("teacher_ids", &Cell::Text(item))?;
+    // One IIN in a number cell is read as a number (its leading zero restored), as the
+    // `iin` column is; a list is text.
+    let items = match row.cell("teacher_ids") {
+        number @ Cell::Number(_) => vec![number.clone()],
+        other => cell::list_items(other).into_iter().map(Cell::Text).collect(),
+    };
+    for item in &items {
+        let teacher = row.iin_of("teacher_ids", item)?;
         if !teacher_ids.contains(&teacher) {
             teacher_ids.push(teacher);
         }

@@ -22,6 +22,12 @@ fn bad_parameters_are_named() {
         "/nonexistent/kato.csv",
     );
     fails_naming(&["template", "--lang", "de", "--out", "x.xlsx"], "`de`");
+    // A date no IIN can hold the births of (it once made the generator loop for ever),
+    // and a folder that already holds drops, which a second run's would mix with.
+    fails_naming(&["generate", "--out", out, "--children", "10", "--date", "1850-01-01"], "--date");
+    let once = ["generate", "--out", out, "--children", "10", "--date", "2026-11-25"];
+    assert!(daryn(&once).status.success());
+    fails_naming(&once, "--out");
     // An ingest's exit code 2 means "published, with rejections": its usage errors exit 1.
     for args in [vec!["ingest", "--registry", out], vec!["ingest", "--registry", out, "--bogus", out]] {
         let output = daryn(&args);

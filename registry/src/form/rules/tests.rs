@@ -334,3 +334,36 @@ fn a_region_is_a_code_as_text_or_number_or_a_name() {
     }
     assert_eq!(accepts(Cell::Number(551010000.0)), Err(RejectCode::RegionMismatch));
 }
+
+/// A teacher born in 2001 has an IIN that starts with 0; a workbook holding it in a
+/// number cell has lost that zero, as it has for the `iin` column, and it comes back.
+#[test]
+fn one_teacher_iin_in_a_number_cell_keeps_its_leading_zero() {
+    let born = NaiveDate::from_ymd_opt(2001, 2, 3).unwrap();
+    let teacher = Iin::compose(born, crate::enums::Sex::Female, 1).unwrap().as_string();
+    assert!(teacher.starts_with("010203"), "{teacher}");
+    let mut cells = row(
+        &ACHIEVEMENTS,
+        &[
+            ("iin", GIRL),
+            ("event_name", "Республикалық олимпиада"),
+            ("event_kind", "olympiad"),
+            ("level", "republican"),
+            ("event_date", "2025-04-10"),
+            ("result", "winner"),
+        ],
+    );
+    cells[ACHIEVEMENTS.index("teacher_ids")] = Cell::Number(teacher.parse::<f64>().unwrap());
+    let (achievement, _) = check_achievement(&mut cells, &context()).expect("accepted");
+    assert_eq!(achievement.teacher_ids.iter().map(Iin::as_string).collect::<Vec<_>>(), [teacher]);
+}
+
+/// Without the classifier a district's name cannot be read, and the coordinator is told
+/// what to write instead rather than that no such district exists.
+#[test]
+fn a_district_name_without_the_classifier_asks_for_the_code() {
+    let mut cells = row(&CHILDREN, &with(valid_child(), "district", "Абай ауданы"));
+    let issue = check_child(&mut cells, &context()).expect_err("rejected");
+    assert_eq!(issue.code, RejectCode::DistrictUnknown);
+    assert!(issue.detail.contains("nine-digit KATO code"), "{}", issue.detail);
+}
