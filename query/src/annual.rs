@@ -12,8 +12,8 @@ use daryn_registry::RegionCode;
 use daryn_registry::kato::Region;
 use deltalake::arrow::array::Int32Array;
 use deltalake::arrow::array::{AsArray, RecordBatch};
-use deltalake::arrow::compute::filter_record_batch;
 use deltalake::arrow::compute::kernels::cmp::eq;
+use deltalake::arrow::compute::{concat_batches, filter_record_batch};
 use deltalake::arrow::datatypes::Int32Type;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -46,6 +46,12 @@ pub fn default_year(session: &RegistrySession) -> i32 {
 
 /// Writes the workbooks into `folder`: one for `params.region` when it is given, else
 /// one per region and the national one.
+///
+/// With `suppress_small` the tables of every workbook, the national one and all 20
+/// regional ones, are suppressed as one whole (even when one region's workbook is
+/// asked for), because they are published together: a region's item 1 row is hidden as
+/// the national table hides it, and a national item count is the sum of the regions'
+/// counts, so it must not give back a count a regional workbook hides.
 pub async fn write_annual(
     session: &RegistrySession,
     params: &ReportParams,
@@ -56,56 +62,164 @@ pub async fn write_annual(
     let year = params.year.unwrap_or_else(|| default_year(session));
     std::fs::create_dir_all(folder)
         .map_err(|error| Error::Output { path: folder.to_owned(), reason: error.to_string() })?;
-    let scopes: Vec<Option<RegionCode>> = match params.region {
+    let every_scope: Vec<Option<RegionCode>> =
+        std::iter::once(None).chain(Region::all().iter().map(|region| Some(region.code))).collect();
+    let written_scopes: Vec<Option<RegionCode>> = match params.region {
         Some(code) => vec![Some(code)],
-        None => std::iter::once(None).chain(Region::all().iter().map(|region| Some(region.code))).collect(),
+        None => every_scope.clone(),
     };
+    let scopes = if suppress_small { every_scope } else { written_scopes.clone() };
+    let mut tables = Vec::with_capacity(scopes.len());
+    for region in &scopes {
+        let scoped = ReportParams { region: *region, year: Some(year), teacher: None, ..params.clone() };
+        tables.push(ScopeTables::query(session, &scoped).await?);
+    }
+    if suppress_small {
+        tables = suppress_together(&scopes, tables)?;
+    }
     let mut written = Vec::new();
-    for region in scopes {
+    for (region, tables) in scopes.into_iter().zip(tables) {
+        if !written_scopes.contains(&region) {
+            continue;
+        }
         let scoped = ReportParams { region, year: Some(year), teacher: None, ..params.clone() };
         let file = match region {
             Some(code) => format!("annual-{year}-{code}.xlsx"),
             None => format!("annual-{year}-national.xlsx"),
         };
         let path = folder.join(file);
-        let sheets = write_workbook(session, &scoped, year, suppress_small, &path).await?;
+        let sheets = write_workbook(session, &scoped, year, suppress_small, tables, &path)?;
         written.push(AnnualWorkbook { path, region, sheets });
     }
     Ok(written)
 }
 
-async fn write_workbook(
+/// The annual item sheets' counts: `annual-items.sql` has no sums within a table.
+const MEASURE_COUNTS: reports::Report = reports::Report {
+    name: "annual-items",
+    about: "",
+    sql: ANNUAL_ITEMS,
+    counts: &["measures", "children"],
+    derived: &["amount_kzt"],
+    sums: None,
+};
+
+/// What one workbook shows: item 1, the measure items (one table, split into sheets
+/// when written) and item 15.
+struct ScopeTables {
+    item1: RecordBatch,
+    items: RecordBatch,
+    teachers: RecordBatch,
+}
+
+impl ScopeTables {
+    async fn query(session: &RegistrySession, params: &ReportParams) -> Result<ScopeTables> {
+        let item1 = reports::run_report(session, reports::report("item1")?, params).await?;
+        let items = session.query(&render(ANNUAL_ITEMS, params)).await?;
+        let teachers = reports::run_report(session, reports::report("top-teachers")?, params).await?;
+        Ok(ScopeTables { item1: one_batch(&item1)?, items: one_batch(&items)?, teachers: one_batch(&teachers)? })
+    }
+}
+
+fn one_batch(result: &QueryResult) -> Result<RecordBatch> {
+    concat_batches(&result.schema, &result.batches).map_err(|error| Error::Execution { message: error.to_string() })
+}
+
+/// Suppresses the tables of every scope (`scopes[0]` national, then the regions) as
+/// one: see [`write_annual`].
+fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) -> Result<Vec<ScopeTables>> {
+    let failed = |error: deltalake::arrow::error::ArrowError| Error::Execution { message: error.to_string() };
+    let text = |batch: &RecordBatch| {
+        crate::output::rows_as_text(&QueryResult { schema: batch.schema(), batches: vec![batch.clone()] })
+            .map_err(|message| Error::Execution { message })
+    };
+    let stacked = |pick: fn(&ScopeTables) -> &RecordBatch| -> Result<(RecordBatch, Vec<std::ops::Range<usize>>)> {
+        let batches: Vec<&RecordBatch> = tables.iter().map(pick).collect();
+        let mut ranges = Vec::with_capacity(batches.len());
+        let mut start = 0;
+        for batch in &batches {
+            ranges.push(start..start + batch.num_rows());
+            start += batch.num_rows();
+        }
+        let all = concat_batches(&batches[0].schema(), batches.iter().copied()).map_err(failed)?;
+        Ok((all, ranges))
+    };
+
+    // Item 1: the national table's own sums; each region's rows (its row and its total,
+    // the same counts) are shown as the national table shows that region's row.
+    let item1 = reports::report("item1")?;
+    let (all, item1_ranges) = stacked(|tables| &tables.item1)?;
+    let mut suppression = reports::Suppression::small(&all, item1)?;
+    let sums = item1.sums.as_ref().expect("item 1 adds up");
+    let national = item1_ranges[0].clone();
+    suppression.hide_second_cells(&reports::sum_relations(sums, &all, suppression.count_names(), national.clone()));
+    let rows = text(&all)?;
+    let kato = all.schema().index_of(sums.key).map_err(failed)?;
+    for (scope, range) in scopes.iter().zip(&item1_ranges).skip(1) {
+        let Some(code) = scope else { continue };
+        if let Some(national_row) = national.clone().find(|&row| rows[row][kato] == code.kato().to_string()) {
+            range.clone().for_each(|row| suppression.show_as(row, national_row));
+        }
+    }
+    let item1_shown = suppression.apply(&all, item1)?;
+
+    // The measure items: each national row (item, type, status) is the sum of the
+    // regions' rows with the same key, count by count.
+    let (all, items_ranges) = stacked(|tables| &tables.items)?;
+    let mut suppression = reports::Suppression::small(&all, &MEASURE_COUNTS)?;
+    let rows = text(&all)?;
+    let key = |row: usize| &rows[row][..3];
+    let mut relations = Vec::new();
+    for national_row in items_ranges[0].clone() {
+        let regional: Vec<usize> = items_ranges[1..]
+            .iter()
+            .flat_map(|range| range.clone())
+            .filter(|&row| key(row) == key(national_row))
+            .collect();
+        for column in 0..suppression.count_names().len() {
+            let mut relation: reports::Relation = regional.iter().map(|&row| (column, row)).collect();
+            relation.push((column, national_row));
+            relations.push(relation);
+        }
+    }
+    suppression.hide_second_cells(&relations);
+    let items_shown = suppression.apply(&all, &MEASURE_COUNTS)?;
+
+    // Item 15: a teacher's achievements are hidden cell by cell, the same wherever shown.
+    let teachers = reports::report("top-teachers")?;
+    tables
+        .iter()
+        .enumerate()
+        .map(|(scope, tables)| {
+            let ranked = QueryResult { schema: tables.teachers.schema(), batches: vec![tables.teachers.clone()] };
+            let ranked = reports::suppress_small(&ranked, teachers)?;
+            let (item1_range, items_range) = (&item1_ranges[scope], &items_ranges[scope]);
+            Ok(ScopeTables {
+                item1: item1_shown.slice(item1_range.start, item1_range.len()),
+                items: items_shown.slice(items_range.start, items_range.len()),
+                teachers: one_batch(&ranked)?,
+            })
+        })
+        .collect()
+}
+
+fn write_workbook(
     session: &RegistrySession,
     params: &ReportParams,
     year: i32,
     suppress_small: bool,
+    tables: ScopeTables,
     path: &Path,
 ) -> Result<Vec<String>> {
     let fail = |error: rust_xlsxwriter::XlsxError| Error::Output { path: path.to_owned(), reason: error.to_string() };
     let fail_text = |reason: String| Error::Output { path: path.to_owned(), reason };
-    let mut sections: Vec<(String, QueryResult)> = Vec::new();
-
-    let item1 = reports::report("item1")?;
-    sections
-        .push(("item 1".to_owned(), shown(reports::run_report(session, item1, params).await?, item1, suppress_small)?));
-
-    let items = session.query(&render(ANNUAL_ITEMS, params)).await?;
-    let measure_counts = reports::Report {
-        name: "annual-items",
-        about: "",
-        sql: ANNUAL_ITEMS,
-        counts: &["measures", "children"],
-        derived: &["amount_kzt"],
-        sums: None,
-    };
-    for (item, part) in split_by_item(&items)? {
-        sections.push((format!("item {item}"), shown(part, &measure_counts, suppress_small)?));
+    let result = |batch: RecordBatch| QueryResult { schema: batch.schema(), batches: vec![batch] };
+    let mut sections: Vec<(String, QueryResult)> = vec![("item 1".to_owned(), result(tables.item1))];
+    for (item, part) in split_by_item(&result(tables.items))? {
+        sections.push((format!("item {item}"), part));
     }
-
-    let teachers = reports::report("top-teachers")?;
-    let ranked = reports::run_report(session, teachers, params).await?;
-    if ranked.rows() > 0 {
-        sections.push(("item 15".to_owned(), shown(ranked, teachers, suppress_small)?));
+    if tables.teachers.num_rows() > 0 {
+        sections.push(("item 15".to_owned(), result(tables.teachers)));
     }
     sections.sort_by_key(|(name, _)| name.trim_start_matches("item ").parse::<u32>().unwrap_or(u32::MAX));
 
@@ -141,10 +255,6 @@ async fn write_workbook(
     }
     workbook.save(path).map_err(fail)?;
     Ok(names)
-}
-
-fn shown(result: QueryResult, report: &reports::Report, suppress_small: bool) -> Result<QueryResult> {
-    if suppress_small { reports::suppress_small(&result, report) } else { Ok(result) }
 }
 
 /// Splits the annual items result into one result per decree item, in item order.

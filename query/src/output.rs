@@ -19,6 +19,7 @@ use deltalake::parquet::file::properties::WriterProperties;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use crate::error::{Error, Result};
+use crate::reports::COUNT_METADATA;
 use crate::session::QueryResult;
 
 /// An output format of `daryn sql` and `daryn report`.
@@ -181,6 +182,9 @@ pub fn write_sheet(sheet: &mut Worksheet, result: &QueryResult) -> std::result::
         sheet.write_string_with_format(0, column as u16, field.name(), &bold).map_err(fail)?;
     }
     let options = FormatOptions::default().with_null("");
+    // Counts that `--suppress-small` turned into text are numbers again, except `<5`, `x`.
+    let counts: Vec<bool> =
+        result.schema.fields().iter().map(|field| field.metadata().contains_key(COUNT_METADATA)).collect();
     let mut row_number: u32 = 1;
     for batch in &result.batches {
         let cells = formatters(batch, &options)?;
@@ -190,7 +194,13 @@ pub fn write_sheet(sheet: &mut Worksheet, result: &QueryResult) -> std::result::
                 if column.is_null(row) {
                     continue;
                 }
-                match excel_value(column.as_ref(), row) {
+                let value = match column.as_string_opt::<i32>() {
+                    Some(text) if counts.get(index) == Some(&true) => {
+                        text.value(row).parse::<i64>().ok().map(|count| ExcelValue::Number(count as f64))
+                    }
+                    _ => excel_value(column.as_ref(), row),
+                };
+                match value {
                     Some(ExcelValue::Number(number)) => sheet.write_number(row_number, column_number, number),
                     Some(ExcelValue::Boolean(value)) => sheet.write_boolean(row_number, column_number, value),
                     Some(ExcelValue::Date(date)) => {

@@ -209,89 +209,198 @@ enum Shown {
 }
 
 /// Replaces counts 1-4 in the report's count columns with `<5`, and blanks the derived
-/// columns of every row where a count is not shown. Counts become text columns.
+/// columns of every row where a count is not shown. Count columns stay numbers in XLSX
+/// (their fields say so, see [`COUNT_METADATA`]) but become text here.
 ///
-/// Where the counts add up ([`Report::sums`]), a hidden count must not be the only
-/// hidden cell of a sum whose other cells are shown, or subtraction gives it back: in
-/// each such row or column a second cell is hidden too (`x`), the smallest non-zero
-/// part where there is one, until no sum has exactly one hidden cell.
+/// Where the counts add up ([`Report::sums`]), hidden counts must not be recoverable
+/// from the shown ones ([`Suppression::hide_second_cells`]).
 pub fn suppress_small(result: &QueryResult, report: &Report) -> Result<QueryResult> {
-    let failed = |error: deltalake::arrow::error::ArrowError| Error::Execution { message: error.to_string() };
-    let index_of = |name: &str| result.schema.index_of(name).ok();
-    let count_names: Vec<&str> = report.counts.iter().copied().filter(|name| index_of(name).is_some()).collect();
-    let count_columns: Vec<usize> = count_names.iter().filter_map(|name| index_of(name)).collect();
-    let derived_columns: Vec<usize> = report.derived.iter().filter_map(|name| index_of(name)).collect();
-    let table = concat_batches(&result.schema, &result.batches).map_err(failed)?;
-    let rows = table.num_rows();
-
-    let mut values: Vec<Vec<Option<i64>>> = Vec::with_capacity(count_columns.len());
-    for &index in &count_columns {
-        let counts = cast(table.column(index), &DataType::Int64).map_err(failed)?;
-        let counts = counts.as_primitive::<Int64Type>();
-        values.push((0..rows).map(|row| counts.is_valid(row).then(|| counts.value(row))).collect());
-    }
-    let mut shown: Vec<Vec<Shown>> = values
-        .iter()
-        .map(|column| {
-            column
-                .iter()
-                .map(|value| if value.is_some_and(|v| (1..=4).contains(&v)) { Shown::Small } else { Shown::Value })
-                .collect()
-        })
-        .collect();
+    let table = concat_batches(&result.schema, &result.batches).map_err(arrow_failed)?;
+    let mut suppression = Suppression::small(&table, report)?;
     if let Some(sums) = &report.sums {
-        hide_second_cells(&sum_relations(sums, &table, &count_names), &values, &mut shown);
+        suppression.hide_second_cells(&sum_relations(sums, &table, &suppression.count_names, 0..table.num_rows()));
     }
-
-    let fields: Vec<Field> = result
-        .schema
-        .fields()
-        .iter()
-        .enumerate()
-        .map(|(index, field)| {
-            if count_columns.contains(&index) {
-                Field::new(field.name(), DataType::Utf8, true)
-            } else {
-                field.as_ref().clone().with_nullable(true)
-            }
-        })
-        .collect();
-    let schema = Arc::new(Schema::new(fields));
-    let mut columns: Vec<ArrayRef> = table.columns().to_vec();
-    for (position, &index) in count_columns.iter().enumerate() {
-        let text: StringArray = (0..rows)
-            .map(|row| match (shown[position][row], values[position][row]) {
-                (_, None) => None,
-                (Shown::Small, _) => Some(SUPPRESSED.to_owned()),
-                (Shown::Hidden, _) => Some(HIDDEN.to_owned()),
-                (Shown::Value, Some(value)) => Some(value.to_string()),
-            })
-            .collect();
-        columns[index] = Arc::new(text);
-    }
-    let not_all_shown: Vec<bool> =
-        (0..rows).map(|row| shown.iter().any(|column| column[row] != Shown::Value)).collect();
-    let blank = deltalake::arrow::array::BooleanArray::from(not_all_shown);
-    for &index in &derived_columns {
-        columns[index] = nullif(table.column(index), &blank).map_err(failed)?;
-    }
-    let batch = RecordBatch::try_new(schema.clone(), columns).map_err(failed)?;
-    Ok(QueryResult { schema, batches: vec![batch] })
+    let table = suppression.apply(&table, report)?;
+    Ok(QueryResult { schema: table.schema(), batches: vec![table] })
 }
 
-/// A sum whose cells must not have exactly one hidden: each cell is (count column
-/// position, row), listed in the order a second cell is chosen (parts before the total).
-type Relation = Vec<(usize, usize)>;
+fn arrow_failed(error: deltalake::arrow::error::ArrowError) -> Error {
+    Error::Execution { message: error.to_string() }
+}
 
-/// The row sums (parts + total) of every row, and the column sums over the rows whose
-/// key is not NULL into the row whose key is.
-fn sum_relations(sums: &Sums, table: &RecordBatch, count_names: &[&str]) -> Vec<Relation> {
+/// The field metadata key that marks a column of counts that suppression turned into
+/// text: XLSX writes its numbers as numbers, and only `<5` and `x` as text.
+pub const COUNT_METADATA: &str = "daryn.count";
+
+/// What `--suppress-small` decided for a table: its counts and how each is shown. A
+/// report suppresses one table; the annual report suppresses the tables of all its
+/// workbooks as one, so that no workbook gives back what another hides.
+pub struct Suppression {
+    count_columns: Vec<usize>,
+    count_names: Vec<&'static str>,
+    /// `values[column][row]`, by position in `count_columns`.
+    values: Vec<Vec<Option<i64>>>,
+    shown: Vec<Vec<Shown>>,
+}
+
+impl Suppression {
+    /// Counts 1-4 marked small; every other cell shown.
+    pub fn small(table: &RecordBatch, report: &Report) -> Result<Suppression> {
+        let index_of = |name: &str| table.schema().index_of(name).ok();
+        let count_names: Vec<&'static str> =
+            report.counts.iter().copied().filter(|name| index_of(name).is_some()).collect();
+        let count_columns: Vec<usize> = count_names.iter().filter_map(|name| index_of(name)).collect();
+        let rows = table.num_rows();
+        let mut values: Vec<Vec<Option<i64>>> = Vec::with_capacity(count_columns.len());
+        for &index in &count_columns {
+            let counts = cast(table.column(index), &DataType::Int64).map_err(arrow_failed)?;
+            let counts = counts.as_primitive::<Int64Type>();
+            values.push((0..rows).map(|row| counts.is_valid(row).then(|| counts.value(row))).collect());
+        }
+        let shown = values
+            .iter()
+            .map(|column| {
+                column
+                    .iter()
+                    .map(|value| if value.is_some_and(|v| (1..=4).contains(&v)) { Shown::Small } else { Shown::Value })
+                    .collect()
+            })
+            .collect();
+        Ok(Suppression { count_columns, count_names, values, shown })
+    }
+
+    /// The names of the count columns, in the order relations number them.
+    pub fn count_names(&self) -> &[&'static str] {
+        &self.count_names
+    }
+
+    /// Shows row `to` as row `from` is shown: the same counts in two places.
+    pub fn show_as(&mut self, to: usize, from: usize) {
+        for column in &mut self.shown {
+            column[to] = column[from];
+        }
+    }
+
+    /// Hides second cells until no sum gives a hidden count back: no relation may have
+    /// exactly one hidden cell, nor only `<5` parts whose shown total pins each of them
+    /// (two `<5` that sum to 8 are both 4; three that sum to 3 are all 1). Each
+    /// relation's last cell is its total, hidden only when no part can be; the part
+    /// chosen is the smallest non-zero one shown.
+    pub fn hide_second_cells(&mut self, relations: &[Relation]) {
+        let Suppression { values, shown, .. } = self;
+        loop {
+            let mut changed = false;
+            for relation in relations {
+                let (total, parts) = relation.split_last().expect("a relation has a total");
+                let is_hidden = |&(column, row): &(usize, usize)| shown[column][row] != Shown::Value;
+                let hidden = relation.iter().filter(|cell| is_hidden(cell)).count();
+                // Every hidden part `<5` and the total shown: k of them summing to k or
+                // to 4k can only be all 1 or all 4.
+                let pinned = || {
+                    if is_hidden(total) {
+                        return false;
+                    }
+                    let (mut count, mut sum) = (0i64, 0i64);
+                    for cell @ &(column, row) in parts {
+                        if !is_hidden(cell) {
+                            continue;
+                        }
+                        if shown[column][row] != Shown::Small {
+                            return false;
+                        }
+                        count += 1;
+                        sum += values[column][row].unwrap_or(0);
+                    }
+                    count > 1 && (sum == count || sum == 4 * count)
+                };
+                if hidden != 1 && !(hidden > 1 && pinned()) {
+                    continue;
+                }
+                let visible = |&(column, row): &(usize, usize)| {
+                    let value = values[column][row]?;
+                    (shown[column][row] == Shown::Value).then_some(((column, row), value))
+                };
+                let smallest_part = |non_zero: bool| {
+                    parts
+                        .iter()
+                        .filter_map(visible)
+                        .filter(|(_, value)| (*value != 0) == non_zero)
+                        .min_by_key(|(_, value)| *value)
+                        .map(|(cell, _)| cell)
+                };
+                let pick = smallest_part(true)
+                    .or_else(|| visible(total).map(|(cell, _)| cell))
+                    .or_else(|| smallest_part(false));
+                if let Some((column, row)) = pick {
+                    shown[column][row] = Shown::Hidden;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
+    }
+
+    /// The table as published: counts as text (`<5`, `x` or the number), derived
+    /// columns blank in every row where a count is not shown.
+    pub fn apply(&self, table: &RecordBatch, report: &Report) -> Result<RecordBatch> {
+        let rows = table.num_rows();
+        let schema = table.schema();
+        let derived_columns: Vec<usize> = report.derived.iter().filter_map(|name| schema.index_of(name).ok()).collect();
+        let fields: Vec<Field> = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(index, field)| {
+                if self.count_columns.contains(&index) {
+                    let metadata = [(COUNT_METADATA.to_owned(), "true".to_owned())].into_iter().collect();
+                    Field::new(field.name(), DataType::Utf8, true).with_metadata(metadata)
+                } else {
+                    field.as_ref().clone().with_nullable(true)
+                }
+            })
+            .collect();
+        let mut columns: Vec<ArrayRef> = table.columns().to_vec();
+        for (position, &index) in self.count_columns.iter().enumerate() {
+            let text: StringArray = (0..rows)
+                .map(|row| match (self.shown[position][row], self.values[position][row]) {
+                    (_, None) => None,
+                    (Shown::Small, _) => Some(SUPPRESSED.to_owned()),
+                    (Shown::Hidden, _) => Some(HIDDEN.to_owned()),
+                    (Shown::Value, Some(value)) => Some(value.to_string()),
+                })
+                .collect();
+            columns[index] = Arc::new(text);
+        }
+        let not_all_shown: Vec<bool> =
+            (0..rows).map(|row| self.shown.iter().any(|column| column[row] != Shown::Value)).collect();
+        let blank = deltalake::arrow::array::BooleanArray::from(not_all_shown);
+        for &index in &derived_columns {
+            columns[index] = nullif(table.column(index), &blank).map_err(arrow_failed)?;
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(arrow_failed)
+    }
+}
+
+/// A sum whose cells must not give a hidden one back: each cell is (count column
+/// position, row), listed in the order a second cell is chosen (parts before the total).
+pub type Relation = Vec<(usize, usize)>;
+
+/// The row sums (parts + total) of every row of `rows`, and the column sums over those
+/// of them whose key is not NULL into the one whose key is.
+pub fn sum_relations(
+    sums: &Sums,
+    table: &RecordBatch,
+    count_names: &[&str],
+    rows: std::ops::Range<usize>,
+) -> Vec<Relation> {
     let position = |name: &str| count_names.iter().position(|known| *known == name);
     let parts: Vec<usize> = sums.parts.iter().filter_map(|name| position(name)).collect();
     let total = position(sums.total);
     let mut relations = Vec::new();
     if let Some(total) = total {
-        for row in 0..table.num_rows() {
+        for row in rows.clone() {
             let mut relation: Relation = parts.iter().map(|&part| (part, row)).collect();
             relation.push((total, row));
             relations.push(relation);
@@ -299,8 +408,8 @@ fn sum_relations(sums: &Sums, table: &RecordBatch, count_names: &[&str]) -> Vec<
     }
     if let Ok(key) = table.schema().index_of(sums.key) {
         let keys = table.column(key);
-        let total_rows: Vec<usize> = (0..table.num_rows()).filter(|&row| keys.is_null(row)).collect();
-        let other_rows: Vec<usize> = (0..table.num_rows()).filter(|&row| keys.is_valid(row)).collect();
+        let total_rows: Vec<usize> = rows.clone().filter(|&row| keys.is_null(row)).collect();
+        let other_rows: Vec<usize> = rows.filter(|&row| keys.is_valid(row)).collect();
         if let [total_row] = total_rows[..] {
             for column in 0..count_names.len() {
                 let mut relation: Relation = other_rows.iter().map(|&row| (column, row)).collect();
@@ -310,42 +419,6 @@ fn sum_relations(sums: &Sums, table: &RecordBatch, count_names: &[&str]) -> Vec<
         }
     }
     relations
-}
-
-/// Hides second cells until no relation has exactly one hidden cell. Each relation's
-/// last cell is its total, hidden only when no part can be.
-fn hide_second_cells(relations: &[Relation], values: &[Vec<Option<i64>>], shown: &mut [Vec<Shown>]) {
-    loop {
-        let mut changed = false;
-        for relation in relations {
-            let hidden = relation.iter().filter(|&&(column, row)| shown[column][row] != Shown::Value).count();
-            if hidden != 1 {
-                continue;
-            }
-            let (total, parts) = relation.split_last().expect("a relation has a total");
-            let visible = |&(column, row): &(usize, usize)| {
-                let value = values[column][row]?;
-                (shown[column][row] == Shown::Value).then_some(((column, row), value))
-            };
-            let smallest_part = |non_zero: bool| {
-                parts
-                    .iter()
-                    .filter_map(visible)
-                    .filter(|(_, value)| (*value != 0) == non_zero)
-                    .min_by_key(|(_, value)| *value)
-                    .map(|(cell, _)| cell)
-            };
-            let pick =
-                smallest_part(true).or_else(|| visible(total).map(|(cell, _)| cell)).or_else(|| smallest_part(false));
-            if let Some((column, row)) = pick {
-                shown[column][row] = Shown::Hidden;
-                changed = true;
-            }
-        }
-        if !changed {
-            return;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -435,5 +508,35 @@ mod tests {
         assert_eq!(rows[1], ["B", "x", "x", "26"]);
         assert_eq!(rows[2], ["C", "0", "0", "0"]);
         assert_eq!(rows[3], ["", "23", "16", "39"]);
+    }
+
+    /// Region A's two counts are `<5` and its total 8 is shown: both can only be 4, so
+    /// A's total is hidden (no part of A is left to hide). Each column then has one
+    /// hidden cell of A, so B's rural 10, urban 10 and total 20 are hidden too. The
+    /// national row stays: 14 = A + B has two unknowns in every column.
+    #[test]
+    fn small_counts_that_their_bounds_would_give_back_take_a_second_cell() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("region_kato", DataType::Utf8, true),
+            Field::new("rural_gifted", DataType::Int64, false),
+            Field::new("urban_large_or_low_income_gifted", DataType::Int64, false),
+            Field::new("total", DataType::Int64, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec![Some("A"), Some("B"), None])),
+                Arc::new(Int64Array::from(vec![4, 10, 14])),
+                Arc::new(Int64Array::from(vec![4, 10, 14])),
+                Arc::new(Int64Array::from(vec![8, 20, 28])),
+            ],
+        )
+        .unwrap();
+        let result = QueryResult { schema, batches: vec![batch] };
+        let shown = suppress_small(&result, report("item1").unwrap()).unwrap();
+        let rows = crate::output::rows_as_text(&shown).unwrap();
+        assert_eq!(rows[0], ["A", "<5", "<5", "x"]);
+        assert_eq!(rows[1], ["B", "x", "x", "x"]);
+        assert_eq!(rows[2], ["", "14", "14", "28"]);
     }
 }

@@ -307,6 +307,36 @@ fn annual(fixture: &Fixture, root: &Path) {
     assert!(text.contains(&"reporting year=2025".to_owned()), "{text:?}");
     assert!(text.contains(&"due to the ministry (akimat)=2026-01-10".to_owned()), "{text:?}");
     assert!(text.contains(&"due to the Government (ministry)=2026-01-25".to_owned()), "{text:?}");
+
+    // Suppressed, the workbooks are one publication. The national item 1 hides
+    // Karaganda's total 5 (x, see `item1`); Karaganda's own workbook, whose rows are its
+    // row and its total (the same counts), hides it too, or it would give the hidden
+    // cell back. Shown counts stay numbers: the national total 7.
+    let suppressed = root.join("annual-suppressed");
+    let output = daryn(&[
+        "report",
+        "annual",
+        "--registry",
+        fixture.registry.to_str().unwrap(),
+        "--year",
+        "2025",
+        "--suppress-small",
+        "-o",
+        suppressed.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let item1_sheet = |file: &str| {
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(suppressed.join(file)).unwrap();
+        workbook.worksheet_range("item 1").unwrap()
+    };
+    let regional = item1_sheet("annual-2025-35.xlsx");
+    let cells: Vec<Vec<String>> =
+        regional.rows().skip(1).map(|r| r[2..5].iter().map(|cell| cell.to_string()).collect()).collect();
+    assert_eq!(cells, [["<5", "<5", "x"], ["<5", "<5", "x"]]);
+    let national = item1_sheet("annual-2025-national.xlsx");
+    let total = national.rows().next_back().unwrap();
+    assert_eq!(total[1].to_string(), "total");
+    assert_eq!(total[4], calamine::Data::Float(7.0));
 }
 
 fn bad_parameters(fixture: &Fixture) {
