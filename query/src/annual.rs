@@ -102,6 +102,7 @@ const MEASURE_COUNTS: reports::Report = reports::Report {
     counts: &["measures", "children"],
     derived: &["amount_kzt"],
     sums: None,
+    lists: &[],
 };
 
 /// What one workbook shows: item 1, the measure items (one table, split into sheets

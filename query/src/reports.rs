@@ -26,6 +26,9 @@ pub struct Report {
     /// How the counts add up, for `--suppress-small`'s second cells; `None` when they
     /// do not (a child counts under several items, say).
     pub sums: Option<Sums>,
+    /// Columns of `name: count; …` lists and the count column their counts add up to:
+    /// `--suppress-small` hides their small counts the same way.
+    pub lists: &'static [(&'static str, &'static str)],
 }
 
 /// How a report's counts add up: in every row `parts` sum to `total`, and the row whose
@@ -50,6 +53,7 @@ pub static REPORTS: [Report; 7] = [
             total: "total",
             key: "region_kato",
         }),
+        lists: &[],
     },
     Report {
         name: "coverage",
@@ -58,6 +62,7 @@ pub static REPORTS: [Report; 7] = [
         counts: &["covered", "registered"],
         derived: &["percent"],
         sums: None,
+        lists: &[],
     },
     Report {
         name: "unsupported",
@@ -66,6 +71,7 @@ pub static REPORTS: [Report; 7] = [
         counts: &[],
         derived: &[],
         sums: None,
+        lists: &[],
     },
     Report {
         name: "overdue",
@@ -74,6 +80,7 @@ pub static REPORTS: [Report; 7] = [
         counts: &["overdue_measures", "children"],
         derived: &[],
         sums: None,
+        lists: &[],
     },
     Report {
         name: "funding",
@@ -82,14 +89,17 @@ pub static REPORTS: [Report; 7] = [
         counts: &["measures"],
         derived: &["amount_kzt"],
         sums: None,
+        lists: &[],
     },
     Report {
         name: "top-teachers",
         about: "item 15: teachers ranked by their children's republican and international results",
         sql: include_str!("../reports/top-teachers.sql"),
         counts: &["achievements"],
-        derived: &[],
+        // With default weights a score of 2 is one achievement: it goes with them.
+        derived: &["score"],
         sums: None,
+        lists: &[],
     },
     Report {
         name: "data-quality",
@@ -98,6 +108,7 @@ pub static REPORTS: [Report; 7] = [
         counts: &["accepted", "rejected"],
         derived: &[],
         sums: None,
+        lists: &[("rejected_by_code", "rejected")],
     },
 ];
 
@@ -379,8 +390,59 @@ impl Suppression {
         for &index in &derived_columns {
             columns[index] = nullif(table.column(index), &blank).map_err(arrow_failed)?;
         }
+        for &(list, total) in report.lists {
+            let (Ok(index), Some(total)) =
+                (schema.index_of(list), self.count_names.iter().position(|name| *name == total))
+            else {
+                continue;
+            };
+            let Some(lists) = table.column(index).as_string_opt::<i32>() else { continue };
+            let shown: StringArray = (0..rows)
+                .map(|row| {
+                    lists.is_valid(row).then(|| suppress_list(lists.value(row), self.shown[total][row] == Shown::Value))
+                })
+                .collect();
+            columns[index] = Arc::new(shown);
+        }
         RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(arrow_failed)
     }
+}
+
+/// A `name: count; …` list as published: counts 1-4 as `<5`, and when the list's total
+/// is shown and exactly one count is hidden, the smallest other non-zero one as `x` (the
+/// total minus the others would give it back). Items that do not read as `name: count`
+/// are kept as they are.
+fn suppress_list(text: &str, total_shown: bool) -> String {
+    let mut items: Vec<(&str, Option<i64>, Shown)> = text
+        .split("; ")
+        .map(|item| match item.rsplit_once(": ").map(|(name, count)| (name, count.parse::<i64>())) {
+            Some((name, Ok(count))) => {
+                let shown = if (1..=4).contains(&count) { Shown::Small } else { Shown::Value };
+                (name, Some(count), shown)
+            }
+            _ => (item, None, Shown::Value),
+        })
+        .collect();
+    let hidden = items.iter().filter(|(_, _, shown)| *shown != Shown::Value).count();
+    if total_shown && hidden == 1 {
+        let second = items
+            .iter_mut()
+            .filter(|(_, count, shown)| *shown == Shown::Value && count.is_some_and(|count| count > 0))
+            .min_by_key(|(_, count, _)| *count);
+        if let Some(item) = second {
+            item.2 = Shown::Hidden;
+        }
+    }
+    let shown: Vec<String> = items
+        .iter()
+        .map(|(name, count, shown)| match (count, shown) {
+            (None, _) => (*name).to_owned(),
+            (_, Shown::Small) => format!("{name}: {SUPPRESSED}"),
+            (_, Shown::Hidden) => format!("{name}: {HIDDEN}"),
+            (Some(count), Shown::Value) => format!("{name}: {count}"),
+        })
+        .collect();
+    shown.join("; ")
 }
 
 /// A sum whose cells must not give a hidden one back: each cell is (count column
@@ -538,5 +600,18 @@ mod tests {
         assert_eq!(rows[0], ["A", "<5", "<5", "x"]);
         assert_eq!(rows[1], ["B", "x", "x", "x"]);
         assert_eq!(rows[2], ["", "14", "14", "28"]);
+    }
+
+    /// 150 rejected rows: 140 + 9 + 1. The 1 is small, and 150 - 140 - 9 would give it
+    /// back, so the smallest other count, 9, is hidden too. A list whose total is hidden
+    /// only hides its small counts.
+    #[test]
+    fn counts_in_a_list_are_hidden_as_counts_are() {
+        assert_eq!(
+            suppress_list("amount_invalid: 1; date_invalid: 9; iin_format: 140", true),
+            "amount_invalid: <5; date_invalid: x; iin_format: 140"
+        );
+        assert_eq!(suppress_list("amount_invalid: 2; date_invalid: 3", false), "amount_invalid: <5; date_invalid: <5");
+        assert_eq!(suppress_list("iin_format: 140", true), "iin_format: 140");
     }
 }
