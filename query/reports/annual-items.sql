@@ -1,13 +1,15 @@
 -- The annual report's sheet for each decree item: the item's measures that ran in the
 -- reporting year (planned from start to end, overlapping {{year}}), by measure type and
--- status, with the children they reached and their money.
+-- status, with the children they reached and their money. A measure's money is booked
+-- in the year it is planned to start, as `funding --year` books it: a measure that runs
+-- over two years is counted in both, its money in one.
 -- Parameters: {{region}} (two-digit code or NULL), {{year}} (the reporting year).
 SELECT m.decree_item AS item,
        m.measure_type,
        m.status,
        count(*) AS measures,
        count(DISTINCT m.region || m.iin) AS children,
-       coalesce(sum(m.amount_kzt), 0) AS amount_kzt
+       coalesce(sum(m.amount_kzt) FILTER (WHERE date_part('year', m.planned_start) = {{year}}), 0) AS amount_kzt
 FROM measures m
 WHERE m.decree_item IS NOT NULL
   AND date_part('year', m.planned_start) <= {{year}}

@@ -5,14 +5,18 @@
 -- The two groups are those of the `target_groups` view, counted from `children`'s
 -- columns directly: building and grouping on the view's text label per child took
 -- about a fifth of this report's time.
--- Parameters: {{region}} (two-digit code or NULL), {{lang}} (kk, ru or en).
+-- With {{year}}, only the children identified by the end of that year (the annual
+-- report's item 1).
+-- Parameters: {{region}} (two-digit code or NULL), {{year}} (a year or NULL), {{lang}}
+-- (kk, ru or en).
 WITH counts AS (
     SELECT region,
            count(*) FILTER (WHERE area_type = 'rural') AS rural_gifted,
            count(*) FILTER (WHERE (area_type IS DISTINCT FROM 'rural') AND (large_family OR low_income))
                AS urban_large_or_low_income_gifted
     FROM children
-    WHERE {{region}} IS NULL OR region = {{region}}
+    WHERE ({{region}} IS NULL OR region = {{region}})
+      AND ({{year}} IS NULL OR date_part('year', identified_on) <= {{year}})
     GROUP BY region
 )
 -- The national total is the empty grouping set of the same grouping, so `children` is

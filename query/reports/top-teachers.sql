@@ -6,13 +6,16 @@
 -- kind, discipline, date, level and result, so a row pasted twice counts once and two
 -- disciplines won at one event count twice. Ties go to the lower `teacher_id`.
 -- The teacher's name and region come from the `teachers` table of the child's region.
--- Parameters: {{region}} (two-digit code or NULL), {{limit}} (how many teachers).
+-- With {{year}}, only the achievements of that year (the annual report's item 15).
+-- Parameters: {{region}} (two-digit code or NULL), {{year}} (a year or NULL), {{limit}}
+-- (how many teachers).
 WITH taught AS (
     SELECT a.region, a.iin, a.event_name, a.event_kind, a.discipline, a.event_date, a.level, a.result,
            unnest(a.teacher_ids) AS teacher_id
     FROM achievements a
     WHERE a.level IN ('republican', 'international')
       AND ({{region}} IS NULL OR a.region = {{region}})
+      AND ({{year}} IS NULL OR date_part('year', a.event_date) = {{year}})
 ),
 prepared AS (
     SELECT DISTINCT x.region, x.iin, x.event_name, x.event_kind, x.discipline, x.event_date, x.level, x.result,

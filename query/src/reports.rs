@@ -192,6 +192,12 @@ pub fn render(sql: &str, params: &ReportParams) -> String {
 /// Runs a report (or, for `top-teachers` with a teacher, its explanation).
 pub async fn run_report(session: &RegistrySession, report: &Report, params: &ReportParams) -> Result<QueryResult> {
     params.validate()?;
+    if params.year.is_some() && !report.sql.contains("{{year}}") {
+        return Err(Error::BadParameter {
+            parameter: "--year",
+            reason: format!("`{}` has no reporting year; `--as-of` reads an earlier registry version", report.name),
+        });
+    }
     let sql = match (&params.teacher, report.name) {
         (Some(_), "top-teachers") => TOP_TEACHERS_EXPLAIN,
         (Some(_), _) => {

@@ -105,6 +105,13 @@ fn item1(fixture: &Fixture) {
 
     let (_, one) = report(&fixture.registry, &["item1", "--region", "10"]);
     assert_eq!(one, vec![row(&["100000000", "Абай облысы", "1", "1", "2"]), row(&["", "total", "1", "1", "2"])]);
+
+    // By the end of 2025: C2 and C5 of 35 were identified in 2026, so 35 has C1 rural and
+    // C3, C4 urban; 10 has both its children (identified in 2025).
+    let (_, by_2025) = report(&fixture.registry, &["item1", "--year", "2025"]);
+    assert_eq!(find(&by_2025, "350000000"), &row(&["350000000", "Қарағанды облысы", "1", "2", "3"]));
+    assert_eq!(find(&by_2025, "100000000"), &row(&["100000000", "Абай облысы", "1", "1", "2"]));
+    assert_eq!(by_2025[20], row(&["", "total", "2", "3", "5"]));
 }
 
 /// Region 35 has 5 children. Done measures: item 6 for C1 (M1 in 2025, M2 in 2026: one
@@ -221,6 +228,15 @@ fn top_teachers(fixture: &Fixture) {
             row(&["3", &fixture.t1, "Первова", "Анна", "350000000", "22", "2"]),
         ]
     );
+    // The achievements of 2025 only: A6 (2026) leaves T2's score, so T2 = A1 10 + A5 2
+    // = 12 (2); T1 keeps A1 and A2 (22), T3 A7 and A8 (26).
+    let (_, of_2025) = report(&fixture.registry, &["top-teachers", "--year", "2025"]);
+    let scores: Vec<(&str, &str, &str)> =
+        of_2025.iter().map(|r| (r[1].as_str(), r[5].as_str(), r[6].as_str())).collect();
+    assert_eq!(
+        scores,
+        [(fixture.t3.as_str(), "26", "2"), (fixture.t1.as_str(), "22", "2"), (fixture.t2.as_str(), "12", "2")]
+    );
     let (_, top_two) = report(&fixture.registry, &["top-teachers", "--limit", "2"]);
     assert_eq!(top_two.len(), 2);
     assert_eq!(top_two[1][1], fixture.t2);
@@ -308,7 +324,8 @@ fn annual(fixture: &Fixture, root: &Path) {
     assert!(text.contains(&"due to the ministry (akimat)=2026-01-10".to_owned()), "{text:?}");
     assert!(text.contains(&"due to the Government (ministry)=2026-01-25".to_owned()), "{text:?}");
 
-    // Suppressed, the workbooks are one publication. The national item 1 hides
+    // Suppressed, the workbooks are one publication. For 2026 every child is identified
+    // by the year's end, so item 1 is `item1`'s table: the national sheet hides
     // Karaganda's total 5 (x, see `item1`); Karaganda's own workbook, whose rows are its
     // row and its total (the same counts), hides it too, or it would give the hidden
     // cell back. Shown counts stay numbers: the national total 7.
@@ -319,7 +336,7 @@ fn annual(fixture: &Fixture, root: &Path) {
         "--registry",
         fixture.registry.to_str().unwrap(),
         "--year",
-        "2025",
+        "2026",
         "--suppress-small",
         "-o",
         suppressed.to_str().unwrap(),
@@ -329,11 +346,11 @@ fn annual(fixture: &Fixture, root: &Path) {
         let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(suppressed.join(file)).unwrap();
         workbook.worksheet_range("item 1").unwrap()
     };
-    let regional = item1_sheet("annual-2025-35.xlsx");
+    let regional = item1_sheet("annual-2026-35.xlsx");
     let cells: Vec<Vec<String>> =
         regional.rows().skip(1).map(|r| r[2..5].iter().map(|cell| cell.to_string()).collect()).collect();
     assert_eq!(cells, [["<5", "<5", "x"], ["<5", "<5", "x"]]);
-    let national = item1_sheet("annual-2025-national.xlsx");
+    let national = item1_sheet("annual-2026-national.xlsx");
     let total = national.rows().next_back().unwrap();
     assert_eq!(total[1].to_string(), "total");
     assert_eq!(total[4], calamine::Data::Float(7.0));
@@ -341,8 +358,9 @@ fn annual(fixture: &Fixture, root: &Path) {
 
 fn bad_parameters(fixture: &Fixture) {
     let registry = fixture.registry.to_str().unwrap();
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
         (&["report", "nonesuch", "--registry", registry], "error[unknown_report]"),
+        (&["report", "unsupported", "--registry", registry, "--year", "2025"], "error[bad_parameter]: `--year`"),
         (&["report", "coverage", "--registry", registry, "--year", "1850"], "error[bad_parameter]: `--year`"),
         (&["report", "top-teachers", "--registry", registry, "--explain", "x1"], "error[bad_parameter]: `--explain`"),
         (&["report", "item1", "--registry", registry, "--format", "xlsx"], "error[bad_parameter]: `-o`"),
