@@ -49,7 +49,7 @@ enum Command {
         /// csv, xlsx, jsonl, or mixed (each region its own)
         #[arg(long, default_value = "csv", value_parser = parse_format)]
         format: FormatChoice,
-        /// KATO classifier CSV whose districts to use (see docs/FORM.md)
+        /// KATO classifier CSV whose districts to use (its columns: README, "The KATO classifier file")
         #[arg(long)]
         kato: Option<PathBuf>,
     },

@@ -11,8 +11,9 @@ use daryn_data::generate::{self, FormatChoice, GenerateOptions};
 pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
     // A second demo over the first would rewrite the drops and the truth file, then
     // refuse every drop as no newer than the one held: the registry would keep the old
-    // sample while the truth file described the new one.
-    if dir.join("registry").join("versions").exists() {
+    // sample while the truth file described the new one. Drops without a registry are
+    // a demo killed part-way, refused the same.
+    if dir.join("registry").join("versions").exists() || dir.join("drops").exists() {
         anyhow::bail!(
             "`{}` already holds a demo (its registry is `{}`): remove the folder to start afresh, or give \
              another `--dir`",
@@ -29,6 +30,7 @@ pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
         format: FormatChoice::Mixed,
         classifier: None,
     };
+    options.validate()?;
     say!("Daryn demo: generating a synthetic national sample of {children} gifted children");
     say!("(20 regions, CSV, XLSX and JSONL drops as the regions send them, 1 % injected errors)\n");
     let started = std::time::Instant::now();

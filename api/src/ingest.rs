@@ -114,7 +114,9 @@ pub fn print_outcome(outcome: &RunOutcome) {
         say!(
             "{:<7} {:<26} {:<10} {:>13} {:>13} {:>13} {:>11}  {}",
             drop.region,
-            drop.exported_at.map(|stamp| stamp.to_rfc3339()).unwrap_or_else(|| "-".to_owned()),
+            drop.exported_at
+                .map(|stamp| daryn_ingest::read::kazakhstan_time(stamp).to_rfc3339())
+                .unwrap_or_else(|| "-".to_owned()),
             drop.status.code(),
             counts(drop, TableKind::Children),
             counts(drop, TableKind::Measures),

@@ -123,11 +123,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", message(&error));
-            // A search parameter given wrong (a query of too many words) exits with 2,
-            // as the flags clap refuses do.
-            let bad_parameter = error
-                .chain()
-                .any(|cause| matches!(cause.downcast_ref::<SearchError>(), Some(SearchError::BadParameter { .. })));
+            // A parameter given wrong (a query of too many words, an error rate out of
+            // range) exits with 2, as the flags clap refuses do.
+            let bad_parameter = error.chain().any(|cause| {
+                matches!(cause.downcast_ref::<SearchError>(), Some(SearchError::BadParameter { .. }))
+                    || matches!(cause.downcast_ref::<daryn_data::Error>(), Some(daryn_data::Error::Parameter { .. }))
+            });
             ExitCode::from(if bad_parameter { 2 } else { 1 })
         }
     }

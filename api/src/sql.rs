@@ -153,17 +153,18 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
         }
         buffer.push_str(&line);
         buffer.push('\n');
-        if !trimmed.ends_with(';') {
-            continue;
-        }
-        let statement = buffer.trim().trim_end_matches(';').to_owned();
+        // Complete when a `;` outside quotes and comments ends it; each statement of the
+        // line runs in turn.
+        let Some(statements) = daryn_query::session::complete_statements(&buffer) else { continue };
+        let _ = editor.add_history_entry(buffer.trim());
         buffer.clear();
-        let _ = editor.add_history_entry(statement.as_str());
-        let started = std::time::Instant::now();
-        match runtime.block_on(session.query(&statement)) {
-            Ok(result) => show(&result, command, started.elapsed()),
-            Err(error) => {
-                report_error(Some(&statement), &error);
+        for statement in statements {
+            let started = std::time::Instant::now();
+            match runtime.block_on(session.query(&statement)) {
+                Ok(result) => show(&result, command, started.elapsed()),
+                Err(error) => {
+                    report_error(Some(&statement), &error);
+                }
             }
         }
     }

@@ -512,7 +512,11 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     let held = current.and_then(|version| version.regions.get(&region));
     let stale = |exported_at: DateTime<Utc>, held: &RegionState| Refusal {
         code: "stale",
-        reason: format!("exported at {exported_at}, not after the held drop's {}", held.exported_at),
+        reason: format!(
+            "exported at {}, not after the held drop's {}",
+            crate::read::kazakhstan_time(exported_at),
+            crate::read::kazakhstan_time(held.exported_at)
+        ),
     };
     let mut content = match read::read_drop(source) {
         Ok(content) => content,

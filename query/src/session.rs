@@ -307,6 +307,41 @@ pub fn parse_bytes(text: &str) -> std::result::Result<usize, String> {
     Ok(bytes)
 }
 
+/// Splits what was typed into statements at each `;` outside quotes and comments, for the
+/// interactive shell. `None` while the text is not complete: a quote or comment still
+/// open, or no `;` after its last statement.
+pub fn complete_statements(text: &str) -> Option<Vec<String>> {
+    use deltalake::datafusion::sql::sqlparser::dialect::GenericDialect;
+    use deltalake::datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = match Tokenizer::new(&GenericDialect {}, text).tokenize() {
+        Ok(tokens) => tokens,
+        Err(error) if error.message.starts_with("Unterminated") => return None,
+        // Text the tokenizer cannot read is handed on whole, for the parser to say why.
+        Err(_) => {
+            let trimmed = text.trim();
+            return trimmed.ends_with(';').then(|| vec![trimmed.trim_end_matches(';').to_owned()]);
+        }
+    };
+    let last = tokens.iter().rev().find(|token| !matches!(token, Token::Whitespace(_)))?;
+    if *last != Token::SemiColon {
+        return None;
+    }
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    for token in &tokens {
+        if *token == Token::SemiColon {
+            let statement = current.trim();
+            if !statement.is_empty() {
+                statements.push(statement.to_owned());
+            }
+            current.clear();
+        } else {
+            current.push_str(&token.to_string());
+        }
+    }
+    Some(statements)
+}
+
 /// Reads a duration given on the command line: seconds, or a number with `ms`, `s`, `m`.
 pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
     let trimmed = text.trim();
@@ -337,6 +372,20 @@ mod tests {
         assert!(parse_bytes("lots").is_err());
         assert!(parse_bytes("3 parsecs").is_err());
         assert_eq!(human_bytes(2 << 30), "2GiB");
+    }
+
+    #[test]
+    fn typed_text_is_split_into_statements_outside_quotes() {
+        assert_eq!(
+            complete_statements("SELECT 1; SELECT 2;"),
+            Some(vec!["SELECT 1".to_owned(), "SELECT 2".to_owned()])
+        );
+        // A `;` that ends a line inside a string does not end the statement.
+        assert_eq!(complete_statements("SELECT 'a;\n"), None);
+        assert_eq!(complete_statements("SELECT 'a;\nb';\n"), Some(vec!["SELECT 'a;\nb'".to_owned()]));
+        assert_eq!(complete_statements("SELECT 1 -- no end;\n"), None);
+        assert_eq!(complete_statements("SELECT 1\n"), None);
+        assert_eq!(complete_statements(";\n"), Some(vec![]));
     }
 
     #[test]

@@ -125,6 +125,10 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
     };
     let mut truth = Vec::new();
     let mut counts = RegionCounts::default();
+    // Children rows rejected so far: kept under the line that refuses a drop whole.
+    let mut rejected_children = 0u64;
+    // JSONL: the teachers nested under some child, the only ones the drop holds.
+    let mut teachers_written: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
     let mut measure_sequence = 0u64;
     let mut last_clean_measure_id: Option<String> = None;
     let region_text = job.region.to_string();
@@ -156,7 +160,8 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
         let line = counts.children + 2 - u64::from(jsonl); // JSONL has no header line
         let child_row = counts.children;
         let mut child_fault: Option<ChildFault> = None;
-        if rng.chance(job.error_rate) {
+        if rng.chance(job.error_rate) && under_quota(rejected_children, counts.children) {
+            rejected_children += 1;
             let fault = *rng.pick(&ChildFault::ALL);
             let mut new_iin = |birth, sex| children_iins.allocate(&mut rng, birth, sex);
             let injected = faults::child(fault, &mut child.cells, &fault_context, &mut new_iin);
@@ -317,6 +322,7 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
         let extra = if style.extra_column && rng.chance(0.1) { Some("тексерілді") } else { None };
         if jsonl {
             let nested: Vec<Vec<Cell>> = nested_teachers.iter().map(|&index| teachers[index].cells.clone()).collect();
+            teachers_written.extend(nested_teachers.iter().copied());
             sink.document(&child.cells, &measure_rows, &achievement_rows, &nested)?;
         } else {
             sink.row(TableKind::Children, &child.cells, extra)?;
@@ -332,7 +338,8 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
         counts.achievements += achievement_rows.len() as u64;
 
         // Now and then a coordinator pastes the same child twice: the copy is rejected.
-        if !jsonl && !rejected && rng.chance(job.error_rate / 20.0) {
+        if !jsonl && !rejected && rng.chance(job.error_rate / 20.0) && under_quota(rejected_children, counts.children) {
+            rejected_children += 1;
             let index = counts.children;
             sink.row(TableKind::Children, &child.cells, extra)?;
             record(
@@ -378,9 +385,17 @@ pub fn generate_region(job: &RegionJob<'_>, sink: &mut dyn RowSink) -> Result<(R
             counts.injected += 1;
         }
     } else {
-        counts.teachers = teachers.len() as u64;
+        // A JSONL drop holds only the teachers nested under some child.
+        counts.teachers = teachers_written.len() as u64;
     }
     Ok((counts, truth))
+}
+
+/// Whether one more rejected children row keeps a drop's share of them at 19 % or less
+/// of the rows written so far (and the one to come): more than 20 % refuses the drop, and
+/// at `--error-rate 0.2` the faults and the pasted copies drawn at random passed it.
+fn under_quota(rejected: u64, rows: u64) -> bool {
+    (rejected + 1) * 100 <= (rows + 1) * 19
 }
 
 /// A valid IIN of a child who is not in the drop.
@@ -388,4 +403,20 @@ fn stranger_iin(rng: &mut Rng, allocator: &mut IinAllocator, export_date: NaiveD
     let birth = export_date - chrono::Days::new(365 * 10 + rng.range(0, 365));
     let sex = if rng.chance(0.5) { daryn_registry::enums::Sex::Male } else { daryn_registry::enums::Sex::Female };
     allocator.allocate(rng, birth, sex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::under_quota;
+
+    #[test]
+    fn rejected_children_stay_at_19_percent_of_the_rows() {
+        // The 6th row may be the first rejected (1 of 6 is 16.7 %), not the 5th (20 %).
+        assert!(!under_quota(0, 4));
+        assert!(under_quota(0, 5));
+        // 19 of 100 rows is the most; the 20th rejected row waits for row 106.
+        assert!(under_quota(18, 99));
+        assert!(!under_quota(19, 100));
+        assert!(under_quota(19, 105));
+    }
 }

@@ -14,6 +14,11 @@ use crate::error::{Error, Result};
 /// at 00:00 +05:00).
 const KAZAKHSTAN_OFFSET_SECONDS: i32 = 5 * 3600;
 
+/// A moment as the regions read it: Kazakhstan's time, `2026-11-25 00:00:00 +05:00`.
+pub fn kazakhstan_time(stamp: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<FixedOffset> {
+    stamp.with_timezone(&FixedOffset::east_opt(KAZAKHSTAN_OFFSET_SECONDS).expect("+05:00 is a valid offset"))
+}
+
 /// A region's drop folder found on disk.
 #[derive(Debug)]
 pub struct DropSource {

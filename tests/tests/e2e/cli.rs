@@ -28,6 +28,11 @@ fn bad_parameters_are_named() {
     let once = ["generate", "--out", out, "--children", "10", "--date", "2026-11-25"];
     assert!(daryn(&once).status.success());
     fails_naming(&once, "--out");
+    // A value given wrong exits with 2, whether clap or daryn finds it (a file that is
+    // not there exits with 1; an ingest's usage errors too, below).
+    for args in [&["generate", "--out", out, "--children", "10", "--error-rate", "0.5"][..], &once[..]] {
+        assert_eq!(daryn(args).status.code(), Some(2), "{args:?}");
+    }
     // An ingest's exit code 2 means "published, with rejections": its usage errors exit 1.
     for args in [vec!["ingest", "--registry", out], vec!["ingest", "--registry", out, "--bogus", out]] {
         let output = daryn(&args);

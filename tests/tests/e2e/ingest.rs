@@ -136,6 +136,11 @@ fn stale_shrinking_and_mismatched_drops_are_refused_and_leave_the_region_alone()
     let (code, stdout, report) = ingest(&registry, &[], &[&first]);
     assert_eq!(code, 1, "{stdout}");
     assert!(statuses(&report).iter().all(|(_, status, reason)| status == "refused" && reason == "stale"), "{stdout}");
+    // The times are told as the regions read them, in Kazakhstan's time.
+    for drop in report["drops"].as_array().unwrap() {
+        let reason = drop["refusal"]["reason"].as_str().unwrap();
+        assert!(reason.contains("+05:00") && !reason.contains("UTC"), "{reason}");
+    }
     // Version 2 records the refusals over version 1's data, and says so.
     assert!(
         stdout.contains("no drop was published; registry version 2 records the refusals, with the data of version 1"),

@@ -210,7 +210,11 @@ fn shell(registry: &Path) {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"\\d\nSELECT count(*)\n  AS n FROM children;\n\\d measure_types\nDROP TABLE regions;\n")
+        .write_all(
+            "\\d\nSELECT count(*)\n  AS n FROM children;\n\\d measure_types\nDROP TABLE regions;\n\
+             SELECT 'a;\nb' AS s; SELECT 40 + 2 AS m;\n"
+                .as_bytes(),
+        )
         .unwrap();
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -223,6 +227,8 @@ fn shell(registry: &Path) {
     assert!(stdout.contains("n\n7\n"), "{stdout}");
     assert!(stdout.contains("decree_item            Int32"), "{stdout}");
     assert!(stderr.contains("error[read_only]"), "{stderr}");
+    // A `;` inside a string ends nothing; two statements on one line both run.
+    assert!(stdout.contains("s\n\"a;\nb\"\n") && stdout.contains("m\n42\n"), "{stdout}");
 }
 
 /// A version that pins `conflicts` hides the losing region's rows of that child from
