@@ -220,7 +220,8 @@ pub fn versions(registry: &Path) -> Result<()> {
     }
     for version in versions {
         let current = if Some(version.version) == store.current_number()? { " (current)" } else { "" };
-        say!("version {}{current}  {}", version.version, version.created_at.to_rfc3339());
+        let created = daryn_ingest::read::kazakhstan_time(version.created_at).to_rfc3339();
+        say!("version {}{current}  {created}", version.version);
         if version.reindexed {
             say!("  search index rebuilt by `daryn reindex`; the data of version {}", version.version - 1);
         }
@@ -230,7 +231,7 @@ pub fn versions(registry: &Path) -> Result<()> {
                 "  region {:<3} {:<10} exported {}  children {}{}",
                 drop.region,
                 drop.status,
-                drop.exported_at.to_rfc3339(),
+                daryn_ingest::read::kazakhstan_time(drop.exported_at).to_rfc3339(),
                 drop.children_accepted,
                 reason
             );

@@ -186,22 +186,38 @@ fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) ->
     suppression.hide_second_cells(&relations);
     let items_shown = suppression.apply(&all, &MEASURE_COUNTS)?;
 
-    // Item 15: a teacher's achievements are hidden cell by cell, the same wherever shown.
+    // Item 15: a teacher prepares children in one region or several, and the national
+    // count of their achievements is the sum of the regional ones (where the regions'
+    // lists name them): by teacher, as the items are by key.
     let teachers = reports::report("top-teachers")?;
-    tables
-        .iter()
-        .enumerate()
-        .map(|(scope, tables)| {
-            let ranked = QueryResult { schema: tables.teachers.schema(), batches: vec![tables.teachers.clone()] };
-            let ranked = reports::suppress_small(&ranked, teachers)?;
-            let (item1_range, items_range) = (&item1_ranges[scope], &items_ranges[scope]);
-            Ok(ScopeTables {
-                item1: item1_shown.slice(item1_range.start, item1_range.len()),
-                items: items_shown.slice(items_range.start, items_range.len()),
-                teachers: one_batch(&ranked)?,
-            })
+    let (all, teachers_ranges) = stacked(|tables| &tables.teachers)?;
+    let mut suppression = reports::Suppression::small(&all, teachers)?;
+    let rows = text(&all)?;
+    let id = all.schema().index_of("teacher_id").map_err(failed)?;
+    let mut relations = Vec::new();
+    for national_row in teachers_ranges[0].clone() {
+        let regional: Vec<usize> = teachers_ranges[1..]
+            .iter()
+            .flat_map(|range| range.clone())
+            .filter(|&row| rows[row][id] == rows[national_row][id])
+            .collect();
+        for column in 0..suppression.count_names().len() {
+            let mut relation: reports::Relation = regional.iter().map(|&row| (column, row)).collect();
+            relation.push((column, national_row));
+            relations.push(relation);
+        }
+    }
+    suppression.hide_second_cells(&relations);
+    let teachers_shown = suppression.apply(&all, teachers)?;
+
+    let slice = |table: &RecordBatch, range: &std::ops::Range<usize>| table.slice(range.start, range.len());
+    Ok((0..tables.len())
+        .map(|scope| ScopeTables {
+            item1: slice(&item1_shown, &item1_ranges[scope]),
+            items: slice(&items_shown, &items_ranges[scope]),
+            teachers: slice(&teachers_shown, &teachers_ranges[scope]),
         })
-        .collect()
+        .collect())
 }
 
 fn write_workbook(

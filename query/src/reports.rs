@@ -373,6 +373,8 @@ impl Suppression {
                 if self.count_columns.contains(&index) {
                     let metadata = [(COUNT_METADATA.to_owned(), "true".to_owned())].into_iter().collect();
                     Field::new(field.name(), DataType::Utf8, true).with_metadata(metadata)
+                } else if report.lists.iter().any(|(list, _)| list == field.name()) {
+                    Field::new(field.name(), DataType::Utf8, true)
                 } else {
                     field.as_ref().clone().with_nullable(true)
                 }
@@ -397,15 +399,15 @@ impl Suppression {
             columns[index] = nullif(table.column(index), &blank).map_err(arrow_failed)?;
         }
         for &(list, total) in report.lists {
-            let (Ok(index), Some(total)) =
-                (schema.index_of(list), self.count_names.iter().position(|name| *name == total))
-            else {
-                continue;
-            };
-            let Some(lists) = table.column(index).as_string_opt::<i32>() else { continue };
+            let Ok(index) = schema.index_of(list) else { continue };
+            let total = self.count_names.iter().position(|name| *name == total);
+            // `string_agg` gives LargeUtf8: the list is read, and published, as plain text.
+            let lists = cast(table.column(index), &DataType::Utf8).map_err(arrow_failed)?;
+            let lists = lists.as_string::<i32>();
             let shown: StringArray = (0..rows)
                 .map(|row| {
-                    lists.is_valid(row).then(|| suppress_list(lists.value(row), self.shown[total][row] == Shown::Value))
+                    let total_shown = total.is_some_and(|total| self.shown[total][row] == Shown::Value);
+                    lists.is_valid(row).then(|| suppress_list(lists.value(row), total_shown))
                 })
                 .collect();
             columns[index] = Arc::new(shown);
@@ -430,7 +432,12 @@ fn suppress_list(text: &str, total_shown: bool) -> String {
         })
         .collect();
     let hidden = items.iter().filter(|(_, _, shown)| *shown != Shown::Value).count();
-    if total_shown && hidden == 1 {
+    // As for a sum of cells: one hidden count, or `<5` counts that can only be all 1 or
+    // all 4, would be given back by the shown total.
+    let small_sum: i64 =
+        items.iter().filter(|(_, _, shown)| *shown == Shown::Small).filter_map(|(_, count, _)| *count).sum();
+    let pinned = hidden > 1 && (small_sum == hidden as i64 || small_sum == 4 * hidden as i64);
+    if total_shown && (hidden == 1 || pinned) {
         let second = items
             .iter_mut()
             .filter(|(_, count, shown)| *shown == Shown::Value && count.is_some_and(|count| count > 0))
@@ -619,5 +626,7 @@ mod tests {
         );
         assert_eq!(suppress_list("amount_invalid: 2; date_invalid: 3", false), "amount_invalid: <5; date_invalid: <5");
         assert_eq!(suppress_list("iin_format: 140", true), "iin_format: 140");
+        // Two 4s under a shown total could only be 4 each: 142 is hidden with them.
+        assert_eq!(suppress_list("a: 4; b: 4; c: 142", true), "a: <5; b: <5; c: x");
     }
 }

@@ -312,32 +312,41 @@ pub fn parse_bytes(text: &str) -> std::result::Result<usize, String> {
 /// open, or no `;` after its last statement.
 pub fn complete_statements(text: &str) -> Option<Vec<String>> {
     use deltalake::datafusion::sql::sqlparser::dialect::GenericDialect;
-    use deltalake::datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
-    let tokens = match Tokenizer::new(&GenericDialect {}, text).tokenize() {
+    use deltalake::datafusion::sql::sqlparser::tokenizer::{Location, Token, Tokenizer};
+    let tokens = match Tokenizer::new(&GenericDialect {}, text).tokenize_with_location() {
         Ok(tokens) => tokens,
-        Err(error) if error.message.starts_with("Unterminated") => return None,
+        Err(error) if error.message.starts_with("Unterminated") || error.message.starts_with("Unexpected EOF") => {
+            return None;
+        }
         // Text the tokenizer cannot read is handed on whole, for the parser to say why.
         Err(_) => {
             let trimmed = text.trim();
             return trimmed.ends_with(';').then(|| vec![trimmed.trim_end_matches(';').to_owned()]);
         }
     };
-    let last = tokens.iter().rev().find(|token| !matches!(token, Token::Whitespace(_)))?;
-    if *last != Token::SemiColon {
+    let last = tokens.iter().rev().find(|token| !matches!(token.token, Token::Whitespace(_)))?;
+    if last.token != Token::SemiColon {
         return None;
     }
+    // The statements are cut out of the text as typed, at each `;`'s place (line and
+    // column, in characters, from 1): a token printed again would lose the doubling of a
+    // quote inside a string (`'O''Brien'`).
+    let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
+    let offset = |location: Location| -> Option<usize> {
+        let start = *line_starts.get(usize::try_from(location.line).ok()?.checked_sub(1)?)?;
+        let column = usize::try_from(location.column).ok()?.checked_sub(1)?;
+        let line = &text[start..];
+        Some(start + line.char_indices().nth(column).map_or(line.len(), |(at, _)| at))
+    };
     let mut statements = Vec::new();
-    let mut current = String::new();
-    for token in &tokens {
-        if *token == Token::SemiColon {
-            let statement = current.trim();
-            if !statement.is_empty() {
-                statements.push(statement.to_owned());
-            }
-            current.clear();
-        } else {
-            current.push_str(&token.to_string());
+    let mut from = 0;
+    for semicolon in tokens.iter().filter(|token| token.token == Token::SemiColon) {
+        let at = offset(semicolon.span.start)?;
+        let statement = text.get(from..at)?.trim();
+        if !statement.is_empty() {
+            statements.push(statement.to_owned());
         }
+        from = at + 1;
     }
     Some(statements)
 }
@@ -386,6 +395,16 @@ mod tests {
         assert_eq!(complete_statements("SELECT 1 -- no end;\n"), None);
         assert_eq!(complete_statements("SELECT 1\n"), None);
         assert_eq!(complete_statements(";\n"), Some(vec![]));
+        // Doubled quotes stay doubled; an open block comment is not complete.
+        assert_eq!(
+            complete_statements("SELECT 'O''Brien' AS w, \"x\"\"y\" AS q;\n"),
+            Some(vec!["SELECT 'O''Brien' AS w, \"x\"\"y\" AS q".to_owned()])
+        );
+        assert_eq!(complete_statements("SELECT 1 /* later;\n"), None);
+        assert_eq!(
+            complete_statements("SELECT 'Қазақ'; SELECT 2;"),
+            Some(vec!["SELECT 'Қазақ'".to_owned(), "SELECT 2".to_owned()])
+        );
     }
 
     #[test]

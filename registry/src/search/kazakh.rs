@@ -151,16 +151,18 @@ pub fn stem(word: &str) -> String {
 
 /// `-сы` after a stem ending in `ы`/`і` is read as `-ы` after a stem ending in `с`:
 /// `сайысы`, `облысы`, `жарысы` are `сайыс`, `облыс`, `жарыс` with the possessive, for
-/// Kazakh stems seldom end in the reduced vowels. After a full vowel both readings
-/// occur (`қала-сы`, but `күрес-і`), and the longest suffix still wins there.
+/// few Kazakh stems end in the reduced vowels. The agent nouns in `-шы`/`-ші` do
+/// (`оқушы-сы`, `қатысушы-сы`), and keep `-сы`. After a full vowel both readings occur
+/// (`қала-сы`, but `күрес-і`), and the longest suffix still wins there.
 fn possessive_after_s(word: &str, suffix: &'static str) -> &'static str {
     let shorter = match suffix {
         "сы" => "ы",
         "сі" => "і",
         _ => return suffix,
     };
-    let before = word.strip_suffix(suffix).and_then(|stem| stem.chars().next_back());
-    if matches!(before, Some('ы' | 'і')) { shorter } else { suffix }
+    let Some(stem) = word.strip_suffix(suffix) else { return suffix };
+    let agent_noun = stem.ends_with("шы") || stem.ends_with("ші");
+    if stem.ends_with(['ы', 'і']) && !agent_noun { shorter } else { suffix }
 }
 
 /// The longest suffix of `layer` the word may lose.
@@ -231,6 +233,10 @@ mod tests {
         assert_eq!(stem("жарысында"), "жарыс");
         assert_eq!(stem("жұмысы"), "жұмыс");
         assert_eq!(stem("ісі"), "ісі", "a stem of one letter is too short");
+        // An agent noun ends in `-шы` itself: its possessive is `-сы`.
+        assert_eq!(stem("оқушысы"), "оқушы");
+        assert_eq!(stem("қатысушысы"), "қатысушы");
+        assert_eq!(stem("оқушылар"), "оқушы");
         // After a full vowel, `-сы` is the possessive.
         assert_eq!(stem("қаласы"), "қала");
         assert_eq!(stem("олимпиадасы"), "олимпиада");

@@ -524,6 +524,16 @@ fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<d
     let mut began = false;
     let mut start = 0;
     'words: while start < typed.len() {
+        // A region's name of two or three words (`Алматы облысы`, `г. Алматы`, `North
+        // Kazakhstan Region`) is that region: one word alone (`Алматы`) may be two, and
+        // `облысы` is said of every oblast and in many a text.
+        for length in (2..=3.min(typed.len() - start)).rev() {
+            if let [region] = crate::kato::Region::lookup(&typed[start..start + length].join(" "))[..] {
+                groups.push(tag_term(fields, &tag("region", &region.code.to_string()), 2.0));
+                start += length;
+                continue 'words;
+            }
+        }
         for length in (1..=4.min(typed.len() - start)).rev() {
             let window = typed[start..start + length].join(" ");
             if let Some(code) = discipline_code(&window, &mut text) {
@@ -747,6 +757,10 @@ mod tests {
             found.sort();
             assert_eq!(found, ["a", "c"], "{}", karagandy.full_name(lang));
         }
+        // A full name is its region alone: child a's text says `облыстық`, and b is in
+        // no oblast; `Шахмат Қарағанды облысы` is a's chess and a's region.
+        assert_eq!(keys(&index, "Шахмат Қарағанды облысы", |_| {}), ["a"]);
+        assert!(keys(&index, "Астана облысы", |_| {}).is_empty(), "Astana is a city, not an oblast");
         // Only in `tags`: `words` says neither, the stored text `республиканский` and `призёр`.
         assert_eq!(keys(&index, "республикалық", |_| {}), ["b"]);
         assert_eq!(keys(&index, "prize winner", |_| {}), ["b"]);

@@ -242,3 +242,31 @@ pub fn one_event(root: &Path) -> (PathBuf, String) {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
     (registry, teacher)
 }
+
+/// One teacher who prepared a rural child in region 35 for five republican olympiads
+/// won in 2025 and a rural child in region 10 for three: 8 achievements, 80 points
+/// nationally. Returns the registry and the teacher's id.
+pub fn shared_teacher(root: &Path) -> (PathBuf, String) {
+    let teacher = iin("1985-04-05", Sex::Female, 31);
+    let day = root.join("drops").join(DROP_DATE);
+    for (region, district, serial, wins) in [("35", "351010000", 32, 5), ("10", "101010000", 33, 3)] {
+        let folder = day.join(region);
+        let child_iin = iin("2012-03-04", Sex::Female, serial);
+        let row =
+            [child(&child_iin, "Ahmet", "2012-03-04", "F", district, "rural", false, false, "2025-01-10", "А.А.")];
+        write(&folder, "children.csv", CHILD_HEADER, &row);
+        let rows: Vec<String> = (1..=wins)
+            .map(|month| {
+                format!(
+                    "{child_iin},Olympiad {month},olympiad,mathematics,republican,2025-0{month}-10,winner,{teacher}"
+                )
+            })
+            .collect();
+        write(&folder, "achievements.csv", ACHIEVEMENT_HEADER, &rows);
+        write(&folder, "teachers.csv", TEACHER_HEADER, &[format!("{teacher},Первова,Анна,S1")]);
+    }
+    let registry = root.join("registry");
+    let output = daryn(&["ingest", "--registry", registry.to_str().unwrap(), day.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    (registry, teacher)
+}

@@ -66,6 +66,40 @@ fn item15_counts_every_discipline_and_kind_of_one_event_once() {
     assert_eq!((fields["item15_score"].as_u64(), fields["item15_achievements"].as_u64()), (Some(30), Some(3)));
 }
 
+/// The annual workbooks of 2025, suppressed: the teacher's 5 achievements in region 35
+/// and 3 (`<5`) in region 10 add up to the national 8, which would give the 3 back; so
+/// region 35's 5 is hidden too (x). A hidden count blanks the score beside it.
+#[test]
+fn item15_counts_are_suppressed_across_the_annual_workbooks() {
+    use calamine::Reader;
+    let root = tempfile::tempdir().unwrap();
+    let (registry, teacher) = fixture::shared_teacher(root.path());
+    let out = root.path().join("annual");
+    let output = daryn(&[
+        "report",
+        "annual",
+        "--registry",
+        registry.to_str().unwrap(),
+        "--year",
+        "2025",
+        "--suppress-small",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let teacher_row = |file: &str| {
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join(file)).unwrap();
+        let sheet = workbook.worksheet_range("item 15").unwrap();
+        let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|cell| cell.to_string()).collect();
+        let at = |name: &str| header.iter().position(|column| column == name).unwrap();
+        let row = sheet.rows().find(|row| row[at("teacher_id")].to_string() == teacher).unwrap().to_vec();
+        (row[at("score")].to_string(), row[at("achievements")].to_string())
+    };
+    assert_eq!(teacher_row("annual-2025-national.xlsx"), ("80".to_owned(), "8".to_owned()));
+    assert_eq!(teacher_row("annual-2025-35.xlsx"), (String::new(), "x".to_owned()));
+    assert_eq!(teacher_row("annual-2025-10.xlsx"), (String::new(), "<5".to_owned()));
+}
+
 #[test]
 fn golden_reports_match_the_hand_worked_values() {
     let root = tempfile::tempdir().unwrap();
@@ -287,6 +321,12 @@ fn data_quality(fixture: &Fixture) {
     let abay = find(&rows, "100000000");
     assert_eq!((abay[5].as_str(), abay[7].as_str(), abay[8].as_str(), abay[9].as_str()), ("published", "7", "0", ""));
     assert_eq!(find(&rows, "750000000")[5], "no drop");
+
+    // For publication the one rejection is `<5`, in the count and in the list by code.
+    let (_, shown) = report(&fixture.registry, &["data-quality", "--suppress-small"]);
+    let karagandy = find(&shown, "350000000");
+    assert_eq!((karagandy[7].as_str(), karagandy[8].as_str()), ("21", "<5"));
+    assert!(karagandy[9].ends_with(": <5") && !karagandy[9].contains(": 1"), "{}", karagandy[9]);
 }
 
 /// The national workbook has item 1, the measure items with measures running in 2025
