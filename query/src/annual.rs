@@ -167,48 +167,17 @@ fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) ->
     // The measure items: each national row (item, type, status) is the sum of the
     // regions' rows with the same key, count by count.
     let (all, items_ranges) = stacked(|tables| &tables.items)?;
-    let mut suppression = reports::Suppression::small(&all, &MEASURE_COUNTS)?;
     let rows = text(&all)?;
-    let key = |row: usize| &rows[row][..3];
-    let mut relations = Vec::new();
-    for national_row in items_ranges[0].clone() {
-        let regional: Vec<usize> = items_ranges[1..]
-            .iter()
-            .flat_map(|range| range.clone())
-            .filter(|&row| key(row) == key(national_row))
-            .collect();
-        for column in 0..suppression.count_names().len() {
-            let mut relation: reports::Relation = regional.iter().map(|&row| (column, row)).collect();
-            relation.push((column, national_row));
-            relations.push(relation);
-        }
-    }
-    suppression.hide_second_cells(&relations);
-    let items_shown = suppression.apply(&all, &MEASURE_COUNTS)?;
+    let items_shown = suppress_by_key(&all, &MEASURE_COUNTS, &items_ranges, |row| &rows[row][..3])?;
 
     // Item 15: a teacher prepares children in one region or several, and the national
     // count of their achievements is the sum of the regional ones (where the regions'
     // lists name them): by teacher, as the items are by key.
     let teachers = reports::report("top-teachers")?;
     let (all, teachers_ranges) = stacked(|tables| &tables.teachers)?;
-    let mut suppression = reports::Suppression::small(&all, teachers)?;
     let rows = text(&all)?;
     let id = all.schema().index_of("teacher_id").map_err(failed)?;
-    let mut relations = Vec::new();
-    for national_row in teachers_ranges[0].clone() {
-        let regional: Vec<usize> = teachers_ranges[1..]
-            .iter()
-            .flat_map(|range| range.clone())
-            .filter(|&row| rows[row][id] == rows[national_row][id])
-            .collect();
-        for column in 0..suppression.count_names().len() {
-            let mut relation: reports::Relation = regional.iter().map(|&row| (column, row)).collect();
-            relation.push((column, national_row));
-            relations.push(relation);
-        }
-    }
-    suppression.hide_second_cells(&relations);
-    let teachers_shown = suppression.apply(&all, teachers)?;
+    let teachers_shown = suppress_by_key(&all, teachers, &teachers_ranges, |row| &rows[row][id..=id])?;
 
     let slice = |table: &RecordBatch, range: &std::ops::Range<usize>| table.slice(range.start, range.len());
     Ok((0..tables.len())
@@ -218,6 +187,29 @@ fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) ->
             teachers: slice(&teachers_shown, &teachers_ranges[scope]),
         })
         .collect())
+}
+
+/// Suppresses a stack of tables (`ranges[0]` national, the rest regional) whose every
+/// national row is, count by count, the sum of the regional rows with the same `key`.
+fn suppress_by_key<'a>(
+    all: &RecordBatch,
+    report: &reports::Report,
+    ranges: &[std::ops::Range<usize>],
+    key: impl Fn(usize) -> &'a [String],
+) -> Result<RecordBatch> {
+    let mut suppression = reports::Suppression::small(all, report)?;
+    let mut relations = Vec::new();
+    for national_row in ranges[0].clone() {
+        let regional: Vec<usize> =
+            ranges[1..].iter().flat_map(|range| range.clone()).filter(|&row| key(row) == key(national_row)).collect();
+        for column in 0..suppression.count_names().len() {
+            let mut relation: reports::Relation = regional.iter().map(|&row| (column, row)).collect();
+            relation.push((column, national_row));
+            relations.push(relation);
+        }
+    }
+    suppression.hide_second_cells(&relations);
+    suppression.apply(all, report)
 }
 
 fn write_workbook(

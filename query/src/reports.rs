@@ -553,6 +553,28 @@ mod tests {
         assert_eq!(rows[3], ["40", "80", "50.0"]);
     }
 
+    /// A row of `item1`: region (`None` for the national row), rural, urban, total.
+    type Item1Row<'a> = (Option<&'a str>, i64, i64, i64);
+
+    /// `item1` shown for publication.
+    fn item1_shown(rows: &[Item1Row<'_>]) -> Vec<Vec<String>> {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("region_kato", DataType::Utf8, true),
+            Field::new("rural_gifted", DataType::Int64, false),
+            Field::new("urban_large_or_low_income_gifted", DataType::Int64, false),
+            Field::new("total", DataType::Int64, false),
+        ]));
+        let column = |pick: fn(&Item1Row<'_>) -> i64| -> ArrayRef {
+            Arc::new(Int64Array::from(rows.iter().map(pick).collect::<Vec<_>>()))
+        };
+        let regions: ArrayRef = Arc::new(StringArray::from(rows.iter().map(|row| row.0).collect::<Vec<_>>()));
+        let columns = vec![regions, column(|row| row.1), column(|row| row.2), column(|row| row.3)];
+        let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
+        let result = QueryResult { schema, batches: vec![batch] };
+        let shown = suppress_small(&result, report("item1").unwrap()).unwrap();
+        crate::output::rows_as_text(&shown).unwrap()
+    }
+
     /// Region A's 3 rural children are small. Row A would give them back (13 - 10), so
     /// A's urban 10 is hidden; column rural would too (23 - 20 - 0), so B's rural 20 is
     /// hidden; then column urban has one hidden cell (A's 10), so B's urban 6 is hidden.
@@ -560,25 +582,8 @@ mod tests {
     /// (13, 26, 23, 16) are not independent, so none of them can be solved.
     #[test]
     fn a_small_count_that_subtraction_would_give_back_takes_second_cells_with_it() {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("region_kato", DataType::Utf8, true),
-            Field::new("rural_gifted", DataType::Int64, false),
-            Field::new("urban_large_or_low_income_gifted", DataType::Int64, false),
-            Field::new("total", DataType::Int64, false),
-        ]));
-        let batch = RecordBatch::try_new(
-            schema.clone(),
-            vec![
-                Arc::new(StringArray::from(vec![Some("A"), Some("B"), Some("C"), None])),
-                Arc::new(Int64Array::from(vec![3, 20, 0, 23])),
-                Arc::new(Int64Array::from(vec![10, 6, 0, 16])),
-                Arc::new(Int64Array::from(vec![13, 26, 0, 39])),
-            ],
-        )
-        .unwrap();
-        let result = QueryResult { schema, batches: vec![batch] };
-        let shown = suppress_small(&result, report("item1").unwrap()).unwrap();
-        let rows = crate::output::rows_as_text(&shown).unwrap();
+        let rows =
+            item1_shown(&[(Some("A"), 3, 10, 13), (Some("B"), 20, 6, 26), (Some("C"), 0, 0, 0), (None, 23, 16, 39)]);
         assert_eq!(rows[0], ["A", "<5", "x", "13"]);
         assert_eq!(rows[1], ["B", "x", "x", "26"]);
         assert_eq!(rows[2], ["C", "0", "0", "0"]);
@@ -591,25 +596,7 @@ mod tests {
     /// national row stays: 14 = A + B has two unknowns in every column.
     #[test]
     fn small_counts_that_their_bounds_would_give_back_take_a_second_cell() {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("region_kato", DataType::Utf8, true),
-            Field::new("rural_gifted", DataType::Int64, false),
-            Field::new("urban_large_or_low_income_gifted", DataType::Int64, false),
-            Field::new("total", DataType::Int64, false),
-        ]));
-        let batch = RecordBatch::try_new(
-            schema.clone(),
-            vec![
-                Arc::new(StringArray::from(vec![Some("A"), Some("B"), None])),
-                Arc::new(Int64Array::from(vec![4, 10, 14])),
-                Arc::new(Int64Array::from(vec![4, 10, 14])),
-                Arc::new(Int64Array::from(vec![8, 20, 28])),
-            ],
-        )
-        .unwrap();
-        let result = QueryResult { schema, batches: vec![batch] };
-        let shown = suppress_small(&result, report("item1").unwrap()).unwrap();
-        let rows = crate::output::rows_as_text(&shown).unwrap();
+        let rows = item1_shown(&[(Some("A"), 4, 4, 8), (Some("B"), 10, 10, 20), (None, 14, 14, 28)]);
         assert_eq!(rows[0], ["A", "<5", "<5", "x"]);
         assert_eq!(rows[1], ["B", "x", "x", "x"]);
         assert_eq!(rows[2], ["", "14", "14", "28"]);

@@ -237,10 +237,7 @@ pub fn one_event(root: &Path) -> (PathBuf, String) {
     ];
     write(&folder, "achievements.csv", ACHIEVEMENT_HEADER, &rows);
     write(&folder, "teachers.csv", TEACHER_HEADER, &[format!("{teacher},Первова,Анна,S1")]);
-    let registry = root.join("registry");
-    let output = daryn(&["ingest", "--registry", registry.to_str().unwrap(), day.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
-    (registry, teacher)
+    (ingested_clean(root, &day), teacher)
 }
 
 /// One teacher who prepared a rural child in region 35 for five republican olympiads
@@ -265,8 +262,13 @@ pub fn shared_teacher(root: &Path) -> (PathBuf, String) {
         write(&folder, "achievements.csv", ACHIEVEMENT_HEADER, &rows);
         write(&folder, "teachers.csv", TEACHER_HEADER, &[format!("{teacher},Первова,Анна,S1")]);
     }
+    (ingested_clean(root, &day), teacher)
+}
+
+/// Ingests the drops of `day` into `root/registry`, which must take every row.
+fn ingested_clean(root: &Path, day: &Path) -> PathBuf {
     let registry = root.join("registry");
     let output = daryn(&["ingest", "--registry", registry.to_str().unwrap(), day.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
-    (registry, teacher)
+    registry
 }

@@ -31,6 +31,17 @@ fn find<'a>(rows: &'a [Vec<String>], first: &str) -> &'a Vec<String> {
     rows.iter().find(|row| row[0] == first).unwrap_or_else(|| panic!("no row starting with `{first}`"))
 }
 
+/// Writes the annual workbooks of `year` into `out` (suppressed when asked).
+fn write_annual(registry: &Path, year: &str, out: &Path, suppress_small: bool) {
+    let mut args = vec!["report", "annual", "--registry", registry.to_str().unwrap(), "--year", year];
+    args.extend(["-o", out.to_str().unwrap()]);
+    if suppress_small {
+        args.push("--suppress-small");
+    }
+    let output = daryn(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
 /// Item 15 counts each achievement once: the two disciplines won at one olympiad and the
 /// contest of the same name and date are three republican wins (10 each), 30 in all;
 /// the mathematics row pasted twice is one achievement. The explanation lists the same
@@ -75,18 +86,7 @@ fn item15_counts_are_suppressed_across_the_annual_workbooks() {
     let root = tempfile::tempdir().unwrap();
     let (registry, teacher) = fixture::shared_teacher(root.path());
     let out = root.path().join("annual");
-    let output = daryn(&[
-        "report",
-        "annual",
-        "--registry",
-        registry.to_str().unwrap(),
-        "--year",
-        "2025",
-        "--suppress-small",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    write_annual(&registry, "2025", &out, true);
     let teacher_row = |file: &str| {
         let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join(file)).unwrap();
         let sheet = workbook.worksheet_range("item 15").unwrap();
@@ -335,17 +335,7 @@ fn data_quality(fixture: &Fixture) {
 fn annual(fixture: &Fixture, root: &Path) {
     use calamine::Reader;
     let out = root.join("annual");
-    let output = daryn(&[
-        "report",
-        "annual",
-        "--registry",
-        fixture.registry.to_str().unwrap(),
-        "--year",
-        "2025",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    write_annual(&fixture.registry, "2025", &out, false);
     let sheets = |file: &str| {
         let workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join(file)).unwrap();
         workbook.sheet_names().to_vec()
@@ -370,18 +360,7 @@ fn annual(fixture: &Fixture, root: &Path) {
     // row and its total (the same counts), hides it too, or it would give the hidden
     // cell back. Shown counts stay numbers: the national total 7.
     let suppressed = root.join("annual-suppressed");
-    let output = daryn(&[
-        "report",
-        "annual",
-        "--registry",
-        fixture.registry.to_str().unwrap(),
-        "--year",
-        "2026",
-        "--suppress-small",
-        "-o",
-        suppressed.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    write_annual(&fixture.registry, "2026", &suppressed, true);
     let item1_sheet = |file: &str| {
         let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(suppressed.join(file)).unwrap();
         workbook.worksheet_range("item 1").unwrap()
