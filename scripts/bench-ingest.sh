@@ -100,6 +100,8 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
     corpus="$root/fuzz/corpus/readers"
     mkdir -p "$corpus"
+    # Afresh: generate refuses a folder that already holds drops (a run's would mix in).
+    rm -rf "$work/seeds"
     "$daryn" generate --out "$work/seeds" --children 40 --seed 3 --date "$day" --format mixed --error-rate 0.1 >/dev/null
     # The fuzz input's first byte picks the file name (see fuzz/fuzz_targets/readers.rs).
     index=0
