@@ -115,7 +115,7 @@ pub fn print_outcome(outcome: &RunOutcome) {
             "{:<7} {:<26} {:<10} {:>13} {:>13} {:>13} {:>11}  {}",
             drop.region,
             drop.exported_at
-                .map(|stamp| daryn_ingest::read::kazakhstan_time(stamp).to_rfc3339())
+                .map(|stamp| daryn_registry::kazakhstan_time(stamp).to_rfc3339())
                 .unwrap_or_else(|| "-".to_owned()),
             drop.status.code(),
             counts(drop, TableKind::Children),
@@ -220,7 +220,7 @@ pub fn versions(registry: &Path) -> Result<()> {
     }
     for version in versions {
         let current = if Some(version.version) == store.current_number()? { " (current)" } else { "" };
-        let created = daryn_ingest::read::kazakhstan_time(version.created_at).to_rfc3339();
+        let created = daryn_registry::kazakhstan_time(version.created_at).to_rfc3339();
         say!("version {}{current}  {created}", version.version);
         if version.reindexed {
             say!("  search index rebuilt by `daryn reindex`; the data of version {}", version.version - 1);
@@ -231,7 +231,7 @@ pub fn versions(registry: &Path) -> Result<()> {
                 "  region {:<3} {:<10} exported {}  children {}{}",
                 drop.region,
                 drop.status,
-                daryn_ingest::read::kazakhstan_time(drop.exported_at).to_rfc3339(),
+                daryn_registry::kazakhstan_time(drop.exported_at).to_rfc3339(),
                 drop.children_accepted,
                 reason
             );

@@ -19,7 +19,7 @@ mod vocab;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use daryn_registry::cell::Cell;
 use daryn_registry::form::rules::DropRows;
 use daryn_registry::form::{ACHIEVEMENTS, MEASURES, TEACHERS, TableKind};
@@ -61,8 +61,7 @@ impl GenerateOptions {
         }
         // IINs hold births from 1800 to 2099: teachers are born up to 70 years before the
         // date, children up to 18.
-        let (earliest, latest) = (NaiveDate::from_ymd_opt(1900, 1, 1), NaiveDate::from_ymd_opt(2099, 12, 31));
-        if !(earliest..=latest).contains(&Some(self.date)) {
+        if !(1900..=2099).contains(&self.date.year()) {
             return Err(Error::Parameter {
                 parameter: "--date",
                 reason: format!("{} is outside 1900-01-01 to 2099-12-31", self.date),

@@ -30,7 +30,7 @@ use daryn_registry::form::TableKind;
 use daryn_registry::form::rules::DropRows;
 use sha2::{Digest, Sha256};
 
-pub use discover::{DropSource, discover, kazakhstan_time};
+pub use discover::{DropSource, discover};
 pub use manifest::{Manifest, ManifestFile, ManifestMismatch, MismatchKind, compare_manifest};
 
 use crate::error::{Error, Result};

@@ -514,8 +514,8 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         code: "stale",
         reason: format!(
             "exported at {}, not after the held drop's {}",
-            crate::read::kazakhstan_time(exported_at),
-            crate::read::kazakhstan_time(held.exported_at)
+            daryn_registry::kazakhstan_time(exported_at),
+            daryn_registry::kazakhstan_time(held.exported_at)
         ),
     };
     let mut content = match read::read_drop(source) {

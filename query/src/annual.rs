@@ -69,20 +69,23 @@ pub async fn write_annual(
         None => every_scope.clone(),
     };
     let scopes = if suppress_small { every_scope } else { written_scopes.clone() };
+    let scoped: Vec<ReportParams> = scopes
+        .iter()
+        .map(|&region| ReportParams { region, year: Some(year), teacher: None, ..params.clone() })
+        .collect();
     let mut tables = Vec::with_capacity(scopes.len());
-    for region in &scopes {
-        let scoped = ReportParams { region: *region, year: Some(year), teacher: None, ..params.clone() };
-        tables.push(ScopeTables::query(session, &scoped).await?);
+    for params in &scoped {
+        tables.push(ScopeTables::query(session, params).await?);
     }
     if suppress_small {
         tables = suppress_together(&scopes, tables)?;
     }
     let mut written = Vec::new();
-    for (region, tables) in scopes.into_iter().zip(tables) {
+    for (scoped, tables) in scoped.into_iter().zip(tables) {
+        let region = scoped.region;
         if !written_scopes.contains(&region) {
             continue;
         }
-        let scoped = ReportParams { region, year: Some(year), teacher: None, ..params.clone() };
         let file = match region {
             Some(code) => format!("annual-{year}-{code}.xlsx"),
             None => format!("annual-{year}-national.xlsx"),
@@ -123,13 +126,12 @@ impl ScopeTables {
 }
 
 fn one_batch(result: &QueryResult) -> Result<RecordBatch> {
-    concat_batches(&result.schema, &result.batches).map_err(|error| Error::Execution { message: error.to_string() })
+    concat_batches(&result.schema, &result.batches).map_err(reports::arrow_failed)
 }
 
 /// Suppresses the tables of every scope (`scopes[0]` national, then the regions) as
 /// one: see [`write_annual`].
 fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) -> Result<Vec<ScopeTables>> {
-    let failed = |error: deltalake::arrow::error::ArrowError| Error::Execution { message: error.to_string() };
     let text = |batch: &RecordBatch| {
         crate::output::rows_as_text(&QueryResult { schema: batch.schema(), batches: vec![batch.clone()] })
             .map_err(|message| Error::Execution { message })
@@ -142,7 +144,7 @@ fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) ->
             ranges.push(start..start + batch.num_rows());
             start += batch.num_rows();
         }
-        let all = concat_batches(&batches[0].schema(), batches.iter().copied()).map_err(failed)?;
+        let all = concat_batches(&batches[0].schema(), batches.iter().copied()).map_err(reports::arrow_failed)?;
         Ok((all, ranges))
     };
 
@@ -155,7 +157,7 @@ fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) ->
     let national = item1_ranges[0].clone();
     suppression.hide_second_cells(&reports::sum_relations(sums, &all, suppression.count_names(), national.clone()));
     let rows = text(&all)?;
-    let kato = all.schema().index_of(sums.key).map_err(failed)?;
+    let kato = all.schema().index_of(sums.key).map_err(reports::arrow_failed)?;
     for (scope, range) in scopes.iter().zip(&item1_ranges).skip(1) {
         let Some(code) = scope else { continue };
         if let Some(national_row) = national.clone().find(|&row| rows[row][kato] == code.kato().to_string()) {
@@ -176,7 +178,7 @@ fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) ->
     let teachers = reports::report("top-teachers")?;
     let (all, teachers_ranges) = stacked(|tables| &tables.teachers)?;
     let rows = text(&all)?;
-    let id = all.schema().index_of("teacher_id").map_err(failed)?;
+    let id = all.schema().index_of("teacher_id").map_err(reports::arrow_failed)?;
     let teachers_shown = suppress_by_key(&all, teachers, &teachers_ranges, |row| &rows[row][id..=id])?;
 
     let slice = |table: &RecordBatch, range: &std::ops::Range<usize>| table.slice(range.start, range.len());
@@ -268,7 +270,6 @@ fn write_workbook(
 
 /// Splits the annual items result into one result per decree item, in item order.
 fn split_by_item(result: &QueryResult) -> Result<Vec<(i32, QueryResult)>> {
-    let failed = |error: deltalake::arrow::error::ArrowError| Error::Execution { message: error.to_string() };
     let mut items: Vec<i32> = Vec::new();
     for batch in &result.batches {
         let column = batch.column(0).as_primitive::<Int32Type>();
@@ -283,8 +284,8 @@ fn split_by_item(result: &QueryResult) -> Result<Vec<(i32, QueryResult)>> {
             .batches
             .iter()
             .map(|batch| {
-                let mask = eq(batch.column(0), &wanted).map_err(failed)?;
-                filter_record_batch(batch, &mask).map_err(failed)
+                let mask = eq(batch.column(0), &wanted).map_err(reports::arrow_failed)?;
+                filter_record_batch(batch, &mask).map_err(reports::arrow_failed)
             })
             .collect::<Result<_>>()?;
         parts.push((item, QueryResult { schema: result.schema.clone(), batches }));

@@ -114,9 +114,8 @@ pub fn achievement_weights(weights: &Item15Weights) -> RecordBatch {
 /// The date a version's data speaks for: the newest `exported_at` of the drops it holds,
 /// in Kazakhstan time (+05:00); the version's creation date when it holds none.
 pub fn registry_date(version: &RegistryVersion) -> chrono::NaiveDate {
-    let kazakhstan = chrono::FixedOffset::east_opt(5 * 3600).expect("+05:00 is a valid offset");
     let newest = version.regions.values().map(|state| state.exported_at).max().unwrap_or(version.created_at);
-    newest.with_timezone(&kazakhstan).date_naive()
+    daryn_registry::kazakhstan_time(newest).date_naive()
 }
 
 /// One row: the version's number, when it was published, and its [`registry_date`].

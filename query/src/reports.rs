@@ -225,6 +225,19 @@ enum Shown {
     Hidden,
 }
 
+impl Shown {
+    /// A count as first shown: 1-4 small, the rest as it is.
+    fn of(count: i64) -> Shown {
+        if (1..=4).contains(&count) { Shown::Small } else { Shown::Value }
+    }
+}
+
+/// Whether `count` hidden `<5` counts adding up to `sum` (under a shown total) can only
+/// be all 1 or all 4, and so are given back by their bounds.
+fn pinned_by_bounds(count: i64, sum: i64) -> bool {
+    count > 1 && (sum == count || sum == 4 * count)
+}
+
 /// Replaces counts 1-4 in the report's count columns with `<5`, and blanks the derived
 /// columns of every row where a count is not shown. Count columns stay numbers in XLSX
 /// (their fields say so, see [`COUNT_METADATA`]) but become text here.
@@ -241,7 +254,7 @@ pub fn suppress_small(result: &QueryResult, report: &Report) -> Result<QueryResu
     Ok(QueryResult { schema: table.schema(), batches: vec![table] })
 }
 
-fn arrow_failed(error: deltalake::arrow::error::ArrowError) -> Error {
+pub(crate) fn arrow_failed(error: deltalake::arrow::error::ArrowError) -> Error {
     Error::Execution { message: error.to_string() }
 }
 
@@ -276,12 +289,7 @@ impl Suppression {
         }
         let shown = values
             .iter()
-            .map(|column| {
-                column
-                    .iter()
-                    .map(|value| if value.is_some_and(|v| (1..=4).contains(&v)) { Shown::Small } else { Shown::Value })
-                    .collect()
-            })
+            .map(|column| column.iter().map(|value| value.map_or(Shown::Value, Shown::of)).collect())
             .collect();
         Ok(Suppression { count_columns, count_names, values, shown })
     }
@@ -328,7 +336,7 @@ impl Suppression {
                         count += 1;
                         sum += values[column][row].unwrap_or(0);
                     }
-                    count > 1 && (sum == count || sum == 4 * count)
+                    pinned_by_bounds(count, sum)
                 };
                 if hidden != 1 && !(hidden > 1 && pinned()) {
                     continue;
@@ -424,10 +432,7 @@ fn suppress_list(text: &str, total_shown: bool) -> String {
     let mut items: Vec<(&str, Option<i64>, Shown)> = text
         .split("; ")
         .map(|item| match item.rsplit_once(": ").map(|(name, count)| (name, count.parse::<i64>())) {
-            Some((name, Ok(count))) => {
-                let shown = if (1..=4).contains(&count) { Shown::Small } else { Shown::Value };
-                (name, Some(count), shown)
-            }
+            Some((name, Ok(count))) => (name, Some(count), Shown::of(count)),
             _ => (item, None, Shown::Value),
         })
         .collect();
@@ -436,7 +441,7 @@ fn suppress_list(text: &str, total_shown: bool) -> String {
     // all 4, would be given back by the shown total.
     let small_sum: i64 =
         items.iter().filter(|(_, _, shown)| *shown == Shown::Small).filter_map(|(_, count, _)| *count).sum();
-    let pinned = hidden > 1 && (small_sum == hidden as i64 || small_sum == 4 * hidden as i64);
+    let pinned = pinned_by_bounds(hidden as i64, small_sum);
     if total_shown && (hidden == 1 || pinned) {
         let second = items
             .iter_mut()

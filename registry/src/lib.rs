@@ -36,3 +36,14 @@ pub use iin::Iin;
 pub use kato::{KatoClassifier, KatoCode, Region, RegionCode};
 pub use lang::Lang;
 pub use spelling::fold;
+
+/// Kazakhstan's time, UTC+05:00 (one zone for the whole country since March 2024): the
+/// time the regions read, and the one a drop without a manifest is exported in.
+pub fn kazakhstan_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(5 * 3600).expect("+05:00 is a valid offset")
+}
+
+/// A moment as the regions read it: `2026-11-25 00:00:00 +05:00`.
+pub fn kazakhstan_time(stamp: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
+    stamp.with_timezone(&kazakhstan_offset())
+}

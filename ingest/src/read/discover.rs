@@ -10,15 +10,6 @@ use daryn_registry::RegionCode;
 use super::manifest::Manifest;
 use crate::error::{Error, Result};
 
-/// Kazakhstan's offset, used for a drop without a manifest (section 4: the folder date
-/// at 00:00 +05:00).
-const KAZAKHSTAN_OFFSET_SECONDS: i32 = 5 * 3600;
-
-/// A moment as the regions read it: Kazakhstan's time, `2026-11-25 00:00:00 +05:00`.
-pub fn kazakhstan_time(stamp: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<FixedOffset> {
-    stamp.with_timezone(&FixedOffset::east_opt(KAZAKHSTAN_OFFSET_SECONDS).expect("+05:00 is a valid offset"))
-}
-
 /// A region's drop folder found on disk.
 #[derive(Debug)]
 pub struct DropSource {
@@ -78,8 +69,8 @@ impl DropSource {
         if self.manifest_error.is_some() {
             return None;
         }
-        let offset = FixedOffset::east_opt(KAZAKHSTAN_OFFSET_SECONDS)?;
-        self.folder_date?.and_time(NaiveTime::MIN).and_local_timezone(offset).single()
+        // Section 4: the folder date at 00:00 Kazakhstan time.
+        self.folder_date?.and_time(NaiveTime::MIN).and_local_timezone(daryn_registry::kazakhstan_offset()).single()
     }
 }
 

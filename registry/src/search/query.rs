@@ -3,12 +3,14 @@
 //!
 //! Every word of the query must match (stop words aside), each in any of: the name
 //! (exact key ×3, or within one or two typos), the people around the hit (mentors,
-//! pupils; exact, or within the same typos at half a typo's weight), or everything else said about it (`words`). Runs of up to four words that
-//! name a discipline in any language (`chess`, `шахматы`, `Қазақстан тарихы`,
-//! `математикадан`) match that discipline by code as well as by its words. The clauses
-//! of one word are an [`AnyOf`]: see [`super::union`] for why not a Boolean union. A
-//! word that a coded value is spelled with (a level, a result, a region's name, a
-//! family group) matches the hits with that value too ([`super::tags`]).
+//! pupils; exact, or within the same typos at half a typo's weight), or everything else
+//! said about it (`words`). Runs of up to four words that name a discipline in any
+//! language (`chess`, `шахматы`, `Қазақстан тарихы`, `математикадан`) match that
+//! discipline by code as well as by its words, and runs of two or three that name one
+//! region (`Алматы облысы`) match that region only. The clauses of one word are an
+//! [`AnyOf`]: see [`super::union`] for why not a Boolean union. A word that a coded value
+//! is spelled with (a level, a result, a region's name, a family group) matches the hits
+//! with that value too ([`super::tags`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
