@@ -138,6 +138,9 @@ pub fn print_outcome(outcome: &RunOutcome) {
         if let Some(file) = &drop.rejection_file {
             say!("rejections for region {}: {}", drop.region, file.display());
         }
+        if let Some(file) = &drop.warning_file {
+            say!("warnings for region {} (rows accepted): {}", drop.region, file.display());
+        }
     }
     if !outcome.conflicts.is_empty() {
         say!("{} IIN(s) held by two regions: the newer export keeps the child (files below)", outcome.conflicts.len());

@@ -13,6 +13,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
 use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
+use daryn_registry::iin::mask_iin_runs;
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
 use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT, pause_point};
 use daryn_registry::{KatoClassifier, Lang, RegionCode, RejectCode};
@@ -102,8 +103,12 @@ pub struct DropOutcome {
     pub unknown_columns: Vec<String>,
     pub warnings: u64,
     pub rejections: Vec<RejectionRecord>,
+    /// The accepted rows reported all the same ([`WarningCode`]), shaped as rejections.
+    pub warned: Vec<RejectionRecord>,
     /// The coordinator's rejection file, once written.
     pub rejection_file: Option<PathBuf>,
+    /// The coordinator's file of warnings, once written.
+    pub warning_file: Option<PathBuf>,
     #[serde(skip)]
     content_sha256: String,
 }
@@ -472,8 +477,10 @@ fn blank_outcome(source: &DropSource) -> DropOutcome {
         teachers: Counts::default(),
         unknown_columns: Vec::new(),
         warnings: 0,
+        warned: Vec::new(),
         rejections: Vec::new(),
         rejection_file: None,
+        warning_file: None,
         content_sha256: String::new(),
     }
 }
@@ -567,6 +574,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     let rows_per_table = [rows.children.len(), rows.measures.len(), rows.achievements.len(), rows.teachers.len()];
     let checked = check_drop(rows, &context);
     outcome.rejections = rejection_records(&outcome, &content, &checked);
+    outcome.warned = warning_records(&outcome, &content, &checked);
     outcome.warnings = checked.warnings.len() as u64;
     for table in TableKind::ALL {
         let broken = content.broken.iter().filter(|record| record.table == table).count() as u64;
@@ -645,6 +653,72 @@ fn content_hash(content: &DropContent) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// What a coordinator is told of a row: a stable code, its explanation in three
+/// languages, and the particulars (in English).
+struct Told<'a> {
+    code: &'static str,
+    describe: &'a dyn Fn(Lang) -> &'static str,
+    detail: &'a str,
+}
+
+/// A row told back to the coordinator: where it is, what it holds, and [`Told`].
+fn coordinator_record(
+    outcome: &DropOutcome,
+    table: TableKind,
+    location: &read::RowLocation,
+    (column, value): (String, String),
+    Told { code, describe, detail }: Told<'_>,
+) -> RejectionRecord {
+    RejectionRecord {
+        region: outcome.region.clone(),
+        drop_id: outcome.drop_id.clone(),
+        table: table.name().to_owned(),
+        file: location.file.to_string(),
+        sheet: location.sheet.as_ref().map(|sheet| sheet.to_string()),
+        row: location.row,
+        line: location.line,
+        column,
+        value,
+        code: code.to_owned(),
+        // The detail may quote the cell (`grade 100404603219`): a column shifted by one
+        // puts an IIN where the rule expected something else.
+        message_en: format!("{}: {}", describe(Lang::En), mask_iin_runs(detail)),
+        message_kk: describe(Lang::Kk).to_owned(),
+        message_ru: describe(Lang::Ru).to_owned(),
+    }
+}
+
+/// The column as the coordinator finds it: nested JSONL rows under their list's name.
+fn column_of(location: &read::RowLocation, column: &str) -> String {
+    match &location.nested {
+        Some(nested) => format!("{nested}.{column}"),
+        None => column.to_owned(),
+    }
+}
+
+/// The accepted rows with a warning, for the coordinator's warnings file.
+fn warning_records(outcome: &DropOutcome, content: &DropContent, checked: &CheckedDrop) -> Vec<RejectionRecord> {
+    checked
+        .warnings
+        .iter()
+        .map(|warned| {
+            let location = &content.table(warned.table).locations[warned.index];
+            let warning = &warned.warning;
+            coordinator_record(
+                outcome,
+                warned.table,
+                location,
+                (column_of(location, warning.column), mask_iin_runs(&warning.value)),
+                Told {
+                    code: warning.code.code(),
+                    describe: &|lang| warning.code.describe(lang),
+                    detail: &warning.detail,
+                },
+            )
+        })
+        .collect()
+}
+
 fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &CheckedDrop) -> Vec<RejectionRecord> {
     let record = |table: TableKind,
                   location: &read::RowLocation,
@@ -652,21 +726,8 @@ fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &Che
                   value: String,
                   code: RejectCode,
                   detail: &str| {
-        RejectionRecord {
-            region: outcome.region.clone(),
-            drop_id: outcome.drop_id.clone(),
-            table: table.name().to_owned(),
-            file: location.file.to_string(),
-            sheet: location.sheet.as_ref().map(|sheet| sheet.to_string()),
-            row: location.row,
-            line: location.line,
-            column,
-            value,
-            code: code.code().to_owned(),
-            message_en: format!("{}: {detail}", code.describe(Lang::En)),
-            message_kk: code.describe(Lang::Kk).to_owned(),
-            message_ru: code.describe(Lang::Ru).to_owned(),
-        }
+        let told = Told { code: code.code(), describe: &|lang| code.describe(lang), detail };
+        coordinator_record(outcome, table, location, (column, value), told)
     };
     let mut records: Vec<RejectionRecord> = content
         .broken
@@ -684,10 +745,7 @@ fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &Che
         .collect();
     for rejection in &checked.rejections {
         let location = &content.table(rejection.table).locations[rejection.index];
-        let column = match &location.nested {
-            Some(nested) => format!("{nested}.{}", rejection.issue.column),
-            None => rejection.issue.column.to_owned(),
-        };
+        let column = column_of(location, rejection.issue.column);
         records.push(record(
             rejection.table,
             location,
@@ -857,46 +915,62 @@ fn report_folder(store: &Store, version: u64) -> PathBuf {
 
 /// Writes, per drop with rejected rows, the coordinator's file: CSV in UTF-8 with a BOM
 /// (Excel opens it as Unicode), one row per rejected record, messages in Kazakh, Russian
-/// and English. They go to `<folder>/<region>-rejections.csv` ([`report_folder`]).
+/// and English. They go to `<folder>/<region>-rejections.csv` ([`report_folder`]); the
+/// accepted rows with a warning, likewise, to `<region>-warnings.csv`.
 fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()> {
-    for outcome in drops.iter_mut().filter(|outcome| !outcome.rejections.is_empty()) {
-        std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
-        let path = folder.join(format!("{}-rejections.csv", outcome.region));
-        let mut bytes = "\u{feff}".as_bytes().to_vec();
-        {
-            let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut bytes);
-            let header = [
-                "файл / файл / file",
-                "парақ / лист / sheet",
-                "жол / строка / row",
-                "баған / столбец / column",
-                "мән / значение / value",
-                "код / код / code",
-                "қазақша",
-                "по-русски",
-                "in English",
-            ];
-            let csv_error = |error: csv::Error| Error::io(&path)(std::io::Error::other(error.to_string()));
-            writer.write_record(header).map_err(csv_error)?;
-            for rejection in &outcome.rejections {
-                writer
-                    .write_record([
-                        rejection.file.as_str(),
-                        rejection.sheet.as_deref().unwrap_or(""),
-                        &rejection.row.to_string(),
-                        rejection.column.as_str(),
-                        rejection.value.as_str(),
-                        rejection.code.as_str(),
-                        rejection.message_kk.as_str(),
-                        rejection.message_ru.as_str(),
-                        rejection.message_en.as_str(),
-                    ])
-                    .map_err(csv_error)?;
-            }
-            writer.flush().map_err(Error::io(&path))?;
+    for outcome in drops.iter_mut() {
+        if !outcome.rejections.is_empty() {
+            let path = folder.join(format!("{}-rejections.csv", outcome.region));
+            write_coordinator_file(&path, &outcome.rejections)?;
+            outcome.rejection_file = Some(path);
         }
-        std::fs::write(&path, bytes).map_err(Error::io(&path))?;
-        outcome.rejection_file = Some(path);
+        if !outcome.warned.is_empty() {
+            let path = folder.join(format!("{}-warnings.csv", outcome.region));
+            write_coordinator_file(&path, &outcome.warned)?;
+            outcome.warning_file = Some(path);
+        }
     }
+    Ok(())
+}
+
+/// One coordinator's file of rows to look at ([`write_rejection_files`]).
+fn write_coordinator_file(path: &Path, records: &[RejectionRecord]) -> Result<()> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut bytes);
+        let header = [
+            "файл / файл / file",
+            "парақ / лист / sheet",
+            "жол / строка / row",
+            "баған / столбец / column",
+            "мән / значение / value",
+            "код / код / code",
+            "қазақша",
+            "по-русски",
+            "in English",
+        ];
+        let csv_error = |error: csv::Error| Error::io(path)(std::io::Error::other(error.to_string()));
+        writer.write_record(header).map_err(csv_error)?;
+        for record in records {
+            writer
+                .write_record([
+                    record.file.as_str(),
+                    record.sheet.as_deref().unwrap_or(""),
+                    &record.row.to_string(),
+                    record.column.as_str(),
+                    record.value.as_str(),
+                    record.code.as_str(),
+                    record.message_kk.as_str(),
+                    record.message_ru.as_str(),
+                    record.message_en.as_str(),
+                ])
+                .map_err(csv_error)?;
+        }
+        writer.flush().map_err(Error::io(path))?;
+    }
+    std::fs::write(path, bytes).map_err(Error::io(path))?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{Days, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
 
 use crate::enums::YesNo;
 
@@ -105,18 +105,36 @@ fn excel_epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date")
 }
 
-/// Excel serials the form accepts as dates: 1 January 1900 to 31 December 2199.
-const SERIAL_RANGE: std::ops::RangeInclusive<f64> = 1.0..=109_574.0;
+/// Excel serials the form accepts as dates: 18 May 1927 (10000) to 31 December 2199. A
+/// smaller whole number is far likelier a year typed alone (`2024`, which as a serial is
+/// 16 July 1905) than a date of the 1900s, and no date of this form is that old.
+const SERIAL_RANGE: std::ops::RangeInclusive<f64> = 10_000.0..=109_574.0;
+
+/// The years a date of the form may fall in: the children's and their teachers' lives.
+/// A date outside (`01.01.0999`, `-500-01-01`) is a typing slip, not a date to keep.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
 
 /// Reads a date: ISO `2025-09-01`, `01.09.2025`, `1.9.2025`, `01/09/2025`, an Excel
-/// serial number (as a number or as text), or a date cell.
+/// serial number (as a number or as text), or a date cell; in the years [`YEARS`].
 pub fn parse_date(cell: &Cell) -> Option<NaiveDate> {
-    match cell {
+    let date = match cell {
         Cell::DateTime(value) => Some(value.date()),
         Cell::Number(serial) => date_from_serial(*serial),
         Cell::Text(text) => parse_date_text(text.trim()),
         Cell::Empty | Cell::Bool(_) => None,
-    }
+    }?;
+    YEARS.contains(&date.year()).then_some(date)
+}
+
+/// Whether a cell that is no date holds a year alone (`2024`), which the rejection
+/// message then names.
+pub fn is_bare_year(cell: &Cell) -> bool {
+    let year = match cell {
+        Cell::Number(number) if number.fract() == 0.0 => *number,
+        Cell::Text(text) if text.trim().len() == 4 => text.trim().parse().unwrap_or(0.0),
+        _ => return false,
+    };
+    (1900.0..=2199.0).contains(&year)
 }
 
 fn date_from_serial(serial: f64) -> Option<NaiveDate> {
@@ -152,6 +170,7 @@ fn parse_date_text(text: &str) -> Option<NaiveDate> {
             && day.len() <= 2
             && month.len() <= 2
             && year.len() == 4
+            && [day, month, year].iter().all(|part| part.bytes().all(|digit| digit.is_ascii_digit()))
         {
             let (Ok(day), Ok(month), Ok(year)) = (day.parse(), month.parse(), year.parse()) else {
                 return None;
@@ -159,7 +178,7 @@ fn parse_date_text(text: &str) -> Option<NaiveDate> {
             return NaiveDate::from_ymd_opt(year, month, day);
         }
     }
-    if date_part.bytes().all(|b| b.is_ascii_digit()) && (4..=6).contains(&date_part.len()) {
+    if date_part.bytes().all(|b| b.is_ascii_digit()) && (5..=6).contains(&date_part.len()) {
         return date_from_serial(date_part.parse().ok()?);
     }
     None
@@ -193,7 +212,9 @@ pub fn parse_int(cell: &Cell) -> Option<i64> {
 
 /// Reads an amount: a number cell, or text with `.` or `,` as the decimal mark and
 /// spaces (also non-breaking) as thousands separators. Returns the value in tiyn
-/// (hundredths of a tenge) so that sums stay exact.
+/// (hundredths of a tenge) so that sums stay exact. Text with more than two decimals is
+/// refused: `25,000` or `25.000` is far likelier twenty-five thousand with a thousands
+/// separator than twenty-five tenge, and a tenge has only a hundred tiyn.
 pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
     let value = match cell {
         Cell::Number(number) => *number,
@@ -206,6 +227,9 @@ pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
                 .filter(|ch| !ch.is_whitespace() && *ch != '\u{a0}' && *ch != '\u{202f}')
                 .map(|ch| if ch == ',' { '.' } else { ch })
                 .collect();
+            if cleaned.split_once('.').is_some_and(|(_, decimals)| decimals.len() > 2) {
+                return None;
+            }
             cleaned.parse::<f64>().ok()?
         }
         _ => return None,
@@ -258,6 +282,25 @@ mod tests {
     }
 
     #[test]
+    fn a_year_alone_or_a_year_out_of_the_form_is_no_date() {
+        // Read as serials these were 16 and 17 July 1905 (2024 and 2025 days after
+        // 1899-12-30), and stored so.
+        assert_eq!(parse_date(&Cell::text("2024")), None);
+        assert_eq!(parse_date(&Cell::Number(2025.0)), None);
+        assert!(is_bare_year(&Cell::text(" 2024 ")) && is_bare_year(&Cell::Number(2025.0)));
+        assert!(!is_bare_year(&Cell::text("45901")) && !is_bare_year(&Cell::text("вчера")));
+        // Serial 10000: 2 days to 1900-01-01, 27 years with 6 leap days (1904…1924) =
+        // 9,861 days to 1927-01-01, then 137 days (31+28+31+30+17) to 18 May.
+        assert_eq!(parse_date(&Cell::text("10000")), Some(date(1927, 5, 18)));
+        assert_eq!(parse_date(&Cell::Number(9999.0)), None);
+        // Signs and years before 1900 were dates of antiquity.
+        for text in ["01.01.-500", "1.1.+999", "-500-01-01", "01.01.0999", "1899-12-31", "01.01.2200"] {
+            assert_eq!(parse_date(&Cell::text(text)), None, "{text}");
+        }
+        assert_eq!(parse_date(&Cell::text("01.01.1900")), Some(date(1900, 1, 1)));
+    }
+
+    #[test]
     fn blank_is_only_white_space_whatever_the_first_byte() {
         let mut samples = vec![String::new(), "\u{7f}".to_owned(), "№".to_owned(), "Ә".to_owned()];
         // Every white space character, alone, doubled, and before a letter.
@@ -307,6 +350,10 @@ mod tests {
         assert_eq!(parse_amount_tiyn(&Cell::text("25\u{a0}000")), Some(2_500_000));
         assert_eq!(parse_amount_tiyn(&Cell::Number(1500.0)), Some(150_000));
         assert_eq!(parse_amount_tiyn(&Cell::text("много")), None);
+        // A thousands separator, not three decimals of a tenge.
+        assert_eq!(parse_amount_tiyn(&Cell::text("25,000")), None);
+        assert_eq!(parse_amount_tiyn(&Cell::text("25.000")), None);
+        assert_eq!(parse_amount_tiyn(&Cell::text("25,5")), Some(2_550));
     }
 
     #[test]
@@ -326,12 +373,13 @@ mod tests {
             prop_assert_eq!(parse_date(&Cell::text(dotted)), Some(day));
             prop_assert_eq!(parse_date(&Cell::text(short)), Some(day));
             let serial = (day - excel_epoch()).num_days() as f64;
-            prop_assert_eq!(parse_date(&Cell::Number(serial)), Some(day));
+            let read = SERIAL_RANGE.contains(&serial).then_some(day);
+            prop_assert_eq!(parse_date(&Cell::Number(serial)), read);
         }
 
         #[test]
         fn iso_dates_read_as_chrono_reads_them(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}") {
-            let chrono = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
+            let chrono = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok().filter(|date| YEARS.contains(&date.year()));
             prop_assert_eq!(parse_date(&Cell::text(text)), chrono);
         }
 

@@ -183,11 +183,13 @@ spelled_enum! {
 }
 
 spelled_enum! {
-    /// The result of an achievement. Places `1`, `2`, `3` (or `I`, `II`, `III`) are read
-    /// as winner (1st) and prize-winner (2nd, 3rd).
+    /// The result of an achievement. Places `1`, `2`, `3` (or `I`, `II`, `III`, also with
+    /// the Cyrillic `І`) are read as winner (1st) and prize-winner (2nd, 3rd).
     pub enum AchievementResult {
-        Winner = "winner", "жеңімпаз", "победитель" | "1" | "i" | "1 орын" | "1 место" | "first place",
+        Winner = "winner", "жеңімпаз", "победитель" | "1" | "i" | "і" | "1 орын" | "1 место" | "first place",
         PrizeWinner = "prize_winner", "жүлдегер", "призёр" | "призер" | "2" | "3" | "ii" | "iii"
+            // Roman places typed with the Kazakh keyboard's Cyrillic `І`.
+            | "іі" | "ііі"
             | "2 орын" | "3 орын" | "2 место" | "3 место" | "prize winner",
         HonourableMention = "honourable_mention", "мадақтама", "поощрительная грамота"
             | "похвальная грамота" | "алғыс хат" | "honorable_mention" | "honourable mention",
@@ -265,6 +267,9 @@ mod tests {
         assert_eq!(Sex::parse("Ж"), Some(Sex::Female));
         assert_eq!(InstructionLanguage::parse("казахский"), Some(InstructionLanguage::Kazakh));
         assert_eq!(AchievementResult::parse("III"), Some(AchievementResult::PrizeWinner));
+        // U+0406 and U+0456, the Kazakh keyboard's `І`.
+        assert_eq!(AchievementResult::parse("\u{406}\u{406}"), Some(AchievementResult::PrizeWinner));
+        assert_eq!(AchievementResult::parse("\u{406}"), Some(AchievementResult::Winner));
         assert_eq!(AchievementResult::parse("призер"), Some(AchievementResult::PrizeWinner));
         assert_eq!(AchievementResult::parse("1"), Some(AchievementResult::Winner));
         assert_eq!(AreaType::parse(""), None);

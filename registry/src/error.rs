@@ -167,6 +167,35 @@ reject_codes! {
         ru: "этот ИИН есть в другой области с более новой выгрузкой" },
 }
 
+/// Why an accepted row is reported all the same: the value is kept as written, and the
+/// coordinator may want to correct it. Stable like [`RejectCode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WarningCode {
+    DisciplineUnknown,
+}
+
+impl WarningCode {
+    pub const ALL: &'static [WarningCode] = &[WarningCode::DisciplineUnknown];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            WarningCode::DisciplineUnknown => "discipline_unknown",
+        }
+    }
+
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (WarningCode::DisciplineUnknown, Lang::En) => {
+                "not a discipline of the taxonomy: kept as written, the row is accepted"
+            }
+            (WarningCode::DisciplineUnknown, Lang::Kk) => "пәндер тізімінде жоқ: жазылғандай сақталды, жол қабылданды",
+            (WarningCode::DisciplineUnknown, Lang::Ru) => {
+                "нет в перечне дисциплин: сохранено как написано, строка принята"
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -313,7 +313,7 @@ fn strip_kind(text: &str) -> (String, Option<RegionKind>) {
     let folded = fold(&text.replace(['«', '»', '"'], " "));
     let mut kind = None;
     let mut words = Vec::new();
-    for word in folded.split(' ') {
+    for word in name_words(&folded) {
         if OBLAST_WORDS.contains(&word) {
             kind = Some(RegionKind::Oblast);
         } else if CITY_WORDS.contains(&word) {
@@ -438,7 +438,25 @@ impl KatoClassifier {
 fn district_key(name: &str) -> String {
     const NOISE: &[&str] =
         &["ауданы", "аудан", "район", "р-н", "district", "audany", "г.", "г", "қ.", "қаласы", "город", "city"];
-    fold(name).split(' ').filter(|word| !word.is_empty() && !NOISE.contains(word)).collect::<Vec<_>>().join(" ")
+    let folded = fold(name);
+    name_words(&folded).filter(|word| !word.is_empty() && !NOISE.contains(word)).collect::<Vec<_>>().join(" ")
+}
+
+/// The words of a folded place name, with an abbreviation written against the name
+/// (`г.алматы`, `қ.теміртау`) as a word of its own.
+fn name_words(folded: &str) -> impl Iterator<Item = &str> {
+    folded.split(' ').flat_map(|word| {
+        let glued = ["г.", "қ."]
+            .into_iter()
+            .find_map(|prefix| Some((prefix, word.strip_prefix(prefix)?)))
+            .filter(|(_, rest)| !rest.is_empty());
+        match glued {
+            Some((prefix, rest)) => [Some(prefix), Some(rest)],
+            None => [Some(word), None],
+        }
+        .into_iter()
+        .flatten()
+    })
 }
 
 #[cfg(test)]
@@ -495,6 +513,9 @@ mod tests {
             assert_eq!(codes(Region::lookup(&city.full_name(lang))), ["75"], "{lang:?}");
         }
         assert_eq!(codes(Region::lookup("КАРАГАНДИНСКАЯ ОБЛ.")), ["35"]);
+        // The abbreviation written against the name, as exports often have it.
+        assert_eq!(codes(Region::lookup("г.Алматы")), ["75"]);
+        assert_eq!(codes(Region::lookup("Алматы қ.")), ["75"]);
         assert!(Region::lookup("Atlantis").is_empty());
         assert!(Region::lookup("").is_empty());
     }
@@ -512,6 +533,13 @@ mod tests {
         assert_eq!(classifier.find_by_name(abay, "Абайский район").unwrap().to_string(), "103200000");
         assert_eq!(classifier.find_by_name(karagandy, "Абай ауданы").unwrap().to_string(), "351600000");
         assert_eq!(classifier.find_by_name(karagandy, "Абайский"), None);
+        let temirtau = "352400000,350000000,Temirtau,Теміртау,Темиртау\n";
+        let classifier =
+            KatoClassifier::from_csv(&format!("kato,region_kato,district_en,district_kk,district_ru\n{temirtau}"))
+                .unwrap();
+        for written in ["г.Темиртау", "г. Темиртау", "Теміртау қ.", "қ.Теміртау"] {
+            assert_eq!(classifier.find_by_name(karagandy, written).unwrap().to_string(), "352400000", "{written}");
+        }
         assert!(KatoClassifier::from_csv("name\nfoo\n").is_err());
         assert!(KatoClassifier::from_csv("kato\n12\n").is_err());
     }

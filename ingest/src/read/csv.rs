@@ -1,12 +1,13 @@
 //! CSV files: UTF-8 with or without BOM, or UTF-16 (little- or big-endian) with BOM;
 //! delimiter `,`, `;` or tab, detected from the header; quoted fields may span lines.
 //!
-//! The header is the first record, within the first ten, that names enough of the
-//! form's columns: title or blank records above it (a sheet saved as CSV) are skipped,
-//! and rows count from the header as row 1. Records shorter than the header are padded with
-//! empty cells; fields beyond the header are ignored. Records with no value at all
-//! (`;;;;`) are skipped and not counted; they keep their row numbers. Empty lines
-//! are skipped by the CSV parser itself and take no row number. Every value is text.
+//! The header is the first record, within the first ten that hold a value, that names
+//! enough of the form's columns: title or blank records above it (a sheet saved as CSV)
+//! are skipped, and rows count from the header as row 1. Records shorter than the header
+//! are padded with empty cells; fields beyond the header are ignored. Records with no
+//! value at all (`;;;;`) and empty lines are skipped and not counted, but keep their row
+//! numbers, as a spreadsheet shows them. A file whose lines end in a bare CR (classic Mac
+//! OS) is read as if they ended in LF. Every value is text.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -20,12 +21,16 @@ use super::xlsx::HEADER_SEARCH_ROWS;
 use super::{DropBuilder, FileInput, RowLocation, TableRows};
 use crate::error::{Error, Result};
 
+/// How many records may sit above the header, the blank ones included.
+const MAX_RECORDS_ABOVE_HEADER: u64 = 1_000;
+
 /// The delimiters tried, in the order that wins a tie.
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
 /// Reads one table from a CSV file; returns the number of records (the manifest's count).
 pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBuilder) -> Result<u64> {
     let text = decode(input.bytes).map_err(|reason| Error::Unreadable { path: input.path.clone(), reason })?;
+    let text = lines_ending_in_lf(text);
     let source = input.name.to_string();
     if text.iter().all(u8::is_ascii_whitespace) {
         builder.start_table(table, source)?;
@@ -64,6 +69,9 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
             Ok(_) if title_records > 0 => title_records -= 1,
             Err(_) if title_records > 0 && reader.position().byte() != before => title_records -= 1,
             Ok(true) => {
+                if records > 0 {
+                    records += record.position().map_or(0, |position| empty_lines_before(&text, position));
+                }
                 records += 1;
                 if records == 1 {
                     continue;
@@ -96,7 +104,7 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
                 if reader.position().byte() == before {
                     return Err(Error::Unreadable { path: input.path.clone(), reason: error.to_string() });
                 }
-                records += 1;
+                records += error.position().map_or(0, |position| empty_lines_before(&text, position)) + 1;
                 let line = error.position().map(|position| start_line(&text, position));
                 broken.push((location(&input.name, records, line), error.to_string()));
             }
@@ -122,6 +130,35 @@ fn start_line(text: &[u8], position: &csv::Position) -> u64 {
     let skipped = text.get(start..).unwrap_or_default();
     let newlines = skipped.iter().take_while(|&&byte| byte == b'\r' || byte == b'\n').filter(|&&byte| byte == b'\n');
     position.line() + newlines.count() as u64
+}
+
+/// How many empty lines the parser skipped before a record: the line ends that follow
+/// the previous record's own (the `\n` of its CRLF, which is the first byte skipped when
+/// it ended in `\r`), a CRLF counting once.
+fn empty_lines_before(text: &[u8], position: &csv::Position) -> u64 {
+    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    let Some(skipped) = text.get(start..) else { return 0 };
+    let run = skipped.iter().take_while(|&&byte| byte == b'\r' || byte == b'\n').count();
+    let mut ends = 0u64;
+    let mut at = 0;
+    // The `\n` ending the previous record's CRLF.
+    if start > 0 && text[start - 1] == b'\r' && skipped.first() == Some(&b'\n') {
+        at = 1;
+    }
+    while at < run {
+        at += if skipped[at] == b'\r' && skipped.get(at + 1) == Some(&b'\n') { 2 } else { 1 };
+        ends += 1;
+    }
+    ends
+}
+
+/// A text whose lines end in a bare CR, with LF in their place; any other text as it is.
+/// The parser ends records at either, but counts lines by LF only.
+fn lines_ending_in_lf(text: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    if text.contains(&b'\n') || !text.contains(&b'\r') {
+        return text;
+    }
+    Cow::Owned(text.iter().map(|&byte| if byte == b'\r' { b'\n' } else { byte }).collect())
 }
 
 fn reader(delimiter: u8, text: &[u8]) -> csv::Reader<&[u8]> {
@@ -162,7 +199,7 @@ fn invalid_utf8(bytes: &[u8]) -> Option<String> {
 }
 
 /// Finds the header and the delimiter. With each delimiter the header is the first
-/// record, within the first [`HEADER_SEARCH_ROWS`], that names enough of the table's
+/// record, within the first [`HEADER_SEARCH_ROWS`] that hold a value, that names enough of the table's
 /// columns (title or blank records may sit above it, as in a sheet saved as CSV); the
 /// delimiter whose header names the most columns wins (ties: the most fields, then the
 /// order of [`DELIMITERS`]). When no record is a header, the first record is returned,
@@ -174,7 +211,12 @@ fn detect_header(text: &[u8], definition: &TableDef) -> (u8, StringRecord, u64) 
         let mut reader = reader(delimiter, text);
         let mut first = None;
         let mut found = None;
-        for above in 0..u64::from(HEADER_SEARCH_ROWS) {
+        // Records with no value (`;;;`) do not count toward the ten, up to a limit.
+        let mut holding_values = 0;
+        for above in 0..MAX_RECORDS_ABOVE_HEADER {
+            if holding_values == HEADER_SEARCH_ROWS {
+                break;
+            }
             let mut record = StringRecord::new();
             let before = reader.position().byte();
             match reader.read_record(&mut record) {
@@ -185,6 +227,10 @@ fn detect_header(text: &[u8], definition: &TableDef) -> (u8, StringRecord, u64) 
                 Err(_) if reader.position().byte() != before => record = StringRecord::new(),
                 Err(_) => break,
             }
+            if record.iter().all(cell::is_blank) {
+                continue;
+            }
+            holding_values += 1;
             let map = HeaderMap::build(definition, record.iter()).0;
             if map.is_header() {
                 found = Some((map.recognised(), record, above));
@@ -308,9 +354,9 @@ mod tests {
         let table = content.table(TableKind::Children);
         assert_eq!(table.rows[0][CHILDREN.index("interests")], Cell::text("chess\r\nand\nmusic"));
         let places: Vec<(u64, Option<u64>)> = table.locations.iter().map(|at| (at.row, at.line)).collect();
-        // The blank record (row 4, line 6) is skipped but keeps its number; the empty
-        // line 7 is no record at all.
-        assert_eq!(places, [(2, Some(2)), (3, Some(5)), (5, Some(8))]);
+        // The blank record (row 4, line 6) and the empty line 7 (row 5) are skipped but
+        // keep their numbers, as a spreadsheet opening the file shows them.
+        assert_eq!(places, [(2, Some(2)), (3, Some(5)), (6, Some(8))]);
         assert_eq!(content.files[0].rows, 3);
     }
 
@@ -335,6 +381,35 @@ mod tests {
         let titles = "Тізім;;\n".repeat(10) + "ЖСН;Тегі;Аты\n1;2;3\n";
         let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), titles.into_bytes())]);
         assert_eq!(error.unwrap_err().code(), "table_unreadable");
+    }
+
+    #[test]
+    fn blank_records_above_the_header_do_not_count_toward_the_ten() {
+        // A title, twelve blank records and the header on line 14.
+        let text = "Тізім;;\n".to_owned() + &";;\n".repeat(12) + "ЖСН;Тегі;Аты\n010101500123;Иванов;Арман\n";
+        let content = read_children(text.into_bytes());
+        let table = content.table(TableKind::Children);
+        assert_eq!((table.locations[0].row, table.locations[0].line), (2, Some(15)));
+    }
+
+    #[test]
+    fn lines_ending_in_a_bare_cr_are_lines() {
+        // Rows 2 and 4 (an empty line between them is row 3) on lines 2 and 4; a quoted
+        // field keeps its line break.
+        let text = "iin,last_name,first_name,interests\r1,A,B,\"chess\rmusic\"\r\r2,C,D,x\r";
+        let content = read_children(text.as_bytes().to_vec());
+        let table = content.table(TableKind::Children);
+        let places: Vec<(u64, Option<u64>)> = table.locations.iter().map(|at| (at.row, at.line)).collect();
+        assert_eq!(places, [(2, Some(2)), (4, Some(5))]);
+        assert_eq!(table.rows[0][CHILDREN.index("interests")], Cell::text("chess\nmusic"));
+        assert_eq!(content.files[0].rows, 2);
+        // Empty lines between rows, in LF and in CRLF, keep their numbers too.
+        for end in ["\n", "\r\n"] {
+            let text = ["iin,last_name,first_name", "1,A,B", "", "", "2,C,D", ""].join(end);
+            let content = read_children(text.into_bytes());
+            let rows: Vec<u64> = content.table(TableKind::Children).locations.iter().map(|at| at.row).collect();
+            assert_eq!(rows, [2, 5], "{end:?}");
+        }
     }
 
     #[test]

@@ -1,29 +1,38 @@
 //! Workbooks: one per table (`children.xlsx`, its table in the sheet named for it or
 //! else its first visible sheet), or one `roadmap.xlsx` whose sheets are named for the
 //! tables in English, Kazakh or Russian; other sheets (a template's explanation sheet,
-//! its hidden lists) are ignored.
+//! its hidden lists) are ignored, and so is a hidden sheet named for a table that a
+//! visible sheet holds (an old copy left in the workbook).
 //!
-//! A sheet's header is the first row within its first [`HEADER_SEARCH_ROWS`] rows that
-//! names at least [`MIN_HEADER_COLUMNS`](super::header::MIN_HEADER_COLUMNS) columns of
+//! A sheet's header is the first row, within its first [`HEADER_SEARCH_ROWS`] rows that
+//! hold a value, that names at least [`MIN_HEADER_COLUMNS`](super::header::MIN_HEADER_COLUMNS) columns of
 //! the form; title and blank rows above it are skipped, and so are blank rows below it
 //! (they keep their row numbers). Sheets are streamed cell by cell, never loaded whole.
 //!
 //! Cells keep their type: numbers (also IINs and district codes typed as numbers, and
 //! dates stored as plain serials) become [`Cell::Number`], date cells [`Cell::DateTime`],
-//! booleans [`Cell::Bool`], text [`Cell::Text`]; error cells are empty.
+//! booleans [`Cell::Bool`], text [`Cell::Text`]; error cells are empty. A serial in a
+//! date column of a workbook that counts days from 1904 (an option of Excel for Mac) is
+//! moved to the 1900 count the form's rules read.
+//!
+//! A workbook is checked before it is opened for what would make the XLSX library ask
+//! for impossible memory (a shared-strings count no file of its size can hold), which
+//! would end the whole run rather than refuse one drop.
 
-use std::io::Cursor;
+use std::borrow::Cow;
+use std::io::{Cursor, Read};
 use std::sync::Arc;
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use daryn_registry::cell::Cell;
-use daryn_registry::form::{TableDef, TableKind};
+use daryn_registry::form::{ColumnType, TableDef, TableKind};
 
 use super::header::{HeaderMap, is_blank};
 use super::{DropBuilder, FileInput, RowLocation, TableRows};
 use crate::error::{Error, Result};
 
-/// How many rows at the top of a sheet may hold its header.
+/// Among how many rows holding a value, at the top of a sheet, its header is looked for
+/// (blank rows above it, however many, do not count).
 pub(super) const HEADER_SEARCH_ROWS: u32 = 10;
 
 /// Excel's column count (`A` to `XFD`).
@@ -31,12 +40,23 @@ const MAX_COLUMNS: usize = 16_384;
 
 type Workbook<'a> = Xlsx<Cursor<&'a [u8]>>;
 
+/// Days from 1899-12-30 (where the 1900 count starts) to 1904-01-01 (serial 0 of the
+/// 1904 count): 1,462.
+const DAYS_1900_TO_1904: f64 = 1_462.0;
+
+/// The fewest bytes a shared string takes in `sharedStrings.xml` (`<si/>`).
+const MIN_SHARED_STRING_BYTES: u64 = 5;
+
 /// Reads a workbook: the one table `table`, or every table sheet of a `roadmap.xlsx`
 /// (`table` is `None`). Returns the manifest's count: the data rows of the children
 /// sheet, or of the one table.
 pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mut DropBuilder) -> Result<u64> {
+    if let Some(reason) = impossible_shared_strings(input.bytes) {
+        return Err(Error::Unreadable { path: input.path.clone(), reason });
+    }
     let mut workbook: Workbook<'_> = Xlsx::new(Cursor::new(input.bytes))
         .map_err(|error| Error::Unreadable { path: input.path.clone(), reason: error.to_string() })?;
+    let date1904 = workbook.has_1904_epoch();
     let sheets = choose_sheets(workbook.sheets_metadata(), table);
     if let (Some(table), true) = (table, sheets.is_empty()) {
         return Err(Error::Unreadable {
@@ -46,7 +66,7 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
     }
     let mut count = 0;
     for (sheet, kind) in sheets {
-        let rows = read_sheet(&mut workbook, input, &sheet, kind, builder)?;
+        let rows = read_sheet(&mut workbook, input, &sheet, kind, date1904, builder)?;
         if table.is_some() || kind == TableKind::Children {
             count = rows.len() as u64;
         }
@@ -56,19 +76,85 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
     Ok(count)
 }
 
-/// The sheets to read and the table each holds.
+/// The sheets to read and the table each holds. A hidden sheet is read only when no
+/// visible sheet holds its table.
 fn choose_sheets(sheets: &[calamine::Sheet], table: Option<TableKind>) -> Vec<(String, TableKind)> {
     let worksheets = || sheets.iter().filter(|sheet| sheet.typ == SheetType::WorkSheet);
+    let visible = |sheet: &&calamine::Sheet| sheet.visible == SheetVisible::Visible;
+    let named = |sheet: &calamine::Sheet| TableKind::from_sheet_name(&sheet.name);
     match table {
-        None => worksheets()
-            .filter_map(|sheet| TableKind::from_sheet_name(&sheet.name).map(|kind| (sheet.name.clone(), kind)))
-            .collect(),
+        None => {
+            let tables: Vec<(&calamine::Sheet, TableKind)> =
+                worksheets().filter_map(|sheet| Some((sheet, named(sheet)?))).collect();
+            tables
+                .iter()
+                .filter(|(sheet, kind)| {
+                    visible(sheet) || !tables.iter().any(|(other, of)| of == kind && visible(other))
+                })
+                .map(|(sheet, kind)| (sheet.name.clone(), *kind))
+                .collect()
+        }
         Some(table) => worksheets()
-            .find(|sheet| TableKind::from_sheet_name(&sheet.name) == Some(table))
-            .or_else(|| worksheets().find(|sheet| sheet.visible == SheetVisible::Visible))
+            .filter(visible)
+            .find(|sheet| named(sheet) == Some(table))
+            .or_else(|| worksheets().find(visible))
+            .or_else(|| worksheets().find(|sheet| named(sheet) == Some(table)))
             .map(|sheet| vec![(sheet.name.clone(), table)])
             .unwrap_or_default(),
     }
+}
+
+/// Why a workbook's shared strings cannot be what their count says: a `uniqueCount`
+/// larger than the part's bytes can hold, for which the XLSX library would reserve
+/// memory up front and end the process when it cannot. `None` for every other workbook,
+/// also a broken one (the library says what is wrong with it).
+fn impossible_shared_strings(bytes: &[u8]) -> Option<String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let parts: Vec<String> = archive
+        .file_names()
+        .flatten()
+        .filter(|name| name.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+        .map(Cow::into_owned)
+        .collect();
+    for name in parts {
+        let Ok(part) = archive.by_name(&name) else { continue };
+        // The size a part declares may lie; deflate cannot make more than about 1,032
+        // bytes of one.
+        let most_bytes = part.size().min(part.compressed_size().saturating_mul(1_100).saturating_add(4_096));
+        let mut head = Vec::new();
+        if part.take(64 * 1024).read_to_end(&mut head).is_err() {
+            continue;
+        }
+        let Some(count) = unique_count(&head) else { continue };
+        if count.saturating_mul(MIN_SHARED_STRING_BYTES) > most_bytes {
+            return Some(format!(
+                "the workbook is malformed: `{name}` says it holds {count} strings, more than its {most_bytes} bytes can"
+            ));
+        }
+    }
+    None
+}
+
+/// The `uniqueCount` of a `sharedStrings.xml`'s `<sst>` element, from the part's first
+/// bytes. A count too large for a `u64` is `u64::MAX`.
+fn unique_count(head: &[u8]) -> Option<u64> {
+    const NAME: &[u8] = b"uniqueCount";
+    let at = head.windows(NAME.len()).position(|window| window == NAME)? + NAME.len();
+    let rest = &head[at..];
+    let rest = &rest[rest.iter().take_while(|byte| byte.is_ascii_whitespace()).count()..];
+    let rest = rest.strip_prefix(b"=")?;
+    let rest = &rest[rest.iter().take_while(|byte| byte.is_ascii_whitespace()).count()..];
+    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'"))?;
+    let digits: Vec<u8> = rest.iter().copied().take_while(u8::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    Some(
+        digits
+            .iter()
+            .try_fold(0u64, |value, digit| value.checked_mul(10)?.checked_add(u64::from(digit - b'0')))
+            .unwrap_or(u64::MAX),
+    )
 }
 
 /// Streams one sheet into rows of `table`.
@@ -77,6 +163,7 @@ fn read_sheet(
     input: &FileInput<'_>,
     sheet_name: &str,
     table: TableKind,
+    date1904: bool,
     builder: &mut DropBuilder,
 ) -> Result<TableRows> {
     let unreadable = |error: calamine::XlsxError| Error::Unreadable {
@@ -85,6 +172,7 @@ fn read_sheet(
     };
     let mut cells = workbook.worksheet_cells_reader(sheet_name).map_err(unreadable)?;
     let mut sheet = SheetRows::new(table.definition(), input.name.clone(), Arc::from(sheet_name));
+    sheet.date1904 = date1904;
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
         let value = cell_of(cell.get_value());
         // Formatted but empty cells make no row.
@@ -95,7 +183,7 @@ fn read_sheet(
         let (row, column) = cell.get_position();
         if sheet.current_row != Some(row) {
             sheet.end_row();
-            if sheet.header.is_none() && row >= HEADER_SEARCH_ROWS {
+            if sheet.header.is_none() && sheet.rows_above_header >= HEADER_SEARCH_ROWS {
                 break;
             }
             sheet.current_row = Some(row);
@@ -121,8 +209,12 @@ struct SheetRows {
     current_row: Option<u32>,
     /// Whether any cell held a value: a sheet without one is an empty table.
     seen_values: bool,
+    /// Whether the workbook counts days from 1904.
+    date1904: bool,
     /// Until the header is found: the current row's cells as text, with their column.
     candidate: Vec<(usize, String)>,
+    /// Until the header is found: how many rows with a value were not the header.
+    rows_above_header: u32,
     /// The header's sheet row (0-based) and its map, once found.
     header: Option<(u32, HeaderMap)>,
     unknown: Vec<String>,
@@ -139,7 +231,9 @@ impl SheetRows {
             sheet,
             current_row: None,
             seen_values: false,
+            date1904: false,
             candidate: Vec::new(),
+            rows_above_header: 0,
             header: None,
             unknown: Vec::new(),
             cells: Vec::new(),
@@ -156,7 +250,14 @@ impl SheetRows {
             None => {}
             Some((_, map)) => {
                 if let Some(target) = map.target(column) {
-                    self.cells[target] = cell;
+                    self.cells[target] = match cell {
+                        Cell::Number(serial)
+                            if self.date1904 && self.definition.columns[target].column_type == ColumnType::Date =>
+                        {
+                            Cell::Number(serial + DAYS_1900_TO_1904)
+                        }
+                        cell => cell,
+                    };
                 }
             }
         }
@@ -179,6 +280,8 @@ impl SheetRows {
                     self.unknown = unknown.into_iter().map(str::to_owned).collect();
                     self.cells = map.empty_row();
                     self.header = Some((row, map));
+                } else {
+                    self.rows_above_header += 1;
                 }
                 self.candidate.clear();
             }

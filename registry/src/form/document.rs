@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::{ColumnType, Requirement, TableKind, Vocabulary};
 use crate::enums::*;
-use crate::error::RejectCode;
+use crate::error::{RejectCode, WarningCode};
 use crate::lang::Lang;
 
 /// Every accepted spelling of a vocabulary, per canonical code.
@@ -70,10 +70,13 @@ pub fn markdown() -> String {
          `teachers` as `.csv`, `.xlsx` or `.jsonl` files, or one `roadmap.xlsx` with a sheet per table, or one \
          `roadmap.jsonl` with a nested document per child; and optionally `manifest.json` with the export time \
          and each file's rows and SHA-256. CSV may be UTF-8 (with or without BOM) or UTF-16 with BOM, with `,`, \
-         `;` or tab. A title or blank rows may sit above the header, within the first ten rows of a sheet or \
-         CSV file. Headers may be the English names below or the Kazakh or Russian template headers, in any \
-         case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel serials. \
-         Lists: separated by `;` or `,`. Rows are numbered as you see them: the header is row 1.\n"
+         `;` or tab. Title and blank rows may sit above the header: it must be among the first ten rows \
+         that hold anything. Headers may be the English names below or the Kazakh or Russian template headers, \
+         in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
+         serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
+         date. Amounts: tenge with at most two decimals (`25000`, `25 000,50`); `25,000` is refused, as it may \
+         mean twenty-five thousand. Lists: separated by `;` or `,`. Rows are numbered as you see them: the \
+         header is row 1, and blank rows and empty lines keep their numbers.\n"
     );
     for table in TableKind::ALL {
         let definition = table.definition();
@@ -152,6 +155,23 @@ pub fn markdown() -> String {
     let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
     let _ = writeln!(text, "|---|---|---|---|");
     for code in RejectCode::ALL {
+        let _ = writeln!(
+            text,
+            "| `{}` | {} | {} | {} |",
+            code.code(),
+            code.describe(Lang::En),
+            code.describe(Lang::Kk),
+            code.describe(Lang::Ru)
+        );
+    }
+    let _ = writeln!(text, "\n## Warnings: rows accepted, and reported all the same\n");
+    let _ = writeln!(
+        text,
+        "A warned row is accepted with its value kept as written; the run lists it, with the same columns as a rejection, in the region's warnings file beside its rejection file.\n"
+    );
+    let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
+    let _ = writeln!(text, "|---|---|---|---|");
+    for code in WarningCode::ALL {
         let _ = writeln!(
             text,
             "| `{}` | {} | {} | {} |",

@@ -15,7 +15,7 @@ use super::{ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS, TableDef, TableKind};
 use crate::cell::{self, Cell};
 use crate::discipline::DisciplineRef;
 use crate::enums::*;
-use crate::error::RejectCode;
+use crate::error::{RejectCode, WarningCode};
 use crate::iin::{Iin, IinError, mask_iin_runs, mask_text};
 use crate::kato::{KatoClassifier, KatoCode, Region, RegionCode};
 use crate::records::{Achievement, Child, Measure, Teacher};
@@ -44,6 +44,7 @@ pub struct RowIssue {
 /// Something accepted but worth telling the coordinator, e.g. an unknown discipline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowWarning {
+    pub code: WarningCode,
     pub column: &'static str,
     pub value: String,
     pub detail: String,
@@ -108,8 +109,14 @@ impl<'a> Row<'a> {
 
     fn date(&self, column: &'static str) -> Checked<NaiveDate> {
         let cell = self.required(column)?;
-        cell::parse_date(cell)
-            .ok_or_else(|| self.issue(column, RejectCode::DateInvalid, format!("`{column}` is not a date")))
+        cell::parse_date(cell).ok_or_else(|| {
+            let detail = if cell::is_bare_year(cell) {
+                format!("`{column}` holds a year alone; write the whole date")
+            } else {
+                format!("`{column}` is not a date between 1900 and 2199")
+            };
+            self.issue(column, RejectCode::DateInvalid, detail)
+        })
     }
 
     fn optional_date(&self, column: &'static str) -> Checked<Option<NaiveDate>> {
@@ -162,9 +169,10 @@ impl Texts<'_> {
 fn warn_unknown(column: &'static str, discipline: &DisciplineRef, warnings: &mut Vec<RowWarning>) {
     if let DisciplineRef::Unknown(text) = discipline {
         warnings.push(RowWarning {
+            code: WarningCode::DisciplineUnknown,
             column,
             value: text.clone(),
-            detail: "discipline not in the taxonomy; kept as written".to_owned(),
+            detail: format!("`{text}` is not in the taxonomy"),
         });
     }
 }
@@ -435,15 +443,8 @@ pub fn check_measure(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(
     }
     let mut texts = Texts { table: &MEASURES, cells };
     let title = texts.required("title");
-    let measure_id = given_id.unwrap_or_else(|| {
-        let mut hash = ContentHash::new();
-        hash.field(&iin.ascii());
-        hash.field(measure_type.code().as_bytes());
-        hash.field(title.as_bytes());
-        hash.date(planned_start);
-        hash.date(planned_end);
-        hash.id()
-    });
+    let measure_id =
+        given_id.unwrap_or_else(|| measure_content_hash(&iin, measure_type, &title, planned_start, planned_end).id());
     let measure = Measure {
         iin,
         measure_id,
@@ -461,6 +462,40 @@ pub fn check_measure(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(
         result: texts.optional("result"),
     };
     Ok((measure, warnings))
+}
+
+/// The hash of a measure's IIN, type, title and planned dates: its id when the row gives
+/// none.
+fn measure_content_hash(
+    iin: &Iin,
+    measure_type: MeasureType,
+    title: &str,
+    planned_start: NaiveDate,
+    planned_end: NaiveDate,
+) -> ContentHash {
+    let mut hash = ContentHash::new();
+    hash.field(&iin.ascii());
+    hash.field(measure_type.code().as_bytes());
+    hash.field(title.as_bytes());
+    hash.date(planned_start);
+    hash.date(planned_end);
+    hash
+}
+
+/// The id of a measure without one whose content id an earlier row of the drop holds
+/// (two courses titled alike, in two disciplines): the content id with the discipline
+/// and the provider added. The first such measure keeps the id earlier versions gave it.
+fn second_measure_id(measure: &Measure) -> String {
+    let mut hash = measure_content_hash(
+        &measure.iin,
+        measure.measure_type,
+        &measure.title,
+        measure.planned_start,
+        measure.planned_end,
+    );
+    hash.field(measure.discipline.as_ref().map(DisciplineRef::as_str).unwrap_or("").as_bytes());
+    hash.field(measure.provider.as_deref().unwrap_or("").as_bytes());
+    hash.id()
 }
 
 /// A stable id made from a measure's content, for rows whose `measure_id` is empty:
@@ -705,13 +740,35 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
             }
             let accepted = &checked.measures;
             let id_at = |at: &usize| accepted[*at].1.measure_id.as_str();
-            let hash = FxBuildHasher.hash_one(measure.measure_id.as_str());
-            match measure_ids.entry(hash, |at| id_at(at) == measure.measure_id, |at| FxBuildHasher.hash_one(id_at(at)))
-            {
-                Entry::Occupied(_) => return Err(duplicate(&MEASURES, cells, "measure_id")),
-                // The place the measure takes below: nothing rejects it after this.
-                Entry::Vacant(slot) => {
-                    slot.insert(accepted.len());
+            let generated = cells.get(MEASURES.index("measure_id")).is_none_or(Cell::is_empty);
+            let mut measure = measure;
+            // A generated id is tried twice: as it always was, then with the discipline
+            // and the provider ([`second_measure_id`]).
+            for attempt in 0..2 {
+                let hash = FxBuildHasher.hash_one(measure.measure_id.as_str());
+                match measure_ids.entry(hash, |at| id_at(at) == measure.measure_id, |at| FxBuildHasher.hash_one(id_at(at)))
+                {
+                    Entry::Occupied(held)
+                        if generated
+                            && attempt == 0
+                            && (accepted[*held.get()].1.discipline != measure.discipline
+                                || accepted[*held.get()].1.provider != measure.provider) =>
+                    {
+                        measure.measure_id = second_measure_id(&measure)
+                    }
+                    Entry::Occupied(_) if generated => {
+                        return Err(Row { table: &MEASURES, cells }.issue(
+                            "measure_id",
+                            RejectCode::DuplicateKey,
+                            "an earlier row is the same measure: child, type, title, planned dates, discipline and provider",
+                        ));
+                    }
+                    Entry::Occupied(_) => return Err(duplicate(&MEASURES, cells, "measure_id")),
+                    // The place the measure takes below: nothing rejects it after this.
+                    Entry::Vacant(slot) => {
+                        slot.insert(accepted.len());
+                        break;
+                    }
                 }
             }
             Ok((measure, warnings))

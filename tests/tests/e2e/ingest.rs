@@ -211,6 +211,58 @@ fn a_drop_with_most_children_rejected_is_refused_whole() {
 }
 
 #[test]
+fn warned_rows_are_told_to_the_coordinator_and_no_message_shows_an_iin() {
+    let scene = scene(7);
+    let folder = scene.drops.join("2026-11-25").join("35");
+    std::fs::create_dir_all(&folder).unwrap();
+    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
+    let row = |iin: &str, grade: &str, disciplines: &str| {
+        format!(
+            "{iin};Әлиева;Аружан;05.01.2010;351600000;ауыл;S1;Мектеп;{grade};жоқ;жоқ;science;{disciplines};2022-09-01;olympiad;К. А."
+        )
+    };
+    let iins = &scene.iins;
+    // Line 4 is empty: a spreadsheet shows it as row 4, so the row below it is row 5.
+    // That row's grade is another child's IIN, as when a column is shifted by one.
+    let lines = [
+        header.to_owned(),
+        row(&iins[0], "9", "math"),
+        row(&iins[1], "9", "math, Кубизм"),
+        String::new(),
+        row(&iins[2], &iins[6], "math"),
+        row(&iins[3], "9", "math"),
+        row(&iins[4], "9", "math"),
+        row(&iins[5], "9", "math"),
+    ];
+    std::fs::write(folder.join("children.csv"), lines.join("\n")).unwrap();
+    let (code, stdout, report) = ingest(&scene.registry, &[], &[&folder]);
+    // One of six children rejected: published, with rejections.
+    assert_eq!(code, 2, "{stdout}{}", report["drops"][0]["rejections"]);
+    let drop = &report["drops"][0];
+    assert_eq!(drop["status"], "published");
+    let warned = drop["warned"].as_array().unwrap();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert_eq!((warned[0]["row"].as_u64(), warned[0]["column"].as_str()), (Some(3), Some("disciplines")));
+    assert_eq!((warned[0]["value"].as_str(), warned[0]["code"].as_str()), (Some("Кубизм"), Some("discipline_unknown")));
+    let rejection = &drop["rejections"][0];
+    assert_eq!((rejection["row"].as_u64(), rejection["code"].as_str()), (Some(5), Some("grade_out_of_range")));
+    let warnings_file = scene.registry.join("reports/00000001/35-warnings.csv");
+    assert!(
+        stdout.contains(&format!("warnings for region 35 (rows accepted): {}", warnings_file.display())),
+        "{stdout}"
+    );
+    let warnings = std::fs::read_to_string(&warnings_file).unwrap();
+    assert!(warnings.contains("Кубизм") && warnings.contains("discipline_unknown"), "{warnings}");
+    // The shifted IIN is masked in the value and in the message, in the report and in the
+    // coordinator's file.
+    let rejections = std::fs::read_to_string(scene.registry.join("reports/00000001/35-rejections.csv")).unwrap();
+    for text in [rejections, drop.to_string()] {
+        let longest_number = text.split(|ch: char| !ch.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+        assert!(longest_number < 12, "a number of {longest_number} digits:\n{text}");
+    }
+}
+
+#[test]
 fn a_cron_log_has_daryns_lines_in_plain_text_and_no_iin() {
     let root = tempfile::tempdir().unwrap();
     let folder = generate_day(root.path(), "2026-11-25", 60, 0.05, 11);

@@ -103,11 +103,23 @@ fn a_per_table_workbook_uses_its_first_sheet_whatever_its_name() {
 }
 
 #[test]
-fn a_header_below_the_tenth_row_is_not_found() {
+fn the_header_is_looked_for_in_the_first_ten_rows_that_hold_a_value() {
+    // A title, ten blank rows, the header on sheet row 12: found, and its rows count from it.
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet().set_name("children").unwrap();
     sheet.write_string(0, 0, "title").unwrap();
-    write_headers(sheet, 10, &["iin", "last_name", "first_name"]);
+    write_headers(sheet, 11, &["iin", "last_name", "first_name"]);
+    write_headers(sheet, 12, &["1", "A", "B"]);
+    let content = read(vec![("children.xlsx", workbook.save_to_buffer().unwrap())]).unwrap();
+    let children = content.table(TableKind::Children);
+    assert_eq!((children.locations[0].row, children.locations[0].line), (2, Some(13)));
+    // Ten rows of titles: the eleventh row is not looked at.
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("children").unwrap();
+    for row in 0..10 {
+        sheet.write_string(row * 2, 0, "title").unwrap();
+    }
+    write_headers(sheet, 20, &["iin", "last_name", "first_name"]);
     let error = read(vec![("children.xlsx", workbook.save_to_buffer().unwrap())]).unwrap_err();
     assert!(matches!(&error, Error::NoHeader { sheet: Some(sheet), .. } if sheet == "children"), "{error}");
     // An empty sheet is an empty table.
@@ -115,6 +127,91 @@ fn a_header_below_the_tenth_row_is_not_found() {
     workbook.add_worksheet().set_name("children").unwrap();
     let content = read(vec![("children.xlsx", workbook.save_to_buffer().unwrap())]).unwrap();
     assert!(content.table(TableKind::Children).is_empty());
+}
+
+#[test]
+fn a_hidden_copy_of_a_table_sheet_is_ignored() {
+    let mut workbook = Workbook::new();
+    // (The first sheet is the active one, which Excel does not let be hidden.)
+    for (name, last_name, hidden) in [("Дети", "New", false), ("children", "Old", true)] {
+        let sheet = workbook.add_worksheet().set_name(name).unwrap();
+        write_headers(sheet, 0, &["iin", "last_name", "first_name"]);
+        write_headers(sheet, 1, &["1", last_name, "B"]);
+        sheet.set_hidden(hidden);
+    }
+    let bytes = workbook.save_to_buffer().unwrap();
+    for file in ["roadmap.xlsx", "children.xlsx"] {
+        let content = read(vec![(file, bytes.clone())]).unwrap();
+        let children = content.table(TableKind::Children);
+        assert_eq!(children.rows[0][CHILDREN.index("last_name")], Cell::text("New"), "{file}");
+        assert_eq!(children.locations[0].sheet.as_deref(), Some("Дети"), "{file}");
+    }
+}
+
+/// The workbook with one part's text changed, as a hand-edited or foreign file has it.
+fn with_part(bytes: &[u8], part: &str, change: impl Fn(String) -> String) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).unwrap();
+        let name = file.name().unwrap().into_owned();
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut text).unwrap();
+        if name == part {
+            text = change(String::from_utf8(text).unwrap()).into_bytes();
+        }
+        writer.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut writer, &text).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn serials_of_a_1904_workbook_are_read_as_their_dates() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("children").unwrap();
+    write_headers(sheet, 0, &["iin", "identified_on", "grade"]);
+    sheet.write_string(1, 0, "010101500123").unwrap();
+    // 2025-09-01 is 45,901 days after 1899-12-30 (see the cell tests), so 45,901 −
+    // 1,462 = 44,439 days after 1904-01-01. The grade, a number, stays as it is.
+    sheet.write_number(1, 1, 44_439.0).unwrap();
+    sheet.write_number(1, 2, 9.0).unwrap();
+    let bytes = workbook.save_to_buffer().unwrap();
+    let mac = with_part(&bytes, "xl/workbook.xml", |xml| {
+        assert!(xml.contains("<workbookPr"), "{xml}");
+        xml.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1)
+    });
+    let content = read(vec![("children.xlsx", mac)]).unwrap();
+    let row = &content.table(TableKind::Children).rows[0];
+    assert_eq!(row[CHILDREN.index("identified_on")], Cell::Number(45_901.0));
+    assert_eq!(daryn_registry::cell::parse_date(&row[CHILDREN.index("identified_on")]), Some(date(2025, 9, 1)));
+    assert_eq!(row[CHILDREN.index("grade")], Cell::Number(9.0));
+    let content = read(vec![("children.xlsx", bytes)]).unwrap();
+    let row = &content.table(TableKind::Children).rows[0];
+    assert_eq!(row[CHILDREN.index("identified_on")], Cell::Number(44_439.0));
+}
+
+#[test]
+fn a_shared_strings_count_no_file_can_hold_refuses_the_workbook_not_the_run() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("children").unwrap();
+    write_headers(sheet, 0, &["iin", "last_name", "first_name"]);
+    let bytes = workbook.save_to_buffer().unwrap();
+    // Asked for up front, 10^17 strings would be 2.4 · 10^18 bytes: the allocator fails
+    // and the process ends, which no `catch_unwind` stops.
+    let lying = with_part(&bytes, "xl/sharedStrings.xml", |xml| {
+        let at = xml.find("uniqueCount=\"").expect("rust_xlsxwriter writes the count") + "uniqueCount=\"".len();
+        let end = at + xml[at..].find('"').unwrap();
+        format!("{}100000000000000000{}", &xml[..at], &xml[end..])
+    });
+    let error = read(vec![("children.xlsx", lying)]).unwrap_err();
+    assert_eq!(error.code(), "table_unreadable");
+    assert!(error.to_string().contains("100000000000000000 strings"), "{error}");
+    // The true count is read as before.
+    assert!(read(vec![("children.xlsx", bytes)]).is_ok());
+    assert_eq!(unique_count(b"<sst count='3' uniqueCount = '2'>"), Some(2));
+    assert_eq!(unique_count(b"<sst uniqueCount=\"99999999999999999999999\">"), Some(u64::MAX));
+    assert_eq!(unique_count(b"<sst count=\"3\">"), None);
 }
 
 #[test]

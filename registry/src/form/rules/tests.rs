@@ -367,3 +367,32 @@ fn a_district_name_without_the_classifier_asks_for_the_code() {
     assert_eq!(issue.code, RejectCode::DistrictUnknown);
     assert!(issue.detail.contains("nine-digit KATO code"), "{}", issue.detail);
 }
+
+#[test]
+fn measures_titled_alike_in_two_disciplines_are_two_measures() {
+    let course = |discipline: &'static str| with(valid_measure(), "discipline", discipline);
+    let rows = DropRows {
+        children: vec![row(&CHILDREN, &valid_child())],
+        measures: vec![
+            row(&MEASURES, &course("математика")),
+            row(&MEASURES, &course("физика")),
+            // Pasted twice: the same measure, whichever id it would get.
+            row(&MEASURES, &course("физика")),
+            row(&MEASURES, &course("математика")),
+            // Given ids are the region's own: the same id twice is a duplicate.
+            row(&MEASURES, &with(course("химия"), "measure_id", "M-1")),
+            row(&MEASURES, &with(course("биология"), "measure_id", "M-1")),
+        ],
+        achievements: vec![],
+        teachers: vec![],
+    };
+    let checked = check_drop(rows, &context());
+    let rejected: Vec<(usize, RejectCode)> = checked.rejections.iter().map(|r| (r.index, r.issue.code)).collect();
+    assert_eq!(rejected, [(2, RejectCode::DuplicateKey), (3, RejectCode::DuplicateKey), (5, RejectCode::DuplicateKey)]);
+    assert!(checked.rejections[0].issue.detail.contains("same measure"), "{}", checked.rejections[0].issue.detail);
+    let ids: Vec<&str> = checked.measures.iter().map(|(_, measure)| measure.measure_id.as_str()).collect();
+    // The first keeps the id every earlier version gave it; the second has its own.
+    let first = content_id(&[GIRL, "scholarship", "Именная стипендия", "2026-01-01", "2026-06-01"]);
+    let second = content_id(&[GIRL, "scholarship", "Именная стипендия", "2026-01-01", "2026-06-01", "physics", ""]);
+    assert_eq!(ids, [first.as_str(), second.as_str(), "M-1"]);
+}
