@@ -368,6 +368,10 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         write_version(writing, current.as_ref(), &prepared, progress, &mut clock).await?;
     let version = registry_version.version;
     let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
+    // A warning says "the row is accepted": of a drop not published, no row is.
+    for drop in drops.iter_mut().filter(|drop| drop.status != DropStatus::Published) {
+        drop.warned.clear();
+    }
     // The coordinators' files are written before the version is published, so that every
     // published version has them; a killed run's folder of this number goes first.
     store.remove_unpublished_reports()?;
@@ -696,11 +700,17 @@ fn column_of(location: &read::RowLocation, column: &str) -> String {
     }
 }
 
-/// The accepted rows with a warning, for the coordinator's warnings file.
+/// The most warned rows a drop lists (its `warnings` count is exact): one unknown word in
+/// every measure of a large region would otherwise be millions of records held in memory.
+const MAX_WARNED: usize = 10_000;
+
+/// The accepted rows with a warning, for the coordinator's warnings file: the first
+/// [`MAX_WARNED`].
 fn warning_records(outcome: &DropOutcome, content: &DropContent, checked: &CheckedDrop) -> Vec<RejectionRecord> {
     checked
         .warnings
         .iter()
+        .take(MAX_WARNED)
         .map(|warned| {
             let location = &content.table(warned.table).locations[warned.index];
             let warning = &warned.warning;

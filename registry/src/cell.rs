@@ -212,9 +212,10 @@ pub fn parse_int(cell: &Cell) -> Option<i64> {
 
 /// Reads an amount: a number cell, or text with `.` or `,` as the decimal mark and
 /// spaces (also non-breaking) as thousands separators. Returns the value in tiyn
-/// (hundredths of a tenge) so that sums stay exact. Text with more than two decimals is
-/// refused: `25,000` or `25.000` is far likelier twenty-five thousand with a thousands
-/// separator than twenty-five tenge, and a tenge has only a hundred tiyn.
+/// (hundredths of a tenge) so that sums stay exact. Text of one to three digits, a mark
+/// and three digits is refused: `25,000` or `1.500` is far likelier a thousands separator
+/// than tenge and a tenth of a tiyn. More decimals (`25000.0000`, as databases export
+/// money) are read and rounded to the tiyn.
 pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
     let value = match cell {
         Cell::Number(number) => *number,
@@ -227,7 +228,11 @@ pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
                 .filter(|ch| !ch.is_whitespace() && *ch != '\u{a0}' && *ch != '\u{202f}')
                 .map(|ch| if ch == ',' { '.' } else { ch })
                 .collect();
-            if cleaned.split_once('.').is_some_and(|(_, decimals)| decimals.len() > 2) {
+            if let Some((whole, decimals)) = cleaned.split_once('.')
+                && (1..=3).contains(&whole.len())
+                && decimals.len() == 3
+                && [whole, decimals].iter().all(|digits| digits.bytes().all(|digit| digit.is_ascii_digit()))
+            {
                 return None;
             }
             cleaned.parse::<f64>().ok()?
@@ -354,6 +359,10 @@ mod tests {
         assert_eq!(parse_amount_tiyn(&Cell::text("25,000")), None);
         assert_eq!(parse_amount_tiyn(&Cell::text("25.000")), None);
         assert_eq!(parse_amount_tiyn(&Cell::text("25,5")), Some(2_550));
+        assert_eq!(parse_amount_tiyn(&Cell::text("1.500")), None);
+        // Not ambiguous: four decimals, or a whole part of four digits.
+        assert_eq!(parse_amount_tiyn(&Cell::text("25000.0000")), Some(2_500_000));
+        assert_eq!(parse_amount_tiyn(&Cell::text("1500,125")), Some(150_013));
     }
 
     #[test]

@@ -394,8 +394,8 @@ mod tests {
 
     #[test]
     fn lines_ending_in_a_bare_cr_are_lines() {
-        // Rows 2 and 4 (an empty line between them is row 3) on lines 2 and 4; a quoted
-        // field keeps its line break.
+        // Rows 2 and 4 (an empty line between them is row 3) on lines 2 and 5 (the quoted
+        // field's line break is line 3); the field keeps its line break.
         let text = "iin,last_name,first_name,interests\r1,A,B,\"chess\rmusic\"\r\r2,C,D,x\r";
         let content = read_children(text.as_bytes().to_vec());
         let table = content.table(TableKind::Children);

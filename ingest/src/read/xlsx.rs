@@ -47,6 +47,13 @@ const DAYS_1900_TO_1904: f64 = 1_462.0;
 /// The fewest bytes a shared string takes in `sharedStrings.xml` (`<si/>`).
 const MIN_SHARED_STRING_BYTES: u64 = 5;
 
+/// The most shared strings a workbook may declare: 50 million, for which the XLSX
+/// library reserves 1.2 GB (a region's largest export has well under a million).
+const MAX_SHARED_STRINGS: u64 = 50_000_000;
+
+/// How far into `sharedStrings.xml` its `<sst>` element is looked for.
+const MAX_SHARED_STRINGS_PROLOG: u64 = 16 * 1024 * 1024;
+
 /// Reads a workbook: the one table `table`, or every table sheet of a `roadmap.xlsx`
 /// (`table` is `None`). Returns the manifest's count: the data rows of the children
 /// sheet, or of the one table.
@@ -97,17 +104,17 @@ fn choose_sheets(sheets: &[calamine::Sheet], table: Option<TableKind>) -> Vec<(S
         Some(table) => worksheets()
             .filter(visible)
             .find(|sheet| named(sheet) == Some(table))
-            .or_else(|| worksheets().find(visible))
             .or_else(|| worksheets().find(|sheet| named(sheet) == Some(table)))
+            .or_else(|| worksheets().find(visible))
             .map(|sheet| vec![(sheet.name.clone(), table)])
             .unwrap_or_default(),
     }
 }
 
 /// Why a workbook's shared strings cannot be what their count says: a `uniqueCount`
-/// larger than the part's bytes can hold, for which the XLSX library would reserve
-/// memory up front and end the process when it cannot. `None` for every other workbook,
-/// also a broken one (the library says what is wrong with it).
+/// larger than the part's bytes can hold or than [`MAX_SHARED_STRINGS`], for which the
+/// XLSX library would reserve memory up front and end the process when it cannot. `None`
+/// for every other workbook, also a broken one (the library says what is wrong with it).
 fn impossible_shared_strings(bytes: &[u8]) -> Option<String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let parts: Vec<String> = archive
@@ -121,18 +128,52 @@ fn impossible_shared_strings(bytes: &[u8]) -> Option<String> {
         // The size a part declares may lie; deflate cannot make more than about 1,032
         // bytes of one.
         let most_bytes = part.size().min(part.compressed_size().saturating_mul(1_100).saturating_add(4_096));
-        let mut head = Vec::new();
-        if part.take(64 * 1024).read_to_end(&mut head).is_err() {
-            continue;
-        }
+        let Some(head) = sst_start_tag(part) else {
+            return Some(format!(
+                "the workbook is malformed: `{name}` has no <sst> element in its first {MAX_SHARED_STRINGS_PROLOG} bytes"
+            ));
+        };
         let Some(count) = unique_count(&head) else { continue };
-        if count.saturating_mul(MIN_SHARED_STRING_BYTES) > most_bytes {
+        if count > MAX_SHARED_STRINGS || count.saturating_mul(MIN_SHARED_STRING_BYTES) > most_bytes {
             return Some(format!(
                 "the workbook is malformed: `{name}` says it holds {count} strings, more than its {most_bytes} bytes can"
             ));
         }
     }
     None
+}
+
+/// The bytes of a `sharedStrings.xml` up to the end of its `<sst …>` start tag, read as
+/// far as [`MAX_SHARED_STRINGS_PROLOG`]; `None` when the tag has not ended by then. A
+/// part that ends first, or cannot be read, gives what was read (the library reports the
+/// fault).
+fn sst_start_tag(part: impl Read) -> Option<Vec<u8>> {
+    let mut part = part.take(MAX_SHARED_STRINGS_PROLOG);
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    // Where `<sst` begins once found; until then, where the next look for it starts.
+    let (mut tag, mut looked) = (None, 0);
+    loop {
+        match part.read(&mut chunk) {
+            Ok(0) if head.len() as u64 == MAX_SHARED_STRINGS_PROLOG => return None,
+            Ok(0) | Err(_) => return Some(head),
+            Ok(read) => head.extend_from_slice(&chunk[..read]),
+        }
+        if tag.is_none() {
+            tag = head[looked..].windows(4).position(|window| window == b"<sst").map(|at| looked + at);
+            looked = match tag {
+                Some(at) => at,
+                None => head.len().saturating_sub(3),
+            };
+        }
+        if tag.is_some() {
+            if let Some(end) = head[looked..].iter().position(|&byte| byte == b'>') {
+                head.truncate(looked + end + 1);
+                return Some(head);
+            }
+            looked = head.len();
+        }
+    }
 }
 
 /// The `uniqueCount` of a `sharedStrings.xml`'s `<sst>` element, from the part's first

@@ -74,8 +74,8 @@ pub fn markdown() -> String {
          that hold anything. Headers may be the English names below or the Kazakh or Russian template headers, \
          in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
          serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
-         date. Amounts: tenge with at most two decimals (`25000`, `25 000,50`); `25,000` is refused, as it may \
-         mean twenty-five thousand. Lists: separated by `;` or `,`. Rows are numbered as you see them: the \
+         date. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
+         refused, as it may mean twenty-five thousand. Lists: separated by `;` or `,`. Rows are numbered as you see them: the \
          header is row 1, and blank rows and empty lines keep their numbers.\n"
     );
     for table in TableKind::ALL {

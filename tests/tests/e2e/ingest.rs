@@ -191,10 +191,11 @@ fn a_drop_with_most_children_rejected_is_refused_whole() {
     let folder = root.path().join("2026-11-25").join("35");
     std::fs::create_dir_all(&folder).unwrap();
     // Three children, two of them broken (a bad IIN, a grade of 99): two thirds rejected.
+    // The good one has a discipline to warn about.
     let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
     let row = |iin: &str, grade: &str| {
         format!(
-            "{iin};Әлиева;Аружан;05.01.2010;351600000;ауыл;S1;Мектеп;{grade};жоқ;жоқ;science;math;2022-09-01;olympiad;К. А."
+            "{iin};Әлиева;Аружан;05.01.2010;351600000;ауыл;S1;Мектеп;{grade};жоқ;жоқ;science;math, Кубизм;2022-09-01;olympiad;К. А."
         )
     };
     // 100105600010 is valid (see the registry's rule tests); 100105600011 is not.
@@ -208,6 +209,11 @@ fn a_drop_with_most_children_rejected_is_refused_whole() {
     assert_eq!(drop["refusal"]["code"], "too_many_rejected");
     assert_eq!(drop["children"]["rejected"], 2);
     assert_eq!(drop["rejections"].as_array().unwrap().len(), 2);
+    // Nothing of the drop is accepted, so no row is "accepted with a warning".
+    assert_eq!(drop["warnings"], 1);
+    assert!(drop["warned"].as_array().unwrap().is_empty(), "{drop}");
+    assert!(!registry.join("reports/00000001/35-warnings.csv").exists());
+    assert!(!stdout.contains("warnings for region"), "{stdout}");
 }
 
 #[test]

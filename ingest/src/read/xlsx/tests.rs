@@ -208,7 +208,22 @@ fn a_shared_strings_count_no_file_can_hold_refuses_the_workbook_not_the_run() {
     assert_eq!(error.code(), "table_unreadable");
     assert!(error.to_string().contains("100000000000000000 strings"), "{error}");
     // The true count is read as before.
-    assert!(read(vec![("children.xlsx", bytes)]).is_ok());
+    assert!(read(vec![("children.xlsx", bytes.clone())]).is_ok());
+    // A count behind a comment is found all the same.
+    let hidden = with_part(&bytes, "xl/sharedStrings.xml", |xml| {
+        let at = xml.find("<sst").unwrap();
+        let comment = format!("<!-- {} -->", "x".repeat(100_000));
+        let xml = format!("{}{comment}{}", &xml[..at], &xml[at..]);
+        let at = xml.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+        let end = at + xml[at..].find('"').unwrap();
+        format!("{}60000000{}", &xml[..at], &xml[end..])
+    });
+    let error = read(vec![("children.xlsx", hidden)]).unwrap_err();
+    assert!(error.to_string().contains("60000000 strings"), "{error}");
+    let prolog = vec![b' '; MAX_SHARED_STRINGS_PROLOG as usize];
+    assert_eq!(sst_start_tag([prolog.as_slice(), b"<sst uniqueCount=\"1\">"].concat().as_slice()), None);
+    let tag = sst_start_tag(b"<?xml?><!-- <ss --><sst uniqueCount=\"1\"><si/></sst>".as_slice());
+    assert_eq!(tag.as_deref(), Some(b"<?xml?><!-- <ss --><sst uniqueCount=\"1\">".as_slice()));
     assert_eq!(unique_count(b"<sst count='3' uniqueCount = '2'>"), Some(2));
     assert_eq!(unique_count(b"<sst uniqueCount=\"99999999999999999999999\">"), Some(u64::MAX));
     assert_eq!(unique_count(b"<sst count=\"3\">"), None);
