@@ -20,19 +20,20 @@ mod texts;
 
 use std::path::Path;
 
-use daryn_registry::Lang;
 use daryn_registry::form::{ColumnDef, ColumnType, Requirement, TableKind, Vocabulary};
+use daryn_registry::{Lang, RejectCode};
 use rust_xlsxwriter::{
-    Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
-    utility::worksheet_range_absolute,
+    Color, DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet,
+    XlsxError, utility::worksheet_range_absolute,
 };
 
 use crate::{Error, Result};
 use texts::TemplateTexts;
 
 /// The last worksheet row (1-based, as Excel shows it) that carries the table sheets'
-/// drop-down lists and prompts.
-pub const LAST_TEMPLATE_ROW: u32 = 10_000;
+/// drop-down lists and prompts: Excel's last row, as a region's measures run to tens of
+/// thousands of rows (a range is one `sqref`, whatever its length).
+pub const LAST_TEMPLATE_ROW: u32 = 1_048_576;
 
 /// The hidden sheet holding the words of vocabularies too long for an inline list.
 /// Readers of filled-in templates ignore it, like the explanation sheet.
@@ -241,6 +242,20 @@ fn build_table_sheet(
                     .set_error_message(texts.list_error_message)?,
             ),
             ColumnType::EnumList(vocabulary) => Some(several_values_prompt(vocabulary, lang)?),
+            // What Excel can check as it is typed: a grade is a whole number from 0 to 12,
+            // an IIN twelve characters (the column is text, so digits stay digits).
+            ColumnType::Int if column.name == "grade" => Some(
+                DataValidation::new()
+                    .allow_whole_number(DataValidationRule::Between(0, 12))
+                    .set_error_title(error_title(column, lang))?
+                    .set_error_message(RejectCode::GradeOutOfRange.describe(lang))?,
+            ),
+            ColumnType::Iin => Some(
+                DataValidation::new()
+                    .allow_text_length(DataValidationRule::EqualTo(12))
+                    .set_error_title(error_title(column, lang))?
+                    .set_error_message(RejectCode::IinFormat.describe(lang))?,
+            ),
             _ => None,
         };
         if let Some(validation) = validation {
@@ -252,6 +267,11 @@ fn build_table_sheet(
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, 0, last_column)?;
     Ok(sheet)
+}
+
+/// A column's header as the title of Excel's error box (at most 32 characters).
+fn error_title(column: &ColumnDef, lang: Lang) -> String {
+    column.header(lang).chars().take(32).collect()
 }
 
 /// The vocabulary a column draws its words from, if any.

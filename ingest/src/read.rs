@@ -75,6 +75,8 @@ pub struct NestedRow {
     pub list: TableKind,
     /// Its position in the list, from 0.
     pub index: usize,
+    /// The row of the child whose document holds it, among the file's children rows.
+    pub parent: usize,
 }
 
 impl fmt::Display for NestedRow {
@@ -171,9 +173,17 @@ impl DropContent {
     /// leaving the locations in place: rejection `index` `i` of a table is at
     /// `self.table(table).locations[i]`.
     pub fn take_rows(&mut self) -> DropRows {
+        let parents = |table: &TableRows| -> Vec<Option<usize>> {
+            if table.locations.iter().all(|location| location.nested.is_none()) {
+                return Vec::new();
+            }
+            table.locations.iter().map(|location| location.nested.map(|nested| nested.parent)).collect()
+        };
+        let measure_parents = parents(&self.tables[TableKind::Measures as usize]);
+        let achievement_parents = parents(&self.tables[TableKind::Achievements as usize]);
         let [children, measures, achievements, teachers] =
             self.tables.each_mut().map(|table| std::mem::take(&mut table.rows));
-        DropRows { children, measures, achievements, teachers }
+        DropRows { children, measures, achievements, teachers, measure_parents, achievement_parents }
     }
 }
 
@@ -417,7 +427,7 @@ mod tests {
             sheet: None,
             row: 7,
             line: None,
-            nested: Some(NestedRow { list: TableKind::Measures, index: 2 }),
+            nested: Some(NestedRow { list: TableKind::Measures, index: 2, parent: 0 }),
         };
         assert_eq!(location.to_string(), "`roadmap.jsonl` row 7 `measures[2]`");
     }

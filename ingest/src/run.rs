@@ -520,6 +520,17 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         let code = if source.manifest_error.is_some() { "manifest_invalid" } else { "not_a_drop" };
         return Ok(refused_without_reading(source, code, reason));
     };
+    // An export time ahead of the run (a manifest a month off) would make every correct
+    // drop after it stale until that day.
+    let now = Utc::now();
+    if exported_at > now + chrono::Duration::hours(1) {
+        let reason = format!(
+            "exported at {}, after this run ({}): check `exported_at` in the manifest or the folder's date",
+            daryn_registry::kazakhstan_time(exported_at),
+            daryn_registry::kazakhstan_time(now).format("%Y-%m-%d %H:%M%:z")
+        );
+        return Ok(refused_without_reading(source, "exported_in_future", reason));
+    }
     let held = current.and_then(|version| version.regions.get(&region));
     let stale = |exported_at: DateTime<Utc>, held: &RegionState| Refusal {
         code: "stale",
@@ -571,7 +582,8 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
 
     let context = DropContext {
         region: source.region,
-        export_date: source.exported_at().map(|stamp| stamp.date_naive()).unwrap_or_else(|| exported_at.date_naive()),
+        // The export's day in Kazakhstan, whatever offset the manifest wrote it with.
+        export_date: daryn_registry::kazakhstan_time(exported_at).date_naive(),
         classifier: options.classifier.as_ref(),
     };
     let rows = content.take_rows();

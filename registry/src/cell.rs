@@ -245,9 +245,22 @@ pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
     Some((value * 100.0).round() as i64)
 }
 
-/// Splits a list cell on `;` or `,`, trimming each item and dropping empty ones.
+/// What joins the items of a list given as items (a JSON array), so that an item may hold
+/// `;` or `,` (`Робототехника, 3D-модельдеу`): the ASCII unit separator, which no cell of
+/// an export holds.
+pub const LIST_ITEM_SEPARATOR: char = '\u{1f}';
+/// [`LIST_ITEM_SEPARATOR`] as text.
+pub const LIST_ITEM_SEPARATOR_STR: &str = "\u{1f}";
+
+/// Splits a list cell on `;` or `,` (or, when its items were joined with
+/// [`LIST_ITEM_SEPARATOR`], on that alone), trimming each item and dropping empty ones.
 pub fn split_list(text: &str) -> Vec<String> {
-    text.split([';', ',']).map(|item| item.trim()).filter(|item| !item.is_empty()).map(str::to_owned).collect()
+    let items: Vec<&str> = if text.contains(LIST_ITEM_SEPARATOR) {
+        text.split(LIST_ITEM_SEPARATOR).collect()
+    } else {
+        text.split([';', ',']).collect()
+    };
+    items.into_iter().map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect()
 }
 
 /// The items of a list cell. A list held in a number cell (one IIN) is one item.
@@ -368,6 +381,7 @@ mod tests {
     #[test]
     fn lists_split_on_semicolons_and_commas() {
         assert_eq!(split_list("science; art,sport ,"), ["science", "art", "sport"]);
+        assert_eq!(split_list("Робототехника, 3D\u{1f} art\u{1f}"), ["Робототехника, 3D", "art"]);
         assert!(split_list(" ; ").is_empty());
     }
 

@@ -8,8 +8,8 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, SheetVisible, Xlsx, open_workbook};
-use daryn_registry::Lang;
 use daryn_registry::form::{ColumnType, TableKind};
+use daryn_registry::{Lang, RejectCode};
 use rust_xlsxwriter::utility::column_number_to_name;
 
 use super::{LAST_TEMPLATE_ROW, LISTS_SHEET_NAME, explanation_sheet_name, write_template};
@@ -284,6 +284,27 @@ fn multi_valued_columns_get_a_prompt_not_a_strict_list() {
             }
         }
     }
+}
+
+#[test]
+fn excel_checks_grades_and_iins_as_they_are_typed_to_the_last_row() {
+    for lang in Lang::ALL {
+        let template = write(lang);
+        let children_xml = table_sheet_xml(&template.path, TableKind::Children);
+        let children = TableKind::Children.definition();
+        let grade = validation_of_column(&children_xml, children.index("grade")).expect("a check on grade");
+        assert_eq!(attribute(&grade.element, "type").as_deref(), Some("whole"), "{lang:?}");
+        assert!(grade.element.contains("<formula1>0</formula1><formula2>12</formula2>"), "{}", grade.element);
+        assert_eq!(attribute(&grade.element, "error").as_deref(), Some(RejectCode::GradeOutOfRange.describe(lang)));
+        for (table, column) in [(TableKind::Children, "iin"), (TableKind::Teachers, "teacher_id")] {
+            let xml = table_sheet_xml(&template.path, table);
+            let iin = validation_of_column(&xml, table.definition().index(column)).expect("a check on IINs");
+            assert_eq!(attribute(&iin.element, "type").as_deref(), Some("textLength"), "{lang:?} {table}.{column}");
+            assert_eq!(iin.formula.as_deref(), Some("12"), "{lang:?} {table}.{column}");
+        }
+    }
+    // Every check reaches Excel's last row (`validation_of_column` looks for exactly that range).
+    assert_eq!(LAST_TEMPLATE_ROW, 1_048_576);
 }
 
 #[test]

@@ -44,10 +44,21 @@ impl DropSource {
         if !folder.is_dir() {
             return Err(Error::NotADrop { path: folder.to_owned(), reason: "not a folder".to_owned() });
         }
-        let parent = folder.parent().filter(|parent| !parent.as_os_str().is_empty()).map(Path::to_owned);
-        let parent = parent.or_else(|| std::fs::canonicalize(folder).ok()?.parent().map(Path::to_owned));
-        let folder_date = parent.and_then(|parent| date_of(&folder_name(&parent)));
-        let manifest_path = folder.join("manifest.json");
+        // The date of the parent as given (`drops/2026-11-25/35`), else of the folder's
+        // real parent (`.`, `./35`, or a link `latest/35` to a dated folder).
+        let given = folder.parent().and_then(|parent| date_of(&folder_name(parent)));
+        let real = || std::fs::canonicalize(folder).ok()?.parent().and_then(|parent| date_of(&folder_name(parent)));
+        let folder_date = given.or_else(real);
+        // Named in any case (`Manifest.json`), as the data files may be.
+        let manifest_path = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| {
+                path.file_name().is_some_and(|name| name.to_string_lossy().eq_ignore_ascii_case("manifest.json"))
+            })
+            .unwrap_or_else(|| folder.join("manifest.json"));
         let (manifest, manifest_error) = if manifest_path.is_file() {
             match Manifest::load(&manifest_path).and_then(|manifest| check_region(&manifest_path, manifest, region)) {
                 Ok(manifest) => (Some(manifest), None),
@@ -139,8 +150,11 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<DropSource>> {
     Ok(drops)
 }
 
+/// The folder's name; of `.` or `..`, the name of the folder it is.
 fn folder_name(path: &Path) -> String {
-    path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+    let named = path.file_name().map(|name| name.to_string_lossy().into_owned());
+    let real = || std::fs::canonicalize(path).ok()?.file_name().map(|name| name.to_string_lossy().into_owned());
+    named.or_else(real).unwrap_or_default()
 }
 
 /// `None` when the name does not look like a region code (2 or 9 digits); `Some(None)`
@@ -180,5 +194,28 @@ mod tests {
         let paths = [day.join("35"), day.join("35"), day.clone(), day.join("47").join("..").join("35")];
         let found: Vec<String> = discover(&paths).unwrap().iter().map(|drop| drop.region.to_string()).collect();
         assert_eq!(found, ["35", "47"]);
+    }
+
+    #[test]
+    fn the_date_comes_from_the_real_folder_when_the_path_does_not_name_it() {
+        let root = tempfile::tempdir().unwrap();
+        let day = root.path().join("2026-11-25");
+        std::fs::create_dir_all(day.join("35")).unwrap();
+        std::os::unix::fs::symlink(&day, root.path().join("latest")).unwrap();
+        let dated = |path: PathBuf| {
+            let found = discover(&[path]).unwrap();
+            found
+                .iter()
+                .map(|drop| (drop.region.to_string(), drop.folder_date.map(|date| date.to_string())))
+                .collect::<Vec<_>>()
+        };
+        let expected = [("35".to_owned(), Some("2026-11-25".to_owned()))];
+        assert_eq!(dated(root.path().join("latest/35")), expected);
+        assert_eq!(dated(root.path().join("latest")), expected);
+        assert_eq!(dated(day.join("35/.")), expected);
+        assert_eq!(dated(day.join("35").join("..")), expected);
+        // A manifest named in another case is the manifest.
+        std::fs::write(day.join("35/Manifest.json"), "not json").unwrap();
+        assert!(DropSource::open(&day.join("35")).unwrap().manifest_error.is_some());
     }
 }

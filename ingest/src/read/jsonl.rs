@@ -3,9 +3,11 @@
 //!
 //! Keys are the canonical column names; template headers in Kazakh or Russian are
 //! accepted as in CSV. Values: strings as text, numbers as numbers, booleans as
-//! booleans, `null` as empty, arrays as one list cell (items joined with `;`), objects
-//! as their JSON text. When two keys name one column, the first as written wins and the
-//! other is reported as unknown.
+//! booleans, `null` as empty, arrays as one list cell (each item one item, whatever it
+//! holds: each ends with [`LIST_ITEM_SEPARATOR_STR`]); free text as an array is its parts
+//! joined with `; `. An object, or an array where the form has one typed value (a date,
+//! a number, a word, an IIN), makes the line unreadable. When two keys name one
+//! column, the first as written wins and the other is reported as unknown.
 //!
 //! In `roadmap.jsonl` a child's `measures`, `achievements` and `teachers` arrays become
 //! rows of those tables located at the child's line with their index (`measures[2]`).
@@ -21,7 +23,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use daryn_registry::cell::Cell;
+use daryn_registry::cell::{Cell, LIST_ITEM_SEPARATOR_STR};
 use daryn_registry::form::{CHILDREN, TableKind};
 use serde_json::Value;
 
@@ -99,20 +101,23 @@ impl JsonlReader {
         let document = match document::parse_line(line, table, &mut self.keys) {
             Ok(Some(document)) => document,
             Ok(None) => return self.broken.push((table, location, "the line is not a JSON object".to_owned())),
+            Err(error) if error.is_data() => return self.broken.push((table, location, error.to_string())),
             Err(error) => return self.broken.push((table, location, format!("the line is not valid JSON: {error}"))),
         };
         self.note_unknown(document.unknown);
         // Only a child of `roadmap.jsonl` has lists.
         let parent_iin =
             if document.lists.is_empty() { Cell::Empty } else { document.cells[CHILDREN.index("iin")].clone() };
+        let parent = self.tables[table as usize].len();
         self.tables[table as usize].push(document.cells, location);
         for (list, value) in document.lists {
-            self.nested_list(list, value, number, &parent_iin);
+            self.nested_list(list, value, number, (parent, &parent_iin));
         }
     }
 
     /// The nested rows of one list of a child's document.
-    fn nested_list(&mut self, list: TableKind, value: NestedList, line: u64, parent_iin: &Cell) {
+    /// `parent`: the child's row and its `iin` cell.
+    fn nested_list(&mut self, list: TableKind, value: NestedList, line: u64, (parent, parent_iin): (usize, &Cell)) {
         let items = match value {
             NestedList::Null => return,
             NestedList::Items(items) => items,
@@ -123,7 +128,7 @@ impl JsonlReader {
         };
         let definition = list.definition();
         for (index, item) in items.into_iter().enumerate() {
-            let location = self.location(line, Some(NestedRow { list, index }));
+            let location = self.location(line, Some(NestedRow { list, index, parent }));
             let Some(document) = item else {
                 let reason = format!("`{list}[{index}]` is not a JSON object");
                 self.broken.push((list, location, reason));
@@ -161,7 +166,8 @@ fn cell_of(value: Value, iins: bool) -> Cell {
         Value::String(text) => Cell::text(text),
         Value::Array(items) => {
             let items: Vec<String> = items.into_iter().filter_map(|item| item_text(item, iins)).collect();
-            Cell::text(items.join(";"))
+            // Each item ends with the separator, so that one item is one item too.
+            Cell::text(items.iter().flat_map(|item| [item.as_str(), LIST_ITEM_SEPARATOR_STR]).collect::<String>())
         }
         object @ Value::Object(_) => Cell::text(object.to_string()),
     }

@@ -198,9 +198,13 @@ pub fn markdown() -> String {
 /// precedence (section 4: stale, manifest, rejected children, shrink) holds among its
 /// four; a drop whose export time is unknown cannot be judged stale, and a table that
 /// cannot be read cannot be compared with the manifest or checked.
-pub const REFUSALS: [(&str, &str); 10] = [
+pub const REFUSALS: [(&str, &str); 11] = [
     ("not_a_drop", "no manifest and no dated folder to give the export time"),
     ("manifest_invalid", "`manifest.json` cannot be read, or names another region"),
+    (
+        "exported_in_future",
+        "the export time (the manifest's `exported_at`, or the folder's date) is more than an hour after the run: a drop that far ahead would make every correct drop after it stale",
+    ),
     (
         "stale",
         "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is not refused: it changes nothing)",

@@ -57,6 +57,7 @@ type Checked<T> = Result<T, RowIssue>;
 /// included; elsewhere only what may be an IIN typed into the wrong column, so that a
 /// wrong date, code or amount stays readable.
 fn shown_value(table: &TableDef, column: &str, value: &str) -> String {
+    let value = &value.trim_end_matches(cell::LIST_ITEM_SEPARATOR).replace(cell::LIST_ITEM_SEPARATOR, "; ");
     let holds_iins = table.columns.iter().any(|def| def.name == column && def.holds_iins());
     if holds_iins { mask_text(value) } else { mask_iin_runs(value) }
 }
@@ -622,6 +623,11 @@ pub struct DropRows {
     pub measures: Vec<Vec<Cell>>,
     pub achievements: Vec<Vec<Cell>>,
     pub teachers: Vec<Vec<Cell>>,
+    /// Of each measure nested in a child's document (`roadmap.jsonl`), the child's row
+    /// (its index in `children`); empty, or `None`, for rows of a table of their own.
+    pub measure_parents: Vec<Option<usize>>,
+    /// Likewise of each achievement.
+    pub achievement_parents: Vec<Option<usize>>,
 }
 
 /// One rejected row: which table, its index among that table's input rows, and why.
@@ -663,11 +669,12 @@ impl CheckedDrop {
 /// used up: an accepted record takes its text cells' strings, and each row's cells are
 /// let go once it is checked.
 pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
+    let DropRows { children, measures, achievements, teachers, measure_parents, achievement_parents } = rows;
     let mut checked = CheckedDrop {
-        children: Vec::with_capacity(rows.children.len()),
-        measures: Vec::with_capacity(rows.measures.len()),
-        achievements: Vec::with_capacity(rows.achievements.len()),
-        teachers: Vec::with_capacity(rows.teachers.len()),
+        children: Vec::with_capacity(children.len()),
+        measures: Vec::with_capacity(measures.len()),
+        achievements: Vec::with_capacity(achievements.len()),
+        teachers: Vec::with_capacity(teachers.len()),
         ..CheckedDrop::default()
     };
     fn reject(checked: &mut CheckedDrop, table: TableKind, index: usize, issue: RowIssue) {
@@ -675,7 +682,7 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
     }
 
     let mut teacher_ids = FxHashSet::default();
-    for (index, mut cells) in rows.teachers.into_iter().enumerate() {
+    for (index, mut cells) in teachers.into_iter().enumerate() {
         match check_teacher(&mut cells, context) {
             Ok((teacher, warnings)) if teacher_ids.insert(teacher.teacher_id) => {
                 push_warnings(&mut checked.warnings, TableKind::Teachers, index, warnings);
@@ -687,14 +694,17 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
     }
 
     // Children: the first row of an IIN wins; an IIN whose every row was rejected is
-    // remembered so that its measures and achievements are reported as cascaded.
-    let mut accepted_children = FxHashSet::with_capacity_and_hasher(rows.children.len(), Default::default());
+    // remembered so that its measures and achievements are reported as cascaded. Rows
+    // nested in a child's document go with that row, whatever other row holds its IIN.
+    let mut accepted_children = FxHashSet::with_capacity_and_hasher(children.len(), Default::default());
     let mut rejected_children = FxHashSet::default();
-    for (index, mut cells) in rows.children.into_iter().enumerate() {
+    let mut child_rows_accepted = vec![false; children.len()];
+    for (index, mut cells) in children.into_iter().enumerate() {
         match check_child(&mut cells, context) {
             Ok((child, warnings)) if accepted_children.insert(child.iin) => {
                 push_warnings(&mut checked.warnings, TableKind::Children, index, warnings);
                 checked.children.push((index, child));
+                child_rows_accepted[index] = true;
             }
             Ok(_) => reject(&mut checked, TableKind::Children, index, duplicate(&CHILDREN, &cells, "iin")),
             Err(issue) => {
@@ -708,6 +718,17 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
     let accepted_keys: FxHashSet<String> = accepted_children.iter().map(Iin::as_string).collect();
     rejected_children.retain(|key| !key.is_empty() && !accepted_keys.contains(key));
 
+    // Whether a nested row's own child row was rejected.
+    let parent_rejected = |parents: &[Option<usize>], index: usize| {
+        parents
+            .get(index)
+            .copied()
+            .flatten()
+            .is_some_and(|parent| !child_rows_accepted.get(parent).copied().unwrap_or(false))
+    };
+    fn child_rejected(table: &'static TableDef, cells: &[Cell]) -> RowIssue {
+        Row { table, cells }.issue("iin", RejectCode::ChildRejected, "the child's row was rejected")
+    }
     let parent_issue = |table: &'static TableDef, cells: &[Cell], iin: Iin| -> Option<RowIssue> {
         let row = Row { table, cells };
         if accepted_children.contains(&iin) {
@@ -722,10 +743,14 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
     // The ids of the measures accepted so far, as their places in `checked.measures`: no
     // copy of each id, and entries of a few bytes in a table that a drop of millions of
     // measures probes at random.
-    let mut measure_ids: HashTable<usize> = HashTable::with_capacity(rows.measures.len());
-    for (index, mut cells) in rows.measures.into_iter().enumerate() {
+    let mut measure_ids: HashTable<usize> = HashTable::with_capacity(measures.len());
+    for (index, mut cells) in measures.into_iter().enumerate() {
+        let orphan = parent_rejected(&measure_parents, index);
         let outcome = check_measure(&mut cells, context).and_then(|(measure, warnings)| {
             let cells = &cells;
+            if orphan {
+                return Err(child_rejected(&MEASURES, cells));
+            }
             if let Some(issue) = parent_issue(&MEASURES, cells, measure.iin) {
                 return Err(issue);
             }
@@ -778,6 +803,7 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
                 push_warnings(&mut checked.warnings, TableKind::Measures, index, warnings);
                 checked.measures.push((index, measure));
             }
+            Err(_) if orphan => reject(&mut checked, TableKind::Measures, index, child_rejected(&MEASURES, &cells)),
             Err(issue) => reject(
                 &mut checked,
                 TableKind::Measures,
@@ -787,9 +813,13 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
         }
     }
 
-    for (index, mut cells) in rows.achievements.into_iter().enumerate() {
+    for (index, mut cells) in achievements.into_iter().enumerate() {
+        let orphan = parent_rejected(&achievement_parents, index);
         let outcome = check_achievement(&mut cells, context).and_then(|(achievement, warnings)| {
             let cells = &cells;
+            if orphan {
+                return Err(child_rejected(&ACHIEVEMENTS, cells));
+            }
             if let Some(issue) = parent_issue(&ACHIEVEMENTS, cells, achievement.iin) {
                 return Err(issue);
             }
@@ -806,6 +836,9 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
             Ok((achievement, warnings)) => {
                 push_warnings(&mut checked.warnings, TableKind::Achievements, index, warnings);
                 checked.achievements.push((index, achievement));
+            }
+            Err(_) if orphan => {
+                reject(&mut checked, TableKind::Achievements, index, child_rejected(&ACHIEVEMENTS, &cells))
             }
             Err(issue) => reject(
                 &mut checked,

@@ -269,6 +269,37 @@ fn warned_rows_are_told_to_the_coordinator_and_no_message_shows_an_iin() {
 }
 
 #[test]
+fn the_export_day_is_kazakhstans_and_an_export_ahead_of_the_run_is_refused() {
+    let scene = scene(2);
+    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
+    let write_drop = |date: &str, region: &str, iin: &str, identified_on: &str, exported_at: &str| {
+        let folder = scene.drops.join(date).join(region);
+        std::fs::create_dir_all(&folder).unwrap();
+        let row = format!(
+            "{iin};Әлиева;Аружан;05.01.2010;{region}1600000;ауыл;S1;Мектеп;9;жоқ;жоқ;science;math;{identified_on};olympiad;К. А."
+        );
+        std::fs::write(folder.join("children.csv"), format!("{header}\n{row}\n")).unwrap();
+        let manifest = format!(r#"{{"region": "{region}", "exported_at": "{exported_at}", "files": {{}}}}"#);
+        std::fs::write(folder.join("manifest.json"), manifest).unwrap();
+        folder
+    };
+    // 20:30 UTC on the 24th is 01:30 on the 25th in Kazakhstan: a child identified on
+    // the 25th is not identified in the future.
+    let kazakh_day = write_drop("2026-11-25", "35", &scene.iins[0], "2026-11-25", "2026-11-24T20:30:00Z");
+    // A month too far: refused, or every correct drop after it would be stale.
+    let ahead = write_drop("2026-11-25", "47", &scene.iins[1], "2022-09-01", "2099-12-24T21:48:00+05:00");
+    let (code, stdout, report) = ingest(&scene.registry, &[], &[&kazakh_day, &ahead]);
+    assert_eq!(code, 2, "{stdout}");
+    let statuses = statuses(&report);
+    assert!(statuses.contains(&("35".to_owned(), "published".to_owned(), String::new())), "{statuses:?}");
+    assert!(
+        statuses.contains(&("47".to_owned(), "refused".to_owned(), "exported_in_future".to_owned())),
+        "{statuses:?}"
+    );
+    assert_eq!(report["drops"][0]["children"]["rejected"], 0, "{}", report["drops"][0]);
+}
+
+#[test]
 fn a_cron_log_has_daryns_lines_in_plain_text_and_no_iin() {
     let root = tempfile::tempdir().unwrap();
     let folder = generate_day(root.path(), "2026-11-25", 60, 0.05, 11);

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::fmt;
 
 use daryn_registry::cell::Cell;
-use daryn_registry::form::TableKind;
+use daryn_registry::form::{ColumnType, TableKind};
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::{NESTED, cell_of};
@@ -166,8 +166,24 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
             match self.keys.target(self.table, &key) {
                 KeyTarget::Column(column) if !taken[column] => {
                     taken[column] = true;
-                    let iins = self.table.definition().columns[column].holds_iins();
-                    document.cells[column] = cell_of(map.next_value::<Value>()?, iins);
+                    let definition = &self.table.definition().columns[column];
+                    let value = map.next_value::<Value>()?;
+                    let list = matches!(definition.column_type, ColumnType::List | ColumnType::EnumList(_));
+                    let shape = match &value {
+                        Value::Object(_) => Some("an object"),
+                        // Free text may be written as an array of its parts.
+                        Value::Array(_) if !list && definition.column_type != ColumnType::Text => Some("an array"),
+                        _ => None,
+                    };
+                    if let Some(shape) = shape {
+                        let wanted = if list { "a list" } else { "one value" };
+                        let at = self.list.map(|list| format!("`{list}`: ")).unwrap_or_default();
+                        return Err(A::Error::custom(format!("{at}`{key}` holds {shape} where the form has {wanted}")));
+                    }
+                    document.cells[column] = match value {
+                        Value::Array(parts) if !list => text_of_parts(parts),
+                        value => cell_of(value, definition.holds_iins()),
+                    };
                 }
                 KeyTarget::List(list) => {
                     let items = map.next_value_seed(ListSeed { keys: &mut *self.keys, list })?;
@@ -181,6 +197,20 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
         }
         Ok(Some(document))
     }
+}
+
+/// Free text given as an array of its parts (`"interests": ["шахмат", "музыка"]`): the
+/// parts joined with `; `.
+fn text_of_parts(parts: Vec<Value>) -> Cell {
+    let parts: Vec<String> = parts
+        .into_iter()
+        .filter_map(|part| match part {
+            Value::Null => None,
+            Value::String(text) => Some(text),
+            other => Some(other.to_string()),
+        })
+        .collect();
+    Cell::text(parts.join("; "))
 }
 
 /// Reads a child's nested list of `list` rows.

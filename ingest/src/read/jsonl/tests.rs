@@ -41,7 +41,7 @@ fn nested_rows_take_their_childs_iin_and_location() {
     assert_eq!(child[CHILDREN.index("grade")], Cell::Number(9.0));
     assert_eq!(child[CHILDREN.index("large_family")], Cell::Bool(true));
     assert_eq!(child[CHILDREN.index("patronymic")], Cell::Empty);
-    assert_eq!(child[CHILDREN.index("talent_domains")], Cell::text("science;art"));
+    assert_eq!(child[CHILDREN.index("talent_domains")], Cell::text("science\u{1f}art\u{1f}"));
     assert_eq!(children.locations[0].row, 1);
     assert_eq!(children.locations[1].row, 5);
     assert_eq!(children.rows[1][CHILDREN.index("iin")], Cell::text("120202600456"));
@@ -54,7 +54,12 @@ fn nested_rows_take_their_childs_iin_and_location() {
     assert_eq!(measures.locations[1].nested.map(|nested| nested.to_string()).as_deref(), Some("measures[1]"));
     let achievements = content.table(TableKind::Achievements);
     assert_eq!(achievements.rows[0][ACHIEVEMENTS.index("iin")], Cell::text("100101500123"));
-    assert_eq!(achievements.rows[0][ACHIEVEMENTS.index("teacher_ids")], Cell::text("800101300123;900101300456"));
+    assert_eq!(
+        achievements.rows[0][ACHIEVEMENTS.index("teacher_ids")],
+        Cell::text("800101300123\u{1f}900101300456\u{1f}")
+    );
+    // Each nested row knows its child's row: the first document is children row 0.
+    assert!(measures.locations.iter().all(|location| location.nested.is_some_and(|nested| nested.parent == 0)));
 }
 
 #[test]
@@ -134,12 +139,46 @@ fn values_become_cells() {
     assert_eq!(cell_of(serde_json::json!(12.0), false), Cell::Number(12.0));
     assert_eq!(cell_of(serde_json::json!("  "), false), Cell::Empty);
     assert_eq!(cell_of(serde_json::json!([]), false), Cell::Empty);
-    assert_eq!(cell_of(serde_json::json!([null, "a", 2.0, 2.5, true, [1]]), false), Cell::text("a;2;2.5;true;[1]"));
+    let mixed = cell_of(serde_json::json!([null, "a", 2.0, 2.5, true, [1]]), false);
+    assert_eq!(mixed, Cell::text("a\u{1f}2\u{1f}2.5\u{1f}true\u{1f}[1]\u{1f}"));
+    // An item is one item, whatever it holds.
+    let items = cell_of(serde_json::json!(["Робототехника, 3D-модельдеу", "шахмат"]), false);
+    assert_eq!(daryn_registry::cell::list_items(&items), ["Робототехника, 3D-модельдеу", "шахмат"]);
     assert_eq!(cell_of(serde_json::json!({"a": 1}), false), Cell::text(r#"{"a":1}"#));
     // IINs written as numbers in `teacher_ids` get their leading zero back.
     let iins = serde_json::json!([50101500127u64, "060315550123", 950101500127u64, 50101500127.0]);
-    assert_eq!(cell_of(iins.clone(), true), Cell::text("050101500127;060315550123;950101500127;050101500127"));
-    assert_eq!(cell_of(iins, false), Cell::text("50101500127;060315550123;950101500127;50101500127"));
+    let joined = |items: [&str; 4]| Cell::text(items.join("\u{1f}") + "\u{1f}");
+    assert_eq!(cell_of(iins.clone(), true), joined(["050101500127", "060315550123", "950101500127", "050101500127"]));
+    assert_eq!(cell_of(iins, false), joined(["50101500127", "060315550123", "950101500127", "50101500127"]));
+}
+
+#[test]
+fn an_object_or_an_array_where_the_form_has_one_value_breaks_the_line() {
+    let text = concat!(
+        r#"{"iin":"100101500123","last_name":{"ru":"Скворцова"}}"#,
+        "\n",
+        r#"{"iin":"100101500124","measures":[{"planned_start":["2025-09-01"]}]}"#,
+        "\n",
+        r#"{"iin":"100101500125","disciplines":["a","b"],"talent_domains":{"x":1}}"#,
+        "\n",
+        r#"{"iin":"100101500126","disciplines":["a, b"],"interests":["шахмат", null, "музыка"]}"#,
+        "\n"
+    );
+    let content = read("roadmap.jsonl", text).unwrap();
+    let reasons: Vec<(u64, &str)> =
+        content.broken.iter().map(|broken| (broken.location.row, broken.reason.as_str())).collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[0].1.starts_with("`last_name` holds an object where the form has one value"), "{reasons:?}");
+    assert!(
+        reasons[1].1.starts_with("`measures`: `planned_start` holds an array where the form has one value"),
+        "{reasons:?}"
+    );
+    assert!(reasons[2].1.starts_with("`talent_domains` holds an object where the form has a list"), "{reasons:?}");
+    assert_eq!([reasons[0].0, reasons[1].0, reasons[2].0], [1, 2, 3]);
+    let children = content.table(TableKind::Children);
+    assert_eq!(children.len(), 1);
+    assert_eq!(daryn_registry::cell::list_items(&children.rows[0][CHILDREN.index("disciplines")]), ["a, b"]);
+    assert_eq!(children.rows[0][CHILDREN.index("interests")], Cell::text("шахмат; музыка"));
 }
 
 proptest::proptest! {

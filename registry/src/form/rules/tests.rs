@@ -216,6 +216,7 @@ fn the_drop_cascades_and_checks_references() {
             ],
         )],
         teachers: vec![],
+        ..DropRows::default()
     };
     let checked = check_drop(rows, &context());
     // The girl's first row is accepted; her second row is a duplicate IIN.
@@ -251,6 +252,7 @@ fn a_rejected_childs_rows_go_with_it() {
             ],
         )],
         teachers: vec![],
+        ..DropRows::default()
     };
     let checked = check_drop(rows, &context());
     let codes: Vec<RejectCode> = checked.rejections.iter().map(|r| r.issue.code).collect();
@@ -276,6 +278,7 @@ fn a_measure_id_is_taken_once_and_records_keep_their_texts() {
         ],
         achievements: vec![],
         teachers: vec![],
+        ..DropRows::default()
     };
     let checked = check_drop(rows, &context());
     let rejected: Vec<(usize, &str, RejectCode, &str)> =
@@ -385,6 +388,7 @@ fn measures_titled_alike_in_two_disciplines_are_two_measures() {
         ],
         achievements: vec![],
         teachers: vec![],
+        ..DropRows::default()
     };
     let checked = check_drop(rows, &context());
     let rejected: Vec<(usize, RejectCode)> = checked.rejections.iter().map(|r| (r.index, r.issue.code)).collect();
@@ -395,4 +399,25 @@ fn measures_titled_alike_in_two_disciplines_are_two_measures() {
     let first = content_id(&[GIRL, "scholarship", "Именная стипендия", "2026-01-01", "2026-06-01"]);
     let second = content_id(&[GIRL, "scholarship", "Именная стипендия", "2026-01-01", "2026-06-01", "physics", ""]);
     assert_eq!(ids, [first.as_str(), second.as_str(), "M-1"]);
+}
+
+#[test]
+fn rows_nested_in_a_rejected_childs_document_go_with_it_whoever_else_holds_its_iin() {
+    // Two documents of the girl: the first accepted, the second a duplicate. Their
+    // measures hold the same IIN; the second's goes with its own (rejected) row.
+    let rows = DropRows {
+        children: vec![row(&CHILDREN, &valid_child()), row(&CHILDREN, &with(valid_child(), "first_name", "Айым"))],
+        measures: vec![row(&MEASURES, &valid_measure()), row(&MEASURES, &with(valid_measure(), "title", "Грант"))],
+        measure_parents: vec![Some(0), Some(1)],
+        ..DropRows::default()
+    };
+    let checked = check_drop(rows, &context());
+    let codes: Vec<(TableKind, usize, RejectCode)> =
+        checked.rejections.iter().map(|r| (r.table, r.index, r.issue.code)).collect();
+    assert_eq!(
+        codes,
+        [(TableKind::Children, 1, RejectCode::DuplicateKey), (TableKind::Measures, 1, RejectCode::ChildRejected)]
+    );
+    assert_eq!(checked.measures.len(), 1);
+    assert_eq!(checked.measures[0].1.title, "Именная стипендия");
 }
