@@ -940,14 +940,23 @@ fn report_folder(store: &Store, version: u64) -> PathBuf {
 /// and English. They go to `<folder>/<region>-rejections.csv` ([`report_folder`]); the
 /// accepted rows with a warning, likewise, to `<region>-warnings.csv`.
 fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()> {
+    // A region with two drops in the run (a refused newer one, the older one applied in
+    // its place) gets a file per drop: the second is named by its drop id.
+    let mut named: HashSet<String> = HashSet::new();
     for outcome in drops.iter_mut() {
+        let files_with_rejections = !outcome.rejections.is_empty() || !outcome.warned.is_empty();
+        let stem = if !files_with_rejections || named.insert(outcome.region.clone()) {
+            outcome.region.clone()
+        } else {
+            outcome.drop_id.clone()
+        };
         if !outcome.rejections.is_empty() {
-            let path = folder.join(format!("{}-rejections.csv", outcome.region));
+            let path = folder.join(format!("{stem}-rejections.csv"));
             write_coordinator_file(&path, &outcome.rejections)?;
             outcome.rejection_file = Some(path);
         }
         if !outcome.warned.is_empty() {
-            let path = folder.join(format!("{}-warnings.csv", outcome.region));
+            let path = folder.join(format!("{stem}-warnings.csv"));
             write_coordinator_file(&path, &outcome.warned)?;
             outcome.warning_file = Some(path);
         }

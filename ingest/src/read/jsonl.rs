@@ -137,7 +137,13 @@ impl JsonlReader {
             self.note_unknown(document.unknown);
             let mut cells = document.cells;
             if list == TableKind::Teachers {
-                let id = cells[definition.index("teacher_id")].display().trim().to_owned();
+                // One teacher whether her IIN is written as text or as a number.
+                let id = match &cells[definition.index("teacher_id")] {
+                    Cell::Number(number) => daryn_registry::Iin::from_number(*number).map(|iin| iin.as_string()).ok(),
+                    Cell::Text(text) => daryn_registry::Iin::parse(text).map(|iin| iin.as_string()).ok(),
+                    _ => None,
+                };
+                let id = id.unwrap_or_else(|| cells[definition.index("teacher_id")].display().trim().to_owned());
                 if !id.is_empty() && !self.teacher_ids.insert(id) {
                     continue;
                 }

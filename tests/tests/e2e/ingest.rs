@@ -742,6 +742,11 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     // The newer export's children all have a grade of 99: every row rejected.
     let text = std::fs::read_to_string(newer.join("children.csv")).unwrap();
     std::fs::write(newer.join("children.csv"), text.replace(";Мектеп;9;", ";Мектеп;99;")).unwrap();
+    // The older one's last child too (a new child: nothing the region holds is removed).
+    let mut text = std::fs::read_to_string(older.join("children.csv")).unwrap();
+    let last = text.rfind(";Мектеп;9;").unwrap();
+    text.replace_range(last..last + ";Мектеп;9;".len(), ";Мектеп;99;");
+    std::fs::write(older.join("children.csv"), text).unwrap();
     // Region 35 published once, and refused once with `code`.
     let published_and_refused = |code: &str| {
         BTreeSet::from([
@@ -752,6 +757,19 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     let (code, stdout, report) = ingest(&registry, &[], &[&newer, &older]);
     assert_eq!(code, 2, "{stdout}");
     assert_eq!(statuses(&report), published_and_refused("too_many_rejected"), "{stdout}");
+    // Each drop's rejections in a file of its own: the coordinator learns why the newer
+    // was refused and what of the older was not taken.
+    let files: Vec<(String, usize)> = report["drops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|drop| {
+            let file = drop["rejection_file"].as_str().unwrap();
+            let rows = std::fs::read_to_string(file).unwrap().lines().count() - 1;
+            (Path::new(file).file_name().unwrap().to_string_lossy().into_owned(), rows)
+        })
+        .collect();
+    assert_eq!(files, [("35-rejections.csv".to_owned(), 5), ("35-20261123T190000Z-rejections.csv".to_owned(), 1)]);
     let held_now = || {
         let store = daryn_registry::store::Store::open(&registry, false).unwrap();
         let version = store.current().unwrap().unwrap();
@@ -761,7 +779,7 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     // Without a manifest a drop's export time is its folder date at 00:00 +05:00, the
     // evening before in UTC: the older drop (folder 2026-11-24) is held now, not the
     // first one (folder 2026-11-23, held as 2026-11-22).
-    assert_eq!(held_now(), ("2026-11-23".to_owned(), 5));
+    assert_eq!(held_now(), ("2026-11-23".to_owned(), 4));
 
     // Both newer and valid: the newest is published, the other is stale.
     let later = hand_made_drop(&drops, "2026-11-26", "35", &iins[1..6]);

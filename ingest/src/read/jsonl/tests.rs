@@ -72,6 +72,19 @@ fn a_teacher_under_several_children_is_one_teacher() {
 }
 
 #[test]
+fn a_teacher_is_one_teacher_whether_her_iin_is_text_or_a_number() {
+    // 050101500127 is a valid IIN (the rules' tests use it); as a number it lost its zero.
+    let text = concat!(
+        r#"{"iin":"100101500123","teachers":[{"teacher_id":"050101500127"}]}"#,
+        "\n",
+        r#"{"iin":"100101500124","teachers":[{"teacher_id":50101500127}]}"#,
+        "\n"
+    );
+    let content = read("roadmap.jsonl", text).unwrap();
+    assert_eq!(content.table(TableKind::Teachers).len(), 1);
+}
+
+#[test]
 fn broken_lines_are_reported_and_the_rest_is_read() {
     let content = read("roadmap.jsonl", &roadmap()).unwrap();
     let broken: Vec<(TableKind, u64, Option<String>)> = content
