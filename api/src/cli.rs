@@ -97,7 +97,7 @@ enum Command {
         name: String,
         #[command(flatten)]
         session: SessionArgs,
-        /// Reporting year (coverage, funding, annual)
+        /// Reporting year (item1, coverage, funding, top-teachers, annual)
         #[arg(long)]
         year: Option<i32>,
         /// Only this region (two- or nine-digit code)

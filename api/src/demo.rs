@@ -61,6 +61,7 @@ pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
     say!("  the 100 best teachers:         daryn report top-teachers --registry {registry}");
     say!("  find the chess players:        daryn search --registry {registry} шахмат");
     say!("  a bigger set:                  daryn generate --out /tmp/drops --children 100000 --format mixed");
+    say!("    (another population: ingest it into a new registry, e.g. --registry /tmp/registry)");
     say!("  the form in Russian:           daryn template --lang ru --out roadmap-ru.xlsx");
     Ok(ExitCode::SUCCESS)
 }

@@ -188,6 +188,7 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let vacuumed = runtime.block_on(store.vacuum(keep))?;
     match (vacuumed.versions.first(), vacuumed.versions.last()) {
+        (Some(first), Some(last)) if first == last => say!("removed version {first}"),
         (Some(first), Some(last)) => say!("removed versions {first}–{last}"),
         _ => say!("no version to remove: the registry has {keep} or fewer"),
     }

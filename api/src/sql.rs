@@ -77,6 +77,15 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
 }
 
 pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
+    if command.suppress_small && command.params.teacher.is_some() {
+        let error = daryn_query::Error::BadParameter {
+            parameter: "--suppress-small",
+            reason: "`--explain` lists one teacher's achievements row by row, with the children's IINs: it checks a \
+                     score and is not for publication"
+                .to_owned(),
+        };
+        return Ok(report_error(None, &error));
+    }
     let runtime = runtime()?;
     let outcome = runtime.block_on(async {
         let session = RegistrySession::open(&command.registry, command.options.clone()).await?;

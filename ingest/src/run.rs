@@ -911,7 +911,6 @@ async fn write_version(
     tables.insert(StoreTable::Drops.name().to_owned(), version);
     clock.lap("rejections");
 
-    progress.stage("switching to the new version");
     let mut registry_version = RegistryVersion {
         format: VERSION_FORMAT,
         version: number,
@@ -927,6 +926,7 @@ async fn write_version(
     progress.stage("indexing for search");
     daryn_registry::search::index_version(store, &mut registry_version, Some(&published_regions)).await?;
     clock.lap("index");
+    progress.stage("switching to the new version");
     Ok((registry_version, conflicts))
 }
 

@@ -35,7 +35,8 @@ honourable_mention = 4
 participant = 0
 
 # Districts written by name (`Абай ауданы`, `Абайский район`) are looked up in a KATO
-# classifier CSV, the shape docs/FORM.md describes; without one a district must be
+# classifier CSV, the shape the README describes (`kato`, `region_kato`, `district_kk`,
+# `district_ru`, `district_en`); without one a district must be
 # given as its nine-digit KATO code. A relative path is read from this folder.
 # `daryn ingest --kato FILE` uses another file for one run.
 # [districts]

@@ -434,6 +434,14 @@ fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
     let (losers, held) = store_state(&registry);
     assert_eq!(losers, BTreeSet::from([("35".to_owned(), shared.clone())]));
     assert_eq!(held, karaganda_only.iter().cloned().collect(), "Karaganda's children after the duplicate rule");
+    // An outside reader following the README finds 7 rows stored (Karaganda's 4 and
+    // Mangystau's 3) and counts 6 children, as daryn does: less the one given way.
+    let script = daryn_tests::workspace_root().join("tests/outside/read_registry.py");
+    let output = std::process::Command::new("python3").arg(&script).arg(&registry).output().expect("python3 runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let seen: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!((seen["children"]["duckdb"].as_u64(), seen["children"]["current"].as_u64()), (Some(7), Some(6)));
+    assert_eq!(sql_lines(&registry, None, "SELECT count(*) FROM children"), ["6"]);
     // Both coordinators are told, each from their side.
     let folder = registry.join("reports").join("00000001");
     let loser = std::fs::read_to_string(folder.join("35-conflicts.csv")).unwrap();

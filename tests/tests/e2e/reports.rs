@@ -377,8 +377,13 @@ fn annual(fixture: &Fixture, root: &Path) {
 
 fn bad_parameters(fixture: &Fixture) {
     let registry = fixture.registry.to_str().unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    let teacher = fixture.t2.as_str();
+    let cases: [(&[&str], &str); 6] = [
         (&["report", "nonesuch", "--registry", registry], "error[unknown_report]"),
+        (
+            &["report", "top-teachers", "--registry", registry, "--explain", teacher, "--suppress-small"],
+            "error[bad_parameter]: `--suppress-small`",
+        ),
         (&["report", "unsupported", "--registry", registry, "--year", "2025"], "error[bad_parameter]: `--year`"),
         (&["report", "coverage", "--registry", registry, "--year", "1850"], "error[bad_parameter]: `--year`"),
         (&["report", "top-teachers", "--registry", registry, "--explain", "x1"], "error[bad_parameter]: `--explain`"),
