@@ -40,7 +40,7 @@ enum Command {
         /// Random seed; the same seed gives byte-identical output
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Folder date of the drops, YYYY-MM-DD (default: today)
+        /// Folder date of the drops, YYYY-MM-DD (default: today in Kazakhstan)
         #[arg(long, value_parser = parse_date)]
         date: Option<NaiveDate>,
         /// Chance that a row carries an injected error (0 to 0.2)
@@ -219,7 +219,7 @@ impl Cli {
                     out,
                     children,
                     seed,
-                    date: date.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                    date: date.unwrap_or_else(|| daryn_registry::kazakhstan_time(chrono::Utc::now()).date_naive()),
                     error_rate,
                     format,
                     classifier,

@@ -25,7 +25,7 @@ pub fn run(dir: &Path, children: u64) -> Result<ExitCode> {
         out: dir.join("drops"),
         children,
         seed: 997,
-        date: chrono::Local::now().date_naive(),
+        date: daryn_registry::kazakhstan_time(chrono::Utc::now()).date_naive(),
         error_rate: 0.01,
         format: FormatChoice::Mixed,
         classifier: None,

@@ -23,8 +23,8 @@ use std::path::Path;
 use daryn_registry::form::{ColumnDef, ColumnType, Requirement, TableKind, Vocabulary};
 use daryn_registry::{Lang, RejectCode};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet,
-    XlsxError, utility::worksheet_range_absolute,
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign, FormatBorder, Formula,
+    Workbook, Worksheet, XlsxError, utility::worksheet_range_absolute,
 };
 
 use crate::{Error, Result};
@@ -250,9 +250,11 @@ fn build_table_sheet(
                     .set_error_title(error_title(column, lang))?
                     .set_error_message(RejectCode::GradeOutOfRange.describe(lang))?,
             ),
+            // A warning, not a stop: the registry also reads `010101 500127`.
             ColumnType::Iin => Some(
                 DataValidation::new()
                     .allow_text_length(DataValidationRule::EqualTo(12))
+                    .set_error_style(DataValidationErrorStyle::Warning)
                     .set_error_title(error_title(column, lang))?
                     .set_error_message(RejectCode::IinFormat.describe(lang))?,
             ),

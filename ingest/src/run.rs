@@ -520,17 +520,6 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         let code = if source.manifest_error.is_some() { "manifest_invalid" } else { "not_a_drop" };
         return Ok(refused_without_reading(source, code, reason));
     };
-    // An export time ahead of the run (a manifest a month off) would make every correct
-    // drop after it stale until that day.
-    let now = Utc::now();
-    if exported_at > now + chrono::Duration::hours(1) {
-        let reason = format!(
-            "exported at {}, after this run ({}): check `exported_at` in the manifest or the folder's date",
-            daryn_registry::kazakhstan_time(exported_at),
-            daryn_registry::kazakhstan_time(now).format("%Y-%m-%d %H:%M%:z")
-        );
-        return Ok(refused_without_reading(source, "exported_in_future", reason));
-    }
     let held = current.and_then(|version| version.regions.get(&region));
     let stale = |exported_at: DateTime<Utc>, held: &RegionState| Refusal {
         code: "stale",
@@ -565,6 +554,18 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     {
         outcome.status = DropStatus::Unchanged;
         outcome.children.accepted = held.children;
+        return Ok(Prepared::unpublished(outcome));
+    }
+    // An export time ahead of the run (a manifest a month off) would make every correct
+    // drop after it stale until that day. (An identical re-send of one is still a no-op.)
+    let now = Utc::now();
+    if exported_at > now + chrono::Duration::hours(1) {
+        let reason = format!(
+            "exported at {}, after this run ({}): check `exported_at` in the manifest or the folder's date",
+            daryn_registry::kazakhstan_time(exported_at),
+            daryn_registry::kazakhstan_time(now).format("%Y-%m-%d %H:%M%:z")
+        );
+        outcome.refusal = Some(Refusal { code: "exported_in_future", reason });
         return Ok(Prepared::unpublished(outcome));
     }
     if let Some(held) = held

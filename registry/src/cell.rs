@@ -272,6 +272,22 @@ pub fn list_items(cell: &Cell) -> Vec<String> {
     }
 }
 
+/// The items of a list of words or IINs, which never hold `;` or `,`: split at those
+/// and at [`LIST_ITEM_SEPARATOR`] alike, so that a JSON array item `"science;art"` is two
+/// words, as the same text in a CSV cell is.
+pub fn word_items(cell: &Cell) -> Vec<String> {
+    match cell {
+        Cell::Text(text) => text
+            .split([';', ',', LIST_ITEM_SEPARATOR])
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Cell::Empty => Vec::new(),
+        other => vec![other.display()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,6 +398,7 @@ mod tests {
     fn lists_split_on_semicolons_and_commas() {
         assert_eq!(split_list("science; art,sport ,"), ["science", "art", "sport"]);
         assert_eq!(split_list("Робототехника, 3D\u{1f} art\u{1f}"), ["Робототехника, 3D", "art"]);
+        assert_eq!(word_items(&Cell::text("science;art\u{1f}sport\u{1f}")), ["science", "art", "sport"]);
         assert!(split_list(" ; ").is_empty());
     }
 

@@ -158,9 +158,9 @@ reject_codes! {
         kk: "орындалған шараның орындалған күні көрсетілуі керек",
         ru: "для выполненной меры нужна дата выполнения" },
     RowUnreadable = "row_unreadable" {
-        en: "the record cannot be read (broken quoting or not a JSON object)",
-        kk: "жазбаны оқу мүмкін емес (тырнақшалар бұзылған немесе JSON нысаны емес)",
-        ru: "запись не читается (нарушены кавычки или это не объект JSON)" },
+        en: "the record cannot be read (broken quoting, not a JSON object, or a JSON value of the wrong shape)",
+        kk: "жазбаны оқу мүмкін емес (тырнақшалар бұзылған, JSON нысаны емес немесе JSON мәнінің пішіні қате)",
+        ru: "запись не читается (нарушены кавычки, это не объект JSON или значение JSON не того вида)" },
     IinConflict = "iin_conflict" {
         en: "the same IIN is held by another region whose export is newer",
         kk: "бұл ЖСН экспорты жаңарақ басқа облыста да бар",

@@ -301,6 +301,8 @@ fn excel_checks_grades_and_iins_as_they_are_typed_to_the_last_row() {
             let iin = validation_of_column(&xml, table.definition().index(column)).expect("a check on IINs");
             assert_eq!(attribute(&iin.element, "type").as_deref(), Some("textLength"), "{lang:?} {table}.{column}");
             assert_eq!(iin.formula.as_deref(), Some("12"), "{lang:?} {table}.{column}");
+            // Excel warns and lets `010101 500127` stand: the registry reads it.
+            assert_eq!(attribute(&iin.element, "errorStyle").as_deref(), Some("warning"), "{lang:?} {table}.{column}");
         }
     }
     // Every check reaches Excel's last row (`validation_of_column` looks for exactly that range).

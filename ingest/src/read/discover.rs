@@ -55,9 +55,11 @@ impl DropSource {
             .flatten()
             .flatten()
             .map(|entry| entry.path())
-            .find(|path| {
+            .filter(|path| {
                 path.file_name().is_some_and(|name| name.to_string_lossy().eq_ignore_ascii_case("manifest.json"))
             })
+            // The exact name first, when another case sits beside it.
+            .min_by_key(|path| path.file_name().is_none_or(|name| name != "manifest.json"))
             .unwrap_or_else(|| folder.join("manifest.json"));
         let (manifest, manifest_error) = if manifest_path.is_file() {
             match Manifest::load(&manifest_path).and_then(|manifest| check_region(&manifest_path, manifest, region)) {
@@ -217,5 +219,10 @@ mod tests {
         // A manifest named in another case is the manifest.
         std::fs::write(day.join("35/Manifest.json"), "not json").unwrap();
         assert!(DropSource::open(&day.join("35")).unwrap().manifest_error.is_some());
+        // Beside one of the exact name, that one.
+        let manifest = r#"{"region": "35", "exported_at": "2026-11-25T00:00:00+05:00", "files": {}}"#;
+        std::fs::write(day.join("35/manifest.json"), manifest).unwrap();
+        let drop = DropSource::open(&day.join("35")).unwrap();
+        assert!(drop.manifest.is_some() && drop.manifest_error.is_none(), "{:?}", drop.manifest_error);
     }
 }

@@ -75,7 +75,10 @@ pub fn markdown() -> String {
          in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
          serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
          date. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
-         refused, as it may mean twenty-five thousand. Lists: separated by `;` or `,`. Rows are numbered as you see them: the \
+         refused, as it may mean twenty-five thousand. Lists: separated by `;` or `,`; in JSONL also a JSON array, each of \
+         whose items is one discipline even with a comma in it (words and IINs are split at `;` and `,` \
+         still). In JSONL a text may be an array of parts (joined with `; `); an object, or an array where \
+         the form has a date, number, word or IIN, makes the line unreadable. Rows are numbered as you see them: the \
          header is row 1, and blank rows and empty lines keep their numbers.\n"
     );
     for table in TableKind::ALL {

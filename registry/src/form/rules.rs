@@ -378,7 +378,7 @@ fn check_grade(row: &Row<'_>) -> Checked<u8> {
 fn check_domains(row: &Row<'_>) -> Checked<Vec<TalentDomain>> {
     let cell = row.required("talent_domains")?;
     let mut domains = Vec::new();
-    for item in cell::list_items(cell) {
+    for item in cell::word_items(cell) {
         let domain = TalentDomain::parse(&item).ok_or_else(|| {
             row.issue("talent_domains", RejectCode::EnumInvalid, format!("`{item}` is not a talent domain"))
         })?;
@@ -577,7 +577,7 @@ pub fn check_achievement(cells: &mut [Cell], context: &DropContext<'_>) -> Check
     // `iin` column is; a list is text.
     let items = match row.cell("teacher_ids") {
         number @ Cell::Number(_) => vec![number.clone()],
-        other => cell::list_items(other).into_iter().map(Cell::Text).collect(),
+        other => cell::word_items(other).into_iter().map(Cell::Text).collect(),
     };
     for item in &items {
         let teacher = row.iin_of("teacher_ids", item)?;

@@ -173,6 +173,9 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
                         Value::Object(_) => Some("an object"),
                         // Free text may be written as an array of its parts.
                         Value::Array(_) if !list && definition.column_type != ColumnType::Text => Some("an array"),
+                        Value::Array(items) if items.iter().any(|item| item.is_object() || item.is_array()) => {
+                            Some("an array of arrays or objects")
+                        }
                         _ => None,
                     };
                     if let Some(shape) = shape {

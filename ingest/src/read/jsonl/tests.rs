@@ -174,13 +174,16 @@ fn an_object_or_an_array_where_the_form_has_one_value_breaks_the_line() {
         "\n",
         r#"{"iin":"100101500125","disciplines":["a","b"],"talent_domains":{"x":1}}"#,
         "\n",
+        r#"{"iin":"100101500127","disciplines":[{"ru":"Шахматы"},["x"]]}"#,
+        "\n",
         r#"{"iin":"100101500126","disciplines":["a, b"],"interests":["шахмат", null, "музыка"]}"#,
         "\n"
     );
     let content = read("roadmap.jsonl", text).unwrap();
     let reasons: Vec<(u64, &str)> =
         content.broken.iter().map(|broken| (broken.location.row, broken.reason.as_str())).collect();
-    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert!(reasons[3].1.starts_with("`disciplines` holds an array of arrays or objects"), "{reasons:?}");
     assert!(reasons[0].1.starts_with("`last_name` holds an object where the form has one value"), "{reasons:?}");
     assert!(
         reasons[1].1.starts_with("`measures`: `planned_start` holds an array where the form has one value"),
