@@ -155,35 +155,15 @@ pub fn markdown() -> String {
         text,
         "Each rejected row is reported with its file, sheet, row, column, value (IINs masked) and one of these codes. A rejected child takes its measures and achievements with it (`child_rejected`).\n"
     );
-    let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
-    let _ = writeln!(text, "|---|---|---|---|");
-    for code in RejectCode::ALL {
-        let _ = writeln!(
-            text,
-            "| `{}` | {} | {} | {} |",
-            code.code(),
-            code.describe(Lang::En),
-            code.describe(Lang::Kk),
-            code.describe(Lang::Ru)
-        );
-    }
+    let rejections = RejectCode::ALL.iter().map(|code| (code.code(), CODE_LANGS.map(|lang| code.describe(lang))));
+    write_codes(&mut text, rejections);
     let _ = writeln!(text, "\n## Warnings: rows accepted, and reported all the same\n");
     let _ = writeln!(
         text,
         "A warned row is accepted with its value kept as written; the run lists it, with the same columns as a rejection, in the region's warnings file beside its rejection file.\n"
     );
-    let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
-    let _ = writeln!(text, "|---|---|---|---|");
-    for code in WarningCode::ALL {
-        let _ = writeln!(
-            text,
-            "| `{}` | {} | {} | {} |",
-            code.code(),
-            code.describe(Lang::En),
-            code.describe(Lang::Kk),
-            code.describe(Lang::Ru)
-        );
-    }
+    let warnings = WarningCode::ALL.iter().map(|code| (code.code(), CODE_LANGS.map(|lang| code.describe(lang))));
+    write_codes(&mut text, warnings);
     let _ = writeln!(text, "\n## Why a whole drop is refused\n");
     let _ = writeln!(
         text,
@@ -195,6 +175,18 @@ pub fn markdown() -> String {
         let _ = writeln!(text, "| `{code}` | {when} |");
     }
     text
+}
+
+/// The languages of the code tables, in their columns' order.
+const CODE_LANGS: [Lang; 3] = [Lang::En, Lang::Kk, Lang::Ru];
+
+/// A table of codes with their explanation in each of [`CODE_LANGS`].
+fn write_codes<'a>(text: &mut String, codes: impl Iterator<Item = (&'a str, [&'a str; 3])>) {
+    let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
+    let _ = writeln!(text, "|---|---|---|---|");
+    for (code, explained) in codes {
+        let _ = writeln!(text, "| `{code}` | {} |", explained.join(" | "));
+    }
 }
 
 /// The refusal codes of a whole drop, in the order they are judged. The contract's

@@ -52,6 +52,11 @@ fn with(
     base
 }
 
+/// Each rejection of a checked drop: its table, row index and code.
+fn rejected(checked: &CheckedDrop) -> Vec<(TableKind, usize, RejectCode)> {
+    checked.rejections.iter().map(|r| (r.table, r.index, r.issue.code)).collect()
+}
+
 fn child_issue(values: &[(&str, &str)]) -> (String, RejectCode) {
     let issue = check_child(&mut row(&CHILDREN, values), &context()).expect_err("the row must be rejected");
     (issue.column.to_owned(), issue.code)
@@ -220,8 +225,7 @@ fn the_drop_cascades_and_checks_references() {
     };
     let checked = check_drop(rows, &context());
     // The girl's first row is accepted; her second row is a duplicate IIN.
-    let codes: Vec<(TableKind, usize, RejectCode)> =
-        checked.rejections.iter().map(|r| (r.table, r.index, r.issue.code)).collect();
+    let codes = rejected(&checked);
     assert_eq!(
         codes,
         [
@@ -412,8 +416,7 @@ fn rows_nested_in_a_rejected_childs_document_go_with_it_whoever_else_holds_its_i
         ..DropRows::default()
     };
     let checked = check_drop(rows, &context());
-    let codes: Vec<(TableKind, usize, RejectCode)> =
-        checked.rejections.iter().map(|r| (r.table, r.index, r.issue.code)).collect();
+    let codes = rejected(&checked);
     assert_eq!(
         codes,
         [(TableKind::Children, 1, RejectCode::DuplicateKey), (TableKind::Measures, 1, RejectCode::ChildRejected)]
