@@ -756,14 +756,10 @@ fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &Che
         .broken
         .iter()
         .map(|broken| {
-            record(
-                broken.table,
-                &broken.location,
-                String::new(),
-                String::new(),
-                RejectCode::RowUnreadable,
-                &broken.reason,
-            )
+            // A nested element of a JSONL line is named where a column would be
+            // (`measures[2]`), so that the coordinator finds it.
+            let element = broken.location.nested.map(|nested| nested.to_string()).unwrap_or_default();
+            record(broken.table, &broken.location, element, String::new(), RejectCode::RowUnreadable, &broken.reason)
         })
         .collect();
     for rejection in &checked.rejections {

@@ -300,6 +300,24 @@ fn the_export_day_is_kazakhstans_and_an_export_ahead_of_the_run_is_refused() {
 }
 
 #[test]
+fn a_broken_element_of_a_jsonl_line_is_named_in_the_rejection() {
+    let scene = scene(1);
+    let folder = scene.drops.join("2026-11-25").join("35");
+    std::fs::create_dir_all(&folder).unwrap();
+    let child = format!(
+        r#"{{"iin":"{}","last_name":"Әлиева","first_name":"Аружан","birth_date":"2010-01-05","district":"351600000","area_type":"rural","school_code":"S1","school_name":"Мектеп","grade":9,"large_family":false,"low_income":false,"talent_domains":["science"],"disciplines":["math"],"identified_on":"2022-09-01","identification_method":"olympiad","coordinator":"К. А.","measures":[5]}}"#,
+        scene.iins[0]
+    );
+    std::fs::write(folder.join("roadmap.jsonl"), child + "\n").unwrap();
+    let (code, stdout, report) = ingest(&scene.registry, &[], &[&folder]);
+    assert_eq!(code, 2, "{stdout}");
+    let rejection = &report["drops"][0]["rejections"][0];
+    assert_eq!(rejection["code"], "row_unreadable", "{rejection}");
+    assert_eq!((rejection["row"].as_u64(), rejection["column"].as_str()), (Some(1), Some("measures[0]")));
+    assert_eq!(report["drops"][0]["children"]["accepted"], 1);
+}
+
+#[test]
 fn a_cron_log_has_daryns_lines_in_plain_text_and_no_iin() {
     let root = tempfile::tempdir().unwrap();
     let folder = generate_day(root.path(), "2026-11-25", 60, 0.05, 11);
