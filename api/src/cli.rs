@@ -109,15 +109,15 @@ enum Command {
         /// Write to this file (annual: into this folder; without it, the current folder)
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
-        /// How many teachers top-teachers ranks
-        #[arg(long, default_value_t = 100)]
-        limit: u32,
+        /// How many teachers top-teachers ranks (default 100)
+        #[arg(long)]
+        limit: Option<u32>,
         /// top-teachers: list the achievements behind this teacher's score
         #[arg(long, value_name = "TEACHER_ID")]
         explain: Option<String>,
-        /// Language of region names: kk, ru or en
-        #[arg(long, default_value = "kk", value_parser = parse_lang)]
-        lang: Lang,
+        /// Language of region names (item1, data-quality, annual): kk, ru or en (default kk)
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
         /// Show counts 1-4 as `<5` and blank what derives from them, for publication
         #[arg(long)]
         suppress_small: bool,
@@ -265,7 +265,14 @@ impl Cli {
                 registry: session.registry.clone(),
                 options: session.options(),
                 name,
-                params: ReportParams { year, region, limit, lang, teacher: explain },
+                params: ReportParams {
+                    year,
+                    region,
+                    limit: limit.unwrap_or(ReportParams::default().limit),
+                    lang: lang.unwrap_or(ReportParams::default().lang),
+                    teacher: explain,
+                },
+                given: crate::sql::GivenOptions { lang: lang.is_some(), limit: limit.is_some() },
                 format,
                 out,
                 suppress_small,

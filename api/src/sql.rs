@@ -32,9 +32,37 @@ pub struct ReportCommand {
     pub format: OutputFormat,
     pub out: Option<PathBuf>,
     pub suppress_small: bool,
+    /// Which of `--lang` and `--limit` were given (`params` holds their defaults
+    /// otherwise): a report they do nothing for refuses them.
+    pub given: GivenOptions,
     /// Runs the report this many times in one session and prints each run's seconds to
     /// standard error (for `scripts/bench-reports.sh`); 0 runs it once, silently.
     pub repeat: u32,
+}
+
+/// The options of `daryn report` that have defaults, and whether each was given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GivenOptions {
+    pub lang: bool,
+    pub limit: bool,
+}
+
+/// Why `report` refuses an option it would ignore: `--lang` names regions in `item1`,
+/// `data-quality` and `annual` only, `--limit` ranks `top-teachers` only. `None` for an
+/// unknown report, which is refused as that.
+fn ignored_option(name: &str, given: GivenOptions) -> Option<daryn_query::Error> {
+    let known = name == "annual" || daryn_query::reports::report(name).is_ok();
+    let (parameter, applies) = if given.lang && !matches!(name, "item1" | "data-quality" | "annual") {
+        ("--lang", "`item1`, `data-quality` and `annual`, which name regions")
+    } else if given.limit && name != "top-teachers" {
+        ("--limit", "`top-teachers`")
+    } else {
+        return None;
+    };
+    known.then(|| daryn_query::Error::BadParameter {
+        parameter,
+        reason: format!("`{name}` does nothing with it; it is for {applies}"),
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -77,6 +105,9 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
 }
 
 pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
+    if let Some(error) = ignored_option(&command.name, command.given) {
+        return Ok(report_error(None, &error));
+    }
     if command.suppress_small && command.params.teacher.is_some() {
         let error = daryn_query::Error::BadParameter {
             parameter: "--suppress-small",

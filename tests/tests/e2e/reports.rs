@@ -378,7 +378,9 @@ fn annual(fixture: &Fixture, root: &Path) {
 fn bad_parameters(fixture: &Fixture) {
     let registry = fixture.registry.to_str().unwrap();
     let teacher = fixture.t2.as_str();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
+        (&["report", "coverage", "--registry", registry, "--lang", "ru"], "error[bad_parameter]: `--lang`"),
+        (&["report", "item1", "--registry", registry, "--limit", "5"], "error[bad_parameter]: `--limit`"),
         (&["report", "nonesuch", "--registry", registry], "error[unknown_report]"),
         (
             &["report", "top-teachers", "--registry", registry, "--explain", teacher, "--suppress-small"],
