@@ -499,7 +499,9 @@ fn drop_id(region: RegionCode, exported_at: Option<DateTime<Utc>>) -> String {
 
 /// Why a drop beside a newer one of its region in the run is stale.
 fn stale_in_run(newer: &Path, stood: &str) -> String {
-    format!("a newer drop of this region, `{}`, {stood}", newer.display())
+    // "Not older": two folders of one region (`35` and `350000000`) may hold drops of the
+    // same export time, and then the first found stands.
+    format!("a drop of this region exported no earlier, `{}`, {stood}", newer.display())
 }
 
 fn refused_without_reading(source: &DropSource, code: &'static str, reason: String) -> Prepared {
