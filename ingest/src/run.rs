@@ -16,7 +16,7 @@ use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
 use daryn_registry::iin::mask_iin_runs;
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
 use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT, pause_point};
-use daryn_registry::{KatoClassifier, Lang, RegionCode, RejectCode};
+use daryn_registry::{Explained, KatoClassifier, Lang, RegionCode, RejectCode};
 use deltalake::arrow::array::{AsArray, RecordBatch};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -672,21 +672,15 @@ fn content_hash(content: &DropContent) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// What a coordinator is told of a row: a stable code, its explanation in three
-/// languages, and the particulars (in English).
-struct Told<'a> {
-    code: &'static str,
-    describe: &'a dyn Fn(Lang) -> &'static str,
-    detail: &'a str,
-}
-
-/// A row told back to the coordinator: where it is, what it holds, and [`Told`].
+/// A row told back to the coordinator: where it is, what it holds, the code with its
+/// explanation in three languages, and the particulars (in English).
 fn coordinator_record(
     outcome: &DropOutcome,
     table: TableKind,
     location: &read::RowLocation,
     (column, value): (String, String),
-    Told { code, describe, detail }: Told<'_>,
+    code: impl Explained,
+    detail: &str,
 ) -> RejectionRecord {
     RejectionRecord {
         region: outcome.region.clone(),
@@ -698,12 +692,12 @@ fn coordinator_record(
         line: location.line,
         column,
         value,
-        code: code.to_owned(),
+        code: code.code().to_owned(),
         // The detail may quote the cell (`grade 100404603219`): a column shifted by one
         // puts an IIN where the rule expected something else.
-        message_en: format!("{}: {}", describe(Lang::En), mask_iin_runs(detail)),
-        message_kk: describe(Lang::Kk).to_owned(),
-        message_ru: describe(Lang::Ru).to_owned(),
+        message_en: format!("{}: {}", code.describe(Lang::En), mask_iin_runs(detail)),
+        message_kk: code.describe(Lang::Kk).to_owned(),
+        message_ru: code.describe(Lang::Ru).to_owned(),
     }
 }
 
@@ -734,26 +728,21 @@ fn warning_records(outcome: &DropOutcome, content: &DropContent, checked: &Check
                 warned.table,
                 location,
                 (column_of(location, warning.column), mask_iin_runs(&warning.value)),
-                Told {
-                    code: warning.code.code(),
-                    describe: &|lang| warning.code.describe(lang),
-                    detail: &warning.detail,
-                },
+                warning.code,
+                &warning.detail,
             )
         })
         .collect()
 }
 
 fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &CheckedDrop) -> Vec<RejectionRecord> {
-    let record = |table: TableKind,
-                  location: &read::RowLocation,
-                  column: String,
-                  value: String,
-                  code: RejectCode,
-                  detail: &str| {
-        let told = Told { code: code.code(), describe: &|lang| code.describe(lang), detail };
-        coordinator_record(outcome, table, location, (column, value), told)
-    };
+    let record =
+        |table: TableKind,
+         location: &read::RowLocation,
+         column: String,
+         value: String,
+         code: RejectCode,
+         detail: &str| { coordinator_record(outcome, table, location, (column, value), code, detail) };
     let mut records: Vec<RejectionRecord> = content
         .broken
         .iter()
@@ -942,13 +931,8 @@ fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()>
     // A region with two drops in the run (a refused newer one, the older one applied in
     // its place) gets a file per drop: the second is named by its drop id.
     let mut named: HashSet<String> = HashSet::new();
-    for outcome in drops.iter_mut() {
-        let files_with_rejections = !outcome.rejections.is_empty() || !outcome.warned.is_empty();
-        let stem = if !files_with_rejections || named.insert(outcome.region.clone()) {
-            outcome.region.clone()
-        } else {
-            outcome.drop_id.clone()
-        };
+    for outcome in drops.iter_mut().filter(|outcome| !outcome.rejections.is_empty() || !outcome.warned.is_empty()) {
+        let stem = if named.insert(outcome.region.clone()) { outcome.region.clone() } else { outcome.drop_id.clone() };
         if !outcome.rejections.is_empty() {
             let path = folder.join(format!("{stem}-rejections.csv"));
             write_coordinator_file(&path, &outcome.rejections)?;

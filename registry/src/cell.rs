@@ -130,11 +130,12 @@ pub fn parse_date(cell: &Cell) -> Option<NaiveDate> {
 /// message then names.
 pub fn is_bare_year(cell: &Cell) -> bool {
     let year = match cell {
-        Cell::Number(number) if number.fract() == 0.0 => *number,
-        Cell::Text(text) if text.trim().len() == 4 => text.trim().parse().unwrap_or(0.0),
+        // Saturating: a number far out of range is no year either.
+        Cell::Number(number) if number.fract() == 0.0 => *number as i32,
+        Cell::Text(text) if text.trim().len() == 4 => text.trim().parse().unwrap_or(0),
         _ => return false,
     };
-    (1900.0..=2199.0).contains(&year)
+    YEARS.contains(&year)
 }
 
 fn date_from_serial(serial: f64) -> Option<NaiveDate> {
@@ -249,43 +250,42 @@ pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
 /// `;` or `,` (`Робототехника, 3D-модельдеу`): the ASCII unit separator, which no cell of
 /// an export holds.
 pub const LIST_ITEM_SEPARATOR: char = '\u{1f}';
-/// [`LIST_ITEM_SEPARATOR`] as text.
-pub const LIST_ITEM_SEPARATOR_STR: &str = "\u{1f}";
 
 /// Splits a list cell on `;` or `,` (or, when its items were joined with
 /// [`LIST_ITEM_SEPARATOR`], on that alone), trimming each item and dropping empty ones.
 pub fn split_list(text: &str) -> Vec<String> {
-    let items: Vec<&str> = if text.contains(LIST_ITEM_SEPARATOR) {
-        text.split(LIST_ITEM_SEPARATOR).collect()
+    if text.contains(LIST_ITEM_SEPARATOR) {
+        split_at(text, &[LIST_ITEM_SEPARATOR])
     } else {
-        text.split([';', ',']).collect()
-    };
-    items.into_iter().map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect()
+        split_at(text, &[';', ','])
+    }
 }
 
-/// The items of a list cell. A list held in a number cell (one IIN) is one item.
-pub fn list_items(cell: &Cell) -> Vec<String> {
+/// `text` split at any of `separators`, each item trimmed, empty ones dropped.
+fn split_at(text: &str, separators: &[char]) -> Vec<String> {
+    text.split(separators).map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect()
+}
+
+/// A list cell's items as `split` cuts its text. A list held in a number cell (one IIN)
+/// is one item.
+fn items_of(cell: &Cell, split: impl Fn(&str) -> Vec<String>) -> Vec<String> {
     match cell {
-        Cell::Text(text) => split_list(text),
+        Cell::Text(text) => split(text),
         Cell::Empty => Vec::new(),
         other => vec![other.display()],
     }
+}
+
+/// The items of a list cell ([`split_list`]).
+pub fn list_items(cell: &Cell) -> Vec<String> {
+    items_of(cell, split_list)
 }
 
 /// The items of a list of words or IINs, which never hold `;` or `,`: split at those
 /// and at [`LIST_ITEM_SEPARATOR`] alike, so that a JSON array item `"science;art"` is two
 /// words, as the same text in a CSV cell is.
 pub fn word_items(cell: &Cell) -> Vec<String> {
-    match cell {
-        Cell::Text(text) => text
-            .split([';', ',', LIST_ITEM_SEPARATOR])
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        Cell::Empty => Vec::new(),
-        other => vec![other.display()],
-    }
+    items_of(cell, |text| split_at(text, &[';', ',', LIST_ITEM_SEPARATOR]))
 }
 
 #[cfg(test)]

@@ -167,6 +167,33 @@ reject_codes! {
         ru: "этот ИИН есть в другой области с более новой выгрузкой" },
 }
 
+/// A stable code told to the regions with its explanation in each language: why a row is
+/// rejected ([`RejectCode`]) or warned about ([`WarningCode`]).
+pub trait Explained: Copy {
+    fn code(self) -> &'static str;
+    fn describe(self, lang: Lang) -> &'static str;
+}
+
+impl Explained for RejectCode {
+    fn code(self) -> &'static str {
+        RejectCode::code(self)
+    }
+
+    fn describe(self, lang: Lang) -> &'static str {
+        RejectCode::describe(self, lang)
+    }
+}
+
+impl Explained for WarningCode {
+    fn code(self) -> &'static str {
+        WarningCode::code(self)
+    }
+
+    fn describe(self, lang: Lang) -> &'static str {
+        WarningCode::describe(self, lang)
+    }
+}
+
 /// Why an accepted row is reported all the same: the value is kept as written, and the
 /// coordinator may want to correct it. Stable like [`RejectCode`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

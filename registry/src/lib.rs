@@ -31,7 +31,7 @@ mod spelling;
 #[cfg(feature = "store")]
 pub mod store;
 
-pub use error::{Error, RejectCode, Result, WarningCode};
+pub use error::{Error, Explained, RejectCode, Result, WarningCode};
 pub use iin::Iin;
 pub use kato::{KatoClassifier, KatoCode, Region, RegionCode};
 pub use lang::Lang;

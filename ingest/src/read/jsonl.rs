@@ -4,7 +4,7 @@
 //! Keys are the canonical column names; template headers in Kazakh or Russian are
 //! accepted as in CSV. Values: strings as text, numbers as numbers, booleans as
 //! booleans, `null` as empty, arrays as one list cell (each item one item, whatever it
-//! holds: each ends with [`LIST_ITEM_SEPARATOR_STR`]); free text as an array is its parts
+//! holds: each ends with [`LIST_ITEM_SEPARATOR`]); free text as an array is its parts
 //! joined with `; `. An object, or an array where the form has one typed value (a date,
 //! a number, a word, an IIN), makes the line unreadable. When two keys name one
 //! column, the first as written wins and the other is reported as unknown.
@@ -23,7 +23,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use daryn_registry::cell::{Cell, LIST_ITEM_SEPARATOR_STR};
+use daryn_registry::cell::{Cell, LIST_ITEM_SEPARATOR};
+use daryn_registry::form::rules::iin_key;
 use daryn_registry::form::{CHILDREN, TableKind};
 use serde_json::Value;
 
@@ -138,12 +139,7 @@ impl JsonlReader {
             let mut cells = document.cells;
             if list == TableKind::Teachers {
                 // One teacher whether her IIN is written as text or as a number.
-                let id = match &cells[definition.index("teacher_id")] {
-                    Cell::Number(number) => daryn_registry::Iin::from_number(*number).map(|iin| iin.as_string()).ok(),
-                    Cell::Text(text) => daryn_registry::Iin::parse(text).map(|iin| iin.as_string()).ok(),
-                    _ => None,
-                };
-                let id = id.unwrap_or_else(|| cells[definition.index("teacher_id")].display().trim().to_owned());
+                let id = iin_key(&cells[definition.index("teacher_id")]);
                 if !id.is_empty() && !self.teacher_ids.insert(id) {
                     continue;
                 }
@@ -173,7 +169,11 @@ fn cell_of(value: Value, iins: bool) -> Cell {
         Value::Array(items) => {
             let items: Vec<String> = items.into_iter().filter_map(|item| item_text(item, iins)).collect();
             // Each item ends with the separator, so that one item is one item too.
-            Cell::text(items.iter().flat_map(|item| [item.as_str(), LIST_ITEM_SEPARATOR_STR]).collect::<String>())
+            Cell::text(items.iter().fold(String::new(), |mut text, item| {
+                text.push_str(item);
+                text.push(LIST_ITEM_SEPARATOR);
+                text
+            }))
         }
         object @ Value::Object(_) => Cell::text(object.to_string()),
     }
@@ -182,7 +182,7 @@ fn cell_of(value: Value, iins: bool) -> Cell {
 /// A list item as text: strings as written, whole numbers without a fraction. An IIN
 /// written as a number lost its leading zeros: it gets them back, as an IIN in a
 /// numeric cell does.
-fn item_text(value: Value, iins: bool) -> Option<String> {
+pub(super) fn item_text(value: Value, iins: bool) -> Option<String> {
     let text = match value {
         Value::Null => return None,
         Value::String(text) => text,

@@ -181,21 +181,15 @@ fn sst_start_tag(part: impl Read) -> Option<Vec<u8>> {
 fn unique_count(head: &[u8]) -> Option<u64> {
     const NAME: &[u8] = b"uniqueCount";
     let at = head.windows(NAME.len()).position(|window| window == NAME)? + NAME.len();
-    let rest = &head[at..];
-    let rest = &rest[rest.iter().take_while(|byte| byte.is_ascii_whitespace()).count()..];
-    let rest = rest.strip_prefix(b"=")?;
-    let rest = &rest[rest.iter().take_while(|byte| byte.is_ascii_whitespace()).count()..];
+    let rest = head[at..].trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
     let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'"))?;
-    let digits: Vec<u8> = rest.iter().copied().take_while(u8::is_ascii_digit).collect();
+    let digits = &rest[..rest.iter().take_while(|byte| byte.is_ascii_digit()).count()];
     if digits.is_empty() {
         return None;
     }
-    Some(
-        digits
-            .iter()
-            .try_fold(0u64, |value, digit| value.checked_mul(10)?.checked_add(u64::from(digit - b'0')))
-            .unwrap_or(u64::MAX),
-    )
+    let value =
+        digits.iter().try_fold(0u64, |value, digit| value.checked_mul(10)?.checked_add(u64::from(digit - b'0')));
+    Some(value.unwrap_or(u64::MAX))
 }
 
 /// Streams one sheet into rows of `table`.

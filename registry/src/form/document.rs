@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::{ColumnType, Requirement, TableKind, Vocabulary};
 use crate::enums::*;
-use crate::error::{RejectCode, WarningCode};
+use crate::error::{Explained, RejectCode, WarningCode};
 use crate::lang::Lang;
 
 /// Every accepted spelling of a vocabulary, per canonical code.
@@ -155,15 +155,13 @@ pub fn markdown() -> String {
         text,
         "Each rejected row is reported with its file, sheet, row, column, value (IINs masked) and one of these codes. A rejected child takes its measures and achievements with it (`child_rejected`).\n"
     );
-    let rejections = RejectCode::ALL.iter().map(|code| (code.code(), CODE_LANGS.map(|lang| code.describe(lang))));
-    write_codes(&mut text, rejections);
+    write_codes(&mut text, RejectCode::ALL);
     let _ = writeln!(text, "\n## Warnings: rows accepted, and reported all the same\n");
     let _ = writeln!(
         text,
         "A warned row is accepted with its value kept as written; the run lists it, with the same columns as a rejection, in the region's warnings file beside its rejection file.\n"
     );
-    let warnings = WarningCode::ALL.iter().map(|code| (code.code(), CODE_LANGS.map(|lang| code.describe(lang))));
-    write_codes(&mut text, warnings);
+    write_codes(&mut text, WarningCode::ALL);
     let _ = writeln!(text, "\n## Why a whole drop is refused\n");
     let _ = writeln!(
         text,
@@ -177,15 +175,13 @@ pub fn markdown() -> String {
     text
 }
 
-/// The languages of the code tables, in their columns' order.
-const CODE_LANGS: [Lang; 3] = [Lang::En, Lang::Kk, Lang::Ru];
-
-/// A table of codes with their explanation in each of [`CODE_LANGS`].
-fn write_codes<'a>(text: &mut String, codes: impl Iterator<Item = (&'a str, [&'a str; 3])>) {
+/// A table of codes with their explanation in English, Kazakh and Russian.
+fn write_codes(text: &mut String, codes: &[impl Explained]) {
     let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
     let _ = writeln!(text, "|---|---|---|---|");
-    for (code, explained) in codes {
-        let _ = writeln!(text, "| `{code}` | {} |", explained.join(" | "));
+    for &code in codes {
+        let [en, kk, ru] = [Lang::En, Lang::Kk, Lang::Ru].map(|lang| code.describe(lang));
+        let _ = writeln!(text, "| `{}` | {en} | {kk} | {ru} |", code.code());
     }
 }
 

@@ -745,12 +745,12 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
     // measures probes at random.
     let mut measure_ids: HashTable<usize> = HashTable::with_capacity(measures.len());
     for (index, mut cells) in measures.into_iter().enumerate() {
-        let orphan = parent_rejected(&measure_parents, index);
+        if parent_rejected(&measure_parents, index) {
+            reject(&mut checked, TableKind::Measures, index, child_rejected(&MEASURES, &cells));
+            continue;
+        }
         let outcome = check_measure(&mut cells, context).and_then(|(measure, warnings)| {
             let cells = &cells;
-            if orphan {
-                return Err(child_rejected(&MEASURES, cells));
-            }
             if let Some(issue) = parent_issue(&MEASURES, cells, measure.iin) {
                 return Err(issue);
             }
@@ -803,7 +803,6 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
                 push_warnings(&mut checked.warnings, TableKind::Measures, index, warnings);
                 checked.measures.push((index, measure));
             }
-            Err(_) if orphan => reject(&mut checked, TableKind::Measures, index, child_rejected(&MEASURES, &cells)),
             Err(issue) => reject(
                 &mut checked,
                 TableKind::Measures,
@@ -814,12 +813,12 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
     }
 
     for (index, mut cells) in achievements.into_iter().enumerate() {
-        let orphan = parent_rejected(&achievement_parents, index);
+        if parent_rejected(&achievement_parents, index) {
+            reject(&mut checked, TableKind::Achievements, index, child_rejected(&ACHIEVEMENTS, &cells));
+            continue;
+        }
         let outcome = check_achievement(&mut cells, context).and_then(|(achievement, warnings)| {
             let cells = &cells;
-            if orphan {
-                return Err(child_rejected(&ACHIEVEMENTS, cells));
-            }
             if let Some(issue) = parent_issue(&ACHIEVEMENTS, cells, achievement.iin) {
                 return Err(issue);
             }
@@ -836,9 +835,6 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
             Ok((achievement, warnings)) => {
                 push_warnings(&mut checked.warnings, TableKind::Achievements, index, warnings);
                 checked.achievements.push((index, achievement));
-            }
-            Err(_) if orphan => {
-                reject(&mut checked, TableKind::Achievements, index, child_rejected(&ACHIEVEMENTS, &cells))
             }
             Err(issue) => reject(
                 &mut checked,
@@ -870,7 +866,7 @@ fn cascade_first(
 /// What ties a row to its child, even when the IIN is broken: the twelve digits of a
 /// valid IIN, or the trimmed text as written. Rows nested under a child in JSONL carry
 /// their parent's text, so they cascade from it whatever is wrong with it.
-fn iin_key(cell: &Cell) -> String {
+pub fn iin_key(cell: &Cell) -> String {
     cell_iin(cell).map(|iin| iin.as_string()).unwrap_or_else(|_| cell.shown().trim().to_owned())
 }
 

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::{NESTED, cell_of};
+use super::{NESTED, cell_of, item_text};
 
 /// Where a key of an object goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,14 +205,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
 /// Free text given as an array of its parts (`"interests": ["шахмат", "музыка"]`): the
 /// parts joined with `; `.
 fn text_of_parts(parts: Vec<Value>) -> Cell {
-    let parts: Vec<String> = parts
-        .into_iter()
-        .filter_map(|part| match part {
-            Value::Null => None,
-            Value::String(text) => Some(text),
-            other => Some(other.to_string()),
-        })
-        .collect();
+    let parts: Vec<String> = parts.into_iter().filter_map(|part| item_text(part, false)).collect();
     Cell::text(parts.join("; "))
 }
 
