@@ -8,6 +8,9 @@
 //! hold a value, that names at least [`MIN_HEADER_COLUMNS`](super::header::MIN_HEADER_COLUMNS) columns of
 //! the form; title and blank rows above it are skipped, and so are blank rows below it
 //! (they keep their row numbers). Sheets are streamed cell by cell, never loaded whole.
+//! A range merged down a column below the header gives each of its rows its first
+//! cell's value ([`fill_merged_cells`]); the merge list, which a sheet keeps after its
+//! cells, is read in a second pass over the sheet.
 //!
 //! Cells keep their type: numbers (also IINs and district codes typed as numbers, and
 //! dates stored as plain serials) become [`Cell::Number`], date cells [`Cell::DateTime`],
@@ -226,13 +229,71 @@ fn read_sheet(
         sheet.cell(column as usize, value);
     }
     sheet.end_row();
+    drop(cells);
     if sheet.header.is_none() && sheet.seen_values {
         return Err(Error::NoHeader { path: input.path.clone(), sheet: Some(sheet_name.to_owned()) });
+    }
+    if let Some((header_row, map)) = &sheet.header {
+        // A merge list the library cannot read leaves the rows as they are: each merged
+        // range then has its value in its first row only, and a required cell left empty
+        // below it is reported.
+        let merges = workbook.merge_cells_by_sheet_name(sheet_name).unwrap_or_default();
+        fill_merged_cells(&mut sheet.rows, *header_row, map, &merges);
     }
     for header in &sheet.unknown {
         builder.unknown_column(&input.name, header);
     }
     Ok(sheet.rows)
+}
+
+/// Gives every row of a range merged down a column the value of its first cell, as
+/// Excel shows it: a coordinator who merges a child's IIN over the rows of her measures,
+/// or a district over its children, means that value on each row. Only ranges that start
+/// below the header count (a merged title or header is not data), and only their first
+/// column is filled (a range merged across columns shows one value, written once). A row
+/// holding nothing but merged values was skipped as blank and stays so; a cell of a
+/// merged range that holds a value of its own (only a hand-made file has one) keeps it.
+/// Ranges overlapping an earlier one in the same column (Excel allows none) are ignored,
+/// so a crafted merge list cannot make the fill revisit the rows.
+fn fill_merged_cells(rows: &mut TableRows, header_row: u32, map: &HeaderMap, merges: &[calamine::Dimensions]) {
+    let mut ranges: Vec<(usize, u32, u32)> = merges
+        .iter()
+        .filter(|range| range.start.0 > header_row && range.end.0 > range.start.0)
+        .filter_map(|range| Some((map.target(range.start.1 as usize)?, range.start.0, range.end.0)))
+        .collect();
+    if ranges.is_empty() {
+        return;
+    }
+    ranges.sort_unstable();
+    // Rows come in sheet order from every workbook but a malformed one; sorting their
+    // places keeps the lookups right for that one too.
+    let mut by_line: Vec<(u64, usize)> =
+        rows.locations.iter().enumerate().filter_map(|(index, at)| Some((at.line?, index))).collect();
+    by_line.sort_unstable();
+    let mut reached: Option<(usize, u32)> = None;
+    for (target, first, last) in ranges {
+        if reached.is_some_and(|(column, end)| column == target && first <= end) {
+            continue;
+        }
+        reached = Some((target, last));
+        // Sheet rows are 0-based, lines 1-based.
+        let (first_line, last_line) = (u64::from(first) + 1, u64::from(last) + 1);
+        let from = by_line.partition_point(|(line, _)| *line < first_line);
+        let Some(&(line, top)) = by_line.get(from) else { continue };
+        if line != first_line || rows.rows[top][target].is_empty() {
+            continue;
+        }
+        let value = rows.rows[top][target].clone();
+        for &(line, index) in &by_line[from + 1..] {
+            if line > last_line {
+                break;
+            }
+            let cell = &mut rows.rows[index][target];
+            if cell.is_empty() {
+                *cell = value.clone();
+            }
+        }
+    }
 }
 
 /// A sheet being read row by row.

@@ -71,7 +71,8 @@ pub fn markdown() -> String {
          `roadmap.jsonl` with a nested document per child; and optionally `manifest.json` with the export time \
          and each file's rows and SHA-256. CSV may be UTF-8 (with or without BOM) or UTF-16 with BOM, with `,`, \
          `;` or tab. Title and blank rows may sit above the header: it must be among the first ten rows \
-         that hold anything. Headers may be the English names below or the Kazakh or Russian template headers, \
+         that hold anything. In a workbook, a cell merged down several rows (an IIN over a child's measures, a \
+         district over its children) counts on each of its rows. Headers may be the English names below or the Kazakh or Russian template headers, \
          in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
          serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
          date. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \

@@ -248,3 +248,62 @@ fn a_broken_workbook_is_unreadable() {
     truncated.truncate(truncated.len() / 2);
     assert!(read(vec![("roadmap.xlsx", truncated)]).is_err());
 }
+
+/// A children sheet with a title merged across the top, and merges in its data: a
+/// district merged down three rows, a name merged across two columns.
+fn merged_children() -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let plain = Format::new();
+    let sheet = workbook.add_worksheet().set_name("children").unwrap();
+    sheet.merge_range(0, 0, 0, 4, "Абай облысы", &plain).unwrap();
+    write_headers(sheet, 1, &["iin", "last_name", "first_name", "district", "patronymic"]);
+    for (row, iin) in [(2, "1"), (3, "2"), (4, "3")] {
+        sheet.write_string(row, 0, iin).unwrap();
+    }
+    sheet.write_string(2, 1, "Серікқызы").unwrap();
+    sheet.write_string(3, 1, "Омаров").unwrap();
+    sheet.merge_range(2, 3, 4, 3, "Абай ауданы", &plain).unwrap();
+    sheet.merge_range(4, 1, 4, 2, "Ахметов", &plain).unwrap();
+    workbook.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_cell_merged_down_counts_on_each_of_its_rows() {
+    let content = read(vec![("children.xlsx", merged_children())]).unwrap();
+    let children = content.table(TableKind::Children);
+    let column =
+        |name: &str| -> Vec<Cell> { children.rows.iter().map(|row| row[CHILDREN.index(name)].clone()).collect() };
+    // The title merged above the header is not data; the district is on all three rows.
+    assert_eq!(column("iin"), [Cell::text("1"), Cell::text("2"), Cell::text("3")]);
+    assert_eq!(column("district"), vec![Cell::text("Абай ауданы"); 3]);
+    // A name merged across two columns is the first column's only.
+    assert_eq!(column("last_name"), [Cell::text("Серікқызы"), Cell::text("Омаров"), Cell::text("Ахметов")]);
+    assert_eq!(column("first_name"), vec![Cell::Empty; 3]);
+    assert_eq!(content.files[0].rows, 3);
+}
+
+#[test]
+fn a_merged_range_overlapping_another_is_ignored() {
+    // Excel writes no overlapping merges; a hand-made file may. C4:C5 starts inside
+    // C3:C4 and gives nothing; D3:D5, in another column, still fills.
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("children").unwrap();
+    write_headers(sheet, 0, &["iin", "last_name", "first_name", "district"]);
+    for (row, iin) in [(1, "1"), (2, "2"), (3, "3")] {
+        sheet.write_string(row, 0, iin).unwrap();
+    }
+    sheet.write_string(1, 2, "Аружан").unwrap();
+    sheet.write_string(2, 2, "Дана").unwrap();
+    sheet.write_string(1, 3, "Абай ауданы").unwrap();
+    let bytes = with_part(&workbook.save_to_buffer().unwrap(), "xl/worksheets/sheet1.xml", |xml| {
+        let merges = r#"</sheetData><mergeCells count="3"><mergeCell ref="C2:C3"/><mergeCell ref="C3:C4"/><mergeCell ref="D2:D4"/></mergeCells>"#;
+        xml.replacen("</sheetData>", merges, 1)
+    });
+    let content = read(vec![("children.xlsx", bytes)]).unwrap();
+    let children = content.table(TableKind::Children);
+    let column =
+        |name: &str| -> Vec<Cell> { children.rows.iter().map(|row| row[CHILDREN.index(name)].clone()).collect() };
+    // A cell of a range holding a value of its own keeps it.
+    assert_eq!(column("first_name"), [Cell::text("Аружан"), Cell::text("Дана"), Cell::Empty]);
+    assert_eq!(column("district"), vec![Cell::text("Абай ауданы"); 3]);
+}
