@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
 use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
 use daryn_registry::iin::mask_iin_runs;
+use daryn_registry::spreadsheet::inert_cell;
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
 use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT, pause_point};
 use daryn_registry::{Explained, KatoClassifier, Lang, RegionCode, RejectCode};
@@ -969,19 +970,19 @@ fn write_coordinator_file(path: &Path, records: &[RejectionRecord]) -> Result<()
         let csv_error = |error: csv::Error| Error::io(path)(std::io::Error::other(error.to_string()));
         writer.write_record(header).map_err(csv_error)?;
         for record in records {
-            writer
-                .write_record([
-                    record.file.as_str(),
-                    record.sheet.as_deref().unwrap_or(""),
-                    &record.row.to_string(),
-                    record.column.as_str(),
-                    record.value.as_str(),
-                    record.code.as_str(),
-                    record.message_kk.as_str(),
-                    record.message_ru.as_str(),
-                    record.message_en.as_str(),
-                ])
-                .map_err(csv_error)?;
+            // Every cell but the row number and the code may hold what the drop held.
+            let cells = [
+                record.file.as_str(),
+                record.sheet.as_deref().unwrap_or(""),
+                &record.row.to_string(),
+                record.column.as_str(),
+                record.value.as_str(),
+                record.code.as_str(),
+                record.message_kk.as_str(),
+                record.message_ru.as_str(),
+                record.message_en.as_str(),
+            ];
+            writer.write_record(cells.map(inert_cell).iter().map(|cell| cell.as_bytes())).map_err(csv_error)?;
         }
         writer.flush().map_err(Error::io(path))?;
     }

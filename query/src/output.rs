@@ -2,10 +2,12 @@
 //! (UTF-8 with a BOM, so Excel reads Cyrillic), JSON (an array of objects), Parquet
 //! (zstd, for DuckDB, pandas, Spark) and XLSX (numbers and dates as real cells).
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
 use chrono::Datelike;
+use daryn_registry::spreadsheet::inert_cell;
 use deltalake::arrow::array::{Array, AsArray, RecordBatch};
 use deltalake::arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
@@ -131,8 +133,17 @@ fn csv_text(result: &QueryResult) -> std::result::Result<String, String> {
     let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
     let header: Vec<&str> = result.schema.fields().iter().map(|field| field.name().as_str()).collect();
     writer.write_record(&header).map_err(|error| error.to_string())?;
+    // Text from the drops could be read by Excel as a formula; numbers and dates cannot.
+    let text: Vec<bool> = result
+        .schema
+        .fields()
+        .iter()
+        .map(|field| matches!(field.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View))
+        .collect();
     for row in rows_as_text(result)? {
-        writer.write_record(&row).map_err(|error| error.to_string())?;
+        let cells: Vec<Cow<'_, str>> =
+            row.iter().zip(&text).map(|(cell, text)| if *text { inert_cell(cell) } else { Cow::from(cell) }).collect();
+        writer.write_record(cells.iter().map(|cell| cell.as_bytes())).map_err(|error| error.to_string())?;
     }
     let bytes = writer.into_inner().map_err(|error| error.to_string())?;
     String::from_utf8(bytes).map_err(|error| error.to_string())

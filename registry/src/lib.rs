@@ -9,6 +9,7 @@
 //! - [`cell`]: raw cells and their parsers (dates, booleans, numbers, lists).
 //! - [`form`]: the four tables of the form, their headers, and the rules ([`form::rules`]).
 //! - [`error`]: this crate's errors and the stable rejection codes.
+//! - [`spreadsheet`]: text for CSV cells people open in Excel.
 //! - [`store`]: the versioned store: Delta tables pinned together as registry versions.
 //! - [`search`]: the talent search index and its analyzers for Kazakh and Russian.
 //!
@@ -28,6 +29,7 @@ pub mod records;
 #[cfg(feature = "store")]
 pub mod search;
 mod spelling;
+pub mod spreadsheet;
 #[cfg(feature = "store")]
 pub mod store;
 

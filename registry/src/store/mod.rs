@@ -53,6 +53,12 @@ pub enum StoreError {
          the folder from a backup"
     )]
     NoCurrent { path: PathBuf, newest: u64 },
+    #[error(
+        "`{path}/CURRENT` names version {current}, but {found}: it was edited or damaged, and nothing was \
+         changed. Write the number of the version to use (normally {newest}) into `{path}/CURRENT`, or restore \
+         the folder from a backup"
+    )]
+    CurrentDamaged { path: PathBuf, current: u64, found: String, newest: u64 },
     #[error("delta table `{table}`: {source}")]
     Delta { table: &'static str, source: Box<DeltaTableError> },
     #[error("reading table `{table}`: {reason}")]
@@ -225,7 +231,26 @@ impl Store {
         if create && !current.exists() && store.version_numbers()?.is_empty() {
             write_atomically(&current, b"0\n", "registry-created")?;
         }
+        store.check_current()?;
         Ok(store)
+    }
+
+    /// Refuses a `CURRENT` that no run leaves behind: one naming a version without a file,
+    /// or one behind the version files by more than the one version a killed run may have
+    /// written before it could move `CURRENT`. Taken as it is, the next ingest would
+    /// overwrite the newer versions and vacuum would remove every table file they read.
+    fn check_current(&self) -> StoreResult<()> {
+        let current = self.current_number()?.unwrap_or(0);
+        let numbers = self.version_numbers()?;
+        let newest = numbers.last().copied().unwrap_or(0);
+        let found = if newest > current + 1 {
+            format!("the version files go up to {newest}")
+        } else if current > 0 && numbers.binary_search(&current).is_err() {
+            format!("there is no version file of it (the newest is {newest})")
+        } else {
+            return Ok(());
+        };
+        Err(StoreError::CurrentDamaged { path: self.root.clone(), current, found, newest })
     }
 
     pub fn root(&self) -> &Path {

@@ -268,6 +268,42 @@ fn warned_rows_are_told_to_the_coordinator_and_no_message_shows_an_iin() {
     }
 }
 
+/// A value that Excel would run as a formula (a grade typed `=2+3`, text beginning with
+/// `@`) reaches the coordinator's file and a CSV export with a leading `'`, shown and not
+/// run; a negative number is left as it is.
+#[test]
+fn formulas_from_a_drop_are_not_run_by_the_spreadsheet_that_opens_them() {
+    let scene = scene(6);
+    let folder = scene.drops.join("2026-11-25").join("35");
+    std::fs::create_dir_all(&folder).unwrap();
+    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
+    let mut lines = vec![header.to_owned()];
+    for (number, iin) in scene.iins.iter().enumerate() {
+        let (school, grade) = match number {
+            0 => ("Мектеп", "=2+3"),
+            1 => ("@Мектеп", "9"),
+            _ => ("Мектеп", "9"),
+        };
+        lines.push(format!(
+            "{iin};Әлиева;Аружан;05.01.2010;351600000;ауыл;S1;{school};{grade};жоқ;жоқ;science;math;2022-09-01;olympiad;К. А."
+        ));
+    }
+    std::fs::write(folder.join("children.csv"), lines.join("\n")).unwrap();
+    let (code, stdout, _) = ingest(&scene.registry, &[], &[&folder]);
+    assert_eq!(code, 2, "{stdout}");
+    let rejections = std::fs::read_to_string(scene.registry.join("reports/00000001/35-rejections.csv")).unwrap();
+    assert!(rejections.contains(",grade,'=2+3,"), "{rejections}");
+    assert!(!rejections.contains(",=2+3"), "{rejections}");
+
+    let registry = scene.registry.to_str().unwrap();
+    let sql = "SELECT DISTINCT school_name, -5 AS n, '-x' AS t FROM children ORDER BY school_name";
+    let output = daryn(&["sql", "--registry", registry, "--format", "csv", sql]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let csv = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines, ["school_name,n,t", "'@Мектеп,-5,'-x", "Мектеп,-5,'-x"], "{csv}");
+}
+
 #[test]
 fn the_export_day_is_kazakhstans_and_an_export_ahead_of_the_run_is_refused() {
     let scene = scene(2);
@@ -590,6 +626,26 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(stderr.contains("version files up to 4 but no `CURRENT`"), "{args:?}: {stderr}");
+    }
+    // Nor is a `CURRENT` no run leaves: moved back by more than the one version a killed
+    // run may have written (0 or 2 of 4), or naming a version without a file (99). With
+    // 0, vacuum once removed every table file and ingest overwrote versions 1 to 4.
+    for (written, found) in [
+        ("0", "the version files go up to 4"),
+        ("2", "the version files go up to 4"),
+        ("99", "there is no version file of it (the newest is 4)"),
+    ] {
+        std::fs::write(registry.join("CURRENT"), format!("{written}\n")).unwrap();
+        for args in [
+            vec!["ingest", "--registry", registry.to_str().unwrap(), "--allow-shrink", "35", next.to_str().unwrap()],
+            vec!["sql", "--registry", registry.to_str().unwrap(), "SELECT 1"],
+            vec!["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"],
+        ] {
+            let output = daryn(&args);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+            assert!(stderr.contains(&format!("names version {written}, but {found}")), "{args:?}: {stderr}");
+        }
     }
     std::fs::write(registry.join("CURRENT"), current).unwrap();
     assert_eq!(registry_fingerprint(&registry), fingerprint, "nothing was changed");
