@@ -152,10 +152,11 @@ pub fn print_outcome(outcome: &RunOutcome) {
         // Every drop refused: the version records the refusals (in `drops`, and their
         // rejection files) over the data of the version before; exit code 1.
         Some(version) if !outcome.drops.iter().any(|drop| drop.status == DropStatus::Published) => say!(
-            "no drop was published; registry version {version} records the refusals, with the data of version {}",
-            outcome
-                .previous_version
-                .map_or_else(|| "none (the registry holds no data yet)".to_owned(), |before| before.to_string())
+            "no drop was published; registry version {version} records the refusals, {}",
+            outcome.previous_version.map_or_else(
+                || "and holds no data yet".to_owned(),
+                |before| format!("with the data of version {before}")
+            )
         ),
         Some(version) => say!("published registry version {version}"),
         None if outcome.drops.iter().all(|drop| drop.status == DropStatus::Unchanged) && !outcome.drops.is_empty() => {

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use daryn_registry::iin::mask_text;
+use daryn_registry::kazakhstan_time;
 use daryn_registry::store::{ConflictRecord, RegionState};
 
 use crate::error::Error;
@@ -133,8 +134,8 @@ pub fn write_files(folder: &Path, conflicts: &[ConflictRecord]) -> Result<Vec<Pa
                         mask_text(&conflict.iin).as_str(),
                         other,
                         if kept { region } else { &conflict.winner_region },
-                        &ours.to_rfc3339(),
-                        &theirs.to_rfc3339(),
+                        &kazakhstan_time(ours).to_rfc3339(),
+                        &kazakhstan_time(theirs).to_rfc3339(),
                         &kk,
                         &ru,
                         &en,

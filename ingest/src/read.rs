@@ -31,7 +31,7 @@ use daryn_registry::form::rules::DropRows;
 use sha2::{Digest, Sha256};
 
 pub use discover::{DropSource, discover};
-pub use manifest::{Manifest, ManifestFile, ManifestMismatch, MismatchKind, compare_manifest};
+pub use manifest::{Manifest, ManifestFile, ManifestMismatch, MismatchKind, compare_manifest, compare_manifest_bytes};
 
 use crate::error::{Error, Result};
 

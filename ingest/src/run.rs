@@ -538,6 +538,14 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         // cannot be the identical re-send that a stale export time is allowed to be.
         Err(error) => {
             let mut item = refused_without_reading(source, error.code(), error.to_string());
+            // A file damaged on its way is told as that (section 5), not as a file of the
+            // wrong encoding or shape.
+            if let Some(mismatch) =
+                source.manifest.as_ref().and_then(|manifest| read::compare_manifest_bytes(manifest, &source.folder))
+            {
+                let reason = format!("{mismatch} (and it cannot be read: {error})");
+                item.outcome.refusal = Some(Refusal { code: "manifest_mismatch", reason });
+            }
             if let Some(held) = held
                 && exported_at <= held.exported_at
             {
@@ -696,7 +704,12 @@ fn coordinator_record(
         code: code.code().to_owned(),
         // The detail may quote the cell (`grade 100404603219`): a column shifted by one
         // puts an IIN where the rule expected something else.
-        message_en: format!("{}: {}", code.describe(Lang::En), mask_iin_runs(detail)),
+        message_en: match detail {
+            // A detail that only says the description again is not repeated.
+            "" => code.describe(Lang::En).to_owned(),
+            detail if detail == code.describe(Lang::En) => detail.to_owned(),
+            detail => format!("{}: {}", code.describe(Lang::En), mask_iin_runs(detail)),
+        },
         message_kk: code.describe(Lang::Kk).to_owned(),
         message_ru: code.describe(Lang::Ru).to_owned(),
     }

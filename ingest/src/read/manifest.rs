@@ -7,6 +7,7 @@ use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::{DropContent, FileStats};
 use crate::error::{Error, Result};
@@ -135,6 +136,31 @@ pub fn compare_manifest(manifest: &Manifest, content: &DropContent) -> Option<Ma
         }
         if !found.sha256.eq_ignore_ascii_case(listed.sha256.trim()) {
             return mismatch(MismatchKind::Checksum { listed: listed.sha256.clone(), found: found.sha256.clone() });
+        }
+    }
+    None
+}
+
+/// How the files of a drop that could not be read disagree with its manifest, from their
+/// bytes alone: a file listed but missing, or one whose SHA-256 is not the one listed. A
+/// file damaged on its way (a byte changed, a copy cut short) is then told as that, not
+/// as a file of the wrong encoding or shape.
+pub fn compare_manifest_bytes(manifest: &Manifest, folder: &Path) -> Option<ManifestMismatch> {
+    let names: Vec<String> =
+        std::fs::read_dir(folder).ok()?.filter_map(|entry| entry.ok()?.file_name().into_string().ok()).collect();
+    for (name, listed) in &manifest.files {
+        let mismatch = |kind| Some(ManifestMismatch { file: name.clone(), kind });
+        let found = names
+            .iter()
+            .find(|found| *found == name)
+            .or_else(|| names.iter().find(|found| found.eq_ignore_ascii_case(name)));
+        let Some(found) = found else {
+            return mismatch(MismatchKind::FileMissing);
+        };
+        let Ok(bytes) = std::fs::read(folder.join(found)) else { continue };
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        if !sha256.eq_ignore_ascii_case(listed.sha256.trim()) {
+            return mismatch(MismatchKind::Checksum { listed: listed.sha256.clone(), found: sha256 });
         }
     }
     None

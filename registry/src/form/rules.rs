@@ -127,7 +127,7 @@ impl<'a> Row<'a> {
     fn word<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Checked<T> {
         let cell = self.required(column)?;
         parse(&cell.shown())
-            .ok_or_else(|| self.issue(column, RejectCode::EnumInvalid, format!("not a `{column}` word")))
+            .ok_or_else(|| self.issue(column, RejectCode::EnumInvalid, format!("not a word for `{column}`")))
     }
 
     fn optional_word<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Checked<Option<T>> {
@@ -736,7 +736,8 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
         } else if rejected_children.contains(&iin.as_string()) {
             Some(row.issue("iin", RejectCode::ChildRejected, "the child's row was rejected"))
         } else {
-            Some(row.issue("iin", RejectCode::ChildUnknown, "no such child in this drop"))
+            // The code's description says it all.
+            Some(row.issue("iin", RejectCode::ChildUnknown, ""))
         }
     };
 

@@ -183,6 +183,14 @@ fn stale_shrinking_and_mismatched_drops_are_refused_and_leave_the_region_alone()
     assert_eq!(code, 1, "{stdout}");
     let (_, status, reason) = statuses(&report).into_iter().next().unwrap();
     assert_eq!((status.as_str(), reason.as_str()), ("refused", "manifest_mismatch"));
+    // So is one whose file was damaged past reading: the checksum tells the coordinator
+    // what happened, rather than the file's shape.
+    std::fs::write(target.join("children.csv"), b"\x00\x01 damaged\n").unwrap();
+    let (code, stdout, report) = ingest(&registry, &["--allow-shrink", "61"], &[&target]);
+    assert_eq!(code, 1, "{stdout}");
+    let (_, status, reason) = statuses(&report).into_iter().next().unwrap();
+    assert_eq!((status.as_str(), reason.as_str()), ("refused", "manifest_mismatch"), "{stdout}");
+    assert!(stdout.contains("cannot be read"), "{stdout}");
 }
 
 #[test]
@@ -502,6 +510,10 @@ fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
     let winner = std::fs::read_to_string(folder.join("47-conflicts.csv")).unwrap();
     assert!(loser.contains("47") && loser.contains("the registry counts the child there"), "{loser}");
     assert!(winner.contains("35") && winner.contains("so we keep the child"), "{winner}");
+    // The exports' times in Kazakhstan's, as everywhere else a coordinator reads them:
+    // drops without a manifest are exported at their folder's date, 00:00 +05:00.
+    assert!(loser.contains("2026-11-24T00:00:00+05:00,2026-11-25T00:00:00+05:00"), "{loser}");
+    assert!(winner.contains("2026-11-25T00:00:00+05:00,2026-11-24T00:00:00+05:00"), "{winner}");
     // Search has the child once, where the registry counts it: Karaganda's document of
     // the child is left out with the rest of the conflict's losing side.
     let keyer = daryn_registry::search::key::ChildKeyer::load_or_create(&registry).unwrap();
