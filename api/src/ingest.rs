@@ -151,6 +151,10 @@ pub fn print_outcome(outcome: &RunOutcome) {
     match outcome.version {
         // Every drop refused: the version records the refusals (in `drops`, and their
         // rejection files) over the data of the version before; exit code 1.
+        // Identical re-sends only, some exported later than the drop their region holds.
+        Some(version) if outcome.drops.iter().all(|drop| drop.status == DropStatus::Unchanged) => {
+            say!("no data changed; registry version {version} records the newer export times of the drops re-sent")
+        }
         Some(version) if !outcome.drops.iter().any(|drop| drop.status == DropStatus::Published) => say!(
             "no drop was published; registry version {version} records the refusals, {}",
             outcome.previous_version.map_or_else(

@@ -201,6 +201,17 @@ pub fn read_drop(source: &DropSource) -> Result<DropContent> {
 ///
 /// Errors: no `children` table; a table given twice; a data file that cannot be read.
 pub fn read_folder(folder: &Path) -> Result<DropContent> {
+    let mut files = Vec::new();
+    for name in data_file_names(folder)? {
+        let path = folder.join(&name);
+        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
+        files.push((name, bytes));
+    }
+    read_drop_files(folder, files)
+}
+
+/// The names of a drop folder's data files, in order; other files are ignored.
+fn data_file_names(folder: &Path) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(folder).map_err(Error::io(folder))?;
     let mut names = Vec::new();
     for entry in entries {
@@ -215,13 +226,20 @@ pub fn read_folder(folder: &Path) -> Result<DropContent> {
         }
     }
     names.sort();
-    let mut files = Vec::with_capacity(names.len());
-    for name in names {
+    Ok(names)
+}
+
+/// Each data file of a drop folder with the SHA-256 of its bytes, as [`read_folder`]
+/// gives them in [`DropContent::files`], without reading what they hold: whether a drop
+/// is the one a region holds is told by them.
+pub fn file_checksums(folder: &Path) -> Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for name in data_file_names(folder)? {
         let path = folder.join(&name);
         let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
-        files.push((name, bytes));
+        files.push((name, hex::encode(Sha256::digest(&bytes))));
     }
-    read_drop_files(folder, files)
+    Ok(files)
 }
 
 /// Reads a drop given as file names and their bytes, as [`read_folder`] does with the

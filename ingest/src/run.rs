@@ -234,11 +234,14 @@ struct Prepared {
     /// Not read: a newer drop of its region is in the run. It is read after all when
     /// every newer one is refused ([`set_aside_to_read`]).
     set_aside: bool,
+    /// Unchanged, but exported after the drop its region holds: the version records the
+    /// newer export time and drop id as the region's.
+    confirms: bool,
 }
 
 impl Prepared {
     fn unpublished(outcome: DropOutcome) -> Prepared {
-        Prepared { outcome, batches: None, position: 0, set_aside: false }
+        Prepared { outcome, batches: None, position: 0, set_aside: false, confirms: false }
     }
 
     /// The IINs of the drop's accepted children.
@@ -346,14 +349,24 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         })
         .collect();
     for item in prepared.iter_mut().filter(|item| item.set_aside) {
-        if let Some((folder, stood)) = standing.get(&item.outcome.region) {
+        // The drop the region already holds, sent again beside a newer one (a cron job
+        // given yesterday's folder and today's): a no-op, not a refusal (section 4).
+        let held = current.as_ref().and_then(|version| version.regions.get(&item.outcome.region));
+        if let Some(held) = held
+            && let Some(hash) = folder_hash(&item.outcome.folder).filter(|hash| *hash == held.content_sha256)
+        {
+            item.outcome.status = DropStatus::Unchanged;
+            item.outcome.refusal = None;
+            item.outcome.content_sha256 = hash;
+            item.outcome.children.accepted = held.children;
+        } else if let Some((folder, stood)) = standing.get(&item.outcome.region) {
             item.outcome.refusal = Some(Refusal { code: "stale", reason: stale_in_run(folder, stood) });
         }
         progress.drop_done(&item.outcome);
     }
     clock.lap("tables");
 
-    let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged);
+    let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged || item.confirms);
     if !changed {
         return Ok(RunOutcome {
             version: None,
@@ -559,13 +572,17 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     outcome.unknown_columns =
         content.unknown_columns.iter().map(|unknown| format!("{}: {}", unknown.file, unknown.header)).collect();
 
-    // An identical re-send is a no-op, whatever its export time says.
+    // An identical re-send changes no data, whatever its export time says. A newer
+    // export time is recorded as the region's ([`Prepared::confirms`]): the region said
+    // then that this is its data, so an export older than it is stale, and a child in two
+    // regions is judged by it.
     if let Some(held) = held
         && held.content_sha256 == outcome.content_sha256
     {
         outcome.status = DropStatus::Unchanged;
         outcome.children.accepted = held.children;
-        return Ok(Prepared::unpublished(outcome));
+        let confirms = exported_at > held.exported_at;
+        return Ok(Prepared { confirms, ..Prepared::unpublished(outcome) });
     }
     // An export time ahead of the run (a manifest a month off) would make every correct
     // drop after it stale until that day. (An identical re-send of one is still a no-op.)
@@ -632,7 +649,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         schema::achievements_batch(&checked.achievements.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
         schema::teachers_batch(&checked.teachers.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
     ];
-    Ok(Prepared { outcome, batches: Some(batches), position: 0, set_aside: false })
+    Ok(Prepared { outcome, batches: Some(batches), position: 0, set_aside: false, confirms: false })
 }
 
 /// Refuses a drop that would remove more than 20 % of the children its region holds now
@@ -668,8 +685,17 @@ async fn guard_shrink(
 
 /// A hash over the drop's data files (names and contents), to tell an identical re-send.
 fn content_hash(content: &DropContent) -> String {
-    let mut files: Vec<(&str, &str)> =
-        content.files.iter().map(|file| (file.name.as_str(), file.sha256.as_str())).collect();
+    files_hash(content.files.iter().map(|file| (file.name.as_str(), file.sha256.as_str())).collect())
+}
+
+/// [`content_hash`] of a drop folder that was not read; `None` when a file cannot be.
+fn folder_hash(folder: &Path) -> Option<String> {
+    let files = read::file_checksums(folder).ok()?;
+    Some(files_hash(files.iter().map(|(name, sha256)| (name.as_str(), sha256.as_str())).collect()))
+}
+
+/// [`content_hash`] from each data file's name and SHA-256.
+fn files_hash(mut files: Vec<(&str, &str)>) -> String {
     files.sort();
     let mut hasher = Sha256::new();
     for (name, sha256) in files {
@@ -864,6 +890,14 @@ async fn write_version(
     let published: Vec<&Prepared> =
         prepared.iter().filter(|item| item.outcome.status == DropStatus::Published).collect();
     let published_regions: Vec<String> = published.iter().map(|item| item.outcome.region.clone()).collect();
+    // An identical re-send of a newer export keeps the region's data, under its own time.
+    for item in prepared.iter().filter(|item| item.confirms) {
+        let outcome = &item.outcome;
+        if let Some(state) = regions.get_mut(&outcome.region) {
+            state.drop_id = outcome.drop_id.clone();
+            state.exported_at = outcome.exported_at.unwrap_or(state.exported_at);
+        }
+    }
     for item in &published {
         let outcome = &item.outcome;
         regions.insert(
@@ -901,10 +935,13 @@ async fn write_version(
     let reported_regions: Vec<String> = reported.iter().map(|outcome| outcome.region.clone()).collect();
     let rejections: Vec<RejectionRecord> =
         reported.iter().flat_map(|outcome| outcome.rejections.iter().cloned()).collect();
-    let version = store
-        .replace_regions(StoreTable::Rejections, &reported_regions, vec![schema::rejections_batch(&rejections)], &label)
-        .await?;
-    tables.insert(StoreTable::Rejections.name().to_owned(), version);
+    // A run of identical re-sends only (each recording a newer export time) has no
+    // region whose rejections change.
+    if !reported_regions.is_empty() {
+        let batch = schema::rejections_batch(&rejections);
+        let version = store.replace_regions(StoreTable::Rejections, &reported_regions, vec![batch], &label).await?;
+        tables.insert(StoreTable::Rejections.name().to_owned(), version);
+    }
     let records: Vec<DropRecord> = prepared.iter().map(|item| item.outcome.record()).collect();
     let drop_regions: Vec<String> =
         records.iter().map(|record| record.region.clone()).collect::<BTreeSet<_>>().into_iter().collect();

@@ -525,23 +525,77 @@ fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
         [&(shared_key.clone(), "47".to_owned())]
     );
 
-    // Mangystau's next export no longer has the child: the conflict ends and Karaganda's
-    // record counts again, though Karaganda sent nothing.
-    let without = hand_made_drop(&drops, "2026-11-26", "47", mangystau_only);
+    // Karaganda sends the very same data again, exported on the 26th: none of its data
+    // changes, but its export is now the newer one, so the child is counted there.
+    let resent = hand_made_drop(&drops, "2026-11-26", "35", &karaganda);
+    let (code, stdout, report) = ingest(&registry, &[], &[&resent]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(statuses(&report), [("35".to_owned(), "unchanged".to_owned(), String::new())].into());
+    let conflicts = report["conflicts"].as_array().unwrap();
+    assert_eq!((conflicts[0]["region"].as_str(), conflicts[0]["winner_region"].as_str()), (Some("47"), Some("35")));
+    let (losers, held) = store_state(&registry);
+    assert_eq!(losers, BTreeSet::from([("47".to_owned(), shared.clone())]));
+    assert_eq!(held, karaganda.iter().cloned().collect());
+    let found = searched_regions(&registry);
+    assert_eq!(
+        found.iter().filter(|(key, _)| *key == shared_key).collect::<Vec<_>>(),
+        [&(shared_key.clone(), "35".to_owned())]
+    );
+
+    // Mangystau's next export, of the 27th, no longer has the child: the conflict ends,
+    // and Karaganda keeps it.
+    let without = hand_made_drop(&drops, "2026-11-27", "47", mangystau_only);
     let (code, stdout, report) = ingest(&registry, &["--allow-shrink", "47"], &[&without]);
     assert_eq!(code, 0, "{stdout}");
     assert!(report["conflicts"].as_array().unwrap().is_empty());
     let (losers, held) = store_state(&registry);
     assert!(losers.is_empty());
     assert_eq!(held, karaganda.iter().cloned().collect());
-    // Karaganda sent nothing, yet its search documents are built again: the child is
-    // found there, and only there.
+    // The child is found in Karaganda, and only there.
     let found = searched_regions(&registry);
     assert_eq!(found.len(), 6, "{found:?}");
     assert_eq!(
         found.iter().filter(|(key, _)| *key == shared_key).collect::<Vec<_>>(),
         [&(shared_key, "35".to_owned())]
     );
+}
+
+/// An identical re-send changes no data. Exported later than the drop the region holds,
+/// it is recorded as the region's export, so a changed export older than it, arriving
+/// late, is stale; sent again beside a newer drop, it is a no-op, not a refusal.
+#[test]
+fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
+    let Scene { root: _root, drops, registry, iins } = scene(6);
+    let status = |report: &serde_json::Value| {
+        statuses(report).into_iter().map(|(_, status, code)| (status, code)).collect::<Vec<_>>()
+    };
+    let pair = |status: &str, code: &str| (status.to_owned(), code.to_owned());
+    assert_eq!(ingest(&registry, &[], &[&hand_made_drop(&drops, "2026-11-24", "35", &iins[..5])]).0, 0);
+    let data = registry_fingerprint(&registry).lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
+
+    let again = hand_made_drop(&drops, "2026-11-26", "35", &iins[..5]);
+    let (code, stdout, report) = ingest(&registry, &[], &[&again]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(status(&report), [pair("unchanged", "")]);
+    assert_eq!(report["version"].as_u64(), Some(2), "the version records the export time");
+    assert!(stdout.contains("no data changed; registry version 2 records the newer export times"), "{stdout}");
+    assert_eq!(registry_fingerprint(&registry).lines().skip(1).map(str::to_owned).collect::<Vec<_>>(), data);
+
+    let late = hand_made_drop(&drops, "2026-11-25", "35", &iins[1..6]);
+    let (code, stdout, report) = ingest(&registry, &[], &[&late]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(status(&report), [pair("refused", "stale")]);
+
+    // The same folder once more, the same time: nothing at all is written.
+    let (code, stdout, report) = ingest(&registry, &[], &[&again]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("unchanged", "")], None));
+
+    // Yesterday's folder beside today's (a cron job given both): published and unchanged.
+    let next = hand_made_drop(&drops, "2026-11-27", "35", &iins[1..6]);
+    let (code, stdout, report) = ingest(&registry, &[], &[&again, &next]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(status(&report), [pair("published", ""), pair("unchanged", "")]);
 }
 
 #[test]
@@ -618,13 +672,13 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
     let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "0"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--keep"));
-    let folder = hand_made_drop(&drops, "2026-11-25", "35", &iins[3..8]);
+    let folder = hand_made_drop(&drops, "2026-11-24", "35", &iins[3..8]);
     let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
     assert_eq!(code, 0, "{stdout}");
 
     // A registry that lost `CURRENT` (by hand, a partial copy) is refused by every
     // command; an ingest once took it for a crashed first run and removed every table.
-    // The newest version is still 4: the drop just sent holds version 4's children.
+    // The newest version is still 4: the drop just sent is version 4's, sent again.
     let fingerprint = registry_fingerprint(&registry);
     let current = std::fs::read_to_string(registry.join("CURRENT")).unwrap();
     std::fs::remove_file(registry.join("CURRENT")).unwrap();
