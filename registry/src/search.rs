@@ -23,6 +23,7 @@ pub mod index;
 pub mod kazakh;
 pub mod key;
 pub mod query;
+pub mod read_only;
 pub mod rows;
 pub mod tags;
 pub mod union;

@@ -244,6 +244,7 @@ pub async fn index_version(
     let meta_path = building.join(META_FILE);
     std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta).expect("the meta serialises"))
         .map_err(SearchError::io(&meta_path))?;
+    readable_as(&building, &meta_path)?;
     // Not synced here: `Store::publish` syncs everything the run wrote before the
     // version that pins this generation is written.
     pause_point("index-built");
@@ -261,6 +262,26 @@ pub async fn index_version(
         "search index built"
     );
     Ok(IndexReport { generation, incremental: base.is_some(), regions, documents_added, elapsed_ms })
+}
+
+/// Gives tantivy's own metadata files the permissions of `reference`, a file written as
+/// every other file of the registry is. tantivy writes them through a temporary file,
+/// readable by their owner only, so someone who may read the registry could not search
+/// it.
+fn readable_as(folder: &Path, reference: &Path) -> SearchResult<()> {
+    #[cfg(unix)]
+    {
+        let permissions = std::fs::metadata(reference).map_err(SearchError::io(reference))?.permissions();
+        for name in ["meta.json", ".managed.json"] {
+            let path = folder.join(name);
+            if path.exists() {
+                std::fs::set_permissions(&path, permissions.clone()).map_err(SearchError::io(&path))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (folder, reference);
+    Ok(())
 }
 
 /// Splits segments into `count` groups of about equal documents: the largest first,

@@ -27,6 +27,7 @@ use super::facets::{FacetCounter, FacetVocabulary, SegmentColumns};
 use super::analysis::{Analysis, KazakhTokenizer, LONGEST_WORD, SNIPPET_ANALYZER, cyrillic_reading, words};
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
+use super::read_only::ReadOnlyDirectory;
 use super::tags::{level_result, tag, values_spelled_with};
 use super::union::{AnyOf, NameTypos};
 use super::{SearchError, SearchResult};
@@ -151,12 +152,16 @@ impl SearchIndex {
             )));
         }
         let damaged = |error: tantivy::TantivyError| {
+            if denied(&error) {
+                return bad(format!("{error}: this account may not read it"));
+            }
             bad(format!(
                 "{error}; `daryn reindex --registry {}` builds the current version's index anew",
                 store.root().display()
             ))
         };
-        let index = Index::open_in_dir(&path).map_err(damaged)?;
+        let directory = ReadOnlyDirectory::open(&path).map_err(damaged)?;
+        let index = Index::open(directory).map_err(damaged)?;
         let mut opened =
             SearchIndex::from_index(index, version.version, generation).map_err(|error| bad(error.to_string()))?;
         if let Some(meta) = meta.filter(|meta| !meta.facets.is_empty()) {
@@ -604,6 +609,19 @@ fn discipline_code(window: &str, text: &mut KazakhTokenizer) -> Option<&'static 
     let reading: Vec<String> =
         words(window).map(|(_, word)| cyrillic_reading(word).unwrap_or_else(|| word.to_owned())).collect();
     by_keys.get(&text.keys(&reading.join(" ")).join(" ")).copied()
+}
+
+/// Whether opening an index failed for want of permission to read a file of it.
+fn denied(error: &tantivy::TantivyError) -> bool {
+    use tantivy::TantivyError;
+    use tantivy::directory::error::{OpenDirectoryError, OpenReadError};
+    let io_error = match error {
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => io_error.as_ref(),
+        TantivyError::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => io_error.as_ref(),
+        TantivyError::IoError(io_error) => io_error.as_ref(),
+        _ => return false,
+    };
+    io_error.kind() == std::io::ErrorKind::PermissionDenied
 }
 
 #[cfg(test)]

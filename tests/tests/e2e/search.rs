@@ -427,6 +427,32 @@ fn search_json(registry: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
+/// Runs `daryn` as someone who may read the registry and not write to it: `nobody`
+/// when the tests run as root (the temporary folder above the registry is opened to
+/// others), else this user over an index whose files are made read-only for the run.
+fn as_a_reader(root: &Path, registry: &Path, args: &[&str]) -> std::process::Output {
+    use std::os::unix::fs::PermissionsExt;
+    let uid = std::process::Command::new("id").arg("-u").output().expect("id runs");
+    if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(crate::binary())
+            .args(args)
+            .output()
+            .expect("setpriv runs")
+    } else {
+        let index = registry.join("index");
+        let chmod = |mode: &str| {
+            assert!(std::process::Command::new("chmod").args(["-R", mode]).arg(&index).status().unwrap().success())
+        };
+        chmod("a-w");
+        let output = daryn(args);
+        chmod("u+w");
+        output
+    }
+}
+
 fn hit_keys(results: &serde_json::Value) -> Vec<String> {
     results["hits"].as_array().unwrap().iter().filter_map(|hit| hit["child_key"].as_str().map(str::to_owned)).collect()
 }
@@ -506,6 +532,20 @@ fn search_cli_gives_keys_snippets_and_facets_and_refuses_bad_parameters() {
     let output = daryn(&["search", "--registry", registry.to_str().unwrap(), "--as-of", "9", "x"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("version 9 does not exist"));
+
+    // Whoever may read the registry but not write to it searches it too: tantivy's lock
+    // file once stopped them, and its metadata files were readable by their owner only.
+    // As root the search runs as `nobody`; as anyone else, over an index made read-only.
+    let query = child.last_name.as_str();
+    let expected = search_json(&registry, &[query])["total"].clone();
+    let output = as_a_reader(
+        root.path(),
+        &registry,
+        &["search", "--registry", registry.to_str().unwrap(), "--format", "json", query],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let found: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(found["total"], expected);
 
     // A damaged index says which command mends it; a registry folder that is not there
     // is named with its parameter.
