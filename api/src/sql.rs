@@ -153,23 +153,30 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
     }
 }
 
-/// The interactive shell.
+/// The interactive shell. Fed from a file or a pipe rather than typed, it runs a last
+/// statement left without `;` and exits with 1 when any statement failed, as a script
+/// would want; it stops quietly when its reader goes away (`| head`), and with 1 when
+/// its output cannot be written.
 fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: &SqlCommand) -> Result<ExitCode> {
     use rustyline::error::ReadlineError;
+    use std::io::IsTerminal;
     let mut editor = rustyline::DefaultEditor::new().context("starting the line editor")?;
     let history = history_file();
     if let Some(path) = &history {
         // A missing history file is the first session's normal state.
         let _ = editor.load_history(path);
     }
+    let typed = std::io::stdin().is_terminal();
     let version = session.version();
-    println!(
-        "daryn sql: registry version {} ({}); end statements with `;`, `\\d` lists tables, `\\q` quits",
+    let banner = format!(
+        "daryn sql: registry version {} ({}); end statements with `;`, `\\d` lists tables, `\\q` quits\n",
         version.version,
         version.created_at.format("%Y-%m-%d %H:%M UTC")
     );
+    let mut shell = Shell { runtime, session, command, failed: false };
     let mut buffer = String::new();
-    loop {
+    let mut flow = shell.print(&banner);
+    while flow == Flow::Go {
         let prompt = if buffer.is_empty() { "daryn> " } else { "   ..> " };
         let line = match editor.readline(prompt) {
             Ok(line) => line,
@@ -177,16 +184,28 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
                 buffer.clear();
                 continue;
             }
-            Err(ReadlineError::Eof) => break,
+            Err(ReadlineError::Eof) => {
+                // A last statement without its `;`.
+                if !buffer.trim().is_empty() {
+                    buffer.push(';');
+                    flow = match daryn_query::session::complete_statements(&buffer) {
+                        Some(statements) => shell.run(&statements),
+                        None => {
+                            eprintln!("error: the input ended inside a statement (an open quote or comment)");
+                            shell.failed = true;
+                            Flow::Go
+                        }
+                    };
+                }
+                break;
+            }
             Err(error) => return Err(error).context("reading a line"),
         };
         let trimmed = line.trim();
         if buffer.is_empty() && trimmed.starts_with('\\') {
             let _ = editor.add_history_entry(trimmed);
-            match meta_command(runtime, session, trimmed) {
-                MetaOutcome::Quit => break,
-                MetaOutcome::Done => continue,
-            }
+            flow = shell.meta_command(trimmed);
+            continue;
         }
         if trimmed.is_empty() && buffer.is_empty() {
             continue;
@@ -198,41 +217,114 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
         let Some(statements) = daryn_query::session::complete_statements(&buffer) else { continue };
         let _ = editor.add_history_entry(buffer.trim());
         buffer.clear();
-        for statement in statements {
-            let started = std::time::Instant::now();
-            match runtime.block_on(session.query(&statement)) {
-                Ok(result) => show(&result, command, started.elapsed()),
-                Err(error) => {
-                    report_error(Some(&statement), &error);
-                }
-            }
-        }
+        flow = shell.run(&statements);
     }
     if let Some(path) = &history {
         let _ = editor.save_history(path);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(match flow {
+        Flow::OutputFailed => ExitCode::from(1),
+        _ if shell.failed && !typed => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    })
 }
 
-enum MetaOutcome {
-    Done,
+/// Whether the shell goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    Go,
     Quit,
+    /// Its reader has gone (`| head`): nothing more is wanted.
+    ReaderGone,
+    /// Its output cannot be written (a full disk): said on standard error.
+    OutputFailed,
 }
 
-fn meta_command(runtime: &tokio::runtime::Runtime, session: &RegistrySession, text: &str) -> MetaOutcome {
-    let mut words = text.split_whitespace();
-    match (words.next(), words.next()) {
-        (Some("\\q"), _) => return MetaOutcome::Quit,
-        (Some("\\d"), None) => print!("{}", list_tables(session)),
-        (Some("\\d"), Some(name)) => match runtime.block_on(describe(session, name)) {
-            Ok(text) => print!("{text}"),
+/// What the shell works with, and whether a statement failed.
+struct Shell<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    session: &'a RegistrySession,
+    command: &'a SqlCommand,
+    failed: bool,
+}
+
+impl Shell<'_> {
+    /// Writes to standard output at once; a failed write ends the shell.
+    fn print(&self, text: &str) -> Flow {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            Ok(()) => Flow::Go,
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Flow::ReaderGone,
+            Err(error) => {
+                eprintln!("error[output]: writing to standard output: {error}");
+                Flow::OutputFailed
+            }
+        }
+    }
+
+    fn run(&mut self, statements: &[String]) -> Flow {
+        for statement in statements {
+            let started = std::time::Instant::now();
+            let flow = match self.runtime.block_on(self.session.query(statement)) {
+                Ok(result) => self.show(&result, started.elapsed()),
+                Err(error) => {
+                    report_error(Some(statement), &error);
+                    self.failed = true;
+                    Flow::Go
+                }
+            };
+            if flow != Flow::Go {
+                return flow;
+            }
+        }
+        Flow::Go
+    }
+
+    fn meta_command(&mut self, text: &str) -> Flow {
+        let mut words = text.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("\\q"), _) => Flow::Quit,
+            (Some("\\d"), None) => self.print(&list_tables(self.session)),
+            (Some("\\d"), Some(name)) => match self.runtime.block_on(describe(self.session, name)) {
+                Ok(text) => self.print(&text),
+                Err(error) => {
+                    report_error(None, &error);
+                    self.failed = true;
+                    Flow::Go
+                }
+            },
+            _ => {
+                eprintln!("unknown command `{text}`; `\\d`, `\\d NAME` and `\\q` are known");
+                self.failed = true;
+                Flow::Go
+            }
+        }
+    }
+
+    fn show(&mut self, result: &QueryResult, elapsed: std::time::Duration) -> Flow {
+        let command = self.command;
+        let written = match command.format {
+            // In the shell, binary formats and `-o` write the last result to the file.
+            format if format.needs_file() || command.out.is_some() => {
+                daryn_query::output::write_result(result, format, command.out.as_deref()).map(|()| {
+                    self.print(&format!("wrote {} rows to {}\n", result.rows(), shown_path(command.out.as_deref())))
+                })
+            }
+            // A reader gone is told by the next write (the result's is let go quietly).
+            format => daryn_query::output::write_result(result, format, None).map(|()| Flow::Go),
+        };
+        match written {
+            Ok(flow) => {
+                eprintln!("({:.3} s)", elapsed.as_secs_f64());
+                flow
+            }
             Err(error) => {
                 report_error(None, &error);
+                if error.code() == "output" && command.out.is_none() { Flow::OutputFailed } else { Flow::Go }
             }
-        },
-        _ => eprintln!("unknown command `{text}`; `\\d`, `\\d NAME` and `\\q` are known"),
+        }
     }
-    MetaOutcome::Done
 }
 
 /// The text of `\d`: every table and view with what it is.
@@ -258,23 +350,6 @@ pub async fn describe(session: &RegistrySession, name: &str) -> daryn_query::Res
         text.push_str(&format!("{:<22} {:<30} {empty}\n", field.name(), field.data_type().to_string()));
     }
     Ok(text)
-}
-
-fn show(result: &QueryResult, command: &SqlCommand, elapsed: std::time::Duration) {
-    let outcome = match command.format {
-        // In the shell, binary formats and `-o` write the last result to the file.
-        format if format.needs_file() || command.out.is_some() => {
-            daryn_query::output::write_result(result, format, command.out.as_deref())
-                .map(|()| println!("wrote {} rows to {}", result.rows(), shown_path(command.out.as_deref())))
-        }
-        format => daryn_query::output::write_result(result, format, None),
-    };
-    match outcome {
-        Ok(()) => eprintln!("({:.3} s)", elapsed.as_secs_f64()),
-        Err(error) => {
-            report_error(None, &error);
-        }
-    }
 }
 
 fn shown_path(path: Option<&Path>) -> String {

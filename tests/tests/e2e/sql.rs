@@ -197,29 +197,26 @@ fn limits(registry: &Path) {
 }
 
 /// The shell reads statements over several lines, `\d` and `\d NAME`, from a pipe too.
+/// Fed from a pipe it runs a last statement left without `;`, and exits with 1 when a
+/// statement failed; when its reader goes away it stops, without a panic.
 fn shell(registry: &Path) {
-    let mut child = std::process::Command::new(crate::binary())
-        .args(["sql", "--registry", registry.to_str().unwrap(), "--format", "csv"])
-        .env("HOME", registry)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            "\\d\nSELECT count(*)\n  AS n FROM children;\n\\d measure_types\nDROP TABLE regions;\n\
-             SELECT 'a;\nb' AS s; SELECT 40 + 2 AS m;\n"
-                .as_bytes(),
-        )
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let run = |input: &str| {
+        let mut child = std::process::Command::new(crate::binary())
+            .args(["sql", "--registry", registry.to_str().unwrap(), "--format", "csv"])
+            .env("HOME", registry)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let output = run("\\d\nSELECT count(*)\n  AS n FROM children;\n\\d measure_types\nDROP TABLE regions;\n\
+         SELECT 'a;\nb' AS s; SELECT 40 + 2 AS m;\nSELECT 7 AS last");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "the DROP failed: {stderr}");
     assert!(
         stdout.contains("target_groups         view") && stdout.contains("regions               reference"),
         "{stdout}"
@@ -227,8 +224,28 @@ fn shell(registry: &Path) {
     assert!(stdout.contains("n\n7\n"), "{stdout}");
     assert!(stdout.contains("decree_item            Int32"), "{stdout}");
     assert!(stderr.contains("error[read_only]"), "{stderr}");
-    // A `;` inside a string ends nothing; two statements on one line both run.
+    // A `;` inside a string ends nothing; two statements on one line both run; the last,
+    // without its `;`, runs too.
     assert!(stdout.contains("s\n\"a;\nb\"\n") && stdout.contains("m\n42\n"), "{stdout}");
+    assert!(stdout.contains("last\n7\n"), "{stdout}");
+    let output = run("SELECT 1 AS one;\n");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // A reader that has gone (`| head -1` done reading) ends the shell quietly.
+    let mut child = std::process::Command::new(crate::binary())
+        .args(["sql", "--registry", registry.to_str().unwrap()])
+        .env("HOME", registry)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.stdin.take().unwrap().write_all("\\d\n\\d children\nSELECT 1;\n".as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 /// A version that pins `conflicts` hides the losing region's rows of that child from
