@@ -103,9 +103,10 @@ enum Command {
         /// Only this region (two- or nine-digit code)
         #[arg(long, value_parser = parse_region)]
         region: Option<RegionCode>,
-        /// table, csv, json, xlsx or parquet (xlsx and parquet need `-o`); annual always writes XLSX
-        #[arg(long, default_value = "table", value_parser = parse_output)]
-        format: OutputFormat,
+        /// table (the default), csv, json, xlsx or parquet (xlsx and parquet need `-o`); not
+        /// for annual, which always writes XLSX
+        #[arg(long, value_parser = parse_output)]
+        format: Option<OutputFormat>,
         /// Write to this file (annual: into this folder; without it, the current folder)
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
@@ -272,8 +273,12 @@ impl Cli {
                     lang: lang.unwrap_or(ReportParams::default().lang),
                     teacher: explain,
                 },
-                given: crate::sql::GivenOptions { lang: lang.is_some(), limit: limit.is_some() },
-                format,
+                given: crate::sql::GivenOptions {
+                    lang: lang.is_some(),
+                    limit: limit.is_some(),
+                    format: format.is_some(),
+                },
+                format: format.unwrap_or(OutputFormat::Table),
                 out,
                 suppress_small,
                 repeat,
@@ -296,14 +301,17 @@ impl Cli {
                     Some(path) => {
                         std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?
                     }
-                    None => {
-                        use std::io::Write as _;
-                        let _ = std::io::stdout().lock().write_all(text.as_bytes());
-                    }
+                    None => crate::write_stdout(&text)?,
                 }
                 Ok(ExitCode::SUCCESS)
             }
             Command::Template { lang, out } => {
+                // The file is a workbook whatever it is called; a `.csv` name would only
+                // make Excel refuse it.
+                if !out.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("xlsx")) {
+                    let reason = format!("`{}`: the template is an Excel workbook; name it `….xlsx`", out.display());
+                    return Err(daryn_data::Error::Parameter { parameter: "--out", reason }.into());
+                }
                 daryn_data::template::write_template(lang, &out)?;
                 say!("wrote the {} roadmap template to {}", lang.code(), out.display());
                 Ok(ExitCode::SUCCESS)

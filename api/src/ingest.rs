@@ -55,7 +55,10 @@ impl Progress for TerminalProgress {
 
 /// Counts drops under the given paths for the progress bar (a region folder is one).
 fn count_drops(paths: &[PathBuf]) -> u64 {
-    daryn_ingest::read::discover(paths).map(|drops| drops.len() as u64).unwrap_or(0)
+    // Quietly: the run discovers them again and logs what it finds then, once.
+    tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
+        daryn_ingest::read::discover(paths).map(|drops| drops.len() as u64).unwrap_or(0)
+    })
 }
 
 pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
@@ -68,6 +71,24 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
         }
         if path.is_dir() {
             anyhow::bail!("`--report {}`: that is a folder", path.display());
+        }
+        // Nor may it overwrite what the run reads or writes: a drop's file, the registry's.
+        let folder = std::fs::canonicalize(folder).with_context(|| format!("`--report {}`", path.display()))?;
+        let drops = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
+            daryn_ingest::read::discover(&options.paths).unwrap_or_default()
+        });
+        let inside = drops
+            .iter()
+            .map(|drop| drop.folder.as_path())
+            .chain([options.registry.as_path()])
+            .filter_map(|taken| std::fs::canonicalize(taken).ok())
+            .find(|taken| folder.starts_with(taken));
+        if let Some(taken) = inside {
+            anyhow::bail!(
+                "`--report {}`: that is inside `{}`, which the run reads or writes; write the report elsewhere",
+                path.display(),
+                taken.display()
+            );
         }
     }
     let progress = TerminalProgress::new(count_drops(&options.paths));
@@ -166,6 +187,9 @@ pub fn print_outcome(outcome: &RunOutcome) {
         None if outcome.drops.iter().all(|drop| drop.status == DropStatus::Unchanged) && !outcome.drops.is_empty() => {
             say!("nothing changed; the registry stays at version {}", outcome.previous_version.unwrap_or(0))
         }
+        None if outcome.drops.is_empty() => say!(
+            "nothing was published: no drop was found (a region's drop folder is named by its 2- or 9-digit KATO code)"
+        ),
         None => say!("nothing was published"),
     }
     let total: f64 = outcome.stages.iter().map(|stage| stage.seconds).sum();
@@ -179,6 +203,17 @@ pub fn open_registry(registry: &Path) -> Result<Store> {
     if !registry.exists() {
         anyhow::bail!(
             "`--registry {}`: no such folder; `daryn ingest --registry DIR DROPS` creates a registry",
+            registry.display()
+        );
+    }
+    if !registry.is_dir() {
+        anyhow::bail!("`--registry {}`: that is a file, not a registry folder", registry.display());
+    }
+    // A registry has `CURRENT` from its creation on (and version files after that).
+    if !registry.join("CURRENT").exists() && !registry.join("versions").is_dir() {
+        anyhow::bail!(
+            "`--registry {}` is not a Daryn registry (it has no `CURRENT` and no `versions`); `daryn ingest \
+             --registry DIR DROPS` creates one",
             registry.display()
         );
     }
@@ -222,21 +257,29 @@ pub fn reindex(registry: &Path) -> Result<()> {
 }
 
 pub fn versions(registry: &Path) -> Result<()> {
+    use std::fmt::Write as _;
     let store = crate::ingest::open_registry(registry)?;
     let versions = store.versions()?;
+    let current = store.current_number()?;
+    let mut text = String::new();
     if versions.is_empty() {
-        say!("the registry has no versions yet");
+        text.push_str("the registry has no versions yet\n");
     }
     for version in versions {
-        let current = if Some(version.version) == store.current_number()? { " (current)" } else { "" };
+        let marker = if Some(version.version) == current { " (current)" } else { "" };
         let created = daryn_registry::kazakhstan_time(version.created_at).to_rfc3339();
-        say!("version {}{current}  {created}", version.version);
+        let _ = writeln!(text, "version {}{marker}  {created}", version.version);
         if version.reindexed {
-            say!("  search index rebuilt by `daryn reindex`; the data of version {}", version.version - 1);
+            let _ = writeln!(
+                text,
+                "  search index rebuilt by `daryn reindex`; the data of version {}",
+                version.version - 1
+            );
         }
         for drop in &version.run {
             let reason = drop.refusal_code.as_deref().map(|code| format!(" ({code})")).unwrap_or_default();
-            say!(
+            let _ = writeln!(
+                text,
                 "  region {:<3} {:<10} exported {}  children {}{}",
                 drop.region,
                 drop.status,
@@ -246,5 +289,5 @@ pub fn versions(registry: &Path) -> Result<()> {
             );
         }
     }
-    Ok(())
+    crate::write_stdout(&text)
 }

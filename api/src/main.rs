@@ -11,6 +11,20 @@ macro_rules! say {
     }};
 }
 
+/// Writes a command's whole output to standard output. A reader that has read enough
+/// (`| head`) is no error; any other failure to write (a full disk) is, so that the
+/// command does not exit 0 having lost its output.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(error).context("writing to standard output"))
+        }
+        _ => Ok(()),
+    }
+}
+
 mod cli;
 mod demo;
 mod ingest;

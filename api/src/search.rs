@@ -67,6 +67,7 @@ pub struct SearchArgs {
     #[arg(long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
     /// What to look for; empty lists everything the filters let through
+    #[arg(conflicts_with = "queries")]
     pub query: Vec<String>,
 }
 

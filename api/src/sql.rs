@@ -45,6 +45,7 @@ pub struct ReportCommand {
 pub struct GivenOptions {
     pub lang: bool,
     pub limit: bool,
+    pub format: bool,
 }
 
 /// Why `report` refuses an option it would ignore: `--lang` names regions in `item1`,
@@ -56,6 +57,11 @@ fn ignored_option(name: &str, given: GivenOptions) -> Option<daryn_query::Error>
         ("--lang", "`item1`, `data-quality` and `annual`, which name regions")
     } else if given.limit && name != "top-teachers" {
         ("--limit", "`top-teachers`")
+    } else if given.format && name == "annual" {
+        return Some(daryn_query::Error::BadParameter {
+            parameter: "--format",
+            reason: "`annual` always writes XLSX workbooks, one per region and the national one".to_owned(),
+        });
     } else {
         return None;
     };

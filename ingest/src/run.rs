@@ -256,12 +256,13 @@ impl Prepared {
 pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<RunOutcome> {
     let started = std::time::SystemTime::now();
     let mut clock = Stopwatch::start();
+    // The paths first: a mistyped one must not leave a new, empty registry behind.
+    let sources = read::discover(&options.paths)?;
     let store = Store::open(&options.registry, true)?;
     let _lock = store.lock()?;
     progress.stage("checking the registry");
     let rolled_back = store.roll_back_unpinned().await?;
     let current = store.current()?;
-    let sources = read::discover(&options.paths)?;
     let sources = newest_first_per_region(sources);
 
     // Reading and checking is CPU work: the drops go through it one per core, a few at

@@ -15,6 +15,17 @@ fn bad_parameters_are_named() {
     let out = dir.path().to_str().unwrap();
     fails_naming(&["generate", "--out", out, "--children", "10", "--error-rate", "0.5"], "--error-rate");
     fails_naming(&["generate", "--out", out, "--children", "0"], "--children");
+    // A count no machine holds is refused, not taken at its word (the process ended
+    // asking for 77 PB).
+    for command in ["generate", "demo"] {
+        let place = if command == "demo" { "--dir" } else { "--out" };
+        let huge = ["18446744073709551615", "10000001"];
+        for children in huge {
+            let args = [command, place, out, "--children", children];
+            fails_naming(&args, "--children");
+            assert_eq!(daryn(&args).status.code(), Some(2), "{args:?}");
+        }
+    }
     fails_naming(&["generate", "--out", out, "--children", "10", "--format", "pdf"], "pdf");
     fails_naming(&["generate", "--out", out, "--children", "10", "--date", "25.11.2026"], "25.11.2026");
     fails_naming(
@@ -22,6 +33,20 @@ fn bad_parameters_are_named() {
         "/nonexistent/kato.csv",
     );
     fails_naming(&["template", "--lang", "de", "--out", "x.xlsx"], "`de`");
+    let csv = dir.path().join("template.csv");
+    fails_naming(&["template", "--lang", "kk", "--out", csv.to_str().unwrap()], "--out");
+    assert!(!csv.exists());
+    // Options that would be ignored are refused: a query beside a file of queries, a
+    // format for the annual workbooks.
+    fails_naming(&["search", "--registry", out, "--queries", "q.tsv", "шахмат"], "--queries");
+    fails_naming(&["report", "annual", "--registry", out, "--format", "csv"], "--format");
+    // Output that cannot be written (a full disk) fails the command rather than being lost.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let output = std::process::Command::new(crate::binary()).arg("form-doc").stdout(full).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("writing to standard output"));
+    // A folder that is not a registry is told as that, by `versions` too.
+    fails_naming(&["versions", "--registry", out], "is not a Daryn registry");
     // A date no IIN can hold the births of (it once made the generator loop for ever),
     // and a folder that already holds drops, which a second run's would mix with.
     fails_naming(&["generate", "--out", out, "--children", "10", "--date", "1850-01-01"], "--date");

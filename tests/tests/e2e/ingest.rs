@@ -833,8 +833,16 @@ fn a_registry_that_lost_current_after_its_first_version_is_refused() {
     let fresh = root.path().join("fresh");
     let empty_day = drops.join("2026-11-30");
     std::fs::create_dir_all(&empty_day).unwrap();
-    assert_eq!(ingest(&fresh, &[], &[&empty_day]).0, 1);
+    let (code, stdout, _) = ingest(&fresh, &[], &[&empty_day]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("no drop was found"), "{stdout}");
     assert_eq!(std::fs::read_to_string(fresh.join("CURRENT")).unwrap(), "0\n");
+    // A drop path that is not there is refused before a registry is made.
+    let elsewhere = root.path().join("elsewhere");
+    let output =
+        daryn(&["ingest", "--registry", elsewhere.to_str().unwrap(), root.path().join("nope").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!elsewhere.exists(), "a typo made a registry");
     let listed = daryn(&["versions", "--registry", fresh.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains("no versions yet"));
 }
@@ -957,6 +965,22 @@ fn the_exit_code_is_the_runs_whatever_happens_to_the_output() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("`--report") && stderr.contains("no folder"), "{stderr}");
     assert!(!registry.exists(), "nothing was published, not even a registry made");
+    // Nor may the report overwrite a file the run reads (the drop's own `children.csv`).
+    let children = folder.join("children.csv");
+    let before = std::fs::read(&children).unwrap();
+    let output = daryn(&[
+        "ingest",
+        "--registry",
+        registry_arg,
+        "--report",
+        children.to_str().unwrap(),
+        folder.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`--report") && stderr.contains("which the run reads or writes"), "{stderr}");
+    assert_eq!(std::fs::read(&children).unwrap(), before);
+    assert!(!registry.exists());
 
     for args in [
         vec!["ingest", "--registry", registry_arg, folder.to_str().unwrap()],
