@@ -211,6 +211,9 @@ pub fn open_registry(registry: &Path) -> Result<Store> {
     }
     // A registry has `CURRENT` from its creation on (and version files after that).
     if !registry.join("CURRENT").exists() && !registry.join("versions").is_dir() {
+        if std::fs::read_dir(registry).is_ok_and(|mut entries| entries.next().is_none()) {
+            return Err(daryn_registry::store::StoreError::Empty { path: registry.to_owned() }.into());
+        }
         anyhow::bail!(
             "`--registry {}` is not a Daryn registry (it has no `CURRENT` and no `versions`); `daryn ingest \
              --registry DIR DROPS` creates one",

@@ -981,9 +981,13 @@ fn report_folder(store: &Store, version: u64) -> PathBuf {
 /// accepted rows with a warning, likewise, to `<region>-warnings.csv`.
 fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()> {
     // A region with two drops in the run (a refused newer one, the older one applied in
-    // its place) gets a file per drop: the second is named by its drop id.
+    // its place) gets a file per drop: the published drop's is named by the region, as
+    // always, and the other's by its drop id, whichever was refused for what.
     let mut named: HashSet<String> = HashSet::new();
-    for outcome in drops.iter_mut().filter(|outcome| !outcome.rejections.is_empty() || !outcome.warned.is_empty()) {
+    let mut with_files: Vec<&mut DropOutcome> =
+        drops.iter_mut().filter(|outcome| !outcome.rejections.is_empty() || !outcome.warned.is_empty()).collect();
+    with_files.sort_by_key(|outcome| outcome.status != DropStatus::Published);
+    for outcome in with_files {
         let stem = if named.insert(outcome.region.clone()) { outcome.region.clone() } else { outcome.drop_id.clone() };
         if !outcome.rejections.is_empty() {
             let path = folder.join(format!("{stem}-rejections.csv"));

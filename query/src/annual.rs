@@ -80,19 +80,44 @@ pub async fn write_annual(
     if suppress_small {
         tables = suppress_together(&scopes, tables)?;
     }
-    let mut written = Vec::new();
-    for (scoped, tables) in scoped.into_iter().zip(tables) {
-        let region = scoped.region;
-        if !written_scopes.contains(&region) {
-            continue;
+    // The workbooks are one publication: each is written under a temporary name and
+    // all are renamed into place once every one is written, so a failure leaves the
+    // folder as it was (a name taken by a folder is found before anything is written).
+    let file = |region: Option<RegionCode>| match region {
+        Some(code) => format!("annual-{year}-{code}.xlsx"),
+        None => format!("annual-{year}-national.xlsx"),
+    };
+    for region in &written_scopes {
+        let path = folder.join(file(*region));
+        if path.is_dir() {
+            return Err(Error::Output { path, reason: "a folder has the workbook's name".to_owned() });
         }
-        let file = match region {
-            Some(code) => format!("annual-{year}-{code}.xlsx"),
-            None => format!("annual-{year}-national.xlsx"),
-        };
-        let path = folder.join(file);
-        let sheets = write_workbook(session, &scoped, year, suppress_small, tables, &path)?;
-        written.push(AnnualWorkbook { path, region, sheets });
+    }
+    let mut written = Vec::new();
+    let mut partial = Vec::new();
+    let outcome = (|| {
+        for (scoped, tables) in scoped.into_iter().zip(tables) {
+            let region = scoped.region;
+            if !written_scopes.contains(&region) {
+                continue;
+            }
+            let path = folder.join(file(region));
+            let temporary = folder.join(format!(".{}.partial", file(region)));
+            partial.push(temporary.clone());
+            let sheets = write_workbook(session, &scoped, year, suppress_small, tables, &temporary)?;
+            written.push(AnnualWorkbook { path, region, sheets });
+        }
+        Ok(())
+    })();
+    if let Err(error) = outcome {
+        for temporary in &partial {
+            let _ = std::fs::remove_file(temporary);
+        }
+        return Err(error);
+    }
+    for (temporary, workbook) in partial.iter().zip(&written) {
+        std::fs::rename(temporary, &workbook.path)
+            .map_err(|error| Error::Output { path: workbook.path.clone(), reason: error.to_string() })?;
     }
     Ok(written)
 }

@@ -211,6 +211,17 @@ impl SearchIndex {
             });
         }
         let words_typed = words(&request.query).count();
+        // Typed, but nothing to look for (`*`, an emoji): everything would be listed, as
+        // for an empty query, which is not what was asked.
+        if words_typed == 0 && !request.query.trim().is_empty() {
+            return Err(SearchError::BadParameter {
+                parameter: "query",
+                reason: format!(
+                    "`{}` has no letter or digit to look for; an empty query lists everything the filters let through",
+                    request.query.trim()
+                ),
+            });
+        }
         if words_typed > MAX_WORDS {
             return Err(SearchError::BadParameter {
                 parameter: "query",
@@ -893,6 +904,13 @@ mod tests {
         request.limit = 0;
         assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "limit", .. })));
         request.limit = 5;
+        for typed in ["*", "\"", "💥🧒", "\u{200b}"] {
+            request.query = typed.to_owned();
+            assert!(
+                matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "query", .. })),
+                "{typed}"
+            );
+        }
         request.query = "слово ".repeat(MAX_WORDS + 1);
         assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "query", .. })));
         let teachers_by_grade = SearchRequest { teachers: true, grades: vec![7], limit: 5, ..SearchRequest::default() };

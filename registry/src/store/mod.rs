@@ -54,6 +54,11 @@ pub enum StoreError {
     )]
     NoCurrent { path: PathBuf, newest: u64 },
     #[error(
+        "`{path}` holds `{entry}` and is not a Daryn registry (it has no `CURRENT`); a registry is made in an \
+         empty or new folder"
+    )]
+    NotARegistry { path: PathBuf, entry: String },
+    #[error(
         "`{path}/CURRENT` names version {current}, but {found}: it was edited or damaged, and nothing was \
          changed. Write the number of the version to use (normally {newest}) into `{path}/CURRENT`, or restore \
          the folder from a backup"
@@ -208,11 +213,41 @@ const TABLE_CONFIGURATION: [(&str, &str); 3] = [
     ("delta.deletedFileRetentionDuration", "interval 36500 days"),
 ];
 
+/// Refuses to make a registry in a folder that holds something else: the first ingest
+/// would remove what it took for a killed run's files, and vacuum the rest. A folder
+/// whose making was cut short (`daryn.toml`, the lock file, `CURRENT.tmp`, empty `versions` and
+/// `tables`) is no stranger's, nor a `daryn.toml` written before the first ingest.
+fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(StoreError::Io { path: root.to_owned(), source: error }),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io(root))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = match name.as_str() {
+            CONFIG_FILE | "LOCK" | "CURRENT.tmp" => true,
+            "versions" | "tables" => std::fs::read_dir(entry.path()).is_ok_and(|mut inside| inside.next().is_none()),
+            _ => false,
+        };
+        if !ours {
+            return Err(StoreError::NotARegistry { path: root.to_owned(), entry: name });
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens the registry at `root`, creating its folders when `create` is set.
     /// A new registry gets `daryn.toml` with every setting at its default; its settings
     /// are read here, so a wrong one stops every command before it starts.
     pub fn open(root: &Path, create: bool) -> StoreResult<Store> {
+        // (With version files but no `CURRENT`, it is a registry that lost it: told below.)
+        let has_versions = std::fs::read_dir(root.join("versions")).is_ok_and(|mut inside| inside.next().is_some());
+        if create && !root.join("CURRENT").exists() && !has_versions {
+            refuse_foreign_folder(root)?;
+        }
         if create {
             for folder in [root.join("versions"), root.join("tables")] {
                 std::fs::create_dir_all(&folder).map_err(io(&folder))?;

@@ -45,8 +45,13 @@ fn bad_parameters_are_named() {
     let output = std::process::Command::new(crate::binary()).arg("form-doc").stdout(full).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("writing to standard output"));
-    // A folder that is not a registry is told as that, by `versions` too.
-    fails_naming(&["versions", "--registry", out], "is not a Daryn registry");
+    // A folder that is not a registry (empty, or holding something else) is told as
+    // that, by `versions` too.
+    fails_naming(&["versions", "--registry", out], "holds no registry yet");
+    let stranger = dir.path().join("stranger");
+    std::fs::create_dir_all(&stranger).unwrap();
+    std::fs::write(stranger.join("notes.txt"), "not a registry").unwrap();
+    fails_naming(&["versions", "--registry", stranger.to_str().unwrap()], "is not a Daryn registry");
     // A date no IIN can hold the births of (it once made the generator loop for ever),
     // and a folder that already holds drops, which a second run's would mix with.
     fails_naming(&["generate", "--out", out, "--children", "10", "--date", "1850-01-01"], "--date");

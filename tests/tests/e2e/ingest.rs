@@ -837,6 +837,16 @@ fn a_registry_that_lost_current_after_its_first_version_is_refused() {
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("no drop was found"), "{stdout}");
     assert_eq!(std::fs::read_to_string(fresh.join("CURRENT")).unwrap(), "0\n");
+    // A folder holding something else is not made a registry (the run would remove its
+    // files as a killed run's, and vacuum the rest).
+    let stranger = root.path().join("stranger");
+    std::fs::create_dir_all(stranger.join("tables/children")).unwrap();
+    std::fs::write(stranger.join("tables/children/theirs.parquet"), b"not ours").unwrap();
+    let output = daryn(&["ingest", "--registry", stranger.to_str().unwrap(), next.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("holds `tables` and is not a Daryn registry"), "{stderr}");
+    assert_eq!(std::fs::read(stranger.join("tables/children/theirs.parquet")).unwrap(), b"not ours");
     // A drop path that is not there is refused before a registry is made.
     let elsewhere = root.path().join("elsewhere");
     let output =
@@ -925,7 +935,9 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
             (Path::new(file).file_name().unwrap().to_string_lossy().into_owned(), rows)
         })
         .collect();
-    assert_eq!(files, [("35-rejections.csv".to_owned(), 5), ("35-20261123T190000Z-rejections.csv".to_owned(), 1)]);
+    // The published drop's file has the region's usual name; the refused one's, its
+    // drop id (exported 2026-11-25 00:00 +05:00).
+    assert_eq!(files, [("35-20261124T190000Z-rejections.csv".to_owned(), 5), ("35-rejections.csv".to_owned(), 1)]);
     let held_now = || {
         let store = daryn_registry::store::Store::open(&registry, false).unwrap();
         let version = store.current().unwrap().unwrap();

@@ -334,8 +334,23 @@ fn data_quality(fixture: &Fixture) {
 /// and item 15 (T3's achievements); mentoring has no item.
 fn annual(fixture: &Fixture, root: &Path) {
     use calamine::Reader;
+    // The workbooks are one publication: with a name taken (by a folder), none is written.
+    let blocked = root.join("annual-blocked");
+    std::fs::create_dir_all(blocked.join("annual-2025-35.xlsx")).unwrap();
+    let registry = fixture.registry.to_str().unwrap();
+    let output =
+        daryn(&["report", "annual", "--registry", registry, "--year", "2025", "-o", blocked.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("annual-2025-35.xlsx"));
+    let left: Vec<_> = std::fs::read_dir(&blocked).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert_eq!(left, ["annual-2025-35.xlsx"], "no workbook, no temporary file");
+
     let out = root.join("annual");
     write_annual(&fixture.registry, "2025", &out, false);
+    // No temporary file is left beside the workbooks.
+    assert!(
+        std::fs::read_dir(&out).unwrap().all(|entry| !entry.unwrap().file_name().to_string_lossy().starts_with('.'))
+    );
     let sheets = |file: &str| {
         let workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join(file)).unwrap();
         workbook.sheet_names().to_vec()
