@@ -73,7 +73,11 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
             anyhow::bail!("`--report {}`: that is a folder", path.display());
         }
         // Nor may it overwrite what the run reads or writes: a drop's file, the registry's.
-        let folder = std::fs::canonicalize(folder).with_context(|| format!("`--report {}`", path.display()))?;
+        // Where the report would land: through a symlink, where it points.
+        let folder = match std::fs::canonicalize(path) {
+            Ok(target) => target.parent().map(Path::to_path_buf).unwrap_or(target),
+            Err(_) => std::fs::canonicalize(folder).with_context(|| format!("`--report {}`", path.display()))?,
+        };
         let drops = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
             daryn_ingest::read::discover(&options.paths).unwrap_or_default()
         });

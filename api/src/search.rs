@@ -125,10 +125,14 @@ pub fn parse_region(text: &str) -> std::result::Result<String, String> {
 }
 
 pub fn parse_district(text: &str) -> std::result::Result<String, String> {
-    KatoCode::parse(text)
+    let code = KatoCode::parse(text)
         .filter(|code| !code.is_region())
-        .map(|code| code.to_string())
-        .ok_or_else(|| format!("`{text}` is not a nine-digit KATO district code"))
+        .ok_or_else(|| format!("`{text}` is not a nine-digit KATO district code"))?;
+    // As `--region 99` is refused, so is a district of no region: it would find nobody.
+    match daryn_registry::kato::Region::get(code.region()) {
+        Some(_) => Ok(code.to_string()),
+        None => Err(format!("`{text}` lies in no region: its first two digits are not one of the 20 region codes")),
+    }
 }
 
 pub fn parse_discipline(text: &str) -> std::result::Result<String, String> {
@@ -381,6 +385,8 @@ mod tests {
         assert!(parse_discipline("шахматы").is_ok());
         assert!(parse_discipline("basket weaving").is_err());
         assert!(parse_district("35").is_err());
+        assert_eq!(parse_district("351610000").unwrap(), "351610000");
+        assert!(parse_district("991010000").unwrap_err().contains("no region"));
     }
 
     #[test]

@@ -317,8 +317,10 @@ impl Shell<'_> {
                     self.print(&format!("wrote {} rows to {}\n", result.rows(), shown_path(command.out.as_deref())))
                 })
             }
-            // A reader gone is told by the next write (the result's is let go quietly).
-            format => daryn_query::output::write_result(result, format, None).map(|()| Flow::Go),
+            // Printed by the shell itself, so that a reader gone (`| head`) ends it.
+            format => daryn_query::output::result_text(result, format)
+                .map(|text| self.print(&text))
+                .map_err(|reason| daryn_query::Error::Output { path: PathBuf::from("-"), reason }),
         };
         match written {
             Ok(flow) => {
@@ -327,7 +329,8 @@ impl Shell<'_> {
             }
             Err(error) => {
                 report_error(None, &error);
-                if error.code() == "output" && command.out.is_none() { Flow::OutputFailed } else { Flow::Go }
+                self.failed = true;
+                Flow::Go
             }
         }
     }

@@ -115,6 +115,28 @@ pub struct DropOutcome {
 }
 
 impl DropOutcome {
+    /// Marks an identical re-send of the drop its region holds: that drop sent again, it
+    /// keeps its id (the registry's rows and rejections carry it) and tells its counts.
+    fn unchanged_from(&mut self, held: &RegionState) {
+        self.status = DropStatus::Unchanged;
+        self.drop_id = held.drop_id.clone();
+        self.children.accepted = held.children;
+        if let Some(rows) = held.rows {
+            for (table, (accepted, rejected)) in TableKind::ALL.into_iter().zip(rows) {
+                *self.counts_mut(table) = Counts { accepted, rejected };
+            }
+        }
+    }
+
+    fn counts_mut(&mut self, table: TableKind) -> &mut Counts {
+        match table {
+            TableKind::Children => &mut self.children,
+            TableKind::Measures => &mut self.measures,
+            TableKind::Achievements => &mut self.achievements,
+            TableKind::Teachers => &mut self.teachers,
+        }
+    }
+
     /// The counts of one table.
     pub fn counts(&self, table: TableKind) -> Counts {
         match table {
@@ -356,10 +378,9 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         if let Some(held) = held
             && let Some(hash) = folder_hash(&item.outcome.folder).filter(|hash| *hash == held.content_sha256)
         {
-            item.outcome.status = DropStatus::Unchanged;
+            item.outcome.unchanged_from(held);
             item.outcome.refusal = None;
             item.outcome.content_sha256 = hash;
-            item.outcome.children.accepted = held.children;
         } else if let Some((folder, stood)) = standing.get(&item.outcome.region) {
             item.outcome.refusal = Some(Refusal { code: "stale", reason: stale_in_run(folder, stood) });
         }
@@ -573,22 +594,25 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     outcome.unknown_columns =
         content.unknown_columns.iter().map(|unknown| format!("{}: {}", unknown.file, unknown.header)).collect();
 
+    // An export time ahead of the run (a manifest a month off) would make every correct
+    // drop after it stale until that day.
+    let now = Utc::now();
+    let in_future = exported_at > now + chrono::Duration::hours(1);
     // An identical re-send changes no data, whatever its export time says. A newer
     // export time is recorded as the region's ([`Prepared::confirms`]): the region said
     // then that this is its data, so an export older than it is stale, and a child in two
-    // regions is judged by it.
+    // regions is judged by it. Not a time in the future, nor one from a manifest that
+    // disagrees with the files: such a re-send is a no-op and nothing more.
     if let Some(held) = held
         && held.content_sha256 == outcome.content_sha256
     {
-        outcome.status = DropStatus::Unchanged;
-        outcome.children.accepted = held.children;
-        let confirms = exported_at > held.exported_at;
+        outcome.unchanged_from(held);
+        let manifest_agrees =
+            source.manifest.as_ref().is_none_or(|manifest| read::compare_manifest(manifest, &content).is_none());
+        let confirms = exported_at > held.exported_at && !in_future && manifest_agrees;
         return Ok(Prepared { confirms, ..Prepared::unpublished(outcome) });
     }
-    // An export time ahead of the run (a manifest a month off) would make every correct
-    // drop after it stale until that day. (An identical re-send of one is still a no-op.)
-    let now = Utc::now();
-    if exported_at > now + chrono::Duration::hours(1) {
+    if in_future {
         let reason = format!(
             "exported at {}, after this run ({}): check `exported_at` in the manifest or the folder's date",
             daryn_registry::kazakhstan_time(exported_at),
@@ -891,11 +915,10 @@ async fn write_version(
     let published: Vec<&Prepared> =
         prepared.iter().filter(|item| item.outcome.status == DropStatus::Published).collect();
     let published_regions: Vec<String> = published.iter().map(|item| item.outcome.region.clone()).collect();
-    // An identical re-send of a newer export keeps the region's data, under its own time.
+    // An identical re-send of a newer export keeps the region's drop, under its own time.
     for item in prepared.iter().filter(|item| item.confirms) {
         let outcome = &item.outcome;
         if let Some(state) = regions.get_mut(&outcome.region) {
-            state.drop_id = outcome.drop_id.clone();
             state.exported_at = outcome.exported_at.unwrap_or(state.exported_at);
         }
     }
@@ -908,6 +931,10 @@ async fn write_version(
                 exported_at: outcome.exported_at.unwrap_or(run_at),
                 content_sha256: outcome.content_sha256.clone(),
                 children: outcome.children.accepted,
+                rows: Some(TableKind::ALL.map(|table| {
+                    let counts = outcome.counts(table);
+                    (counts.accepted, counts.rejected)
+                })),
             },
         );
     }

@@ -104,7 +104,13 @@ pub async fn write_annual(
             let path = folder.join(file(region));
             let temporary = folder.join(format!(".{}.partial", file(region)));
             partial.push(temporary.clone());
-            let sheets = write_workbook(session, &scoped, year, suppress_small, tables, &temporary)?;
+            // A failure is told by the workbook's name, not the temporary one.
+            let sheets = write_workbook(session, &scoped, year, suppress_small, tables, &temporary).map_err(
+                |error| match error {
+                    Error::Output { reason, .. } => Error::Output { path: path.clone(), reason },
+                    other => other,
+                },
+            )?;
             written.push(AnnualWorkbook { path, region, sheets });
         }
         Ok(())
@@ -115,9 +121,13 @@ pub async fn write_annual(
         }
         return Err(error);
     }
-    for (temporary, workbook) in partial.iter().zip(&written) {
-        std::fs::rename(temporary, &workbook.path)
-            .map_err(|error| Error::Output { path: workbook.path.clone(), reason: error.to_string() })?;
+    for (done, (temporary, workbook)) in partial.iter().zip(&written).enumerate() {
+        if let Err(error) = std::fs::rename(temporary, &workbook.path) {
+            for left in &partial[done..] {
+                let _ = std::fs::remove_file(left);
+            }
+            return Err(Error::Output { path: workbook.path.clone(), reason: error.to_string() });
+        }
     }
     Ok(written)
 }

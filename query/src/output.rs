@@ -76,13 +76,7 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
         }
         _ => {}
     }
-    let text = match format {
-        OutputFormat::Table => table_text(result),
-        OutputFormat::Csv => csv_text(result),
-        OutputFormat::Json => json_text(result),
-        OutputFormat::Parquet | OutputFormat::Xlsx => unreachable!("written above"),
-    }
-    .map_err(output_error(shown))?;
+    let text = result_text(result, format).map_err(output_error(shown))?;
     match out {
         Some(path) => std::fs::write(path, text).map_err(|error| output_error(path)(error.to_string())),
         None => {
@@ -93,6 +87,16 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
                 written => written.map_err(|error| output_error(shown)(error.to_string())),
             }
         }
+    }
+}
+
+/// The result in a text format (table, CSV or JSON), as [`write_result`] writes it.
+pub fn result_text(result: &QueryResult, format: OutputFormat) -> std::result::Result<String, String> {
+    match format {
+        OutputFormat::Table => table_text(result),
+        OutputFormat::Csv => csv_text(result),
+        OutputFormat::Json => json_text(result),
+        OutputFormat::Parquet | OutputFormat::Xlsx => Err(format!("{format:?} is not a text format")),
     }
 }
 

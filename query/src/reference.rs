@@ -208,6 +208,7 @@ mod tests {
                     exported_at: exported,
                     content_sha256: String::new(),
                     children: 1,
+                    rows: None,
                 },
             )]
             .into(),

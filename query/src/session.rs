@@ -340,13 +340,23 @@ pub fn complete_statements(text: &str) -> Option<Vec<String>> {
     };
     let mut statements = Vec::new();
     let mut from = 0;
-    for semicolon in tokens.iter().filter(|token| token.token == Token::SemiColon) {
-        let at = offset(semicolon.span.start)?;
-        let statement = text.get(from..at)?.trim();
-        if !statement.is_empty() {
-            statements.push(statement.to_owned());
+    // Whether the statement being cut holds anything but white space and comments: a
+    // script's closing `-- done` is no statement.
+    let mut holds_sql = false;
+    for token in &tokens {
+        match token.token {
+            Token::SemiColon => {
+                let at = offset(token.span.start)?;
+                let statement = text.get(from..at)?.trim();
+                if holds_sql {
+                    statements.push(statement.to_owned());
+                }
+                from = at + 1;
+                holds_sql = false;
+            }
+            Token::Whitespace(_) => {}
+            _ => holds_sql = true,
         }
-        from = at + 1;
     }
     Some(statements)
 }
@@ -395,6 +405,10 @@ mod tests {
         assert_eq!(complete_statements("SELECT 1 -- no end;\n"), None);
         assert_eq!(complete_statements("SELECT 1\n"), None);
         assert_eq!(complete_statements(";\n"), Some(vec![]));
+        // Comments alone are no statement (a script's closing `-- done`, given its `;` at
+        // the end of the input).
+        assert_eq!(complete_statements("-- done\n;"), Some(vec![]));
+        assert_eq!(complete_statements("SELECT 1; /* x */ ;"), Some(vec!["SELECT 1".to_owned()]));
         // Doubled quotes stay doubled; an open block comment is not complete.
         assert_eq!(
             complete_statements("SELECT 'O''Brien' AS w, \"x\"\"y\" AS q;\n"),

@@ -238,7 +238,7 @@ fn read_sheet(
         // range then has its value in its first row only, and a required cell left empty
         // below it is reported.
         let merges = workbook.merge_cells_by_sheet_name(sheet_name).unwrap_or_default();
-        fill_merged_cells(&mut sheet.rows, *header_row, map, &merges);
+        fill_merged_cells(&mut sheet.rows, *header_row, map, sheet.definition, &merges);
     }
     for header in &sheet.unknown {
         builder.unknown_column(&input.name, header);
@@ -254,12 +254,21 @@ fn read_sheet(
 /// holding nothing but merged values was skipped as blank and stays so; a cell of a
 /// merged range that holds a value of its own (only a hand-made file has one) keeps it.
 /// Ranges overlapping an earlier one in the same column (Excel allows none) are ignored,
-/// so a crafted merge list cannot make the fill revisit the rows.
-fn fill_merged_cells(rows: &mut TableRows, header_row: u32, map: &HeaderMap, merges: &[calamine::Dimensions]) {
+/// so a crafted merge list cannot make the fill revisit the rows. An amount is not
+/// filled: merged over several measures it may be their total, and given to each it
+/// would be counted again for every row.
+fn fill_merged_cells(
+    rows: &mut TableRows,
+    header_row: u32,
+    map: &HeaderMap,
+    definition: &TableDef,
+    merges: &[calamine::Dimensions],
+) {
     let mut ranges: Vec<(usize, u32, u32)> = merges
         .iter()
         .filter(|range| range.start.0 > header_row && range.end.0 > range.start.0)
         .filter_map(|range| Some((map.target(range.start.1 as usize)?, range.start.0, range.end.0)))
+        .filter(|(target, ..)| definition.columns[*target].column_type != ColumnType::Decimal)
         .collect();
     if ranges.is_empty() {
         return;

@@ -199,7 +199,7 @@ pub const REFUSALS: [(&str, &str); 11] = [
     ),
     (
         "stale",
-        "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is not refused: it changes nothing)",
+        "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is never refused: it changes no data, and when exported later than the drop the region holds, that later time becomes the region's, so an export older than it is then stale)",
     ),
     ("table_missing", "there is no `children` table"),
     (

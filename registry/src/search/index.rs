@@ -135,6 +135,7 @@ pub async fn index_version(
         })
     });
     remove_leftovers(store)?;
+    open_older_generations(store);
 
     let reader = VersionReader::open(store, version).await?;
     let all_regions: Vec<String> = version.regions.keys().cloned().collect();
@@ -282,6 +283,20 @@ fn readable_as(folder: &Path, reference: &Path) -> SearchResult<()> {
     #[cfg(not(unix))]
     let _ = (folder, reference);
     Ok(())
+}
+
+/// Gives the generations built before [`readable_as`] was the same permissions, as far
+/// as this account may change them (a generation it does not own is left as it is).
+fn open_older_generations(store: &Store) {
+    let Ok(folders) = generation_folders(store) else { return };
+    for (_, folder) in folders {
+        let reference = folder.join(META_FILE);
+        if reference.exists()
+            && let Err(error) = readable_as(&folder, &reference)
+        {
+            tracing::debug!(folder = %folder.display(), %error, "a generation's metadata left as it is");
+        }
+    }
 }
 
 /// Splits segments into `count` groups of about equal documents: the largest first,

@@ -135,6 +135,11 @@ pub struct RegionState {
     pub exported_at: DateTime<Utc>,
     pub content_sha256: String,
     pub children: u64,
+    /// The drop's accepted and rejected rows per table, in the form's order (children,
+    /// measures, achievements, teachers), told again when it is re-sent unchanged.
+    /// `None` in versions written before they were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<[(u64, u64); 4]>,
 }
 
 /// One registry version: what every reader of that version sees.
@@ -228,6 +233,10 @@ fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let ours = match name.as_str() {
             CONFIG_FILE | "LOCK" | "CURRENT.tmp" => true,
+            // What a volume or a desktop puts in any folder (`lost+found`, `.DS_Store`,
+            // `.snapshot`) makes it no one else's.
+            "lost+found" => true,
+            hidden if hidden.starts_with('.') => true,
             "versions" | "tables" => std::fs::read_dir(entry.path()).is_ok_and(|mut inside| inside.next().is_none()),
             _ => false,
         };

@@ -117,6 +117,17 @@ fn every_injected_error_comes_back_where_the_truth_file_says() {
     assert_eq!(again.2["stages"][0]["stage"], "tables");
     assert!(statuses(&again.2).iter().all(|(_, status, _)| status == "unchanged"));
     assert_eq!(registry_fingerprint(&registry), fingerprint);
+    // Each unchanged drop tells the counts of the drop its region holds, every table's.
+    let counts = |report: &serde_json::Value| -> BTreeSet<String> {
+        let tables = ["children", "measures", "achievements", "teachers"];
+        report["drops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|drop| format!("{} {:?}", drop["region"], tables.map(|table| drop[table].to_string())))
+            .collect()
+    };
+    assert_eq!(counts(&again.2), counts(&report));
 }
 
 #[test]
@@ -596,6 +607,19 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     let (code, stdout, report) = ingest(&registry, &[], &[&again, &next]);
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(status(&report), [pair("published", ""), pair("unchanged", "")]);
+
+    // The same data dated a month ahead (a mistyped manifest or folder) is a no-op: its
+    // time is not the region's, or every correct drop for a month would be stale.
+    let ahead = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    let (code, stdout, report) = ingest(&registry, &[], &[&hand_made_drop(&drops, &ahead, "35", &iins[1..6])]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("unchanged", "")], None));
+    let store = daryn_registry::store::Store::open(&registry, false).unwrap();
+    let held = store.current().unwrap().unwrap().regions["35"].clone();
+    assert_eq!(held.exported_at.to_rfc3339(), "2026-11-26T19:00:00+00:00", "the 27th's, at 00:00 +05:00");
+    // The re-sent drop keeps its id, and tells the counts of the drop it repeats.
+    assert_eq!(report["drops"][0]["drop_id"].as_str(), Some(held.drop_id.as_str()));
+    assert_eq!(report["drops"][0]["children"]["accepted"].as_u64(), Some(5));
 }
 
 #[test]

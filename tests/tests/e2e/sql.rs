@@ -228,7 +228,8 @@ fn shell(registry: &Path) {
     // without its `;`, runs too.
     assert!(stdout.contains("s\n\"a;\nb\"\n") && stdout.contains("m\n42\n"), "{stdout}");
     assert!(stdout.contains("last\n7\n"), "{stdout}");
-    let output = run("SELECT 1 AS one;\n");
+    // A closing comment is no statement.
+    let output = run("SELECT 1 AS one;\n-- done\n");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
     // A reader that has gone (`| head -1` done reading) ends the shell quietly.

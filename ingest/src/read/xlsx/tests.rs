@@ -307,3 +307,27 @@ fn a_merged_range_overlapping_another_is_ignored() {
     assert_eq!(column("first_name"), [Cell::text("Аружан"), Cell::text("Дана"), Cell::Empty]);
     assert_eq!(column("district"), vec![Cell::text("Абай ауданы"); 3]);
 }
+
+#[test]
+fn an_amount_merged_down_is_not_given_to_each_row() {
+    // Merged over two measures, 50,000 may be their total: the second row's amount stays
+    // empty (a scholarship's is then reported as missing), never counted twice.
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("measures").unwrap();
+    write_headers(sheet, 0, &["iin", "measure_type", "title", "amount_kzt"]);
+    for row in [1, 2] {
+        sheet.write_string(row, 0, "010101500123").unwrap();
+        sheet.write_string(row, 1, "scholarship").unwrap();
+        sheet.write_string(row, 2, "Стипендия").unwrap();
+    }
+    sheet.merge_range(1, 3, 2, 3, "", &Format::new()).unwrap();
+    sheet.write_number(1, 3, 50000.0).unwrap();
+    let content = read(vec![
+        ("children.csv", b"iin,last_name,first_name\n".to_vec()),
+        ("measures.xlsx", workbook.save_to_buffer().unwrap()),
+    ])
+    .unwrap();
+    let measures = content.table(TableKind::Measures);
+    let amounts: Vec<Cell> = measures.rows.iter().map(|row| row[MEASURES.index("amount_kzt")].clone()).collect();
+    assert_eq!(amounts, [Cell::Number(50000.0), Cell::Empty]);
+}
