@@ -123,6 +123,22 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
         };
         return Ok(report_error(None, &error));
     }
+    // A report with no counts lists children, with their IINs and names: nothing in it is
+    // for publication, and accepting the flag would suggest otherwise.
+    if command.suppress_small
+        && let Ok(report) = daryn_query::reports::report(&command.name)
+        && report.counts.is_empty()
+    {
+        let error = daryn_query::Error::BadParameter {
+            parameter: "--suppress-small",
+            reason: format!(
+                "`{}` lists children with their IINs and names, for the coordinators: it has no counts to prepare \
+                 for publication",
+                command.name
+            ),
+        };
+        return Ok(report_error(None, &error));
+    }
     let runtime = runtime()?;
     let outcome = runtime.block_on(async {
         let session = RegistrySession::open(&command.registry, command.options.clone()).await?;

@@ -232,10 +232,35 @@ impl Shown {
     }
 }
 
-/// Whether `count` hidden `<5` counts adding up to `sum` (under a shown total) can only
-/// be all 1 or all 4, and so are given back by their bounds.
-fn pinned_by_bounds(count: i64, sum: i64) -> bool {
-    count > 1 && (sum == count || sum == 4 * count)
+/// Whether hidden parts under a shown total give one of themselves back: `small` parts
+/// shown as `<5` (each 1 to 4) and `second` parts shown as `x` (each 0, or 5 and more:
+/// a count shown as it is before it was hidden), adding up to `rest` (the total less the
+/// shown parts). One hidden part always does. Two `<5` that add up to 8 are both 4; an
+/// `x` and a `<5` that add up to 6 are 5 and 1.
+fn gives_back(rest: i64, small: i64, second: i64) -> bool {
+    if small + second == 1 {
+        return true;
+    }
+    // What the `x` parts can add up to: nothing, or 5 and more.
+    let seconds_hold = |sum: i64| sum == 0 || (second >= 1 && sum >= 5);
+    if small >= 1 {
+        // A `<5` part's values the others allow: the other `<5` parts add up to any
+        // number from `small - 1` to `4 (small - 1)`, the `x` parts to the rest.
+        let (least, most) = (small - 1, 4 * (small - 1));
+        let possible = (1..=4).filter(|part| (least..=most).any(|others| seconds_hold(rest - part - others))).count();
+        if possible == 1 {
+            return true;
+        }
+    }
+    if second >= 1 {
+        let possible: Vec<i64> =
+            (small..=4 * small).map(|smalls| rest - smalls).filter(|&sum| seconds_hold(sum)).collect();
+        // One `x` is what is left; several are all 0 when nothing else is left.
+        if (second == 1 && possible.len() == 1) || (second > 1 && possible == [0]) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Replaces counts 1-4 in the report's count columns with `<5`, and blanks the derived
@@ -319,24 +344,24 @@ impl Suppression {
                 let (total, parts) = relation.split_last().expect("a relation has a total");
                 let is_hidden = |&(column, row): &(usize, usize)| shown[column][row] != Shown::Value;
                 let hidden = relation.iter().filter(|cell| is_hidden(cell)).count();
-                // Every hidden part `<5` and the total shown: k of them summing to k or
-                // to 4k can only be all 1 or all 4.
+                // The total shown: what its hidden parts add up to, and how many of
+                // each kind there are ([`gives_back`]).
                 let pinned = || {
                     if is_hidden(total) {
                         return false;
                     }
-                    let (mut count, mut sum) = (0i64, 0i64);
+                    let (mut small, mut second, mut rest) = (0i64, 0i64, 0i64);
                     for cell @ &(column, row) in parts {
                         if !is_hidden(cell) {
                             continue;
                         }
-                        if shown[column][row] != Shown::Small {
-                            return false;
+                        match shown[column][row] {
+                            Shown::Small => small += 1,
+                            _ => second += 1,
                         }
-                        count += 1;
-                        sum += values[column][row].unwrap_or(0);
+                        rest += values[column][row].unwrap_or(0);
                     }
-                    pinned_by_bounds(count, sum)
+                    gives_back(rest, small, second)
                 };
                 if hidden != 1 && !(hidden > 1 && pinned()) {
                     continue;
@@ -436,19 +461,22 @@ fn suppress_list(text: &str, total_shown: bool) -> String {
             _ => (item, None, Shown::Value),
         })
         .collect();
-    let hidden = items.iter().filter(|(_, _, shown)| *shown != Shown::Value).count();
-    // As for a sum of cells: one hidden count, or `<5` counts that can only be all 1 or
-    // all 4, would be given back by the shown total.
-    let small_sum: i64 =
-        items.iter().filter(|(_, _, shown)| *shown == Shown::Small).filter_map(|(_, count, _)| *count).sum();
-    let pinned = pinned_by_bounds(hidden as i64, small_sum);
-    if total_shown && (hidden == 1 || pinned) {
+    // As for a sum of cells: while the shown total would give a hidden count back
+    // ([`gives_back`]), the smallest shown one is hidden too.
+    while total_shown {
+        let of = |kind: Shown| items.iter().filter(|(_, _, shown)| *shown == kind).count() as i64;
+        let rest: i64 =
+            items.iter().filter(|(_, _, shown)| *shown != Shown::Value).filter_map(|(_, count, _)| *count).sum();
+        if !gives_back(rest, of(Shown::Small), of(Shown::Hidden)) {
+            break;
+        }
         let second = items
             .iter_mut()
             .filter(|(_, count, shown)| *shown == Shown::Value && count.is_some_and(|count| count > 0))
             .min_by_key(|(_, count, _)| *count);
-        if let Some(item) = second {
-            item.2 = Shown::Hidden;
+        match second {
+            Some(item) => item.2 = Shown::Hidden,
+            None => break,
         }
     }
     let shown: Vec<String> = items
@@ -620,5 +648,25 @@ mod tests {
         assert_eq!(suppress_list("iin_format: 140", true), "iin_format: 140");
         // Two 4s under a shown total could only be 4 each: 142 is hidden with them.
         assert_eq!(suppress_list("a: 4; b: 4; c: 142", true), "a: <5; b: <5; c: x");
+        // 1 + 5 + 20 = 26: with 5 hidden as `x`, `x` + `<5` = 6 could only be 5 + 1, so
+        // 20 goes too; then 26 = `<5` + `x` + `x` gives nothing back.
+        assert_eq!(suppress_list("a: 1; b: 5; c: 20", true), "a: <5; b: x; c: x");
+    }
+
+    /// What hidden parts under a shown total give back, worked out by hand: `<5` parts
+    /// are 1-4, `x` parts 0 or 5 and more.
+    #[test]
+    fn hidden_parts_given_back_by_their_bounds() {
+        assert!(gives_back(3, 1, 0), "one hidden part");
+        assert!(gives_back(9, 0, 1), "one hidden part");
+        assert!(gives_back(2, 2, 0) && gives_back(8, 2, 0), "1 + 1, 4 + 4");
+        assert!(!gives_back(5, 2, 0), "1 + 4, 2 + 3, 3 + 2, 4 + 1");
+        assert!(gives_back(6, 1, 1), "<5 + x = 6 is 1 + 5");
+        assert!(!gives_back(7, 1, 1), "1 + 6 or 2 + 5");
+        assert!(gives_back(4, 1, 1), "<5 + x = 4 is 4 + 0");
+        assert!(!gives_back(9, 1, 1), "4 + 5, or 1 + 8 and more");
+        assert!(!gives_back(12, 0, 2), "x + x = 12: 0 + 12, 5 + 7, ...");
+        assert!(gives_back(0, 0, 2), "x + x = 0: both 0");
+        assert!(!gives_back(10, 2, 1), "<5 + <5 + x = 10: each <5 may be 1 to 4, x 5 to 8");
     }
 }

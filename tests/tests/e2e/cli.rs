@@ -40,6 +40,10 @@ fn bad_parameters_are_named() {
     // format for the annual workbooks.
     fails_naming(&["search", "--registry", out, "--queries", "q.tsv", "шахмат"], "--queries");
     fails_naming(&["report", "annual", "--registry", out, "--format", "csv"], "--format");
+    // A list of children has nothing to prepare for publication.
+    let args = ["report", "unsupported", "--registry", out, "--suppress-small"];
+    fails_naming(&args, "--suppress-small");
+    assert_eq!(daryn(&args).status.code(), Some(2));
     // Output that cannot be written (a full disk) fails the command rather than being lost.
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
     let output = std::process::Command::new(crate::binary()).arg("form-doc").stdout(full).output().unwrap();

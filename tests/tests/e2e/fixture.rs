@@ -132,8 +132,9 @@ pub fn build(root: &Path) -> Fixture {
             format!("{},M4,technopark,Technopark,2025-10-01,2026-06-30,in_progress,,none,", c[2]),
             // M5: C4, item 8, planned for December 2026: not yet overdue.
             format!("{},M5,hackathon,Hackathon,2026-12-01,2026-12-10,planned,,sponsor,", c[3]),
-            // M6: C4, item 12, cancelled: neither overdue nor in funding.
-            format!("{},M6,museum_visit,Museum,2025-04-01,2025-04-02,cancelled,,local_budget,", c[3]),
+            // M6: C4, item 12, cancelled, 15 000 KZT once planned: neither overdue nor
+            // in funding, and no money in the annual report.
+            format!("{},M6,museum_visit,Museum,2025-04-01,2025-04-02,cancelled,,local_budget,15000", c[3]),
             // M7: C2, item 9, done in 2026.
             format!("{},M7,summer_subject_camp,Summer camp,2026-07-01,2026-07-20,done,2026-07-20,sponsor,", c[1]),
             // M8: C5, item 13, still planned after its end: overdue; 120 000 KZT.

@@ -363,6 +363,17 @@ fn annual(fixture: &Fixture, root: &Path) {
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 21);
 
     let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("annual-2025-35.xlsx")).unwrap();
+    // Item 12 has only M6, cancelled: its row books none of the 15 000 once planned, as
+    // `funding` leaves it out.
+    let item12 = workbook.worksheet_range("item 12").unwrap();
+    let header: Vec<String> = item12.rows().next().unwrap().iter().map(|cell| cell.to_string()).collect();
+    let (status, amount) = (
+        header.iter().position(|name| name == "status").unwrap(),
+        header.iter().position(|name| name == "amount_kzt").unwrap(),
+    );
+    let rows: Vec<(String, String)> =
+        item12.rows().skip(1).map(|row| (row[status].to_string(), row[amount].to_string())).collect();
+    assert_eq!(rows, [("cancelled".to_owned(), "0".to_owned())]);
     let cover = workbook.worksheet_range("cover").unwrap();
     let text: Vec<String> = cover.rows().map(|r| format!("{}={}", r[0], r[1])).collect();
     assert!(text.contains(&"reporting year=2025".to_owned()), "{text:?}");
