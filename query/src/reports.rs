@@ -463,20 +463,22 @@ fn suppress_list(text: &str, total_shown: bool) -> String {
         .collect();
     // As for a sum of cells: while the shown total would give a hidden count back
     // ([`gives_back`]), the smallest shown one is hidden too.
-    while total_shown {
-        let of = |kind: Shown| items.iter().filter(|(_, _, shown)| *shown == kind).count() as i64;
-        let rest: i64 =
-            items.iter().filter(|(_, _, shown)| *shown != Shown::Value).filter_map(|(_, count, _)| *count).sum();
-        if !gives_back(rest, of(Shown::Small), of(Shown::Hidden)) {
-            break;
-        }
-        let second = items
-            .iter_mut()
-            .filter(|(_, count, shown)| *shown == Shown::Value && count.is_some_and(|count| count > 0))
-            .min_by_key(|(_, count, _)| *count);
-        match second {
-            Some(item) => item.2 = Shown::Hidden,
-            None => break,
+    if total_shown {
+        loop {
+            let of = |kind: Shown| items.iter().filter(|(_, _, shown)| *shown == kind).count() as i64;
+            let rest: i64 =
+                items.iter().filter(|(_, _, shown)| *shown != Shown::Value).filter_map(|(_, count, _)| *count).sum();
+            if !gives_back(rest, of(Shown::Small), of(Shown::Hidden)) {
+                break;
+            }
+            let second = items
+                .iter_mut()
+                .filter(|(_, count, shown)| *shown == Shown::Value && count.is_some_and(|count| count > 0))
+                .min_by_key(|(_, count, _)| *count);
+            match second {
+                Some(item) => item.2 = Shown::Hidden,
+                None => break,
+            }
         }
     }
     let shown: Vec<String> = items
