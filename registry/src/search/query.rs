@@ -28,7 +28,7 @@ use super::analysis::{Analysis, KazakhTokenizer, LONGEST_WORD, SNIPPET_ANALYZER,
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
 use super::read_only::ReadOnlyDirectory;
-use super::tags::{level_result, tag, values_spelled_with};
+use super::tags::{level_result, tag, values_spelled_by, values_spelled_with};
 use super::union::{AnyOf, NameTypos};
 use super::{SearchError, SearchResult};
 use crate::discipline::Taxonomy;
@@ -222,6 +222,18 @@ impl SearchIndex {
                 parameter: "query",
                 reason: format!(
                     "`{}` has no letter or digit to look for; an empty query lists everything the filters let through",
+                    request.query.trim()
+                ),
+            });
+        }
+        // Words, but none searched: stop words alone (`и в на`), or signs that analyse to
+        // nothing (`ъ`). Everything would be listed, as for an empty query.
+        if words_typed > 0 && words_typed <= MAX_WORDS && word_groups(self.fields, &request.query, false).0.is_empty() {
+            return Err(SearchError::BadParameter {
+                parameter: "query",
+                reason: format!(
+                    "`{}` has no word to look for (stop words such as `и`, `в`, `of` are not searched); an empty \
+                     query lists everything the filters let through",
                     request.query.trim()
                 ),
             });
@@ -585,6 +597,17 @@ fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<d
                 continue 'words;
             }
         }
+        // A value spelled in two or three words (`prize winner`): that value, not each
+        // word's (`winner` alone is a win, not a prize).
+        for length in (2..=3.min(typed.len() - start)).rev() {
+            let terms = values_spelled_by(&text.keys(&typed[start..start + length].join(" ")).join(" "));
+            if !terms.is_empty() {
+                let options = terms.iter().map(|term| (Occur::Should, tag_term(fields, term, 2.0))).collect();
+                groups.push(Box::new(BooleanQuery::new(options)));
+                start += length;
+                continue 'words;
+            }
+        }
         let word = typed[start];
         let keys = text_keys(&mut text, word);
         if let (false, Some(name_key)) = (keys.is_empty(), name.key(word)) {
@@ -799,6 +822,8 @@ mod tests {
         // Only in `tags`: `words` says neither, the stored text `республиканский` and `призёр`.
         assert_eq!(keys(&index, "республикалық", |_| {}), ["b"]);
         assert_eq!(keys(&index, "prize winner", |_| {}), ["b"]);
+        // `winner` alone is a win: b's prize is not one.
+        assert!(keys(&index, "winner", |_| {}).iter().all(|key| key != "b"));
         assert_eq!(keys(&index, "жүлдегер Zhanna", |_| {}), ["b"]);
         assert!(keys(&index, "халықаралық", |_| {}).is_empty());
         assert!(keys(&index, "жүлдегер Qairat", |_| {}).is_empty());
@@ -908,7 +933,7 @@ mod tests {
         request.limit = 0;
         assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "limit", .. })));
         request.limit = 5;
-        for typed in ["*", "\"", "💥🧒", "\u{200b}"] {
+        for typed in ["*", "\"", "💥🧒", "\u{200b}", "ъ", "и в на"] {
             request.query = typed.to_owned();
             assert!(
                 matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "query", .. })),

@@ -126,17 +126,33 @@ fn spelled_values() -> Vec<(Vec<String>, Vec<&'static str>)> {
 }
 
 /// The terms of the values one analysed word of a query (a key of the text analyzer)
-/// spells: those with a spelling that has this word. Empty for most words.
+/// spells: those with a spelling that has this word. Empty for most words. A word that
+/// is a whole spelling of a level or result (`winner`) spells no other level or result
+/// whose longer spelling has it (`prize winner`): typed together, those words are that
+/// value ([`values_spelled_by`]). (A discipline's word still finds the disciplines
+/// spelled with it, `күрес` and `қазақ күресі`.)
 pub fn values_spelled_with(key: &str) -> &'static [String] {
     static BY_KEY: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
     let by_key = BY_KEY.get_or_init(|| {
         let mut analyser = KazakhTokenizer::new(Analysis::Text);
+        let spelled: Vec<(Vec<String>, Vec<Vec<String>>)> = spelled_values()
+            .into_iter()
+            .map(|(terms, spellings)| (terms, spellings.iter().map(|spelling| analyser.keys(spelling)).collect()))
+            .collect();
+        let achievement =
+            |terms: &[String]| terms.iter().any(|term| term.starts_with("level/") || term.starts_with("result/"));
+        let whole: std::collections::HashSet<&String> = spelled
+            .iter()
+            .filter(|(terms, _)| achievement(terms))
+            .flat_map(|(_, spellings)| spellings.iter().filter(|keys| keys.len() == 1).map(|keys| &keys[0]))
+            .collect();
         let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
-        for (terms, spellings) in spelled_values() {
-            for spelling in spellings {
-                for key in analyser.keys(spelling) {
-                    let found = by_key.entry(key).or_default();
-                    for term in &terms {
+        for (terms, spellings) in &spelled {
+            for keys in spellings {
+                let shared = |key: &&String| keys.len() == 1 || !achievement(terms) || !whole.contains(key);
+                for key in keys.iter().filter(shared) {
+                    let found = by_key.entry(key.clone()).or_default();
+                    for term in terms {
                         if !found.contains(term) {
                             found.push(term.clone());
                         }
@@ -147,6 +163,32 @@ pub fn values_spelled_with(key: &str) -> &'static [String] {
         by_key
     });
     by_key.get(key).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// The terms of the values whose spelling of two or more words is exactly these keys
+/// (joined with spaces): `prize winner`, `Республиканская олимпиада`. Empty for others.
+pub fn values_spelled_by(keys: &str) -> &'static [String] {
+    static BY_KEYS: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let by_keys = BY_KEYS.get_or_init(|| {
+        let mut analyser = KazakhTokenizer::new(Analysis::Text);
+        let mut by_keys: HashMap<String, Vec<String>> = HashMap::new();
+        for (terms, spellings) in spelled_values() {
+            for spelling in spellings {
+                let keys = analyser.keys(spelling);
+                if keys.len() < 2 {
+                    continue;
+                }
+                let found = by_keys.entry(keys.join(" ")).or_default();
+                for term in &terms {
+                    if !found.contains(term) {
+                        found.push(term.clone());
+                    }
+                }
+            }
+        }
+        by_keys
+    });
+    by_keys.get(keys).map(Vec::as_slice).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -168,6 +210,12 @@ mod tests {
             assert!(spells(word, "discipline/chess") && spells(word, "achieved/chess"), "`{word}`");
         }
         assert!(spells("республиканский", "level/republican"));
+        // `winner` is a whole spelling of its own: it is not also `prize winner`, which
+        // the two words typed together are.
+        assert!(spells("winner", "result/winner") && !spells("winner", "result/prize_winner"));
+        assert!(spells("prize", "result/prize_winner"));
+        let both = KazakhTokenizer::new(Analysis::Text).keys("prize winner").join(" ");
+        assert_eq!(values_spelled_by(&both), ["result/prize_winner"]);
         assert!(spells("жүлдегер", "result/prize_winner"));
         assert!(spells("многодетная", "group/large_family"));
         assert!(spells("ауыл", "area/rural"));
