@@ -5,8 +5,9 @@
 //!    look-alikes people type inside Cyrillic words (`Әйгерiм` with a Latin `i`) as the
 //!    Cyrillic letters they stand for.
 //! 3. Stemming, for text fields only (never names): a word with Kazakh letters gets the
-//!    Kazakh stemmer ([`super::kazakh`]) and never the Russian one; a Cyrillic word in the
-//!    alphabet both languages share loses Kazakh inflection first, then goes through
+//!    Kazakh stemmer ([`super::kazakh`]) and, when its stem still has one, never the
+//!    Russian one; a Cyrillic word in the alphabet both languages share (or whose Kazakh
+//!    letters were all in its suffix, `олимпиадасының`) loses Kazakh inflection first, then goes through
 //!    tantivy's Russian Snowball stemmer (so `олимпиадасында`, `олимпиады` and
 //!    `олимпиада` meet); Latin words are left as typed.
 //! 4. [`fold_script`]: every spelling is folded to one ASCII key, both ways: Cyrillic is
@@ -357,7 +358,9 @@ impl Analyser {
             return lower.to_owned();
         }
         let kazakh_stem = kazakh::stem(lower);
-        if lower.chars().any(kazakh::is_kazakh_letter) {
+        // Judged by the stem, not the word: `олимпиадасының` (its `ң` in the suffix) is
+        // then keyed as `олимпиада` and `олимпиадасында` are, through the Russian stemmer.
+        if kazakh_stem.chars().any(kazakh::is_kazakh_letter) {
             return kazakh_stem;
         }
         let mut stream = self.russian.token_stream(&kazakh_stem);
@@ -648,6 +651,17 @@ mod tests {
         // Snowball Russian would cut `-ым`/`-ам` endings; `жеңімпаз` and `қалам` keep theirs.
         assert_eq!(text_key("қалам"), fold_script("қалам"));
         assert_eq!(text_key("жүлдегерлері"), fold_script("жүлдегер"));
+    }
+
+    /// A word whose Kazakh letters were all in the suffix the Kazakh stemmer took off
+    /// (`-ның`) meets its base word, which the Russian stemmer shortens: `олимпиадасының`
+    /// and `олимпиаданың` are `олимпиада`, `олимпиады` and `олимпиадасында`.
+    #[test]
+    fn a_kazakh_suffix_taken_off_leaves_a_word_of_the_shared_alphabet() {
+        for word in ["олимпиадасының", "олимпиаданың", "олимпиадасында", "олимпиады"]
+        {
+            assert_eq!(text_key(word), text_key("олимпиада"), "{word}");
+        }
     }
 
     #[test]

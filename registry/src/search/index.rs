@@ -48,7 +48,9 @@ use crate::store::{RegistryVersion, Store, pause_point};
 /// Format 7: a teacher's score counts an achievement pasted twice once, as item 15's
 /// report does, and the Kazakh stemmer keeps the `с` of `сайысы`, `облысы` (the fields
 /// are those of format 6).
-pub const INDEX_FORMAT: u32 = 7;
+/// Format 8: a word whose Kazakh letters were all in its suffix (`олимпиадасының`) is
+/// stemmed on as a word of the shared alphabet, to the key of `олимпиада`.
+pub const INDEX_FORMAT: u32 = 8;
 /// The oldest format a search still reads: format 6 only stopped indexing fields that no
 /// query looks up, so a registry built before it stays searchable until its next
 /// publish rebuilds the index.
