@@ -200,15 +200,19 @@ fn limits(registry: &Path) {
 /// Fed from a pipe it runs a last statement left without `;`, and exits with 1 when a
 /// statement failed; when its reader goes away it stops, without a panic.
 fn shell(registry: &Path) {
-    let run = |input: &str| {
-        let mut child = std::process::Command::new(crate::binary())
-            .args(["sql", "--registry", registry.to_str().unwrap(), "--format", "csv"])
+    let start = |format: &[&str]| {
+        std::process::Command::new(crate::binary())
+            .args(["sql", "--registry", registry.to_str().unwrap()])
+            .args(format)
             .env("HOME", registry)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
-            .unwrap();
+            .unwrap()
+    };
+    let run = |input: &str| {
+        let mut child = start(&["--format", "csv"]);
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     };
@@ -233,16 +237,11 @@ fn shell(registry: &Path) {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
     // A reader that has gone (`| head -1` done reading) ends the shell quietly.
-    let mut child = std::process::Command::new(crate::binary())
-        .args(["sql", "--registry", registry.to_str().unwrap()])
-        .env("HOME", registry)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = start(&[]);
     drop(child.stdout.take());
-    child.stdin.take().unwrap().write_all("\\d\n\\d children\nSELECT 1;\n".as_bytes()).unwrap();
+    // The shell may have ended already, its banner finding no reader: its input may go
+    // unread.
+    let _ = child.stdin.take().unwrap().write_all("\\d\n\\d children\nSELECT 1;\n".as_bytes());
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
