@@ -53,15 +53,13 @@ impl Progress for TerminalProgress {
     }
 }
 
-/// Counts drops under the given paths for the progress bar (a region folder is one).
-fn count_drops(paths: &[PathBuf]) -> u64 {
-    // Quietly: the run discovers them again and logs what it finds then, once.
-    tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
-        daryn_ingest::read::discover(paths).map(|drops| drops.len() as u64).unwrap_or(0)
-    })
-}
-
 pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
+    // The drops under the given paths, for the progress bar and the report's check; found
+    // quietly: the run discovers them again and logs what it finds then, once. (Paths
+    // that are no drops are refused by the run.)
+    let drops = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
+        daryn_ingest::read::discover(&options.paths).unwrap_or_default()
+    });
     // A report that cannot be written is found out before the run, not after it has
     // published: the exit code must say what the run did.
     if let Some(path) = &report {
@@ -78,9 +76,6 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
             Ok(target) => target.parent().map(Path::to_path_buf).unwrap_or(target),
             Err(_) => std::fs::canonicalize(folder).with_context(|| format!("`--report {}`", path.display()))?,
         };
-        let drops = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
-            daryn_ingest::read::discover(&options.paths).unwrap_or_default()
-        });
         let inside = drops
             .iter()
             .map(|drop| drop.folder.as_path())
@@ -95,7 +90,7 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
             );
         }
     }
-    let progress = TerminalProgress::new(count_drops(&options.paths));
+    let progress = TerminalProgress::new(drops.len() as u64);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let outcome = runtime.block_on(daryn_ingest::ingest(&options, &progress));
     if let Some(bar) = &progress.bar {

@@ -15,14 +15,19 @@ macro_rules! say {
 /// (`| head`) is no error; any other failure to write (a full disk) is, so that the
 /// command does not exit 0 having lost its output.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match to_stdout(text) {
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(anyhow::Error::new(error).context("writing to standard output"))
         }
         _ => Ok(()),
     }
+}
+
+/// Writes `text` to standard output at once (written and flushed).
+fn to_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
 }
 
 mod cli;

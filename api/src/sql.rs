@@ -273,9 +273,7 @@ struct Shell<'a> {
 impl Shell<'_> {
     /// Writes to standard output at once; a failed write ends the shell.
     fn print(&self, text: &str) -> Flow {
-        use std::io::Write;
-        let mut stdout = std::io::stdout().lock();
-        match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        match crate::to_stdout(text) {
             Ok(()) => Flow::Go,
             Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Flow::ReaderGone,
             Err(error) => {

@@ -119,6 +119,7 @@ impl DropOutcome {
     /// keeps its id (the registry's rows and rejections carry it) and tells its counts.
     fn unchanged_from(&mut self, held: &RegionState) {
         self.status = DropStatus::Unchanged;
+        self.refusal = None;
         self.drop_id = held.drop_id.clone();
         self.children.accepted = held.children;
         if let Some(rows) = held.rows {
@@ -257,7 +258,7 @@ struct Prepared {
     /// every newer one is refused ([`set_aside_to_read`]).
     set_aside: bool,
     /// Unchanged, but exported after the drop its region holds: the version records the
-    /// newer export time and drop id as the region's.
+    /// newer export time as the region's (the drop keeps its id).
     confirms: bool,
 }
 
@@ -379,7 +380,6 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
             && let Some(hash) = folder_hash(&item.outcome.folder).filter(|hash| *hash == held.content_sha256)
         {
             item.outcome.unchanged_from(held);
-            item.outcome.refusal = None;
             item.outcome.content_sha256 = hash;
         } else if let Some((folder, stood)) = standing.get(&item.outcome.region) {
             item.outcome.refusal = Some(Refusal { code: "stale", reason: stale_in_run(folder, stood) });
@@ -801,13 +801,6 @@ fn warning_records(outcome: &DropOutcome, content: &DropContent, checked: &Check
 }
 
 fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &CheckedDrop) -> Vec<RejectionRecord> {
-    let record =
-        |table: TableKind,
-         location: &read::RowLocation,
-         column: String,
-         value: String,
-         code: RejectCode,
-         detail: &str| { coordinator_record(outcome, table, location, (column, value), code, detail) };
     let mut records: Vec<RejectionRecord> = content
         .broken
         .iter()
@@ -815,17 +808,18 @@ fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &Che
             // A nested element of a JSONL line is named where a column would be
             // (`measures[2]`), so that the coordinator finds it.
             let element = broken.location.nested.map(|nested| nested.to_string()).unwrap_or_default();
-            record(broken.table, &broken.location, element, String::new(), RejectCode::RowUnreadable, &broken.reason)
+            let cell = (element, String::new());
+            coordinator_record(outcome, broken.table, &broken.location, cell, RejectCode::RowUnreadable, &broken.reason)
         })
         .collect();
     for rejection in &checked.rejections {
         let location = &content.table(rejection.table).locations[rejection.index];
         let column = column_of(location, rejection.issue.column);
-        records.push(record(
+        records.push(coordinator_record(
+            outcome,
             rejection.table,
             location,
-            column,
-            rejection.issue.value.clone(),
+            (column, rejection.issue.value.clone()),
             rejection.issue.code,
             &rejection.issue.detail,
         ));

@@ -7,7 +7,6 @@ use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::{DropContent, FileStats};
 use crate::error::{Error, Result};
@@ -128,7 +127,7 @@ impl fmt::Display for ManifestMismatch {
 pub fn compare_manifest(manifest: &Manifest, content: &DropContent) -> Option<ManifestMismatch> {
     for (name, listed) in &manifest.files {
         let mismatch = |kind| Some(ManifestMismatch { file: name.clone(), kind });
-        let Some(found) = find_file(&content.files, name) else {
+        let Some(found) = find_named(&content.files, name, |file: &FileStats| &file.name) else {
             return mismatch(MismatchKind::FileMissing);
         };
         if found.rows != listed.rows {
@@ -146,31 +145,25 @@ pub fn compare_manifest(manifest: &Manifest, content: &DropContent) -> Option<Ma
 /// file damaged on its way (a byte changed, a copy cut short) is then told as that, not
 /// as a file of the wrong encoding or shape.
 pub fn compare_manifest_bytes(manifest: &Manifest, folder: &Path) -> Option<ManifestMismatch> {
-    let names: Vec<String> =
-        std::fs::read_dir(folder).ok()?.filter_map(|entry| entry.ok()?.file_name().into_string().ok()).collect();
+    let files = super::file_checksums(folder).ok()?;
     for (name, listed) in &manifest.files {
         let mismatch = |kind| Some(ManifestMismatch { file: name.clone(), kind });
-        let found = names
-            .iter()
-            .find(|found| *found == name)
-            .or_else(|| names.iter().find(|found| found.eq_ignore_ascii_case(name)));
-        let Some(found) = found else {
+        let Some((_, sha256)) = find_named(&files, name, |(found, _)| found) else {
             return mismatch(MismatchKind::FileMissing);
         };
-        let Ok(bytes) = std::fs::read(folder.join(found)) else { continue };
-        let sha256 = hex::encode(Sha256::digest(&bytes));
         if !sha256.eq_ignore_ascii_case(listed.sha256.trim()) {
-            return mismatch(MismatchKind::Checksum { listed: listed.sha256.clone(), found: sha256 });
+            return mismatch(MismatchKind::Checksum { listed: listed.sha256.clone(), found: sha256.clone() });
         }
     }
     None
 }
 
-fn find_file<'a>(files: &'a [FileStats], name: &str) -> Option<&'a FileStats> {
+/// The file the manifest names: by its exact name, else by its name in another case.
+fn find_named<'a, T>(files: &'a [T], name: &str, name_of: impl Fn(&T) -> &String) -> Option<&'a T> {
     files
         .iter()
-        .find(|file| file.name == name)
-        .or_else(|| files.iter().find(|file| file.name.eq_ignore_ascii_case(name)))
+        .find(|file| name_of(file) == name)
+        .or_else(|| files.iter().find(|file| name_of(file).eq_ignore_ascii_case(name)))
 }
 
 #[cfg(test)]

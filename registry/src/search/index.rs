@@ -277,7 +277,9 @@ fn readable_as(folder: &Path, reference: &Path) -> SearchResult<()> {
         let permissions = std::fs::metadata(reference).map_err(SearchError::io(reference))?.permissions();
         for name in ["meta.json", ".managed.json"] {
             let path = folder.join(name);
-            if path.exists() {
+            // Every publish goes over the kept generations: only what differs is changed.
+            let Ok(now) = std::fs::metadata(&path) else { continue };
+            if now.permissions() != permissions {
                 std::fs::set_permissions(&path, permissions.clone()).map_err(SearchError::io(&path))?;
             }
         }

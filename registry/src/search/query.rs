@@ -228,7 +228,8 @@ impl SearchIndex {
         }
         // Words, but none searched: stop words alone (`и в на`), or signs that analyse to
         // nothing (`ъ`). Everything would be listed, as for an empty query.
-        if words_typed > 0 && words_typed <= MAX_WORDS && word_groups(self.fields, &request.query, false).0.is_empty() {
+        let mut text = KazakhTokenizer::new(Analysis::Text);
+        if words_typed > 0 && !typed_words(&request.query).iter().any(|word| text.key(word).is_some()) {
             return Err(SearchError::BadParameter {
                 parameter: "query",
                 reason: format!(
@@ -545,10 +546,7 @@ const SHORTEST_BEGINNING: usize = 3;
 fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<dyn Query>>, bool) {
     let mut text = KazakhTokenizer::new(Analysis::Text);
     let mut name = KazakhTokenizer::new(Analysis::Name);
-    let typed: Vec<&str> = words(query)
-        .map(|(_, word)| word)
-        .filter(|word| !STOP_WORDS.contains(&crate::spelling::fold(word).as_str()))
-        .collect();
+    let typed = typed_words(query);
     // The last word is still being typed when nothing follows it (no space, no stop).
     let still_typing = beginnings
         && words(query)
@@ -618,6 +616,14 @@ fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<d
         start += 1;
     }
     (groups, began)
+}
+
+/// The words of a query that are searched: all but the stop words.
+fn typed_words(query: &str) -> Vec<&str> {
+    words(query)
+        .map(|(_, word)| word)
+        .filter(|word| !STOP_WORDS.contains(&crate::spelling::fold(word).as_str()))
+        .collect()
 }
 
 /// The discipline a run of typed words names, by spelling or by analysed key.

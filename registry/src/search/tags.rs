@@ -132,8 +132,25 @@ fn spelled_values() -> Vec<(Vec<String>, Vec<&'static str>)> {
 /// value ([`values_spelled_by`]). (A discipline's word still finds the disciplines
 /// spelled with it, `күрес` and `қазақ күресі`.)
 pub fn values_spelled_with(key: &str) -> &'static [String] {
-    static BY_KEY: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    let by_key = BY_KEY.get_or_init(|| {
+    spellings().by_word.get(key).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// The terms of the values whose spelling of two or more words is exactly these keys
+/// (joined with spaces): `prize winner`, `Республиканская олимпиада`. Empty for others.
+pub fn values_spelled_by(keys: &str) -> &'static [String] {
+    spellings().by_words.get(keys).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// Every value's spellings as keys of the text analyzer, looked up by one word and by
+/// the words of a longer spelling; analysed once, at the first search.
+struct Spellings {
+    by_word: HashMap<String, Vec<String>>,
+    by_words: HashMap<String, Vec<String>>,
+}
+
+fn spellings() -> &'static Spellings {
+    static SPELLINGS: OnceLock<Spellings> = OnceLock::new();
+    SPELLINGS.get_or_init(|| {
         let mut analyser = KazakhTokenizer::new(Analysis::Text);
         let spelled: Vec<(Vec<String>, Vec<Vec<String>>)> = spelled_values()
             .into_iter()
@@ -146,49 +163,28 @@ pub fn values_spelled_with(key: &str) -> &'static [String] {
             .filter(|(terms, _)| achievement(terms))
             .flat_map(|(_, spellings)| spellings.iter().filter(|keys| keys.len() == 1).map(|keys| &keys[0]))
             .collect();
-        let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
+        let add = |map: &mut HashMap<String, Vec<String>>, key: String, terms: &[String]| {
+            let found = map.entry(key).or_default();
+            for term in terms {
+                if !found.contains(term) {
+                    found.push(term.clone());
+                }
+            }
+        };
+        let mut found = Spellings { by_word: HashMap::new(), by_words: HashMap::new() };
         for (terms, spellings) in &spelled {
             for keys in spellings {
                 let shared = |key: &&String| keys.len() == 1 || !achievement(terms) || !whole.contains(key);
                 for key in keys.iter().filter(shared) {
-                    let found = by_key.entry(key.clone()).or_default();
-                    for term in terms {
-                        if !found.contains(term) {
-                            found.push(term.clone());
-                        }
-                    }
+                    add(&mut found.by_word, key.clone(), terms);
+                }
+                if keys.len() >= 2 {
+                    add(&mut found.by_words, keys.join(" "), terms);
                 }
             }
         }
-        by_key
-    });
-    by_key.get(key).map(Vec::as_slice).unwrap_or_default()
-}
-
-/// The terms of the values whose spelling of two or more words is exactly these keys
-/// (joined with spaces): `prize winner`, `Республиканская олимпиада`. Empty for others.
-pub fn values_spelled_by(keys: &str) -> &'static [String] {
-    static BY_KEYS: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    let by_keys = BY_KEYS.get_or_init(|| {
-        let mut analyser = KazakhTokenizer::new(Analysis::Text);
-        let mut by_keys: HashMap<String, Vec<String>> = HashMap::new();
-        for (terms, spellings) in spelled_values() {
-            for spelling in spellings {
-                let keys = analyser.keys(spelling);
-                if keys.len() < 2 {
-                    continue;
-                }
-                let found = by_keys.entry(keys.join(" ")).or_default();
-                for term in &terms {
-                    if !found.contains(term) {
-                        found.push(term.clone());
-                    }
-                }
-            }
-        }
-        by_keys
-    });
-    by_keys.get(keys).map(Vec::as_slice).unwrap_or_default()
+        found
+    })
 }
 
 #[cfg(test)]

@@ -252,12 +252,13 @@ impl Store {
     /// A new registry gets `daryn.toml` with every setting at its default; its settings
     /// are read here, so a wrong one stops every command before it starts.
     pub fn open(root: &Path, create: bool) -> StoreResult<Store> {
-        // (With version files but no `CURRENT`, it is a registry that lost it: told below.)
-        let has_versions = std::fs::read_dir(root.join("versions")).is_ok_and(|mut inside| inside.next().is_some());
-        if create && !root.join("CURRENT").exists() && !has_versions {
-            refuse_foreign_folder(root)?;
-        }
         if create {
+            // (With version files but no `CURRENT`, it is a registry that lost it: told below.)
+            let has_versions =
+                || std::fs::read_dir(root.join("versions")).is_ok_and(|mut inside| inside.next().is_some());
+            if !root.join("CURRENT").exists() && !has_versions() {
+                refuse_foreign_folder(root)?;
+            }
             for folder in [root.join("versions"), root.join("tables")] {
                 std::fs::create_dir_all(&folder).map_err(io(&folder))?;
             }

@@ -211,7 +211,6 @@ fn a_drop_with_most_children_rejected_is_refused_whole() {
     std::fs::create_dir_all(&folder).unwrap();
     // Three children, two of them broken (a bad IIN, a grade of 99): two thirds rejected.
     // The good one has a discipline to warn about.
-    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
     let row = |iin: &str, grade: &str| {
         format!(
             "{iin};Әлиева;Аружан;05.01.2010;351600000;ауыл;S1;Мектеп;{grade};жоқ;жоқ;science;math, Кубизм;2022-09-01;olympiad;К. А."
@@ -219,7 +218,8 @@ fn a_drop_with_most_children_rejected_is_refused_whole() {
     };
     // 100105600010 is valid (see the registry's rule tests); 100105600011 is not.
     let text =
-        [header.to_owned(), row("100105600010", "9"), row("100105600011", "9"), row("090807500016", "99")].join("\n");
+        [CHILDREN_HEADER.to_owned(), row("100105600010", "9"), row("100105600011", "9"), row("090807500016", "99")]
+            .join("\n");
     std::fs::write(folder.join("children.csv"), text).unwrap();
     let registry = root.path().join("registry");
     let (code, stdout, report) = ingest(&registry, &[], &[&folder]);
@@ -240,7 +240,6 @@ fn warned_rows_are_told_to_the_coordinator_and_no_message_shows_an_iin() {
     let scene = scene(7);
     let folder = scene.drops.join("2026-11-25").join("35");
     std::fs::create_dir_all(&folder).unwrap();
-    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
     let row = |iin: &str, grade: &str, disciplines: &str| {
         format!(
             "{iin};Әлиева;Аружан;05.01.2010;351600000;ауыл;S1;Мектеп;{grade};жоқ;жоқ;science;{disciplines};2022-09-01;olympiad;К. А."
@@ -250,7 +249,7 @@ fn warned_rows_are_told_to_the_coordinator_and_no_message_shows_an_iin() {
     // Line 4 is empty: a spreadsheet shows it as row 4, so the row below it is row 5.
     // That row's grade is another child's IIN, as when a column is shifted by one.
     let lines = [
-        header.to_owned(),
+        CHILDREN_HEADER.to_owned(),
         row(&iins[0], "9", "math"),
         row(&iins[1], "9", "math, Кубизм"),
         String::new(),
@@ -295,8 +294,7 @@ fn formulas_from_a_drop_are_not_run_by_the_spreadsheet_that_opens_them() {
     let scene = scene(6);
     let folder = scene.drops.join("2026-11-25").join("35");
     std::fs::create_dir_all(&folder).unwrap();
-    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
-    let mut lines = vec![header.to_owned()];
+    let mut lines = vec![CHILDREN_HEADER.to_owned()];
     for (number, iin) in scene.iins.iter().enumerate() {
         let (school, grade) = match number {
             0 => ("Мектеп", "=2+3"),
@@ -326,14 +324,13 @@ fn formulas_from_a_drop_are_not_run_by_the_spreadsheet_that_opens_them() {
 #[test]
 fn the_export_day_is_kazakhstans_and_an_export_ahead_of_the_run_is_refused() {
     let scene = scene(2);
-    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
     let write_drop = |date: &str, region: &str, iin: &str, identified_on: &str, exported_at: &str| {
         let folder = scene.drops.join(date).join(region);
         std::fs::create_dir_all(&folder).unwrap();
         let row = format!(
             "{iin};Әлиева;Аружан;05.01.2010;{region}1600000;ауыл;S1;Мектеп;9;жоқ;жоқ;science;math;{identified_on};olympiad;К. А."
         );
-        std::fs::write(folder.join("children.csv"), format!("{header}\n{row}\n")).unwrap();
+        std::fs::write(folder.join("children.csv"), format!("{CHILDREN_HEADER}\n{row}\n")).unwrap();
         let manifest = format!(r#"{{"region": "{region}", "exported_at": "{exported_at}", "files": {{}}}}"#);
         std::fs::write(folder.join("manifest.json"), manifest).unwrap();
         folder
@@ -403,11 +400,13 @@ fn a_cron_log_has_daryns_lines_in_plain_text_and_no_iin() {
 
 /// Writes a one-table drop of `region` dated `date` (no manifest: the export time is the
 /// date at 00:00 +05:00) holding a valid child per IIN.
+/// The header of the hand-made `children.csv` files: the form's required columns.
+const CHILDREN_HEADER: &str = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
+
 fn hand_made_drop(root: &Path, date: &str, region: &str, iins: &[String]) -> PathBuf {
     let folder = root.join(date).join(region);
     std::fs::create_dir_all(&folder).unwrap();
-    let header = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
-    let mut lines = vec![header.to_owned()];
+    let mut lines = vec![CHILDREN_HEADER.to_owned()];
     for iin in iins {
         lines.push(format!(
             "{iin};Әлиева;Аружан;05.01.2010;{region}1600000;ауыл;S1;Мектеп;9;жоқ;жоқ;science;math;2022-09-01;olympiad;К. А."
