@@ -173,6 +173,9 @@ struct SessionArgs {
     /// Memory for one query; sorts, joins and aggregates spill to disk beyond it
     #[arg(long, default_value = "2GiB", value_parser = daryn_query::session::parse_bytes)]
     memory_limit: usize,
+    /// How much one query may write to temporary files when it spills
+    #[arg(long, default_value = "10GiB", value_parser = daryn_query::session::parse_bytes)]
+    spill_limit: usize,
     /// How long one statement may run (e.g. 30s, 5m)
     #[arg(long, default_value = "300s", value_parser = daryn_query::session::parse_duration)]
     timeout: std::time::Duration,
@@ -180,7 +183,12 @@ struct SessionArgs {
 
 impl SessionArgs {
     fn options(&self) -> QueryOptions {
-        QueryOptions { as_of: self.as_of, memory_limit: self.memory_limit, time_limit: self.timeout }
+        QueryOptions {
+            as_of: self.as_of,
+            memory_limit: self.memory_limit,
+            time_limit: self.timeout,
+            spill_limit: self.spill_limit as u64,
+        }
     }
 }
 

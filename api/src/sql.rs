@@ -71,8 +71,28 @@ fn ignored_option(name: &str, given: GivenOptions) -> Option<daryn_query::Error>
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Runtime::new().context("starting the async runtime")
+fn runtime() -> Result<Runtime> {
+    Ok(Runtime(Some(tokio::runtime::Runtime::new().context("starting the async runtime")?)))
+}
+
+/// The async runtime of a query command. Dropped, it does not wait for a statement
+/// stopped at its time limit to reach the end of its batch: the command is done.
+struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl std::ops::Deref for Runtime {
+    type Target = tokio::runtime::Runtime;
+
+    fn deref(&self) -> &tokio::runtime::Runtime {
+        self.0.as_ref().expect("the runtime is there until dropped")
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// Prints a query error with its code and, when known, where in the statement it is;

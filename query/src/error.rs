@@ -21,6 +21,11 @@ pub enum Error {
         "the query needs more than the memory limit of {limit}; raise `--memory-limit` or narrow the query: {message}"
     )]
     MemoryLimit { limit: String, message: String },
+    #[error(
+        "the query needs more than the memory limit, and spilling it to disk would take more than the spill limit of \
+         {limit}; raise `--spill-limit` (if the disk has room) or `--memory-limit`, or narrow the query"
+    )]
+    SpillLimit { limit: String },
     #[error("the query ran longer than the time limit of {seconds} s (`--timeout`)")]
     TimeLimit { seconds: f64 },
     #[error("the query failed while running: {message}")]
@@ -54,6 +59,7 @@ impl Error {
             Error::Plan { .. } => "sql_plan",
             Error::MemoryLimit { .. } => "memory_limit",
             Error::TimeLimit { .. } => "time_limit",
+            Error::SpillLimit { .. } => "spill_limit",
             Error::Execution { .. } => "execution",
             Error::BadParameter { .. } => "bad_parameter",
             Error::UnknownReport { .. } => "unknown_report",

@@ -20,6 +20,7 @@ use deltalake::arrow::datatypes::SchemaRef;
 use deltalake::datafusion::catalog::MemorySchemaProvider;
 use deltalake::datafusion::datasource::{MemTable, TableProvider};
 use deltalake::datafusion::error::DataFusionError;
+use deltalake::datafusion::execution::disk_manager::DiskManagerBuilder;
 use deltalake::datafusion::execution::memory_pool::FairSpillPool;
 use deltalake::datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use deltalake::datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
@@ -39,11 +40,14 @@ pub struct QueryOptions {
     pub memory_limit: usize,
     /// How long one statement may run.
     pub time_limit: Duration,
+    /// How much a query may spill to temporary files, so that one query cannot fill
+    /// the disk.
+    pub spill_limit: u64,
 }
 
 impl Default for QueryOptions {
     fn default() -> QueryOptions {
-        QueryOptions { as_of: None, memory_limit: 2 << 30, time_limit: Duration::from_secs(300) }
+        QueryOptions { as_of: None, memory_limit: 2 << 30, time_limit: Duration::from_secs(300), spill_limit: 10 << 30 }
     }
 }
 
@@ -100,6 +104,7 @@ impl RegistrySession {
         let version = store.resolve(options.as_of)?;
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
+            .with_disk_manager_builder(DiskManagerBuilder::default().with_max_temp_directory_size(options.spill_limit))
             .build_arc()
             .map_err(planning)?;
         // `DATAFUSION_*` environment variables tune the engine (DataFusion's own names).
@@ -240,20 +245,57 @@ impl RegistrySession {
         let frame = self.context.sql_with_options(sql, options).await.map_err(plan_error)?;
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let limit = self.options.time_limit;
-        let batches = match tokio::time::timeout(limit, frame.collect()).await {
+        // The statement runs as a task of its own, and the limit is kept by a thread of
+        // its own: an operator busy for long between two batches (a sort of a cross
+        // join) holds the thread that polls it, and with both of the runtime's workers
+        // busy no tokio timer would fire. The aborted task stops at its next batch.
+        let running = tokio::spawn(frame.collect());
+        let abort = running.abort_handle();
+        let expired = deadline(limit);
+        let collected = tokio::select! {
+            joined = running => joined,
+            _ = expired => {
+                abort.abort();
+                return Err(Error::TimeLimit { seconds: limit.as_secs_f64() });
+            }
+        };
+        let batches = match collected {
             Ok(collected) => collected.map_err(|error| self.execution_error(error))?,
-            Err(_) => return Err(Error::TimeLimit { seconds: limit.as_secs_f64() }),
+            Err(failed) => return Err(Error::Execution { message: failed.to_string() }),
         };
         Ok(QueryResult { schema, batches })
     }
 
     fn execution_error(&self, error: DataFusionError) -> Error {
         let message = error.strip_backtrace();
+        // DataFusion's own words when a spill file would pass `max_temp_directory_size`.
+        if message.contains("spilling process has exceeded") {
+            return Error::SpillLimit { limit: human_bytes(self.options.spill_limit as usize) };
+        }
         if matches!(error.find_root(), DataFusionError::ResourcesExhausted(_)) {
             return Error::MemoryLimit { limit: human_bytes(self.options.memory_limit), message };
         }
         Error::Execution { message }
     }
+}
+
+/// Resolves once `limit` has passed, told by a thread of its own (see
+/// [`RegistrySession::query`]); the thread ends early once the receiver is dropped.
+fn deadline(limit: Duration) -> tokio::sync::oneshot::Receiver<()> {
+    let (expired, receiver) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        // Woken every 50 ms to see whether the statement ended and the receiver is gone.
+        while !expired.is_closed() {
+            let left = limit.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                let _ = expired.send(());
+                return;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
+        }
+    });
+    receiver
 }
 
 /// A planning error, with the position DataFusion's diagnostic or message gives.
@@ -302,7 +344,7 @@ pub fn parse_bytes(text: &str) -> std::result::Result<usize, String> {
     };
     let bytes = number.checked_mul(multiplier).ok_or_else(|| format!("`{text}` is too large"))?;
     if bytes < (16 << 20) {
-        return Err(format!("`{text}` is below the smallest memory limit, 16MiB"));
+        return Err(format!("`{text}` is below the smallest limit, 16MiB"));
     }
     Ok(bytes)
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::fixture;
-use crate::daryn;
+use crate::{daryn, spawn_daryn};
 
 fn sql(registry: &Path, extra: &[&str], statement: &str) -> std::process::Output {
     let mut args = vec!["sql", "--registry", registry.to_str().unwrap()];
@@ -173,6 +173,44 @@ fn limits(registry: &Path) {
         "SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b",
     );
     assert!(slow.contains("error[time_limit]"), "{slow}");
+    // A top-5 sort of ten billion rows keeps the thread that polls it busy between two
+    // batches for as long as the whole statement; the limit still ends it at once (the
+    // old limit, a tokio timer on that thread, waited for the sort: hours here).
+    let mut sorting = spawn_daryn(
+        &[
+            "sql",
+            "--registry",
+            registry.to_str().unwrap(),
+            "--timeout",
+            "1s",
+            "SELECT x FROM (SELECT a.value * 1000000 + b.value AS x FROM generate_series(1, 100000) a, \
+             generate_series(1, 100000) b) ORDER BY x DESC LIMIT 5",
+        ],
+        &[],
+    );
+    let waited = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = sorting.try_wait().unwrap() {
+            break status;
+        }
+        if waited.elapsed() > std::time::Duration::from_secs(60) {
+            sorting.kill().unwrap();
+            panic!("a 1 s limit did not stop the sort within a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(sorting.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(stderr.contains("error[time_limit]"), "{stderr}");
+    // The same sort as above may not spill more than `--spill-limit` to disk.
+    let spilled = refused(
+        registry,
+        &["--memory-limit", "20MiB", "--spill-limit", "16MiB"],
+        "SELECT count(*) AS n, max(r) AS last FROM \
+         (SELECT row_number() OVER (ORDER BY value DESC) AS r FROM generate_series(1, 3000000))",
+    );
+    assert!(spilled.contains("error[spill_limit]") && spilled.contains("16MiB"), "{spilled}");
     let bad = daryn(&["sql", "--registry", registry.to_str().unwrap(), "--memory-limit", "lots", "SELECT 1"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--memory-limit"));
