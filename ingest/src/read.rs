@@ -332,6 +332,8 @@ struct FileInput<'a> {
 struct DropBuilder {
     folder: PathBuf,
     tables: [Option<(TableRows, String)>; 4],
+    /// Which tables were read from a sheet of another table's workbook ([`DropBuilder::put_table`]).
+    borrowed: [bool; 4],
     unknown_columns: Vec<UnknownColumn>,
     broken: Vec<BrokenRecord>,
     files: Vec<FileStats>,
@@ -342,6 +344,7 @@ impl DropBuilder {
         DropBuilder {
             folder: folder.to_owned(),
             tables: [None, None, None, None],
+            borrowed: [false; 4],
             unknown_columns: Vec::new(),
             broken: Vec::new(),
             files: Vec::new(),
@@ -350,8 +353,13 @@ impl DropBuilder {
 
     /// Starts a table from `source` (a file name, or `file` sheet `name`); a table can
     /// come from one source only.
+    /// A source that held no rows (a template's sheet with only its header), or that is
+    /// a sheet of another table's workbook, gives way to another.
     fn start_table(&mut self, table: TableKind, source: String) -> Result<&mut TableRows> {
-        if let Some((_, first)) = &self.tables[table as usize] {
+        if let Some((held, first)) = &self.tables[table as usize]
+            && !held.is_empty()
+            && !self.borrowed[table as usize]
+        {
             return Err(Error::AmbiguousTable {
                 folder: self.folder.clone(),
                 table,
@@ -359,8 +367,22 @@ impl DropBuilder {
                 second: source,
             });
         }
+        self.borrowed[table as usize] = false;
         let slot = self.tables[table as usize].insert((TableRows::new(table), source));
         Ok(&mut slot.0)
+    }
+
+    /// Puts a table read whole (a sheet) from `source`. It gives way to another source of
+    /// the table when it holds no rows, or is `borrowed`: a sheet of a workbook named for
+    /// another table (`children.xlsx` holding the whole template), which is read only
+    /// when no file of the drop is named for its table.
+    fn put_table(&mut self, table: TableKind, source: String, rows: TableRows, borrowed: bool) -> Result<()> {
+        if (rows.is_empty() || borrowed) && self.tables[table as usize].is_some() {
+            return Ok(());
+        }
+        *self.start_table(table, source)? = rows;
+        self.borrowed[table as usize] = borrowed;
+        Ok(())
     }
 
     fn unknown_column(&mut self, file: &str, header: &str) {
@@ -419,10 +441,15 @@ mod tests {
 
     #[test]
     fn a_table_given_twice_is_refused() {
-        let header = b"iin,last_name,first_name\n".to_vec();
-        let files = vec![("children.csv".to_owned(), header.clone()), ("Дети.csv".to_owned(), header)];
+        let table = b"iin,last_name,first_name\n1,A,B\n".to_vec();
+        let files = vec![("children.csv".to_owned(), table.clone()), ("Дети.csv".to_owned(), table.clone())];
         let error = read_drop_files(Path::new("35"), files).unwrap_err();
         assert!(matches!(error, Error::AmbiguousTable { table: TableKind::Children, .. }), "{error}");
+        // A file with only the header gives way to the one with rows.
+        let header = b"iin,last_name,first_name\n".to_vec();
+        let files = vec![("children.csv".to_owned(), header), ("Дети.csv".to_owned(), table)];
+        let content = read_drop_files(Path::new("35"), files).unwrap();
+        assert_eq!(&*content.table(TableKind::Children).locations[0].file, "Дети.csv");
     }
 
     #[test]

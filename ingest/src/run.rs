@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
+use daryn_registry::form::document::refusal_texts;
 use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
 use daryn_registry::iin::mask_iin_runs;
 use daryn_registry::spreadsheet::inert_cell;
@@ -1001,31 +1002,41 @@ fn report_folder(store: &Store, version: u64) -> PathBuf {
 /// and English. They go to `<folder>/<region>-rejections.csv` ([`report_folder`]); the
 /// accepted rows with a warning, likewise, to `<region>-warnings.csv`.
 fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()> {
-    // A region with two drops in the run (a refused newer one, the older one applied in
-    // its place) gets a file per drop: the published drop's is named by the region, as
-    // always, and the other's by its drop id, whichever was refused for what.
+    // The region's own name (`35-rejections.csv`) is for the drop that stands for the
+    // region after the run, the published one, or, when every drop of the region was
+    // refused, the first of them; any other drop's file (a refused newer one beside the
+    // older applied in its place, a stale one) is named by its drop id.
+    let refused = |outcome: &DropOutcome| outcome.status == DropStatus::Refused;
+    let standing: HashSet<String> =
+        drops.iter().filter(|outcome| !refused(outcome)).map(|outcome| outcome.region.clone()).collect();
     let mut named: HashSet<String> = HashSet::new();
-    let mut with_files: Vec<&mut DropOutcome> =
-        drops.iter_mut().filter(|outcome| !outcome.rejections.is_empty() || !outcome.warned.is_empty()).collect();
-    with_files.sort_by_key(|outcome| outcome.status != DropStatus::Published);
+    let mut with_files: Vec<&mut DropOutcome> = drops
+        .iter_mut()
+        .filter(|outcome| refused(outcome) || !outcome.rejections.is_empty() || !outcome.warned.is_empty())
+        .collect();
+    with_files.sort_by_key(|outcome| refused(outcome));
     for outcome in with_files {
-        let stem = if named.insert(outcome.region.clone()) { outcome.region.clone() } else { outcome.drop_id.clone() };
-        if !outcome.rejections.is_empty() {
+        let own_name =
+            (!refused(outcome) || !standing.contains(&outcome.region)) && named.insert(outcome.region.clone());
+        let stem = if own_name { outcome.region.clone() } else { outcome.drop_id.clone() };
+        if refused(outcome) || !outcome.rejections.is_empty() {
             let path = folder.join(format!("{stem}-rejections.csv"));
-            write_coordinator_file(&path, &outcome.rejections)?;
+            write_coordinator_file(&path, outcome.refusal.as_ref(), &outcome.rejections)?;
             outcome.rejection_file = Some(path);
         }
         if !outcome.warned.is_empty() {
             let path = folder.join(format!("{stem}-warnings.csv"));
-            write_coordinator_file(&path, &outcome.warned)?;
+            write_coordinator_file(&path, None, &outcome.warned)?;
             outcome.warning_file = Some(path);
         }
     }
     Ok(())
 }
 
-/// One coordinator's file of rows to look at ([`write_rejection_files`]).
-fn write_coordinator_file(path: &Path, records: &[RejectionRecord]) -> Result<()> {
+/// One coordinator's file of rows to look at ([`write_rejection_files`]). A refused
+/// drop's begins with a row that says so: the code, its meaning in the three languages,
+/// and the particulars in English (IINs masked, as in every message).
+fn write_coordinator_file(path: &Path, refusal: Option<&Refusal>, records: &[RejectionRecord]) -> Result<()> {
     if let Some(folder) = path.parent() {
         std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
     }
@@ -1036,6 +1047,7 @@ fn write_coordinator_file(path: &Path, records: &[RejectionRecord]) -> Result<()
             "файл / файл / file",
             "парақ / лист / sheet",
             "жол / строка / row",
+            "Excel жолы / строка в Excel / Excel row",
             "баған / столбец / column",
             "мән / значение / value",
             "код / код / code",
@@ -1045,12 +1057,23 @@ fn write_coordinator_file(path: &Path, records: &[RejectionRecord]) -> Result<()
         ];
         let csv_error = |error: csv::Error| Error::io(path)(std::io::Error::other(error.to_string()));
         writer.write_record(header).map_err(csv_error)?;
+        if let Some(refusal) = refusal {
+            let [_, kk, ru] = refusal_texts(refusal.code).unwrap_or(["", "", ""]);
+            let messages = [
+                format!("Экспорт толығымен қабылданбады, одан тізілімге ештеңе енгізілмеді: {kk}"),
+                format!("Выгрузка отклонена целиком, в реестр из неё ничего не внесено: {ru}"),
+                format!("The whole drop was refused; nothing of it was published: {}", mask_iin_runs(&refusal.reason)),
+            ];
+            let cells = ["", "", "", "", "", "", refusal.code, &messages[0], &messages[1], &messages[2]];
+            writer.write_record(cells.map(inert_cell).iter().map(|cell| cell.as_bytes())).map_err(csv_error)?;
+        }
         for record in records {
-            // Every cell but the row number and the code may hold what the drop held.
+            // Every cell but the row numbers and the code may hold what the drop held.
             let cells = [
                 record.file.as_str(),
                 record.sheet.as_deref().unwrap_or(""),
                 &record.row.to_string(),
+                &record.line.map(|line| line.to_string()).unwrap_or_default(),
                 record.column.as_str(),
                 record.value.as_str(),
                 record.code.as_str(),

@@ -56,6 +56,22 @@ impl TableKind {
         TableKind::ALL.into_iter().find(|table| Lang::ALL.iter().any(|&lang| fold(table.sheet_name(lang)) == folded))
     }
 
+    /// Finds the table a sheet is named for, also when the name goes on after the table's
+    /// name with something other than a letter: `Іс-шаралар 2026`, `Балалар (2)` (Excel's
+    /// name for a copied sheet), `measures_new`.
+    pub fn from_sheet_name_loosely(name: &str) -> Option<TableKind> {
+        TableKind::from_sheet_name(name).or_else(|| {
+            let folded = fold(name);
+            TableKind::ALL.into_iter().find(|table| {
+                Lang::ALL.iter().any(|&lang| {
+                    folded
+                        .strip_prefix(fold(table.sheet_name(lang)).as_str())
+                        .is_some_and(|rest| rest.chars().next().is_some_and(|next| !next.is_alphabetic()))
+                })
+            })
+        })
+    }
+
     pub fn is_required(self) -> bool {
         self == TableKind::Children
     }
@@ -235,6 +251,19 @@ mod tests {
         assert_eq!(TableKind::from_sheet_name("Педагоги"), Some(TableKind::Teachers));
         assert_eq!(TableKind::from_sheet_name("ACHIEVEMENTS"), Some(TableKind::Achievements));
         assert_eq!(TableKind::from_sheet_name("Лист1"), None);
+        assert_eq!(TableKind::from_sheet_name("Іс-шаралар 2026"), None);
+    }
+
+    #[test]
+    fn sheet_names_that_go_on_after_the_table_name() {
+        assert_eq!(TableKind::from_sheet_name_loosely("Іс-шаралар 2026"), Some(TableKind::Measures));
+        assert_eq!(TableKind::from_sheet_name_loosely("Балалар (2)"), Some(TableKind::Children));
+        assert_eq!(TableKind::from_sheet_name_loosely("measures_new"), Some(TableKind::Measures));
+        assert_eq!(TableKind::from_sheet_name_loosely("Дети"), Some(TableKind::Children));
+        // A longer word is another word.
+        assert_eq!(TableKind::from_sheet_name_loosely("Детский сад"), None);
+        assert_eq!(TableKind::from_sheet_name_loosely("childrens"), None);
+        assert_eq!(TableKind::from_sheet_name_loosely("Лист1"), None);
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Workbooks: one per table (`children.xlsx`, its table in the sheet named for it or
 //! else its first visible sheet), or one `roadmap.xlsx` whose sheets are named for the
-//! tables in English, Kazakh or Russian; other sheets (a template's explanation sheet,
-//! its hidden lists) are ignored, and so is a hidden sheet named for a table that a
-//! visible sheet holds (an old copy left in the workbook).
+//! tables in English, Kazakh or Russian (also with more after the name: `Балалар (2)`).
+//! Either way every sheet named for a table is read, and a sheet named for none is read
+//! as a table the workbook lacks when it has that table's header ([`read`]). Other
+//! sheets (a template's explanation sheet, its hidden lists, notes) are ignored, and so
+//! is a hidden sheet named for a table that a visible sheet holds (an old copy left in
+//! the workbook).
 //!
 //! A sheet's header is the first row, within its first [`HEADER_SEARCH_ROWS`] rows that
 //! hold a value, that names at least [`MIN_HEADER_COLUMNS`](super::header::MIN_HEADER_COLUMNS) columns of
@@ -60,6 +63,14 @@ const MAX_SHARED_STRINGS_PROLOG: u64 = 16 * 1024 * 1024;
 /// Reads a workbook: the one table `table`, or every table sheet of a `roadmap.xlsx`
 /// (`table` is `None`). Returns the manifest's count: the data rows of the children
 /// sheet, or of the one table.
+///
+/// Whichever the file's name, every sheet named for a table is read as that table
+/// (a whole template saved as `children.xlsx` keeps its measures), and a visible sheet
+/// named for none is read as a table the workbook has no sheet for when its header is
+/// that table's (a measures sheet renamed `2026`): a table left out would be a region's
+/// whole table deleted by the snapshot. A table's sheet that holds only its header, or
+/// that is in a workbook named for another table, gives way to another file of the drop
+/// holding the table ([`DropBuilder::put_table`]).
 pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mut DropBuilder) -> Result<u64> {
     if let Some(reason) = impossible_shared_strings(input.bytes) {
         return Err(Error::Unreadable { path: input.path.clone(), reason });
@@ -67,51 +78,107 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
     let mut workbook: Workbook<'_> = Xlsx::new(Cursor::new(input.bytes))
         .map_err(|error| Error::Unreadable { path: input.path.clone(), reason: error.to_string() })?;
     let date1904 = workbook.has_1904_epoch();
-    let sheets = choose_sheets(workbook.sheets_metadata(), table);
-    if let (Some(table), true) = (table, sheets.is_empty()) {
-        return Err(Error::Unreadable {
-            path: input.path.clone(),
-            reason: format!("the workbook has no worksheet for the `{table}` table"),
-        });
+    let metadata = workbook.sheets_metadata().to_vec();
+    let mut sheets = choose_sheets(&metadata, table);
+    if let Some(table) = table
+        && !sheets.iter().any(|(_, kind)| *kind == table)
+    {
+        // The file's own table in its first visible sheet named for no table.
+        let unnamed = metadata.iter().find(|sheet| is_visible_worksheet(sheet) && sheet_table(sheet).is_none());
+        match unnamed {
+            Some(sheet) => sheets.insert(0, (sheet.name.clone(), table)),
+            None => {
+                return Err(Error::Unreadable {
+                    path: input.path.clone(),
+                    reason: format!("the workbook has no worksheet for the `{table}` table"),
+                });
+            }
+        }
+    }
+    for sheet in metadata.iter().filter(|sheet| is_visible_worksheet(sheet) && sheet_table(sheet).is_none()) {
+        if sheets.iter().any(|(name, _)| *name == sheet.name) {
+            continue;
+        }
+        let missing: Vec<TableKind> =
+            TableKind::ALL.into_iter().filter(|kind| !sheets.iter().any(|(_, of)| of == kind)).collect();
+        if missing.is_empty() {
+            break;
+        }
+        if let Some(kind) = header_table(&mut workbook, &sheet.name, &missing) {
+            sheets.push((sheet.name.clone(), kind));
+        }
     }
     let mut count = 0;
     for (sheet, kind) in sheets {
         let rows = read_sheet(&mut workbook, input, &sheet, kind, date1904, builder)?;
-        if table.is_some() || kind == TableKind::Children {
+        if table.map_or(kind == TableKind::Children, |table| kind == table) {
             count = rows.len() as u64;
         }
         let source = format!("{} [{sheet}]", input.name);
-        *builder.start_table(kind, source)? = rows;
+        builder.put_table(kind, source, rows, table.is_some_and(|table| table != kind))?;
     }
     Ok(count)
 }
 
-/// The sheets to read and the table each holds. A hidden sheet is read only when no
-/// visible sheet holds its table.
+fn is_visible_worksheet(sheet: &calamine::Sheet) -> bool {
+    sheet.typ == SheetType::WorkSheet && sheet.visible == SheetVisible::Visible
+}
+
+/// The table a sheet is named for ([`TableKind::from_sheet_name_loosely`]).
+fn sheet_table(sheet: &calamine::Sheet) -> Option<TableKind> {
+    TableKind::from_sheet_name_loosely(&sheet.name)
+}
+
+/// The sheets named for a table, with the table each holds. A hidden sheet is read only
+/// when no visible sheet holds its table; two visible sheets of one table (`Балалар`
+/// and its copy `Балалар (2)`) are both read, and the drop is refused as ambiguous.
+/// For a one-table workbook, the sheet named for it comes first.
 fn choose_sheets(sheets: &[calamine::Sheet], table: Option<TableKind>) -> Vec<(String, TableKind)> {
     let worksheets = || sheets.iter().filter(|sheet| sheet.typ == SheetType::WorkSheet);
-    let visible = |sheet: &&calamine::Sheet| sheet.visible == SheetVisible::Visible;
-    let named = |sheet: &calamine::Sheet| TableKind::from_sheet_name(&sheet.name);
-    match table {
-        None => {
-            let tables: Vec<(&calamine::Sheet, TableKind)> =
-                worksheets().filter_map(|sheet| Some((sheet, named(sheet)?))).collect();
-            tables
-                .iter()
-                .filter(|(sheet, kind)| {
-                    visible(sheet) || !tables.iter().any(|(other, of)| of == kind && visible(other))
-                })
-                .map(|(sheet, kind)| (sheet.name.clone(), *kind))
-                .collect()
+    let visible = |sheet: &calamine::Sheet| sheet.visible == SheetVisible::Visible;
+    let tables: Vec<(&calamine::Sheet, TableKind)> =
+        worksheets().filter_map(|sheet| Some((sheet, sheet_table(sheet)?))).collect();
+    let mut chosen: Vec<(String, TableKind)> = tables
+        .iter()
+        .filter(|(sheet, kind)| visible(sheet) || !tables.iter().any(|(other, of)| of == kind && visible(other)))
+        .map(|(sheet, kind)| (sheet.name.clone(), *kind))
+        .collect();
+    // The file's own table first, so that its sheet is read first (and named first when
+    // another holds it too); otherwise in workbook order.
+    chosen.sort_by_key(|(_, kind)| Some(*kind) != table);
+    chosen
+}
+
+/// The table among `candidates` whose header a sheet has within its first
+/// [`HEADER_SEARCH_ROWS`] rows holding a value; `None` when it has none of theirs (a
+/// notes sheet) or cannot be read (then it is not read either).
+fn header_table(workbook: &mut Workbook<'_>, sheet_name: &str, candidates: &[TableKind]) -> Option<TableKind> {
+    let mut cells = workbook.worksheet_cells_reader(sheet_name).ok()?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut current: Option<u32> = None;
+    while let Ok(Some(cell)) = cells.next_cell() {
+        let value = cell_of(cell.get_value());
+        let (row, column) = cell.get_position();
+        if value.is_empty() || column as usize >= MAX_COLUMNS {
+            continue;
         }
-        Some(table) => worksheets()
-            .filter(visible)
-            .find(|sheet| named(sheet) == Some(table))
-            .or_else(|| worksheets().find(|sheet| named(sheet) == Some(table)))
-            .or_else(|| worksheets().find(visible))
-            .map(|sheet| vec![(sheet.name.clone(), table)])
-            .unwrap_or_default(),
+        if current != Some(row) {
+            if rows.len() as u32 >= HEADER_SEARCH_ROWS {
+                break;
+            }
+            current = Some(row);
+            rows.push(Vec::new());
+        }
+        let texts = rows.last_mut().expect("a row was started");
+        if texts.len() <= column as usize {
+            texts.resize(column as usize + 1, String::new());
+        }
+        texts[column as usize] = value.display();
     }
+    rows.iter().find_map(|texts| {
+        let headers: Vec<&str> = texts.iter().map(String::as_str).collect();
+        candidates.iter().copied().find(|kind| HeaderMap::build(kind.definition(), headers.clone()).0.is_header())
+    })
 }
 
 /// Why a workbook's shared strings cannot be what their count says: a `uniqueCount`

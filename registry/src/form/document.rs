@@ -72,7 +72,10 @@ pub fn markdown() -> String {
          and each file's rows and SHA-256. CSV may be UTF-8 (with or without BOM) or UTF-16 with BOM, with `,`, \
          `;` or tab. Title and blank rows may sit above the header: it must be among the first ten rows \
          that hold anything. In a workbook, a cell merged down several rows (an IIN over a child's measures, a \
-         district over its children) counts on each of its rows. Headers may be the English names below or the Kazakh or Russian template headers, \
+         district over its children) counts on each of its rows. A workbook's sheets are found by their names \
+         in any of the three languages, also with more after the name (`Іс-шаралар 2026`); a sheet named for no \
+         table is read as a table the workbook has no sheet for when its header is that table's; every sheet \
+         named for a table is read, whatever the file's name. Headers may be the English names below or the Kazakh or Russian template headers, \
          in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
          serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
          date. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
@@ -166,12 +169,12 @@ pub fn markdown() -> String {
     let _ = writeln!(text, "\n## Why a whole drop is refused\n");
     let _ = writeln!(
         text,
-        "A refused drop leaves the region's published data untouched. When several apply, the first in this order is reported: the contract's order (stale, manifest, rejected children, shrink), with what must hold before a drop can be judged at all placed where it is checked.\n"
+        "A refused drop leaves the region's published data untouched. When several apply, the first in this order is reported: the contract's order (stale, manifest, rejected children, shrink), with what must hold before a drop can be judged at all placed where it is checked. The coordinator's rejection file of a refused drop (`<region>-rejections.csv`) begins with a row that says the whole drop was refused, with the code, its meaning in the three languages and the particulars, before any rows the drop had rejected.\n"
     );
-    let _ = writeln!(text, "| code | when |");
-    let _ = writeln!(text, "|---|---|");
-    for (code, when) in REFUSALS {
-        let _ = writeln!(text, "| `{code}` | {when} |");
+    let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
+    let _ = writeln!(text, "|---|---|---|---|");
+    for (code, [en, kk, ru]) in REFUSALS {
+        let _ = writeln!(text, "| `{code}` | {en} | {kk} | {ru} |");
     }
     text
 }
@@ -190,31 +193,94 @@ fn write_codes(text: &mut String, codes: &[impl Explained]) {
 /// precedence (section 4: stale, manifest, rejected children, shrink) holds among its
 /// four; a drop whose export time is unknown cannot be judged stale, and a table that
 /// cannot be read cannot be compared with the manifest or checked.
-pub const REFUSALS: [(&str, &str); 11] = [
-    ("not_a_drop", "no manifest and no dated folder to give the export time"),
-    ("manifest_invalid", "`manifest.json` cannot be read, or names another region"),
+pub const REFUSALS: [(&str, [&str; 3]); 11] = [
+    (
+        "not_a_drop",
+        [
+            "no manifest and no dated folder to give the export time",
+            "манифест те, күні жазылған қалта да жоқ: экспорт уақыты белгісіз",
+            "нет ни манифеста, ни папки с датой: время выгрузки неизвестно",
+        ],
+    ),
+    (
+        "manifest_invalid",
+        [
+            "`manifest.json` cannot be read, or names another region",
+            "`manifest.json` оқылмайды немесе басқа облысты көрсетеді",
+            "`manifest.json` не читается или указывает другую область",
+        ],
+    ),
     (
         "exported_in_future",
-        "the export time (the manifest's `exported_at`, or the folder's date) is more than an hour after the run: a drop that far ahead would make every correct drop after it stale",
+        [
+            "the export time (the manifest's `exported_at`, or the folder's date) is more than an hour after the run: a drop that far ahead would make every correct drop after it stale",
+            "экспорт уақыты (манифесттегі `exported_at` немесе қалтаның күні) жүктеуден бір сағаттан астам кейін",
+            "время выгрузки (`exported_at` манифеста или дата папки) более чем на час позже загрузки",
+        ],
     ),
     (
         "stale",
-        "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is never refused: it changes no data, and when exported later than the drop the region holds, that later time becomes the region's, so an export older than it is then stale)",
+        [
+            "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is never refused: it changes no data, and when exported later than the drop the region holds, that later time becomes the region's, so an export older than it is then stale)",
+            "бұл экспорт тізілімдегі облыс деректерінен жаңа емес немесе оның орнына сол облыстың жаңарақ экспорты алынды",
+            "эта выгрузка не новее данных области в реестре, или вместо неё принята более новая выгрузка той же области",
+        ],
     ),
-    ("table_missing", "there is no `children` table"),
+    (
+        "table_missing",
+        ["there is no `children` table", "`children` (Балалар) кестесі жоқ", "нет таблицы `children` (Дети)"],
+    ),
     (
         "table_ambiguous",
-        "a table is given twice (`children.csv` and `children.xlsx`, or `measures.csv` beside `roadmap.jsonl`)",
+        [
+            "a table is given twice with rows (`children.csv` and `children.xlsx`, `measures.csv` beside `roadmap.jsonl`, or two sheets named for it, such as `Балалар` and its copy `Балалар (2)`); a sheet or file holding only the header gives way to the other, and so does a sheet of a workbook named for another table (the whole template saved as `children.xlsx`) to a file named for its table",
+            "бір кесте екі рет берілген (мысалы, `children.csv` пен `children.xlsx`)",
+            "одна таблица передана дважды (например, `children.csv` и `children.xlsx`)",
+        ],
     ),
-    ("table_unreadable", "a data file cannot be read at all, or has no header row"),
-    ("io", "a file of the drop cannot be read from the disk"),
+    (
+        "table_unreadable",
+        [
+            "a data file cannot be read at all, or has no header row",
+            "деректер файлы мүлде оқылмайды немесе онда тақырып жолы жоқ",
+            "файл данных не читается или в нём нет строки заголовков",
+        ],
+    ),
+    (
+        "io",
+        [
+            "a file of the drop cannot be read from the disk",
+            "экспорт файлы дискіден оқылмайды",
+            "файл выгрузки не читается с диска",
+        ],
+    ),
     (
         "manifest_mismatch",
-        "`manifest.json` disagrees with the files: a listed file is missing, or its rows or SHA-256 differ",
+        [
+            "`manifest.json` disagrees with the files: a listed file is missing, or its rows or SHA-256 differ",
+            "`manifest.json` файлдармен сәйкес келмейді: тізімдегі файл жоқ немесе оның жол саны не SHA-256 басқа",
+            "`manifest.json` не совпадает с файлами: файла из списка нет, или у него другое число строк или SHA-256",
+        ],
     ),
-    ("too_many_rejected", "more than 20 % of the children rows are rejected"),
+    (
+        "too_many_rejected",
+        [
+            "more than 20 % of the children rows are rejected",
+            "балалар жолдарының 20 %-дан астамы қабылданбады",
+            "отклонено более 20 % строк детей",
+        ],
+    ),
     (
         "shrink",
-        "the drop would remove more than 20 % of the region's current children (the operator may allow it with `--allow-shrink REGION`)",
+        [
+            "the drop would remove more than 20 % of the region's current children (the operator may allow it with `--allow-shrink REGION`)",
+            "экспорт облыстың тізілімдегі балаларының 20 %-дан астамын алып тастар еді (оператор `--allow-shrink` арқылы рұқсат бере алады)",
+            "выгрузка удалила бы более 20 % детей области, которые сейчас в реестре (оператор может разрешить это через `--allow-shrink`)",
+        ],
     ),
 ];
+
+/// What a drop's refusal code means, in English, Kazakh and Russian ([`REFUSALS`]).
+pub fn refusal_texts(code: &str) -> Option<[&'static str; 3]> {
+    REFUSALS.iter().find(|(known, _)| *known == code).map(|(_, texts)| *texts)
+}

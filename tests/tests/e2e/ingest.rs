@@ -959,8 +959,15 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
         })
         .collect();
     // The published drop's file has the region's usual name; the refused one's, its
-    // drop id (exported 2026-11-25 00:00 +05:00).
-    assert_eq!(files, [("35-20261124T190000Z-rejections.csv".to_owned(), 5), ("35-rejections.csv".to_owned(), 1)]);
+    // drop id (exported 2026-11-25 00:00 +05:00): its five rows after a first that says
+    // the whole drop was refused, and why.
+    assert_eq!(files, [("35-20261124T190000Z-rejections.csv".to_owned(), 6), ("35-rejections.csv".to_owned(), 1)]);
+    let refused_file = std::fs::read_to_string(report["drops"][0]["rejection_file"].as_str().unwrap()).unwrap();
+    let first = refused_file.lines().nth(1).unwrap();
+    assert!(first.starts_with(",,,,,,too_many_rejected,\"Экспорт толығымен қабылданбады"), "{first}");
+    assert!(first.contains("The whole drop was refused; nothing of it was published: 5 of 5"), "{first}");
+    let published_file = std::fs::read_to_string(report["drops"][1]["rejection_file"].as_str().unwrap()).unwrap();
+    assert!(!published_file.contains("The whole drop"), "{published_file}");
     let held_now = || {
         let store = daryn_registry::store::Store::open(&registry, false).unwrap();
         let version = store.current().unwrap().unwrap();
@@ -981,6 +988,13 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     let refused = report["drops"].as_array().unwrap().iter().find(|drop| drop["status"] == "refused").unwrap();
     let reason = refused["refusal"]["reason"].as_str().unwrap();
     assert!(reason.contains(&format!("`{}`, is published in its place", latest.display())), "{reason}");
+    // Its coordinator learns it too: a file with the refusal alone, named by its drop id
+    // (the region's own name is for the published drop, which needs no file).
+    let stale_file = refused["rejection_file"].as_str().unwrap();
+    assert!(stale_file.ends_with("35-20261125T190000Z-rejections.csv"), "{stale_file}");
+    let stale_text = std::fs::read_to_string(stale_file).unwrap();
+    assert_eq!(stale_text.lines().count(), 2, "{stale_text}");
+    assert!(stale_text.lines().nth(1).unwrap().starts_with(",,,,,,stale,"), "{stale_text}");
     // The latest (folder 2026-11-27, so 2026-11-26 in UTC).
     assert_eq!(held_now(), ("2026-11-26".to_owned(), 5));
 }

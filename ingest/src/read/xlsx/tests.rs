@@ -231,12 +231,104 @@ fn a_shared_strings_count_no_file_can_hold_refuses_the_workbook_not_the_run() {
 
 #[test]
 fn two_sheets_for_one_table_are_ambiguous() {
-    let mut workbook = Workbook::new();
-    for name in ["Дети", "children"] {
-        let sheet = workbook.add_worksheet().set_name(name).unwrap();
-        write_headers(sheet, 0, &["iin", "last_name", "first_name"]);
+    // Also a copy Excel names `Балалар (2)`: which of the two is the region's?
+    for names in [["Дети", "children"], ["Балалар", "Балалар (2)"]] {
+        let mut workbook = Workbook::new();
+        for name in names {
+            let sheet = workbook.add_worksheet().set_name(name).unwrap();
+            write_headers(sheet, 0, &["iin", "last_name", "first_name"]);
+            write_headers(sheet, 1, &["1", "A", "B"]);
+        }
+        let error = read(vec![("roadmap.xlsx", workbook.save_to_buffer().unwrap())]).unwrap_err();
+        assert_eq!(error.code(), "table_ambiguous", "{names:?}");
     }
-    let error = read(vec![("roadmap.xlsx", workbook.save_to_buffer().unwrap())]).unwrap_err();
+}
+
+/// A workbook with the children's sheet and `others`: (sheet name, header, one row).
+fn workbook_with(others: &[(&str, &[&str], &[&str])]) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let children = workbook.add_worksheet().set_name("Балалар").unwrap();
+    write_headers(children, 0, &["iin", "last_name", "first_name"]);
+    write_headers(children, 1, &["1", "A", "B"]);
+    for (name, header, row) in others {
+        let sheet = workbook.add_worksheet().set_name(*name).unwrap();
+        write_headers(sheet, 0, header);
+        write_headers(sheet, 1, row);
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+const MEASURES_HEADER: &[&str] = &["iin", "measure_type", "title"];
+const MEASURE_ROW: &[&str] = &["1", "scholarship", "Стипендия"];
+const ACHIEVEMENTS_HEADER: &[&str] = &["ЖСН", "Іс-шара атауы", "Іс-шара түрі"];
+const ACHIEVEMENT_ROW: &[&str] = &["1", "Олимпиада", "olympiad"];
+
+/// A table's sheet renamed (`Іс-шаралар 2026`, or `2026` outright) is still read: left
+/// out, the region's whole table would be deleted by the snapshot. A notes sheet is not
+/// a table.
+#[test]
+fn a_renamed_table_sheet_is_read_by_its_name_or_its_header() {
+    let bytes = workbook_with(&[
+        ("Іс-шаралар 2026", MEASURES_HEADER, MEASURE_ROW),
+        ("2026", ACHIEVEMENTS_HEADER, ACHIEVEMENT_ROW),
+        ("Ескертпелер", &["Ескерту", "Күні"], &["тексерілді", "01.11.2026"]),
+    ]);
+    let content = read(vec![("roadmap.xlsx", bytes)]).unwrap();
+    assert_eq!(content.present, [TableKind::Children, TableKind::Measures, TableKind::Achievements]);
+    let measures = content.table(TableKind::Measures);
+    assert_eq!(measures.rows[0][MEASURES.index("title")], Cell::text("Стипендия"));
+    assert_eq!(measures.locations[0].sheet.as_deref(), Some("Іс-шаралар 2026"));
+    let achievements = content.table(TableKind::Achievements);
+    assert_eq!(achievements.len(), 1);
+    assert_eq!(achievements.locations[0].sheet.as_deref(), Some("2026"));
+    // A sheet with another table's header is not taken for a table the workbook has.
+    let bytes = workbook_with(&[("Іс-шаралар", MEASURES_HEADER, MEASURE_ROW), ("Лист2", MEASURES_HEADER, MEASURE_ROW)]);
+    let content = read(vec![("roadmap.xlsx", bytes)]).unwrap();
+    assert_eq!(content.present, [TableKind::Children, TableKind::Measures]);
+    assert_eq!(content.table(TableKind::Measures).locations[0].sheet.as_deref(), Some("Іс-шаралар"));
+}
+
+/// The whole template saved as `children.xlsx` keeps its measures; a file named for the
+/// measures beside it holds them instead, whichever is read first.
+#[test]
+fn a_template_saved_as_one_tables_workbook_keeps_its_other_tables() {
+    let bytes = workbook_with(&[("Іс-шаралар", MEASURES_HEADER, MEASURE_ROW)]);
+    let content = read(vec![("children.xlsx", bytes.clone())]).unwrap();
+    assert_eq!(content.present, [TableKind::Children, TableKind::Measures]);
+    assert_eq!(content.files[0].rows, 1);
+    let csv = "iin;measure_type;title\n1;grant;Грант\n2;grant;Грант\n".as_bytes().to_vec();
+    for files in [
+        vec![("children.xlsx", bytes.clone()), ("measures.csv", csv.clone())],
+        vec![("measures.csv", csv.clone()), ("children.xlsx", bytes.clone())],
+    ] {
+        let content = read(files).unwrap();
+        let measures = content.table(TableKind::Measures);
+        assert_eq!(measures.len(), 2);
+        assert_eq!(&*measures.locations[0].file, "measures.csv");
+    }
+}
+
+/// A template's sheet left with only its header gives way to a file of its table.
+#[test]
+fn a_header_only_sheet_gives_way_to_a_file_of_its_table() {
+    let mut workbook = Workbook::new();
+    let children = workbook.add_worksheet().set_name("Балалар").unwrap();
+    write_headers(children, 0, &["iin", "last_name", "first_name"]);
+    write_headers(children, 1, &["1", "A", "B"]);
+    let measures = workbook.add_worksheet().set_name("Іс-шаралар").unwrap();
+    write_headers(measures, 0, MEASURES_HEADER);
+    let bytes = workbook.save_to_buffer().unwrap();
+    let csv = "iin;measure_type;title\n1;grant;Грант\n".as_bytes().to_vec();
+    for files in [
+        vec![("roadmap.xlsx", bytes.clone()), ("measures.csv", csv.clone())],
+        vec![("measures.csv", csv.clone()), ("roadmap.xlsx", bytes.clone())],
+    ] {
+        let content = read(files).unwrap();
+        assert_eq!(&*content.table(TableKind::Measures).locations[0].file, "measures.csv");
+    }
+    // Two files that both hold rows stay ambiguous.
+    let full = workbook_with(&[("Іс-шаралар", MEASURES_HEADER, MEASURE_ROW)]);
+    let error = read(vec![("roadmap.xlsx", full), ("measures.csv", csv)]).unwrap_err();
     assert_eq!(error.code(), "table_ambiguous");
 }
 
