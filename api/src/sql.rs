@@ -217,7 +217,13 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
     );
     let mut shell = Shell { runtime, session, command, failed: false };
     let mut buffer = String::new();
-    let mut flow = shell.print(&banner);
+    // Fed from a pipe, standard output is for the results alone (`< script.sql > out.csv`).
+    let mut flow = if typed {
+        shell.print(&banner)
+    } else {
+        eprint!("{banner}");
+        Flow::Go
+    };
     while flow == Flow::Go {
         let prompt = if buffer.is_empty() { "daryn> " } else { "   ..> " };
         let line = match editor.readline(prompt) {

@@ -46,7 +46,7 @@ SELECT r.region_kato,
        coalesce(c.covered, 0) AS covered,
        coalesce(g.registered, 0) AS registered,
        CASE WHEN coalesce(g.registered, 0) = 0 THEN NULL
-            ELSE round(100.0 * coalesce(c.covered, 0) / g.registered, 2) END AS percent
+            ELSE round(CAST(100 AS DOUBLE) * coalesce(c.covered, 0) / g.registered, 2) END AS percent
 FROM regions r
 CROSS JOIN items i
 LEFT JOIN registered g ON g.region = r.region

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use chrono::Datelike;
 use daryn_registry::spreadsheet::inert_cell;
+use deltalake::arrow::array::timezone::Tz;
 use deltalake::arrow::array::{Array, AsArray, RecordBatch};
 use deltalake::arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
@@ -65,20 +66,26 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
             reason: "parquet and xlsx output need a file; give `-o FILE`".to_owned(),
         });
     }
-    match format {
-        OutputFormat::Parquet => return write_parquet(result, shown),
-        OutputFormat::Xlsx => {
-            let mut workbook = Workbook::new();
-            let sheet =
-                workbook.add_worksheet().set_name("result").map_err(|error| output_error(shown)(error.to_string()))?;
-            write_sheet(sheet, result).map_err(output_error(shown))?;
-            return workbook.save(shown).map_err(|error| output_error(shown)(error.to_string()));
+    match (format, out) {
+        (OutputFormat::Parquet, Some(path)) => return replace_file(path, |partial| write_parquet(result, partial)),
+        (OutputFormat::Xlsx, Some(path)) => {
+            return replace_file(path, |partial| {
+                let mut workbook = Workbook::new();
+                let sheet = workbook
+                    .add_worksheet()
+                    .set_name("result")
+                    .map_err(|error| output_error(path)(error.to_string()))?;
+                write_sheet(sheet, result).map_err(output_error(path))?;
+                workbook.save(partial).map_err(|error| output_error(path)(error.to_string()))
+            });
         }
         _ => {}
     }
     let text = result_text(result, format).map_err(output_error(shown))?;
     match out {
-        Some(path) => std::fs::write(path, text).map_err(|error| output_error(path)(error.to_string())),
+        Some(path) => replace_file(path, |partial| {
+            std::fs::write(partial, text).map_err(|error| output_error(path)(error.to_string()))
+        }),
         None => {
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
@@ -88,6 +95,25 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
             }
         }
     }
+}
+
+/// Writes `path` whole or not at all: `write` writes a file beside it, which then takes
+/// its place. A failed write (a type the format cannot hold, a full disk) leaves what
+/// was there before.
+fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let written = write(&partial)
+        .and_then(|()| std::fs::rename(&partial, path).map_err(|error| output_error(path)(error.to_string())))
+        .map_err(|error| match error {
+            // Named as the file asked for, not the one beside it.
+            Error::Output { reason, .. } => Error::Output { path: path.to_owned(), reason },
+            other => other,
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
 
 /// The result in a text format (table, CSV or JSON), as [`write_result`] writes it.
@@ -268,9 +294,12 @@ fn excel_value(column: &dyn Array, row: usize) -> Option<ExcelValue> {
         DataType::UInt64 => integer(column.as_primitive::<UInt64Type>().value(row).into()),
         DataType::Float32 => Some(ExcelValue::Number(column.as_primitive::<Float32Type>().value(row).into())),
         DataType::Float64 => Some(ExcelValue::Number(column.as_primitive::<Float64Type>().value(row))),
+        // More digits than Excel keeps (15) would lose the last of them, the tiyn of a
+        // large sum: such a value is written as text, as a long integer is.
         DataType::Decimal128(_, scale) => {
-            let raw = column.as_primitive::<Decimal128Type>().value(row) as f64;
-            Some(ExcelValue::Number(raw / 10f64.powi(i32::from(*scale))))
+            let raw = column.as_primitive::<Decimal128Type>().value(row);
+            (raw.unsigned_abs() <= u128::from(EXCEL_EXACT_INTEGER))
+                .then(|| ExcelValue::Number(raw as f64 / 10f64.powi(i32::from(*scale))))
         }
         DataType::Boolean => Some(ExcelValue::Boolean(column.as_boolean().value(row))),
         DataType::Date32 => {
@@ -280,7 +309,7 @@ fn excel_value(column: &dyn Array, row: usize) -> Option<ExcelValue> {
                     .checked_add_signed(chrono::TimeDelta::try_days(days.into())?)?,
             )
         }
-        DataType::Timestamp(unit, _) => {
+        DataType::Timestamp(unit, zone) => {
             let value = match unit {
                 TimeUnit::Second => column.as_primitive::<TimestampSecondType>().value(row).checked_mul(1_000_000)?,
                 TimeUnit::Millisecond => {
@@ -289,7 +318,17 @@ fn excel_value(column: &dyn Array, row: usize) -> Option<ExcelValue> {
                 TimeUnit::Microsecond => column.as_primitive::<TimestampMicrosecondType>().value(row),
                 TimeUnit::Nanosecond => column.as_primitive::<TimestampNanosecondType>().value(row) / 1_000,
             };
-            time(chrono::DateTime::from_timestamp_micros(value))
+            // A time with a zone is written as the clock in that zone shows it, as the
+            // CSV and JSON output give it (with its offset); one without, as it is.
+            let instant = chrono::DateTime::from_timestamp_micros(value)?;
+            match zone {
+                Some(zone) => {
+                    let zone: Tz = zone.parse().ok()?;
+                    let local = instant.with_timezone(&zone).naive_local();
+                    (1900..=9999).contains(&local.year()).then_some(ExcelValue::DateTime(local))
+                }
+                None => time(Some(instant)),
+            }
         }
         _ => None,
     }
@@ -336,7 +375,8 @@ mod tests {
     #[test]
     fn excel_gets_numbers_dates_and_times_it_can_hold_and_text_otherwise() {
         use deltalake::arrow::array::{
-            Date32Array, Float32Array, Int8Array, TimestampMicrosecondArray, TimestampSecondArray, UInt64Array,
+            Date32Array, Decimal128Array, Float32Array, Int8Array, TimestampMicrosecondArray, TimestampSecondArray,
+            UInt64Array,
         };
         let value = |array: &dyn Array| excel_value(array, 0);
         let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
@@ -361,6 +401,17 @@ mod tests {
         assert_eq!(value(&TimestampSecondArray::from(vec![seconds])), Some(ExcelValue::DateTime(expected)));
         let with_zone = TimestampMicrosecondArray::from(vec![seconds * 1_000_000]).with_timezone("UTC");
         assert_eq!(value(&with_zone), Some(ExcelValue::DateTime(expected)));
+        // Money: 12,345.67 is a number; 12,345,678,901,234.57 (16 digits) stays text, cents
+        // and all.
+        let money = |raw: i128| Decimal128Array::from(vec![raw]).with_precision_and_scale(18, 2).unwrap();
+        assert_eq!(value(&money(1_234_567)), Some(ExcelValue::Number(12_345.67)));
+        assert_eq!(value(&money(1_234_567_890_123_457)), None);
+        // The same instant in Almaty's zone (UTC+5 since 2024) is five hours later on the
+        // clock, and with a fixed offset likewise.
+        for zone in ["Asia/Almaty", "+05:00"] {
+            let zoned = TimestampMicrosecondArray::from(vec![seconds * 1_000_000]).with_timezone(zone);
+            assert_eq!(value(&zoned), Some(ExcelValue::DateTime(expected + chrono::TimeDelta::hours(5))), "{zone}");
+        }
         assert_eq!(value(&StringArray::from(vec!["35"])), None);
     }
 

@@ -110,6 +110,12 @@ impl RegistrySession {
         // `DATAFUSION_*` environment variables tune the engine (DataFusion's own names).
         let mut config = SessionConfig::from_env().map_err(planning)?.with_information_schema(true);
         config.options_mut().sql_parser.collect_spans = true;
+        // `amount_kzt > 220000.50` compares money with money: a literal with a point is a
+        // decimal, not a float whose cast to the column's decimal is 220000.4999… (one
+        // row too many). `DATAFUSION_SQL_PARSER_PARSE_FLOAT_AS_DECIMAL=false` undoes it.
+        if std::env::var_os("DATAFUSION_SQL_PARSER_PARSE_FLOAT_AS_DECIMAL").is_none() {
+            config.options_mut().sql_parser.parse_float_as_decimal = true;
+        }
         let context = SessionContext::new_with_config_rt(config, runtime);
         let mut session = RegistrySession { context, version, options, tables: Vec::new() };
         session.register_store(&store).await?;
@@ -263,7 +269,7 @@ impl RegistrySession {
             Ok(collected) => collected.map_err(|error| self.execution_error(error))?,
             Err(failed) => return Err(Error::Execution { message: failed.to_string() }),
         };
-        Ok(QueryResult { schema, batches })
+        Ok(unique_names(QueryResult { schema, batches }))
     }
 
     fn execution_error(&self, error: DataFusionError) -> Error {
@@ -277,6 +283,53 @@ impl RegistrySession {
         }
         Error::Execution { message }
     }
+}
+
+/// The result with each column name once: a second `region` (`SELECT c.region,
+/// t.region`) becomes `region_1`, a third `region_2`, as DuckDB names them. JSON keys and
+/// Parquet readers (pyarrow) need them apart, and every format says the same.
+fn unique_names(result: QueryResult) -> QueryResult {
+    use deltalake::arrow::datatypes::{Field, Schema};
+    let fields = result.schema.fields();
+    let mut taken: std::collections::HashSet<String> = fields.iter().map(|field| field.name().clone()).collect();
+    if taken.len() == fields.len() {
+        return result;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let renamed: Vec<Field> = fields
+        .iter()
+        .map(|field| {
+            if seen.insert(field.name().clone()) {
+                return field.as_ref().clone();
+            }
+            let name = (1..)
+                .map(|number| format!("{}_{number}", field.name()))
+                .find(|name| !taken.contains(name))
+                .expect("some number is free");
+            taken.insert(name.clone());
+            field.as_ref().clone().with_name(name)
+        })
+        .collect();
+    let names: Vec<&String> = renamed.iter().map(Field::name).collect();
+    // Each batch keeps its own fields (their nullability may differ from the plan's),
+    // renamed alike.
+    let batches = result
+        .batches
+        .iter()
+        .map(|batch| {
+            let fields: Vec<Field> = batch
+                .schema()
+                .fields()
+                .iter()
+                .zip(&names)
+                .map(|(field, name)| field.as_ref().clone().with_name(name.as_str()))
+                .collect();
+            let schema = Arc::new(Schema::new_with_metadata(fields, batch.schema().metadata().clone()));
+            RecordBatch::try_new(schema, batch.columns().to_vec()).unwrap_or_else(|_| batch.clone())
+        })
+        .collect();
+    let schema: SchemaRef = Arc::new(Schema::new_with_metadata(renamed.clone(), result.schema.metadata().clone()));
+    QueryResult { schema, batches }
 }
 
 /// Resolves once `limit` has passed, told by a thread of its own (see

@@ -143,6 +143,7 @@ fn analyst_sql_reads_every_table_and_refuses_to_write() {
     assert_eq!(json(&odd, everything), json(registry, everything));
 
     limits(registry);
+    outputs(registry, root.path());
     shell(registry);
     conflicts(registry, &fixture);
 }
@@ -234,6 +235,39 @@ fn limits(registry: &Path) {
     assert!(message.contains("error[sql_plan]") && message.contains("batch_size"), "{message}");
 }
 
+/// Money compares with money; each column name comes out once; a write that fails
+/// leaves the file it would have replaced.
+fn outputs(registry: &Path, root: &Path) {
+    // A literal with a point is a decimal: as a float, 220000.50 cast to the column's
+    // decimal was 220000.4999… and equal to nothing; money times 1.1 stays a decimal.
+    let money = json(
+        registry,
+        "SELECT CAST('220000.50' AS DECIMAL(18,2)) = 220000.50 AS same, \
+         CAST('220000.10' AS DECIMAL(18,2)) > 220000.10 AS more, \
+         arrow_typeof(CAST('1.10' AS DECIMAL(18,2)) * 1.1) AS kind",
+    );
+    assert_eq!(money, serde_json::json!([{"same": true, "more": false, "kind": "Decimal128(21, 3)"}]));
+    // Two columns named `region` (one from each side of a join) are `region` and
+    // `region_1`, as DuckDB names them: JSON keys and Parquet readers need them apart.
+    let both = json(
+        registry,
+        "SELECT c.region, t.region, 'x' AS region_1 FROM children c JOIN teachers t USING (region) LIMIT 1",
+    );
+    let keys: Vec<&String> = both[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["region", "region_2", "region_1"]);
+    // A Parquet file that cannot be written (no Parquet type for an interval) leaves the
+    // one before it whole.
+    let file = root.join("kept.parquet");
+    let out = ["--format", "parquet", "-o", file.to_str().unwrap()];
+    stdout_of(sql(registry, &out, "SELECT region FROM children"));
+    let before = std::fs::read(&file).unwrap();
+    let failed = refused(registry, &out, "SELECT region, INTERVAL '1 day' AS i FROM children");
+    assert!(failed.contains("error[output]") && failed.contains("kept.parquet"), "{failed}");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    let left: Vec<_> = std::fs::read_dir(root).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert!(!left.iter().any(|name| name.to_string_lossy().ends_with(".partial")), "{left:?}");
+}
+
 /// The shell reads statements over several lines, `\d` and `\d NAME`, from a pipe too.
 /// Fed from a pipe it runs a last statement left without `;`, and exits with 1 when a
 /// statement failed; when its reader goes away it stops, without a panic.
@@ -273,6 +307,10 @@ fn shell(registry: &Path) {
     // A closing comment is no statement.
     let output = run("SELECT 1 AS one;\n-- done\n");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // Fed from a pipe, standard output holds the results alone (`< q.sql > out.csv`): the
+    // banner goes to standard error.
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "\u{feff}one\n1\n");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("daryn sql: registry version 1"));
 
     // A reader that has gone (`| head -1` done reading) ends the shell quietly.
     let mut child = start(&[]);
