@@ -216,19 +216,22 @@ pub fn parse_int(cell: &Cell) -> Option<i64> {
 /// (hundredths of a tenge) so that sums stay exact. Text of one to three digits, a mark
 /// and three digits is refused: `25,000` or `1.500` is far likelier a thousands separator
 /// than tenge and a tenth of a tiyn. More decimals (`25000.0000`, as databases export
-/// money) are read and rounded to the tiyn.
+/// money) are read and rounded to the tiyn. With both marks (`25,000.00` as Excel saves
+/// a cell formatted `#,##0.00` in English, `25.000,00` in German) the last is the decimal
+/// mark and the other separates thousands; a mark given twice or more (`1,250,000`)
+/// separates thousands. Thousands are groups of three digits, or the text is no amount.
 pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
     let value = match cell {
         Cell::Number(number) => *number,
         Cell::Text(text) => {
-            let cleaned: String = text
+            let spaced: String = text
                 .trim()
                 .trim_end_matches("₸")
                 .trim_end_matches("тг")
                 .chars()
                 .filter(|ch| !ch.is_whitespace() && *ch != '\u{a0}' && *ch != '\u{202f}')
-                .map(|ch| if ch == ',' { '.' } else { ch })
                 .collect();
+            let cleaned = without_thousands(&spaced)?.replace(',', ".");
             if let Some((whole, decimals)) = cleaned.split_once('.')
                 && (1..=3).contains(&whole.len())
                 && decimals.len() == 3
@@ -244,6 +247,52 @@ pub fn parse_amount_tiyn(cell: &Cell) -> Option<i64> {
         return None;
     }
     Some((value * 100.0).round() as i64)
+}
+
+/// An amount's text with its thousands separators taken out ([`parse_amount_tiyn`]):
+/// `25,000.00` is `25000.00`, `1.250.000` is `1250000`; text with one mark or none is
+/// given back as it is. `None` when the separators are not between groups of three.
+fn without_thousands(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let marks = |mark: char| digits.matches(mark).count();
+    let (commas, points) = (marks(','), marks('.'));
+    let (thousands, decimal) = match (commas, points) {
+        (0, 0) | (1, 0) | (0, 1) => return Some(std::borrow::Cow::Borrowed(text)),
+        (_, 0) => (',', None),
+        (0, _) => ('.', None),
+        _ => {
+            let last = digits.rfind([',', '.'])?;
+            let decimal = digits[last..].chars().next()?;
+            (if decimal == ',' { '.' } else { ',' }, Some(decimal))
+        }
+    };
+    let (whole, fraction) = match decimal {
+        Some(decimal) => {
+            let (whole, fraction) = digits.rsplit_once(decimal)?;
+            (whole, Some(fraction))
+        }
+        None => (digits, None),
+    };
+    // Thousands only before the decimal mark, which stands once.
+    if whole.contains(decimal.unwrap_or(thousands)) && decimal.is_some() {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(thousands).collect();
+    let grouped = (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|group| group.len() == 3)
+        && groups.iter().all(|group| group.bytes().all(|byte| byte.is_ascii_digit()));
+    if !grouped {
+        return None;
+    }
+    let mut plain = format!("{sign}{}", groups.concat());
+    if let Some(fraction) = fraction {
+        plain.push('.');
+        plain.push_str(fraction);
+    }
+    Some(std::borrow::Cow::Owned(plain))
 }
 
 /// What joins the items of a list given as items (a JSON array), so that an item may hold
@@ -389,6 +438,21 @@ mod tests {
         assert_eq!(parse_amount_tiyn(&Cell::text("25.000")), None);
         assert_eq!(parse_amount_tiyn(&Cell::text("25,5")), Some(2_550));
         assert_eq!(parse_amount_tiyn(&Cell::text("1.500")), None);
+        // Both marks: the last is the decimal one (Excel's `#,##0.00` saved as CSV in
+        // English, or in German); a mark given twice separates thousands.
+        assert_eq!(parse_amount_tiyn(&Cell::text("25,000.00")), Some(2_500_000));
+        assert_eq!(parse_amount_tiyn(&Cell::text("1,234,567.89")), Some(123_456_789));
+        assert_eq!(parse_amount_tiyn(&Cell::text("25.000,50")), Some(2_500_050));
+        assert_eq!(parse_amount_tiyn(&Cell::text("1,250,000")), Some(125_000_000));
+        assert_eq!(parse_amount_tiyn(&Cell::text("1.250.000")), Some(125_000_000));
+        assert_eq!(parse_amount_tiyn(&Cell::text("-25,000.00")), Some(-2_500_000));
+        // Separators that do not stand between groups of three are no amount.
+        assert_eq!(parse_amount_tiyn(&Cell::text("2,50.00")), None);
+        assert_eq!(parse_amount_tiyn(&Cell::text("25,0000.00")), None);
+        assert_eq!(parse_amount_tiyn(&Cell::text("25.000.00")), None);
+        assert_eq!(parse_amount_tiyn(&Cell::text("25.000,00.5")), None);
+        assert_eq!(parse_amount_tiyn(&Cell::text("1,2,3")), None);
+        assert_eq!(parse_amount_tiyn(&Cell::text(",000.00")), None);
         // Not ambiguous: four decimals, or a whole part of four digits.
         assert_eq!(parse_amount_tiyn(&Cell::text("25000.0000")), Some(2_500_000));
         assert_eq!(parse_amount_tiyn(&Cell::text("1500,125")), Some(150_013));

@@ -161,10 +161,6 @@ reject_codes! {
         en: "the record cannot be read (broken quoting, not a JSON object, or a JSON value of the wrong shape)",
         kk: "жазбаны оқу мүмкін емес (тырнақшалар бұзылған, JSON нысаны емес немесе JSON мәнінің пішіні қате)",
         ru: "запись не читается (нарушены кавычки, это не объект JSON или значение JSON не того вида)" },
-    IinConflict = "iin_conflict" {
-        en: "the same IIN is held by another region whose export is newer",
-        kk: "бұл ЖСН экспорты жаңарақ басқа облыста да бар",
-        ru: "этот ИИН есть в другой области с более новой выгрузкой" },
 }
 
 /// A stable code told to the regions with its explanation in each language: why a row is

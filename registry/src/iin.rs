@@ -152,6 +152,23 @@ pub fn mask_text(value: &str) -> String {
     }
 }
 
+/// [`mask_text`] for each item of a list of IINs (`teacher_ids`), so that the
+/// coordinator sees which of them is wrong: `850304*****6; 791130*****1`.
+pub fn mask_text_items(value: &str) -> String {
+    value
+        .split_inclusive([';', ','])
+        .map(|item| {
+            let (core, separator) = match item.strip_suffix([';', ',']) {
+                Some(core) => (core, &item[core.len()..]),
+                None => (item, ""),
+            };
+            let start = core.len() - core.trim_start().len();
+            let end = core.trim_end().len();
+            format!("{}{}{}{separator}", &core[..start], mask_text(&core[start..end]), &core[end..])
+        })
+        .collect()
+}
+
 /// Masks what may be an IIN inside any other value: every run of ten digits or more
 /// keeps its first six and last digits. Digits count as one run across up to three
 /// characters of spacing or punctuation (`010101 500127`, a no-break space, `010101 -
@@ -309,6 +326,18 @@ mod tests {
         assert!(!format!("{iin:?}").contains("50012"));
         assert_eq!(mask_text("050101500127"), "050101*****7");
         assert_eq!(mask_text("abc"), "abc");
+    }
+
+    #[test]
+    fn each_iin_of_a_list_is_masked_on_its_own() {
+        assert_eq!(
+            mask_text_items("850304123456; 791130123451; 700101123455"),
+            "850304*****6; 791130*****1; 700101*****5"
+        );
+        assert_eq!(mask_text_items("850304123456,791130123451"), "850304*****6,791130*****1");
+        assert_eq!(mask_text_items(" 850304123456 ;"), " 850304*****6 ;");
+        assert_eq!(mask_text_items("050101500127"), mask_text("050101500127"));
+        assert_eq!(mask_text_items("a; b"), "a; b");
     }
 
     #[test]

@@ -33,6 +33,14 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
     let text = lines_ending_in_lf(text);
     let source = input.name.to_string();
     if text.iter().all(u8::is_ascii_whitespace) {
+        // An export cut short before it began: published, it would remove every child of
+        // the region (or, on its first drop, reject every measure as `child_unknown`).
+        if table == TableKind::Children {
+            return Err(Error::Unreadable {
+                path: input.path.clone(),
+                reason: "the file is empty; the children table needs at least its header row".to_owned(),
+            });
+        }
         builder.start_table(table, source)?;
         return Ok(0);
     }
@@ -429,9 +437,20 @@ mod tests {
         let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), b"1,2,3\n4,5,6\n".to_vec())])
             .unwrap_err();
         assert!(matches!(error, Error::NoHeader { sheet: None, .. }), "{error}");
-        let content = read_children(b"\xef\xbb\xbf\r\n".to_vec());
-        assert_eq!(content.present, [TableKind::Children]);
-        assert!(content.table(TableKind::Children).is_empty());
+        // An empty measures file is a region without measures; an empty children file is
+        // an export cut short, refused rather than taken for a region without children.
+        let children = b"iin,last_name,first_name\n1,A,B\n".to_vec();
+        let files =
+            vec![("children.csv".to_owned(), children), ("measures.csv".to_owned(), b"\xef\xbb\xbf\r\n".to_vec())];
+        let content = read_drop_files(Path::new("35"), files).unwrap();
+        assert_eq!(content.present, [TableKind::Children, TableKind::Measures]);
+        assert!(content.table(TableKind::Measures).is_empty());
+        for empty in [&b""[..], b"\xef\xbb\xbf\r\n", b"  \n\n"] {
+            let error =
+                read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), empty.to_vec())]).unwrap_err();
+            assert_eq!(error.code(), "table_unreadable", "{empty:?}");
+            assert!(error.to_string().contains("the file is empty"), "{error}");
+        }
     }
 
     #[test]

@@ -79,7 +79,8 @@ pub fn markdown() -> String {
          in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
          serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
          date. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
-         refused, as it may mean twenty-five thousand. Lists: separated by `;` or `,`; in JSONL also a JSON array, each of \
+         refused, as it may mean twenty-five thousand; with both marks (`25,000.00`, `25.000,00`) the last is \
+         the decimal one, and a mark given twice (`1,250,000`) separates thousands. Lists: separated by `;` or `,`; in JSONL also a JSON array, each of \
          whose items is one discipline even with a comma in it (words and IINs are split at `;` and `,` \
          still). In JSONL a text may be an array of parts (joined with `; `); an object, or an array where \
          the form has a date, number, word or IIN, makes the line unreadable. Rows are numbered as you see them: the \
@@ -160,6 +161,11 @@ pub fn markdown() -> String {
         "Each rejected row is reported with its file, sheet, row, column, value (IINs masked) and one of these codes. A rejected child takes its measures and achievements with it (`child_rejected`).\n"
     );
     write_codes(&mut text, RejectCode::ALL);
+    let _ = writeln!(text, "\n## A child in two regions\n");
+    let _ = writeln!(
+        text,
+        "An IIN that two regions hold is not a rejected row: both rows stay in the region's data as sent, and the registry counts the child in the region whose export is newer (on the same export time, the lower region code). Both regions are told, in `<region>-conflicts.csv` beside the rejection file: the IIN (masked), the other region, which region keeps the child, and both export times.\n"
+    );
     let _ = writeln!(text, "\n## Warnings: rows accepted, and reported all the same\n");
     let _ = writeln!(
         text,

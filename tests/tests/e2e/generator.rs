@@ -112,11 +112,10 @@ fn injected_errors_are_exactly_what_the_form_rejects() {
             codes_seen.extend(truth.iter().map(|entry| entry.code));
         }
     }
-    // Every row-level code of the form is injected somewhere; `iin_conflict` is a rule
-    // across regions, which no single drop can break, and `row_unreadable` is a broken
-    // file, not a broken value.
+    // Every row-level code of the form is injected somewhere; `row_unreadable` is a
+    // broken file, not a broken value.
     for code in RejectCode::ALL {
-        if !matches!(code, RejectCode::IinConflict | RejectCode::RowUnreadable) {
+        if !matches!(code, RejectCode::RowUnreadable) {
             assert!(codes_seen.contains(code.code()), "no injected error gives `{code}`");
         }
     }
