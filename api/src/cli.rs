@@ -81,9 +81,10 @@ enum Command {
     Sql {
         #[command(flatten)]
         session: SessionArgs,
-        /// table, csv, json, parquet or xlsx (parquet and xlsx need `-o`)
-        #[arg(long, default_value = "table", value_parser = parse_output)]
-        format: OutputFormat,
+        /// table, csv, json, parquet or xlsx (parquet and xlsx need `-o`); without it, the
+        /// one `-o FILE`'s extension names, else table
+        #[arg(long, value_parser = parse_output)]
+        format: Option<OutputFormat>,
         /// Write the result to this file instead of standard output
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
@@ -103,8 +104,9 @@ enum Command {
         /// Only this region (two- or nine-digit code)
         #[arg(long, value_parser = parse_region)]
         region: Option<RegionCode>,
-        /// table (the default), csv, json, xlsx or parquet (xlsx and parquet need `-o`); not
-        /// for annual, which always writes XLSX
+        /// table, csv, json, xlsx or parquet (xlsx and parquet need `-o`); without it, the
+        /// one `-o FILE`'s extension names, else table; not for annual, which always writes
+        /// XLSX
         #[arg(long, value_parser = parse_output)]
         format: Option<OutputFormat>,
         /// Write to this file (annual: into this folder; without it, the current folder)
@@ -254,7 +256,7 @@ impl Cli {
             Command::Sql { session, format, out, sql } => crate::sql::run_sql(crate::sql::SqlCommand {
                 registry: session.registry.clone(),
                 options: session.options(),
-                format,
+                format: OutputFormat::chosen(format, out.as_deref()),
                 out,
                 statement: sql,
             }),
@@ -286,7 +288,7 @@ impl Cli {
                     limit: limit.is_some(),
                     format: format.is_some(),
                 },
-                format: format.unwrap_or(OutputFormat::Table),
+                format: OutputFormat::chosen(format, out.as_deref()),
                 out,
                 suppress_small,
                 repeat,

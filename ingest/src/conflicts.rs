@@ -88,7 +88,7 @@ pub fn write_files(folder: &Path, conflicts: &[ConflictRecord]) -> Result<Vec<Pa
         let path = folder.join(format!("{region}-conflicts.csv"));
         let mut bytes = "\u{feff}".as_bytes().to_vec();
         {
-            let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut bytes);
+            let mut writer = crate::run::coordinator_csv(&mut bytes);
             let csv_error = |error: csv::Error| Error::io(&path)(std::io::Error::other(error.to_string()));
             writer
                 .write_record([

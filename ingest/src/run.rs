@@ -611,6 +611,15 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         let manifest_agrees =
             source.manifest.as_ref().is_none_or(|manifest| read::compare_manifest(manifest, &content).is_none());
         let confirms = exported_at > held.exported_at && !in_future && manifest_agrees;
+        if confirms {
+            // The region's latest drop is this one now: its rejected rows (the held
+            // drop's, judged on this export's day) take the place of those of a drop
+            // refused since, in `rejections` and in the coordinator's file.
+            let checked = check_drop(content.take_rows(), &drop_context(source, exported_at, options));
+            outcome.rejections = rejection_records(&outcome, &content, &checked);
+            outcome.warned = warning_records(&outcome, &content, &checked);
+            outcome.warnings = checked.warnings.len() as u64;
+        }
         return Ok(Prepared { confirms, ..Prepared::unpublished(outcome) });
     }
     if in_future {
@@ -635,12 +644,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         return Ok(Prepared::unpublished(outcome));
     }
 
-    let context = DropContext {
-        region: source.region,
-        // The export's day in Kazakhstan, whatever offset the manifest wrote it with.
-        export_date: daryn_registry::kazakhstan_time(exported_at).date_naive(),
-        classifier: options.classifier.as_ref(),
-    };
+    let context = drop_context(source, exported_at, options);
     let rows = content.take_rows();
     let rows_per_table = [rows.children.len(), rows.measures.len(), rows.achievements.len(), rows.teachers.len()];
     let checked = check_drop(rows, &context);
@@ -676,6 +680,16 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         schema::teachers_batch(&checked.teachers.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
     ];
     Ok(Prepared { outcome, batches: Some(batches), position: 0, set_aside: false, confirms: false })
+}
+
+/// What a drop's rows are judged against: its region, and its export's day in Kazakhstan,
+/// whatever offset the manifest wrote the time with.
+fn drop_context<'a>(source: &DropSource, exported_at: DateTime<Utc>, options: &'a IngestOptions) -> DropContext<'a> {
+    DropContext {
+        region: source.region,
+        export_date: daryn_registry::kazakhstan_time(exported_at).date_naive(),
+        classifier: options.classifier.as_ref(),
+    }
 }
 
 /// Refuses a drop that would remove more than 20 % of the children its region holds now
@@ -953,8 +967,13 @@ async fn write_version(
     clock.lap("conflicts");
 
     progress.stage("writing rejections and drops");
-    let reported: Vec<&DropOutcome> =
-        prepared.iter().map(|item| &item.outcome).filter(|outcome| outcome.status != DropStatus::Unchanged).collect();
+    // An unchanged drop leaves its region's rejections as they are, unless it confirms
+    // the region's data with a newer time: then they are its own.
+    let reported: Vec<&DropOutcome> = prepared
+        .iter()
+        .filter(|item| item.outcome.status != DropStatus::Unchanged || item.confirms)
+        .map(|item| &item.outcome)
+        .collect();
     let reported_regions: Vec<String> = reported.iter().map(|outcome| outcome.region.clone()).collect();
     let rejections: Vec<RejectionRecord> =
         reported.iter().flat_map(|outcome| outcome.rejections.iter().cloned()).collect();
@@ -1033,6 +1052,14 @@ fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()>
     Ok(())
 }
 
+/// A CSV writer for the files coordinators open in Excel: `;` between cells, as Excel in
+/// Kazakh and Russian (where `,` is the decimal mark) splits a file it opens with a
+/// double click, and CRLF line ends. (Excel in English reads it through Data → From
+/// Text, naming `;`.)
+pub(crate) fn coordinator_csv<W: std::io::Write>(into: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(into)
+}
+
 /// One coordinator's file of rows to look at ([`write_rejection_files`]). A refused
 /// drop's begins with a row that says so: the code, its meaning in the three languages,
 /// and the particulars in English (IINs masked, as in every message).
@@ -1042,7 +1069,7 @@ fn write_coordinator_file(path: &Path, refusal: Option<&Refusal>, records: &[Rej
     }
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     {
-        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut bytes);
+        let mut writer = coordinator_csv(&mut bytes);
         let header = [
             "файл / файл / file",
             "парақ / лист / sheet",

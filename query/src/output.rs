@@ -47,6 +47,17 @@ impl OutputFormat {
         }
     }
 
+    /// The format `--format` gives, or else the one `-o FILE`'s extension names
+    /// (`.csv`, `.json`, `.parquet`, `.xlsx`), or else a table: `-o x.xlsx` alone once
+    /// wrote a text table into a file Excel could not open.
+    pub fn chosen(given: Option<OutputFormat>, out: Option<&Path>) -> OutputFormat {
+        let by_extension = || {
+            let extension = out?.extension()?.to_str()?;
+            OutputFormat::parse(extension).filter(|format| *format != OutputFormat::Table)
+        };
+        given.or_else(by_extension).unwrap_or(OutputFormat::Table)
+    }
+
     /// Binary formats go to a file, never to a terminal.
     pub fn needs_file(self) -> bool {
         matches!(self, OutputFormat::Parquet | OutputFormat::Xlsx)
@@ -161,14 +172,20 @@ pub fn rows_as_text(result: &QueryResult) -> std::result::Result<Vec<Vec<String>
 
 fn csv_text(result: &QueryResult) -> std::result::Result<String, String> {
     let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    let header: Vec<&str> = result.schema.fields().iter().map(|field| field.name().as_str()).collect();
-    writer.write_record(&header).map_err(|error| error.to_string())?;
-    // Text from the drops could be read by Excel as a formula; numbers and dates cannot.
+    // A name (`AS "=SUM(1)"`) is text too.
+    let header: Vec<Cow<'_, str>> = result.schema.fields().iter().map(|field| inert_cell(field.name())).collect();
+    writer.write_record(header.iter().map(|name| name.as_bytes())).map_err(|error| error.to_string())?;
+    // Text from the drops could be read by Excel as a formula; numbers, dates, times and
+    // booleans cannot. Everything else is shown as text: strings however encoded
+    // (dictionaries), lists and structs.
     let text: Vec<bool> = result
         .schema
         .fields()
         .iter()
-        .map(|field| matches!(field.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View))
+        .map(|field| {
+            let data_type = field.data_type();
+            !(data_type.is_numeric() || data_type.is_temporal() || *data_type == DataType::Boolean)
+        })
         .collect();
     for row in rows_as_text(result)? {
         let cells: Vec<Cow<'_, str>> =
@@ -361,6 +378,20 @@ mod tests {
     fn csv_has_a_bom_quotes_and_empty_nulls() {
         let text = csv_text(&sample()).unwrap();
         assert_eq!(text, "\u{feff}region,n\n35,3\n\"Қарағанды, \"\"облыс\"\"\",\n");
+    }
+
+    #[test]
+    fn the_format_is_given_or_the_files_extension_or_a_table() {
+        fn file(name: &str) -> Option<&Path> {
+            Some(Path::new(name))
+        }
+        assert_eq!(OutputFormat::chosen(None, file("out/k.XLSX")), OutputFormat::Xlsx);
+        assert_eq!(OutputFormat::chosen(None, file("k.parquet")), OutputFormat::Parquet);
+        assert_eq!(OutputFormat::chosen(None, file("k.csv")), OutputFormat::Csv);
+        assert_eq!(OutputFormat::chosen(Some(OutputFormat::Json), file("k.csv")), OutputFormat::Json);
+        assert_eq!(OutputFormat::chosen(None, file("k.txt")), OutputFormat::Table);
+        assert_eq!(OutputFormat::chosen(None, file("k.table")), OutputFormat::Table);
+        assert_eq!(OutputFormat::chosen(None, None), OutputFormat::Table);
     }
 
     #[test]

@@ -104,7 +104,7 @@ fn every_injected_error_comes_back_where_the_truth_file_says() {
         !text
             .lines()
             .skip(1)
-            .any(|line| line.split(',').any(|field| field.len() == 12 && field.bytes().all(|b| b.is_ascii_digit())))
+            .any(|line| line.split(';').any(|field| field.len() == 12 && field.bytes().all(|b| b.is_ascii_digit())))
     );
 
     // The published counts are what the generator made, less what was rejected.
@@ -309,8 +309,8 @@ fn formulas_from_a_drop_are_not_run_by_the_spreadsheet_that_opens_them() {
     let (code, stdout, _) = ingest(&scene.registry, &[], &[&folder]);
     assert_eq!(code, 2, "{stdout}");
     let rejections = std::fs::read_to_string(scene.registry.join("reports/00000001/35-rejections.csv")).unwrap();
-    assert!(rejections.contains(",grade,'=2+3,"), "{rejections}");
-    assert!(!rejections.contains(",=2+3"), "{rejections}");
+    assert!(rejections.contains(";grade;'=2+3;"), "{rejections}");
+    assert!(!rejections.contains(";=2+3"), "{rejections}");
 
     let registry = scene.registry.to_str().unwrap();
     let sql = "SELECT DISTINCT school_name, -5 AS n, '-x' AS t FROM children ORDER BY school_name";
@@ -522,8 +522,8 @@ fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
     assert!(winner.contains("35") && winner.contains("so we keep the child"), "{winner}");
     // The exports' times in Kazakhstan's, as everywhere else a coordinator reads them:
     // drops without a manifest are exported at their folder's date, 00:00 +05:00.
-    assert!(loser.contains("2026-11-24T00:00:00+05:00,2026-11-25T00:00:00+05:00"), "{loser}");
-    assert!(winner.contains("2026-11-25T00:00:00+05:00,2026-11-24T00:00:00+05:00"), "{winner}");
+    assert!(loser.contains("2026-11-24T00:00:00+05:00;2026-11-25T00:00:00+05:00"), "{loser}");
+    assert!(winner.contains("2026-11-25T00:00:00+05:00;2026-11-24T00:00:00+05:00"), "{winner}");
     // Search has the child once, where the registry counts it: Karaganda's document of
     // the child is left out with the rest of the conflict's losing side.
     let keyer = daryn_registry::search::key::ChildKeyer::load_or_create(&registry).unwrap();
@@ -619,6 +619,42 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     // The re-sent drop keeps its id, and tells the counts of the drop it repeats.
     assert_eq!(report["drops"][0]["drop_id"].as_str(), Some(held.drop_id.as_str()));
     assert_eq!(report["drops"][0]["children"]["accepted"].as_u64(), Some(5));
+}
+
+/// A refused drop's rejections are the region's latest; an identical re-send of the data
+/// the region holds, exported after it, makes that data's own rejections the latest
+/// again, in the registry and in a file for the coordinator.
+#[test]
+fn a_confirming_resend_brings_back_its_own_rejections() {
+    let Scene { root: _root, drops, registry, iins } = scene(5);
+    // Region 35's data with one child of five rejected (a grade of 99): 20 %, published.
+    let with_grades = |date: &str, wrong: usize| {
+        let folder = hand_made_drop(&drops, date, "35", &iins);
+        let text = std::fs::read_to_string(folder.join("children.csv")).unwrap();
+        std::fs::write(folder.join("children.csv"), text.replacen(";Мектеп;9;", ";Мектеп;99;", wrong)).unwrap();
+        folder
+    };
+    let (code, stdout, report) = ingest(&registry, &[], &[&with_grades("2026-11-24", 1)]);
+    assert_eq!(code, 2, "{stdout}");
+    let held_id = report["drops"][0]["drop_id"].as_str().unwrap().to_owned();
+    // A newer export with every child rejected: refused, and its five rows are the region's.
+    let (code, stdout, report) = ingest(&registry, &[], &[&with_grades("2026-11-25", 5)]);
+    assert_eq!(code, 1, "{stdout}");
+    let refused_id = report["drops"][0]["drop_id"].as_str().unwrap().to_owned();
+    let by_drop = "SELECT drop_id, count(*) FROM rejections WHERE region = '35' GROUP BY drop_id";
+    assert_eq!(sql_lines(&registry, None, by_drop), [format!("{refused_id},5")]);
+    // The held data again, exported on the 26th: unchanged, its time recorded, and its one
+    // rejected row is the region's again; its coordinator gets the file that says so.
+    let (code, stdout, report) = ingest(&registry, &[], &[&with_grades("2026-11-26", 1)]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(report["drops"][0]["status"], "unchanged", "{stdout}");
+    assert_eq!(report["drops"][0]["drop_id"].as_str(), Some(held_id.as_str()));
+    assert_eq!(sql_lines(&registry, None, by_drop), [format!("{held_id},1")]);
+    let file = report["drops"][0]["rejection_file"].as_str().unwrap();
+    assert!(file.ends_with("00000003/35-rejections.csv"), "{file}");
+    let text = std::fs::read_to_string(file).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("grade_out_of_range"), "{text}");
 }
 
 #[test]
@@ -964,7 +1000,7 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     assert_eq!(files, [("35-20261124T190000Z-rejections.csv".to_owned(), 6), ("35-rejections.csv".to_owned(), 1)]);
     let refused_file = std::fs::read_to_string(report["drops"][0]["rejection_file"].as_str().unwrap()).unwrap();
     let first = refused_file.lines().nth(1).unwrap();
-    assert!(first.starts_with(",,,,,,too_many_rejected,\"Экспорт толығымен қабылданбады"), "{first}");
+    assert!(first.starts_with(";;;;;;too_many_rejected;Экспорт толығымен қабылданбады"), "{first}");
     assert!(first.contains("The whole drop was refused; nothing of it was published: 5 of 5"), "{first}");
     let published_file = std::fs::read_to_string(report["drops"][1]["rejection_file"].as_str().unwrap()).unwrap();
     assert!(!published_file.contains("The whole drop"), "{published_file}");
@@ -994,7 +1030,7 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     assert!(stale_file.ends_with("35-20261125T190000Z-rejections.csv"), "{stale_file}");
     let stale_text = std::fs::read_to_string(stale_file).unwrap();
     assert_eq!(stale_text.lines().count(), 2, "{stale_text}");
-    assert!(stale_text.lines().nth(1).unwrap().starts_with(",,,,,,stale,"), "{stale_text}");
+    assert!(stale_text.lines().nth(1).unwrap().starts_with(";;;;;;stale;"), "{stale_text}");
     // The latest (folder 2026-11-27, so 2026-11-26 in UTC).
     assert_eq!(held_now(), ("2026-11-26".to_owned(), 5));
 }

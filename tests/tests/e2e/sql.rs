@@ -264,6 +264,17 @@ fn outputs(registry: &Path, root: &Path) {
     let failed = refused(registry, &out, "SELECT region, INTERVAL '1 day' AS i FROM children");
     assert!(failed.contains("error[output]") && failed.contains("kept.parquet"), "{failed}");
     assert_eq!(std::fs::read(&file).unwrap(), before);
+    // Without `--format`, the file's extension chooses: a workbook, not a text table.
+    let workbook = root.join("chosen.xlsx");
+    stdout_of(sql(registry, &["-o", workbook.to_str().unwrap()], "SELECT region FROM children"));
+    assert!(std::fs::read(&workbook).unwrap().starts_with(b"PK"), "an XLSX file is a zip");
+    // A column's name, and text however Arrow holds it, is no formula in a CSV export.
+    let names = stdout_of(sql(
+        registry,
+        &["--format", "csv"],
+        "SELECT 1 AS \"=SUM(1)\", arrow_cast('=1+2', 'Dictionary(Int32, Utf8)') AS d",
+    ));
+    assert_eq!(names, "\u{feff}'=SUM(1),d\n1,'=1+2\n");
     let left: Vec<_> = std::fs::read_dir(root).unwrap().map(|entry| entry.unwrap().file_name()).collect();
     assert!(!left.iter().any(|name| name.to_string_lossy().ends_with(".partial")), "{left:?}");
 }
