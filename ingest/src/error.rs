@@ -11,8 +11,14 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A table the contract requires (`children`) has no file or sheet in the drop.
-    #[error("drop `{folder}` has no `{table}` table")]
-    MissingTable { folder: PathBuf, table: TableKind },
+    #[error("drop `{folder}` has no `{table}` table{unread}")]
+    MissingTable {
+        folder: PathBuf,
+        table: TableKind,
+        /// Files named for a table in a format the form does not take (`children.txt`, as
+        /// Excel saves "Unicode text"), told as a hint; empty when there are none.
+        unread: String,
+    },
     /// Two files or sheets of one drop hold the same table, e.g. `children.csv` and
     /// `children.xlsx`, or `measures.csv` beside `roadmap.jsonl`.
     #[error("drop `{folder}` gives the `{table}` table twice: `{first}` and `{second}`")]
@@ -68,7 +74,11 @@ mod tests {
 
     #[test]
     fn messages_are_lowercase_with_names_in_backticks() {
-        let error = Error::MissingTable { folder: PathBuf::from("drops/35"), table: TableKind::Children };
+        let error = Error::MissingTable {
+            folder: PathBuf::from("drops/35"),
+            table: TableKind::Children,
+            unread: String::new(),
+        };
         assert_eq!(error.to_string(), "drop `drops/35` has no `children` table");
         assert_eq!(error.code(), "table_missing");
         let error = Error::NoHeader { path: PathBuf::from("35/roadmap.xlsx"), sheet: Some("Дети".to_owned()) };

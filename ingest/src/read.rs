@@ -26,14 +26,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use daryn_registry::cell::Cell;
-use daryn_registry::form::TableKind;
 use daryn_registry::form::rules::DropRows;
+use daryn_registry::form::{TableDef, TableKind};
 use sha2::{Digest, Sha256};
 
 pub use discover::{DropSource, discover};
 pub use manifest::{Manifest, ManifestFile, ManifestMismatch, MismatchKind, compare_manifest, compare_manifest_bytes};
 
 use crate::error::{Error, Result};
+use header::HeaderMap;
 
 /// Where a row came from, as the region's coordinator sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,9 +162,33 @@ pub struct DropContent {
     pub present: Vec<TableKind>,
     /// Records that could not be read at all; they are in no table's rows.
     pub broken: Vec<BrokenRecord>,
+    /// Per file (and sheet), the headers that name a form column in other words than
+    /// its English name (`Ауыл/қала` for `area_type`): the coordinator's file names a
+    /// column as the coordinator's sheet does.
+    pub headers: Vec<WrittenHeaders>,
+}
+
+/// The headers of one file or sheet that name a form column in words of their own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WrittenHeaders {
+    pub file: Arc<str>,
+    pub sheet: Option<Arc<str>>,
+    /// (the form's column, the header as written)
+    pub columns: Vec<(&'static str, String)>,
 }
 
 impl DropContent {
+    /// The header that the file (and sheet) of `location` gives the form's `column`,
+    /// when it is not the column's English name; `None` for a nested JSONL element.
+    pub fn written_header(&self, location: &RowLocation, column: &str) -> Option<&str> {
+        if location.nested.is_some() {
+            return None;
+        }
+        let headers =
+            self.headers.iter().find(|headers| headers.file == location.file && headers.sheet == location.sheet)?;
+        headers.columns.iter().find(|(name, _)| *name == column).map(|(_, written)| written.as_str())
+    }
+
     /// One table's rows (empty when the drop has no such table).
     pub fn table(&self, table: TableKind) -> &TableRows {
         &self.tables[table as usize]
@@ -207,7 +232,38 @@ pub fn read_folder(folder: &Path) -> Result<DropContent> {
         let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
         files.push((name, bytes));
     }
-    read_drop_files(folder, files)
+    read_drop_files(folder, files).map_err(|error| match error {
+        Error::MissingTable { folder, table, .. } => {
+            let unread = unread_table_files(&folder);
+            let unread = match unread.is_empty() {
+                true => String::new(),
+                false => format!(
+                    " (not read: `{}`; the form takes a table as .csv, .xlsx or .jsonl: Excel's \"Unicode text\" \
+                     is read when renamed to .csv)",
+                    unread.join("`, `")
+                ),
+            };
+            Error::MissingTable { folder, table, unread }
+        }
+        other => other,
+    })
+}
+
+/// The files of a drop folder named for a table (or `roadmap`) in a format the form
+/// does not take: `children.txt`, `roadmap.xls`, `Балалар.ods`.
+fn unread_table_files(folder: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| {
+            let stem = name.split('.').next().unwrap_or_default();
+            classify(name).is_none()
+                && name.contains('.')
+                && (TableKind::from_sheet_name(stem).is_some() || stem.trim().eq_ignore_ascii_case("roadmap"))
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// The names of a drop folder's data files, in order; other files are ignored.
@@ -334,6 +390,7 @@ struct DropBuilder {
     tables: [Option<(TableRows, String)>; 4],
     /// Which tables were read from a sheet of another table's workbook ([`DropBuilder::put_table`]).
     borrowed: [bool; 4],
+    headers: Vec<WrittenHeaders>,
     unknown_columns: Vec<UnknownColumn>,
     broken: Vec<BrokenRecord>,
     files: Vec<FileStats>,
@@ -345,6 +402,7 @@ impl DropBuilder {
             folder: folder.to_owned(),
             tables: [None, None, None, None],
             borrowed: [false; 4],
+            headers: Vec::new(),
             unknown_columns: Vec::new(),
             broken: Vec::new(),
             files: Vec::new(),
@@ -385,6 +443,22 @@ impl DropBuilder {
         Ok(())
     }
 
+    /// Keeps the headers of `file` (and `sheet`) that name a column in words of their own.
+    fn written_headers(&mut self, file: &Arc<str>, sheet: Option<&Arc<str>>, definition: &TableDef, map: &HeaderMap) {
+        let columns: Vec<(&'static str, String)> = definition
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(index, column)| {
+                let written = map.written(index)?;
+                (!written.eq_ignore_ascii_case(column.name)).then(|| (column.name, written.to_owned()))
+            })
+            .collect();
+        if !columns.is_empty() {
+            self.headers.push(WrittenHeaders { file: file.clone(), sheet: sheet.cloned(), columns });
+        }
+    }
+
     fn unknown_column(&mut self, file: &str, header: &str) {
         let header = header.trim_start_matches('\u{feff}').trim();
         if header.is_empty() || self.unknown_columns.iter().any(|known| known.file == file && known.header == header) {
@@ -402,7 +476,7 @@ impl DropBuilder {
             TableKind::ALL.into_iter().filter(|table| self.tables[*table as usize].is_some()).collect();
         if let Some(required) = TableKind::ALL.into_iter().find(|table| table.is_required() && !present.contains(table))
         {
-            return Err(Error::MissingTable { folder: self.folder, table: required });
+            return Err(Error::MissingTable { folder: self.folder, table: required, unread: String::new() });
         }
         let mut index = 0;
         let tables = self.tables.map(|slot| {
@@ -412,7 +486,14 @@ impl DropBuilder {
         });
         let mut files = self.files;
         files.sort_by(|left, right| left.name.cmp(&right.name));
-        Ok(DropContent { tables, unknown_columns: self.unknown_columns, files, present, broken: self.broken })
+        Ok(DropContent {
+            tables,
+            unknown_columns: self.unknown_columns,
+            files,
+            present,
+            broken: self.broken,
+            headers: self.headers,
+        })
     }
 }
 
@@ -437,6 +518,15 @@ mod tests {
         let files = vec![("measures.csv".to_owned(), b"iin,measure_type,title\n1,2,3\n".to_vec())];
         let error = read_drop_files(Path::new("35"), files).unwrap_err();
         assert_eq!(error.code(), "table_missing");
+        // A children table in a format the form does not take is named in the message.
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join("children.txt"), "iin\tlast_name\n").unwrap();
+        std::fs::write(folder.path().join("notes.txt"), "").unwrap();
+        std::fs::write(folder.path().join("measures.csv"), "iin,measure_type,title\n1,2,3\n").unwrap();
+        let error = read_folder(folder.path()).unwrap_err();
+        assert_eq!(error.code(), "table_missing");
+        let message = error.to_string();
+        assert!(message.ends_with("table (not read: `children.txt`; the form takes a table as .csv, .xlsx or .jsonl: Excel's \"Unicode text\" is read when renamed to .csv)"), "{message}");
     }
 
     #[test]

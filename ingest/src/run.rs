@@ -766,6 +766,7 @@ fn coordinator_record(
         row: location.row,
         line: location.line,
         column,
+        header: None,
         value,
         code: code.code().to_owned(),
         // The detail may quote the cell (`grade 100404603219`): a column shifted by one
@@ -803,14 +804,16 @@ fn warning_records(outcome: &DropOutcome, content: &DropContent, checked: &Check
         .map(|warned| {
             let location = &content.table(warned.table).locations[warned.index];
             let warning = &warned.warning;
-            coordinator_record(
+            let mut record = coordinator_record(
                 outcome,
                 warned.table,
                 location,
                 (column_of(location, warning.column), mask_iin_runs(&warning.value)),
                 warning.code,
                 &warning.detail,
-            )
+            );
+            record.header = content.written_header(location, warning.column).map(str::to_owned);
+            record
         })
         .collect()
 }
@@ -830,14 +833,16 @@ fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &Che
     for rejection in &checked.rejections {
         let location = &content.table(rejection.table).locations[rejection.index];
         let column = column_of(location, rejection.issue.column);
-        records.push(coordinator_record(
+        let mut record = coordinator_record(
             outcome,
             rejection.table,
             location,
             (column, rejection.issue.value.clone()),
             rejection.issue.code,
             &rejection.issue.detail,
-        ));
+        );
+        record.header = content.written_header(location, rejection.issue.column).map(str::to_owned);
+        records.push(record);
     }
     records
 }
@@ -1095,13 +1100,18 @@ fn write_coordinator_file(path: &Path, refusal: Option<&Refusal>, records: &[Rej
             writer.write_record(cells.map(inert_cell).iter().map(|cell| cell.as_bytes())).map_err(csv_error)?;
         }
         for record in records {
+            // The column as the coordinator's sheet names it, and the form's name.
+            let column = match &record.header {
+                Some(header) => format!("{header} ({})", record.column),
+                None => record.column.clone(),
+            };
             // Every cell but the row numbers and the code may hold what the drop held.
             let cells = [
                 record.file.as_str(),
                 record.sheet.as_deref().unwrap_or(""),
                 &record.row.to_string(),
                 &record.line.map(|line| line.to_string()).unwrap_or_default(),
-                record.column.as_str(),
+                column.as_str(),
                 record.value.as_str(),
                 record.code.as_str(),
                 record.message_kk.as_str(),

@@ -58,6 +58,7 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
     for header in unknown {
         builder.unknown_column(&input.name, header);
     }
+    builder.written_headers(&input.name, None, definition, &map);
     let mut reader = reader(delimiter, &text);
     let mut record = ByteRecord::new();
     let mut rows = TableRows::new(table);

@@ -17,6 +17,8 @@ pub(super) struct HeaderMap {
     recognised: usize,
     /// How many columns the form's table has.
     width: usize,
+    /// For each form column the header names, the header as the file writes it.
+    written: Vec<Option<String>>,
 }
 
 impl HeaderMap {
@@ -29,19 +31,23 @@ impl HeaderMap {
     ) -> (HeaderMap, Vec<&'h str>) {
         let width = definition.columns.len();
         let mut taken = vec![false; width];
+        let mut written = vec![None; width];
         let mut targets = Vec::new();
         let mut unknown = Vec::new();
         for header in headers {
             let target = definition.column_for_header(header).filter(|&column| !taken[column]);
             match target {
-                Some(column) => taken[column] = true,
+                Some(column) => {
+                    taken[column] = true;
+                    written[column] = Some(header.trim_start_matches('\u{feff}').trim().to_owned());
+                }
                 None if !header.trim_start_matches('\u{feff}').trim().is_empty() => unknown.push(header),
                 None => {}
             }
             targets.push(target);
         }
         let recognised = taken.iter().filter(|&&taken| taken).count();
-        (HeaderMap { targets, recognised, width }, unknown)
+        (HeaderMap { targets, recognised, width, written }, unknown)
     }
 
     pub(super) fn recognised(&self) -> usize {
@@ -56,6 +62,11 @@ impl HeaderMap {
     /// The form column that the file's column `source` fills.
     pub(super) fn target(&self, source: usize) -> Option<usize> {
         self.targets.get(source).copied().flatten()
+    }
+
+    /// The header the file gives form column `column`, as written.
+    pub(super) fn written(&self, column: usize) -> Option<&str> {
+        self.written.get(column)?.as_deref()
     }
 
     /// A row of empty cells as long as the form's table.

@@ -306,6 +306,7 @@ fn read_sheet(
         // below it is reported.
         let merges = workbook.merge_cells_by_sheet_name(sheet_name).unwrap_or_default();
         fill_merged_cells(&mut sheet.rows, *header_row, map, sheet.definition, &merges);
+        builder.written_headers(&input.name, Some(&sheet.sheet), sheet.definition, map);
     }
     for header in &sheet.unknown {
         builder.unknown_column(&input.name, header);

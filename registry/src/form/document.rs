@@ -158,7 +158,7 @@ pub fn markdown() -> String {
     let _ = writeln!(text, "## Why a row is rejected\n");
     let _ = writeln!(
         text,
-        "After each run, the region's coordinator gets `<region>-rejections.csv`: UTF-8 with a BOM and `;` between cells, so that Excel in Kazakh or Russian opens it with a double click. A row of it gives the file, sheet, the row as counted here (the header is row 1), the row Excel shows, the column, the value and the code, with the message in Kazakh, Russian and English.\n"
+        "After each run, the region's coordinator gets `<region>-rejections.csv`: UTF-8 with a BOM and `;` between cells, so that Excel in Kazakh or Russian opens it with a double click. A row of it gives the file, sheet, the row as counted here (the header is row 1), the row Excel shows, the column (as the file's header names it, with the form's name in brackets when they differ: `Сынып (grade)`), the value and the code, with the message in Kazakh, Russian and English.\n"
     );
     let _ = writeln!(
         text,

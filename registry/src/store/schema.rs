@@ -399,6 +399,10 @@ pub struct RejectionRecord {
     pub row: u64,
     pub line: Option<u64>,
     pub column: String,
+    /// The header the coordinator's file gives `column`, when not its English name
+    /// (`Ауыл/қала` for `area_type`); in the coordinator's file, not in the table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
     /// The value as written, IINs masked.
     pub value: String,
     pub code: String,

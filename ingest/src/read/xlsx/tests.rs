@@ -89,6 +89,12 @@ fn a_roadmap_workbook_with_title_rows_and_typed_cells() {
     );
     assert_eq!(content.files.len(), 1);
     assert_eq!(content.files[0].rows, 2);
+    // The headers as the sheets write them, for the coordinator's file.
+    let first = &children.locations[0];
+    assert_eq!(content.written_header(first, "iin"), Some("ЖСН"));
+    assert_eq!(content.written_header(first, "last_name"), Some("ТЕГІ"));
+    assert_eq!(content.written_header(first, "school_name"), None);
+    assert_eq!(content.written_header(&measures.locations[0], "amount_kzt"), Some("Сумма, тенге"));
 }
 
 #[test]
