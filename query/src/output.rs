@@ -92,18 +92,36 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
         }
         _ => {}
     }
-    let text = result_text(result, format).map_err(output_error(shown))?;
+    // Written as it is formatted, a batch at a time: the result's text is never held
+    // whole beside its batches.
     match out {
         Some(path) => replace_file(path, |partial| {
-            std::fs::write(partial, text).map_err(|error| output_error(path)(error.to_string()))
+            let file = std::fs::File::create(partial).map_err(|error| output_error(path)(error.to_string()))?;
+            let mut writer = std::io::BufWriter::new(file);
+            write_text(result, format, &mut writer)
+                .and_then(|()| writer.flush())
+                .and_then(|()| writer.get_ref().sync_all())
+                .map_err(|error| output_error(path)(error.to_string()))
         }),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match write_text(result, format, &mut stdout).and_then(|()| stdout.flush()) {
                 // A reader that has read enough (`| head`) is not an error.
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 written => written.map_err(|error| output_error(shown)(error.to_string())),
             }
+        }
+    }
+}
+
+/// Writes the result in a text format (table, CSV or JSON) to `into`.
+pub fn write_text(result: &QueryResult, format: OutputFormat, into: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Table => into.write_all(table_text(result).map_err(std::io::Error::other)?.as_bytes()),
+        OutputFormat::Csv => write_csv(result, into),
+        OutputFormat::Json => write_json(result, into),
+        OutputFormat::Parquet | OutputFormat::Xlsx => {
+            Err(std::io::Error::other(format!("{format:?} is not a text format")))
         }
     }
 }
@@ -129,12 +147,9 @@ fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<
 
 /// The result in a text format (table, CSV or JSON), as [`write_result`] writes it.
 pub fn result_text(result: &QueryResult, format: OutputFormat) -> std::result::Result<String, String> {
-    match format {
-        OutputFormat::Table => table_text(result),
-        OutputFormat::Csv => csv_text(result),
-        OutputFormat::Json => json_text(result),
-        OutputFormat::Parquet | OutputFormat::Xlsx => Err(format!("{format:?} is not a text format")),
-    }
+    let mut bytes = Vec::new();
+    write_text(result, format, &mut bytes).map_err(|error| error.to_string())?;
+    String::from_utf8(bytes).map_err(|error| error.to_string())
 }
 
 /// The result as an aligned table, with a row count under it.
@@ -170,11 +185,20 @@ pub fn rows_as_text(result: &QueryResult) -> std::result::Result<Vec<Vec<String>
     Ok(rows)
 }
 
-fn csv_text(result: &QueryResult) -> std::result::Result<String, String> {
-    let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
+/// The I/O error inside a CSV writer's error, or the error as one.
+fn csv_io(error: csv::Error) -> std::io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn write_csv(result: &QueryResult, into: &mut dyn Write) -> std::io::Result<()> {
+    into.write_all("\u{feff}".as_bytes())?;
+    let mut writer = csv::Writer::from_writer(into);
     // A name (`AS "=SUM(1)"`) is text too.
     let header: Vec<Cow<'_, str>> = result.schema.fields().iter().map(|field| inert_cell(field.name())).collect();
-    writer.write_record(header.iter().map(|name| name.as_bytes())).map_err(|error| error.to_string())?;
+    writer.write_record(header.iter().map(|name| name.as_bytes())).map_err(csv_io)?;
     // Text from the drops could be read by Excel as a formula; numbers, dates, times and
     // booleans cannot. Everything else is shown as text: strings however encoded
     // (dictionaries), lists and structs.
@@ -187,29 +211,40 @@ fn csv_text(result: &QueryResult) -> std::result::Result<String, String> {
             !(data_type.is_numeric() || data_type.is_temporal() || *data_type == DataType::Boolean)
         })
         .collect();
-    for row in rows_as_text(result)? {
-        let cells: Vec<Cow<'_, str>> =
-            row.iter().zip(&text).map(|(cell, text)| if *text { inert_cell(cell) } else { Cow::from(cell) }).collect();
-        writer.write_record(cells.iter().map(|cell| cell.as_bytes())).map_err(|error| error.to_string())?;
+    let options = FormatOptions::default().with_null("");
+    let mut line: Vec<String> = Vec::new();
+    for batch in &result.batches {
+        let cells = formatters(batch, &options).map_err(std::io::Error::other)?;
+        for row in 0..batch.num_rows() {
+            line.clear();
+            line.extend(cells.iter().zip(&text).map(|(cell, text)| {
+                let shown = cell.value(row).to_string();
+                if *text { inert_cell(&shown).into_owned() } else { shown }
+            }));
+            writer.write_record(line.iter().map(String::as_bytes)).map_err(csv_io)?;
+        }
     }
-    let bytes = writer.into_inner().map_err(|error| error.to_string())?;
-    String::from_utf8(bytes).map_err(|error| error.to_string())
+    writer.flush()
 }
 
-fn json_text(result: &QueryResult) -> std::result::Result<String, String> {
+fn write_json(result: &QueryResult, into: &mut dyn Write) -> std::io::Result<()> {
+    use deltalake::arrow::error::ArrowError;
     use deltalake::arrow::json::writer::{JsonArray, WriterBuilder};
-    let mut buffer = Vec::new();
+    let arrow_io = |error: ArrowError| match error {
+        ArrowError::IoError(_, error) => error,
+        other => std::io::Error::other(other.to_string()),
+    };
+    if result.batches.iter().all(|batch| batch.num_rows() == 0) {
+        return into.write_all(b"[]\n");
+    }
     {
-        let mut writer = WriterBuilder::new().with_explicit_nulls(true).build::<_, JsonArray>(&mut buffer);
-        let batches: Vec<&RecordBatch> = result.batches.iter().filter(|batch| batch.num_rows() > 0).collect();
-        writer.write_batches(&batches).map_err(|error| error.to_string())?;
-        writer.finish().map_err(|error| error.to_string())?;
+        let mut writer = WriterBuilder::new().with_explicit_nulls(true).build::<_, JsonArray>(&mut *into);
+        for batch in result.batches.iter().filter(|batch| batch.num_rows() > 0) {
+            writer.write(batch).map_err(arrow_io)?;
+        }
+        writer.finish().map_err(arrow_io)?;
     }
-    if buffer.is_empty() {
-        buffer.extend_from_slice(b"[]");
-    }
-    buffer.push(b'\n');
-    String::from_utf8(buffer).map_err(|error| error.to_string())
+    into.write_all(b"\n")
 }
 
 fn write_parquet(result: &QueryResult, path: &Path) -> Result<()> {
@@ -376,7 +411,7 @@ mod tests {
 
     #[test]
     fn csv_has_a_bom_quotes_and_empty_nulls() {
-        let text = csv_text(&sample()).unwrap();
+        let text = result_text(&sample(), OutputFormat::Csv).unwrap();
         assert_eq!(text, "\u{feff}region,n\n35,3\n\"Қарағанды, \"\"облыс\"\"\",\n");
     }
 
@@ -396,11 +431,12 @@ mod tests {
 
     #[test]
     fn json_is_an_array_with_explicit_nulls() {
-        let value: serde_json::Value = serde_json::from_str(&json_text(&sample()).unwrap()).unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&result_text(&sample(), OutputFormat::Json).unwrap()).unwrap();
         assert_eq!(value[0]["n"], 3);
         assert!(value[1]["n"].is_null());
         let empty = QueryResult { schema: sample().schema, batches: vec![] };
-        assert_eq!(json_text(&empty).unwrap(), "[]\n");
+        assert_eq!(result_text(&empty, OutputFormat::Json).unwrap(), "[]\n");
     }
 
     #[test]
