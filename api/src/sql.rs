@@ -215,7 +215,7 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
         version.version,
         version.created_at.format("%Y-%m-%d %H:%M UTC")
     );
-    let mut shell = Shell { runtime, session, command, failed: false };
+    let mut shell = Shell { runtime, session, command, typed, failed: false };
     let mut buffer = String::new();
     // Fed from a pipe, standard output is for the results alone (`< script.sql > out.csv`).
     let mut flow = if typed {
@@ -293,6 +293,9 @@ struct Shell<'a> {
     runtime: &'a tokio::runtime::Runtime,
     session: &'a RegistrySession,
     command: &'a SqlCommand,
+    /// Whether a person types (standard input is a terminal): then standard output is
+    /// theirs to read, else it holds results alone.
+    typed: bool,
     failed: bool,
 }
 
@@ -354,7 +357,13 @@ impl Shell<'_> {
             // In the shell, binary formats and `-o` write the last result to the file.
             format if format.needs_file() || command.out.is_some() => {
                 daryn_query::output::write_result(result, format, command.out.as_deref()).map(|()| {
-                    self.print(&format!("wrote {} rows to {}\n", result.rows(), shown_path(command.out.as_deref())))
+                    let wrote = format!("wrote {} rows to {}\n", result.rows(), shown_path(command.out.as_deref()));
+                    if self.typed {
+                        self.print(&wrote)
+                    } else {
+                        eprint!("{wrote}");
+                        Flow::Go
+                    }
                 })
             }
             // Printed by the shell itself, so that a reader gone (`| head`) ends it.

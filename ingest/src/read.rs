@@ -409,37 +409,32 @@ impl DropBuilder {
         }
     }
 
-    /// Starts a table from `source` (a file name, or `file` sheet `name`); a table can
-    /// come from one source only.
-    /// A source that held no rows (a template's sheet with only its header), or that is
-    /// a sheet of another table's workbook, gives way to another.
-    fn start_table(&mut self, table: TableKind, source: String) -> Result<&mut TableRows> {
-        if let Some((held, first)) = &self.tables[table as usize]
-            && !held.is_empty()
-            && !self.borrowed[table as usize]
-        {
-            return Err(Error::AmbiguousTable {
-                folder: self.folder.clone(),
-                table,
-                first: first.clone(),
-                second: source,
-            });
-        }
-        self.borrowed[table as usize] = false;
-        let slot = self.tables[table as usize].insert((TableRows::new(table), source));
-        Ok(&mut slot.0)
-    }
-
-    /// Puts a table read whole (a sheet) from `source`. It gives way to another source of
-    /// the table when it holds no rows, or is `borrowed`: a sheet of a workbook named for
-    /// another table (`children.xlsx` holding the whole template), which is read only
-    /// when no file of the drop is named for its table.
+    /// Puts a table read from `source` (a file name, or `file [sheet]`); a table comes
+    /// from one source. One that holds no records (a template's sheet, or a file, with
+    /// only its header) gives way to another whichever is read first, and so does a
+    /// `borrowed` one: a sheet of a workbook named for another table (`children.xlsx`
+    /// holding the whole template), read only when no file is named for its table.
+    /// Two sources that both hold records are ambiguous.
     fn put_table(&mut self, table: TableKind, source: String, rows: TableRows, borrowed: bool) -> Result<()> {
-        if (rows.is_empty() || borrowed) && self.tables[table as usize].is_some() {
-            return Ok(());
+        let index = table as usize;
+        let new_holds = !rows.is_empty() || self.broken.iter().any(|broken| broken.location.file.as_ref() == source);
+        if let Some((held, first)) = &self.tables[index] {
+            let held_holds = !held.is_empty() || self.broken.iter().any(|broken| broken.table == table);
+            let held_gives_way = !held_holds || (self.borrowed[index] && !borrowed);
+            if !new_holds || (borrowed && !held_gives_way) {
+                return Ok(());
+            }
+            if !held_gives_way {
+                return Err(Error::AmbiguousTable {
+                    folder: self.folder.clone(),
+                    table,
+                    first: first.clone(),
+                    second: source,
+                });
+            }
         }
-        *self.start_table(table, source)? = rows;
-        self.borrowed[table as usize] = borrowed;
+        self.tables[index] = Some((rows, source));
+        self.borrowed[index] = borrowed;
         Ok(())
     }
 
@@ -535,11 +530,19 @@ mod tests {
         let files = vec![("children.csv".to_owned(), table.clone()), ("Дети.csv".to_owned(), table.clone())];
         let error = read_drop_files(Path::new("35"), files).unwrap_err();
         assert!(matches!(error, Error::AmbiguousTable { table: TableKind::Children, .. }), "{error}");
-        // A file with only the header gives way to the one with rows.
+        // A file with only the header gives way to the one with rows, whichever is read
+        // first (files are read in name order).
         let header = b"iin,last_name,first_name\n".to_vec();
-        let files = vec![("children.csv".to_owned(), header), ("Дети.csv".to_owned(), table)];
-        let content = read_drop_files(Path::new("35"), files).unwrap();
-        assert_eq!(&*content.table(TableKind::Children).locations[0].file, "Дети.csv");
+        for (empty, full) in [("children.csv", "Дети.csv"), ("Дети.csv", "children.csv")] {
+            let files = vec![(empty.to_owned(), header.clone()), (full.to_owned(), table.clone())];
+            let content = read_drop_files(Path::new("35"), files).unwrap();
+            assert_eq!(&*content.table(TableKind::Children).locations[0].file, full);
+        }
+        // A file whose only record cannot be read holds a record: still ambiguous.
+        let broken = b"iin,last_name,first_name\n\"1,A\n".to_vec();
+        let files = vec![("children.csv".to_owned(), table.clone()), ("Дети.csv".to_owned(), broken)];
+        let error = read_drop_files(Path::new("35"), files).unwrap_err();
+        assert_eq!(error.code(), "table_ambiguous");
     }
 
     #[test]

@@ -612,10 +612,12 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
             source.manifest.as_ref().is_none_or(|manifest| read::compare_manifest(manifest, &content).is_none());
         let confirms = exported_at > held.exported_at && !in_future && manifest_agrees;
         if confirms {
-            // The region's latest drop is this one now: its rejected rows (the held
-            // drop's, judged on this export's day) take the place of those of a drop
-            // refused since, in `rejections` and in the coordinator's file.
-            let checked = check_drop(content.take_rows(), &drop_context(source, exported_at, options));
+            // The region's latest drop is this one now: its rejected rows take the place
+            // of those of a drop refused since, in `rejections` and in the coordinator's
+            // file. They are the held drop's, judged on its export's day as the data the
+            // registry keeps was (judged on this one's, a child who came of age between
+            // the two would be told as rejected while the registry holds the child).
+            let checked = check_drop(content.take_rows(), &drop_context(source, held.exported_at, options));
             outcome.rejections = rejection_records(&outcome, &content, &checked);
             outcome.warned = warning_records(&outcome, &content, &checked);
             outcome.warnings = checked.warnings.len() as u64;
@@ -982,8 +984,8 @@ async fn write_version(
     let reported_regions: Vec<String> = reported.iter().map(|outcome| outcome.region.clone()).collect();
     let rejections: Vec<RejectionRecord> =
         reported.iter().flat_map(|outcome| outcome.rejections.iter().cloned()).collect();
-    // A run of identical re-sends only (each recording a newer export time) has no
-    // region whose rejections change.
+    // A run of identical re-sends only, none recording a newer export time, has no region
+    // whose rejections change.
     if !reported_regions.is_empty() {
         let batch = schema::rejections_batch(&rejections);
         let version = store.replace_regions(StoreTable::Rejections, &reported_regions, vec![batch], &label).await?;
@@ -1031,19 +1033,24 @@ fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()>
     // refused, the first of them; any other drop's file (a refused newer one beside the
     // older applied in its place, a stale one) is named by its drop id.
     let refused = |outcome: &DropOutcome| outcome.status == DropStatus::Refused;
+    // A stale drop has no file of its own: an archive of old folders given to every run
+    // would have a file each, each night. The run's table and `--report` tell it.
+    let stale = |outcome: &DropOutcome| outcome.refusal.as_ref().is_some_and(|refusal| refusal.code == "stale");
     let standing: HashSet<String> =
         drops.iter().filter(|outcome| !refused(outcome)).map(|outcome| outcome.region.clone()).collect();
     let mut named: HashSet<String> = HashSet::new();
     let mut with_files: Vec<&mut DropOutcome> = drops
         .iter_mut()
-        .filter(|outcome| refused(outcome) || !outcome.rejections.is_empty() || !outcome.warned.is_empty())
+        .filter(|outcome| {
+            (refused(outcome) && !stale(outcome)) || !outcome.rejections.is_empty() || !outcome.warned.is_empty()
+        })
         .collect();
     with_files.sort_by_key(|outcome| refused(outcome));
     for outcome in with_files {
         let own_name =
             (!refused(outcome) || !standing.contains(&outcome.region)) && named.insert(outcome.region.clone());
         let stem = if own_name { outcome.region.clone() } else { outcome.drop_id.clone() };
-        if refused(outcome) || !outcome.rejections.is_empty() {
+        if (refused(outcome) && !stale(outcome)) || !outcome.rejections.is_empty() {
             let path = folder.join(format!("{stem}-rejections.csv"));
             write_coordinator_file(&path, outcome.refusal.as_ref(), &outcome.rejections)?;
             outcome.rejection_file = Some(path);

@@ -100,7 +100,6 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
             let mut writer = std::io::BufWriter::new(file);
             write_text(result, format, &mut writer)
                 .and_then(|()| writer.flush())
-                .and_then(|()| writer.get_ref().sync_all())
                 .map_err(|error| output_error(path)(error.to_string()))
         }),
         None => {
@@ -129,11 +128,19 @@ pub fn write_text(result: &QueryResult, format: OutputFormat, into: &mut dyn Wri
 /// Writes `path` whole or not at all: `write` writes a file beside it, which then takes
 /// its place. A failed write (a type the format cannot hold, a full disk) leaves what
 /// was there before.
+///
+/// What is not a regular file (`/dev/stdout`, a pipe) is written in place, and a symbolic
+/// link's target is the file replaced.
 fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    let partial = path.with_file_name(format!(".{name}.partial"));
+    let target = match std::fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => return write(path),
+        Ok(_) => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
+        Err(_) => path.to_owned(),
+    };
+    let name = target.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = target.with_file_name(format!(".{name}.partial"));
     let written = write(&partial)
-        .and_then(|()| std::fs::rename(&partial, path).map_err(|error| output_error(path)(error.to_string())))
+        .and_then(|()| std::fs::rename(&partial, &target).map_err(|error| output_error(path)(error.to_string())))
         .map_err(|error| match error {
             // Named as the file asked for, not the one beside it.
             Error::Output { reason, .. } => Error::Output { path: path.to_owned(), reason },

@@ -20,7 +20,7 @@ use deltalake::arrow::datatypes::SchemaRef;
 use deltalake::datafusion::catalog::MemorySchemaProvider;
 use deltalake::datafusion::datasource::{MemTable, TableProvider};
 use deltalake::datafusion::error::DataFusionError;
-use deltalake::datafusion::execution::disk_manager::DiskManagerBuilder;
+use deltalake::datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use deltalake::datafusion::execution::memory_pool::FairSpillPool;
 use deltalake::datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use deltalake::datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
@@ -91,6 +91,10 @@ pub struct RegistrySession {
     version: RegistryVersion,
     options: QueryOptions,
     tables: Vec<TableInfo>,
+    /// The folder the session's queries spill into, removed with the session: a
+    /// statement stopped at its time limit is abandoned with its spill files open, and
+    /// the command ends before they would be dropped.
+    _spill: tempfile::TempDir,
 }
 
 fn planning(error: DataFusionError) -> Error {
@@ -102,22 +106,22 @@ impl RegistrySession {
     pub async fn open(registry: &Path, options: QueryOptions) -> Result<RegistrySession> {
         let store = Store::open(registry, false)?;
         let version = store.resolve(options.as_of)?;
+        let spill = tempfile::Builder::new().prefix("daryn-spill-").tempdir().map_err(|error| Error::Execution {
+            message: format!("making a folder for spill files in the temporary folder: {error}"),
+        })?;
+        let disk = DiskManagerBuilder::default()
+            .with_mode(DiskManagerMode::Directories(vec![spill.path().to_owned()]))
+            .with_max_temp_directory_size(options.spill_limit);
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
-            .with_disk_manager_builder(DiskManagerBuilder::default().with_max_temp_directory_size(options.spill_limit))
+            .with_disk_manager_builder(disk)
             .build_arc()
             .map_err(planning)?;
         // `DATAFUSION_*` environment variables tune the engine (DataFusion's own names).
         let mut config = SessionConfig::from_env().map_err(planning)?.with_information_schema(true);
         config.options_mut().sql_parser.collect_spans = true;
-        // `amount_kzt > 220000.50` compares money with money: a literal with a point is a
-        // decimal, not a float whose cast to the column's decimal is 220000.4999… (one
-        // row too many). `DATAFUSION_SQL_PARSER_PARSE_FLOAT_AS_DECIMAL=false` undoes it.
-        if std::env::var_os("DATAFUSION_SQL_PARSER_PARSE_FLOAT_AS_DECIMAL").is_none() {
-            config.options_mut().sql_parser.parse_float_as_decimal = true;
-        }
         let context = SessionContext::new_with_config_rt(config, runtime);
-        let mut session = RegistrySession { context, version, options, tables: Vec::new() };
+        let mut session = RegistrySession { context, version, options, tables: Vec::new(), _spill: spill };
         session.register_store(&store).await?;
         session.register_reference(&store.config().item15)?;
         session.create_views().await?;

@@ -162,8 +162,9 @@ pub fn mask_text_items(value: &str) -> String {
                 Some(core) => (core, &item[core.len()..]),
                 None => (item, ""),
             };
+            // (A blank item, `a, , b`, has nothing to mask: its start is its end.)
             let start = core.len() - core.trim_start().len();
-            let end = core.trim_end().len();
+            let end = start + core.trim().len();
             format!("{}{}{}{separator}", &core[..start], mask_text(&core[start..end]), &core[end..])
         })
         .collect()
@@ -338,6 +339,10 @@ mod tests {
         assert_eq!(mask_text_items(" 850304123456 ;"), " 850304*****6 ;");
         assert_eq!(mask_text_items("050101500127"), mask_text("050101500127"));
         assert_eq!(mask_text_items("a; b"), "a; b");
+        // Blank items (which once panicked on their slice) stay as they are.
+        assert_eq!(mask_text_items("960623443096, , 123"), "960623*****6, , 123");
+        assert_eq!(mask_text_items(" ; ;"), " ; ;");
+        assert_eq!(mask_text_items(""), "");
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
                 reason: "the file is empty; the children table needs at least its header row".to_owned(),
             });
         }
-        builder.start_table(table, source)?;
+        builder.put_table(table, source, TableRows::new(table), false)?;
         return Ok(0);
     }
     let definition = table.definition();
@@ -120,10 +120,11 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
         }
     }
     let count = (rows.len() + broken.len()) as u64;
-    *builder.start_table(table, source)? = rows;
+    // The records that could not be read first: a file holding only those holds records.
     for (location, reason) in broken {
         builder.broken(table, location, reason);
     }
+    builder.put_table(table, source, rows, false)?;
     Ok(count)
 }
 

@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use self::document::{KeyCache, NestedList};
 use super::{DropBuilder, FileInput, NestedRow, RowLocation, TableRows};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 mod document;
 
@@ -43,6 +43,14 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
     let mut reader = JsonlReader::new(input.name.clone(), table.is_none());
     let line_table = table.unwrap_or(TableKind::Children);
     let bytes = input.bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input.bytes);
+    // An export of the children cut short before it began (as for CSV): published, it
+    // would remove every child of the region.
+    if line_table == TableKind::Children && bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Unreadable {
+            path: input.path.clone(),
+            reason: "the file is empty; the children table needs at least one child".to_owned(),
+        });
+    }
     let mut lines = 0u64;
     for (index, line) in bytes.split(|&byte| byte == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
@@ -52,10 +60,14 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
         reader.line(line_table, index as u64 + 1, line);
     }
     let JsonlReader { tables, unknown, broken, .. } = reader;
+    // The lines that could not be read first: a file holding only those holds records.
+    for (table, location, reason) in broken {
+        builder.broken(table, location, reason);
+    }
     for rows in tables {
         let kind = rows.table;
         if table.is_none() || table == Some(kind) {
-            *builder.start_table(kind, input.name.to_string())? = rows;
+            builder.put_table(kind, input.name.to_string(), rows, false)?;
         }
     }
     for (list, key) in unknown {
@@ -63,9 +75,6 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
             Some(list) => builder.unknown_column(&input.name, &format!("{list}.{key}")),
             None => builder.unknown_column(&input.name, &key),
         }
-    }
-    for (table, location, reason) in broken {
-        builder.broken(table, location, reason);
     }
     Ok(lines)
 }

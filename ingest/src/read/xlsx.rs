@@ -65,12 +65,14 @@ const MAX_SHARED_STRINGS_PROLOG: u64 = 16 * 1024 * 1024;
 /// sheet, or of the one table.
 ///
 /// Whichever the file's name, every sheet named for a table is read as that table
-/// (a whole template saved as `children.xlsx` keeps its measures), and a visible sheet
-/// named for none is read as a table the workbook has no sheet for when its header is
-/// that table's (a measures sheet renamed `2026`): a table left out would be a region's
-/// whole table deleted by the snapshot. A table's sheet that holds only its header, or
-/// that is in a workbook named for another table, gives way to another file of the drop
-/// holding the table ([`DropBuilder::put_table`]).
+/// (a whole template saved as `children.xlsx` keeps its measures). A visible sheet named
+/// for none is read by its header ([`header_table`]): as a table the workbook has no
+/// sheet for (a measures sheet renamed `2026`: left out, the region's whole table would
+/// be deleted by the snapshot), or, when its name goes on from a table's (`Балалар
+/// (2)`), as that table, which is then given twice. Any other sheet is not read. A
+/// table's sheet that holds only its header, or that is in a workbook named for another
+/// table, gives way to another file of the drop holding the table
+/// ([`DropBuilder::put_table`]).
 pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mut DropBuilder) -> Result<u64> {
     if let Some(reason) = impossible_shared_strings(input.bytes) {
         return Err(Error::Unreadable { path: input.path.clone(), reason });
@@ -79,13 +81,19 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
         .map_err(|error| Error::Unreadable { path: input.path.clone(), reason: error.to_string() })?;
     let date1904 = workbook.has_1904_epoch();
     let metadata = workbook.sheets_metadata().to_vec();
+    let unnamed = || {
+        metadata.iter().filter(|sheet| {
+            sheet.typ == SheetType::WorkSheet
+                && sheet.visible == SheetVisible::Visible
+                && TableKind::from_sheet_name(&sheet.name).is_none()
+        })
+    };
     let mut sheets = choose_sheets(&metadata, table);
     if let Some(table) = table
         && !sheets.iter().any(|(_, kind)| *kind == table)
     {
         // The file's own table in its first visible sheet named for no table.
-        let unnamed = metadata.iter().find(|sheet| is_visible_worksheet(sheet) && sheet_table(sheet).is_none());
-        match unnamed {
+        match unnamed().next() {
             Some(sheet) => sheets.insert(0, (sheet.name.clone(), table)),
             None => {
                 return Err(Error::Unreadable {
@@ -95,16 +103,14 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
             }
         }
     }
-    for sheet in metadata.iter().filter(|sheet| is_visible_worksheet(sheet) && sheet_table(sheet).is_none()) {
+    for sheet in unnamed() {
         if sheets.iter().any(|(name, _)| *name == sheet.name) {
             continue;
         }
-        let missing: Vec<TableKind> =
-            TableKind::ALL.into_iter().filter(|kind| !sheets.iter().any(|(_, of)| of == kind)).collect();
-        if missing.is_empty() {
-            break;
-        }
-        if let Some(kind) = header_table(&mut workbook, &sheet.name, &missing) {
+        let named = TableKind::from_sheet_name_loosely(&sheet.name);
+        let Some(kind) = header_table(&mut workbook, &sheet.name, named) else { continue };
+        let missing = !sheets.iter().any(|(_, of)| *of == kind);
+        if missing || named == Some(kind) {
             sheets.push((sheet.name.clone(), kind));
         }
     }
@@ -120,24 +126,16 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
     Ok(count)
 }
 
-fn is_visible_worksheet(sheet: &calamine::Sheet) -> bool {
-    sheet.typ == SheetType::WorkSheet && sheet.visible == SheetVisible::Visible
-}
-
-/// The table a sheet is named for ([`TableKind::from_sheet_name_loosely`]).
-fn sheet_table(sheet: &calamine::Sheet) -> Option<TableKind> {
-    TableKind::from_sheet_name_loosely(&sheet.name)
-}
-
 /// The sheets named for a table, with the table each holds. A hidden sheet is read only
-/// when no visible sheet holds its table; two visible sheets of one table (`Балалар`
-/// and its copy `Балалар (2)`) are both read, and the drop is refused as ambiguous.
-/// For a one-table workbook, the sheet named for it comes first.
+/// when no visible sheet holds its table. For a one-table workbook, the sheet named for
+/// it comes first.
 fn choose_sheets(sheets: &[calamine::Sheet], table: Option<TableKind>) -> Vec<(String, TableKind)> {
-    let worksheets = || sheets.iter().filter(|sheet| sheet.typ == SheetType::WorkSheet);
     let visible = |sheet: &calamine::Sheet| sheet.visible == SheetVisible::Visible;
-    let tables: Vec<(&calamine::Sheet, TableKind)> =
-        worksheets().filter_map(|sheet| Some((sheet, sheet_table(sheet)?))).collect();
+    let tables: Vec<(&calamine::Sheet, TableKind)> = sheets
+        .iter()
+        .filter(|sheet| sheet.typ == SheetType::WorkSheet)
+        .filter_map(|sheet| Some((sheet, TableKind::from_sheet_name(&sheet.name)?)))
+        .collect();
     let mut chosen: Vec<(String, TableKind)> = tables
         .iter()
         .filter(|(sheet, kind)| visible(sheet) || !tables.iter().any(|(other, of)| of == kind && visible(other)))
@@ -149,10 +147,13 @@ fn choose_sheets(sheets: &[calamine::Sheet], table: Option<TableKind>) -> Vec<(S
     chosen
 }
 
-/// The table among `candidates` whose header a sheet has within its first
-/// [`HEADER_SEARCH_ROWS`] rows holding a value; `None` when it has none of theirs (a
-/// notes sheet) or cannot be read (then it is not read either).
-fn header_table(workbook: &mut Workbook<'_>, sheet_name: &str, candidates: &[TableKind]) -> Option<TableKind> {
+/// The table whose header a sheet has, within its first [`HEADER_SEARCH_ROWS`] rows
+/// holding a value: of the four, the one whose columns the header row names most. The
+/// tables share some headers (ЖСН, Пән; Тегі, Аты), so a tie is that of `named` (the table
+/// the sheet's name goes on from) or none. `None` too for a sheet without a header of
+/// the form's (a notes or summary sheet), or one that cannot be read (then it is not
+/// read either).
+fn header_table(workbook: &mut Workbook<'_>, sheet_name: &str, named: Option<TableKind>) -> Option<TableKind> {
     let mut cells = workbook.worksheet_cells_reader(sheet_name).ok()?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut current: Option<u32> = None;
@@ -175,10 +176,23 @@ fn header_table(workbook: &mut Workbook<'_>, sheet_name: &str, candidates: &[Tab
         }
         texts[column as usize] = value.display();
     }
-    rows.iter().find_map(|texts| {
-        let headers: Vec<&str> = texts.iter().map(String::as_str).collect();
-        candidates.iter().copied().find(|kind| HeaderMap::build(kind.definition(), headers.clone()).0.is_header())
-    })
+    for texts in &rows {
+        let maps: Vec<(TableKind, HeaderMap)> = TableKind::ALL
+            .into_iter()
+            .map(|kind| (kind, HeaderMap::build(kind.definition(), texts.iter().map(String::as_str)).0))
+            .collect();
+        if !maps.iter().any(|(_, map)| map.is_header()) {
+            continue;
+        }
+        let most = maps.iter().map(|(_, map)| map.recognised()).max().unwrap_or(0);
+        let best: Vec<TableKind> =
+            maps.iter().filter(|(_, map)| map.recognised() == most).map(|(kind, _)| *kind).collect();
+        return match best.as_slice() {
+            [only] => Some(*only),
+            tied => named.filter(|named| tied.contains(named)),
+        };
+    }
+    None
 }
 
 /// Why a workbook's shared strings cannot be what their count says: a `uniqueCount`

@@ -73,9 +73,10 @@ pub fn markdown() -> String {
          `;` or tab. Title and blank rows may sit above the header: it must be among the first ten rows \
          that hold anything. In a workbook, a cell merged down several rows (an IIN over a child's measures, a \
          district over its children) counts on each of its rows. A workbook's sheets are found by their names \
-         in any of the three languages, also with more after the name (`Іс-шаралар 2026`); a sheet named for no \
-         table is read as a table the workbook has no sheet for when its header is that table's; every sheet \
-         named for a table is read, whatever the file's name. Headers may be the English names below or the Kazakh or Russian template headers, \
+         in any of the three languages, and every sheet named for a table is read, whatever the file's name. A \
+         sheet named for no table is read by its header: as a table the workbook has no sheet for (`2026`, \
+         `Іс-шаралар 2026`), or, when its name goes on from a table's (`Балалар (2)`), as that table, which is \
+         then given twice; other sheets (notes, summaries) are not read. Headers may be the English names below or the Kazakh or Russian template headers, \
          in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
          serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
          date. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \

@@ -630,34 +630,42 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
 #[test]
 fn a_confirming_resend_brings_back_its_own_rejections() {
     let Scene { root: _root, drops, registry, iins } = scene(5);
-    // Region 35's data with one child of five rejected (a grade of 99): 20 %, published.
-    let with_grades = |date: &str, wrong: usize| {
+    // Region 35's data with one child of five rejected: identified on the 25th, after the
+    // export of the 24th (20 %, published).
+    let held_data = |date: &str| {
         let folder = hand_made_drop(&drops, date, "35", &iins);
         let text = std::fs::read_to_string(folder.join("children.csv")).unwrap();
-        std::fs::write(folder.join("children.csv"), text.replacen(";Мектеп;9;", ";Мектеп;99;", wrong)).unwrap();
+        std::fs::write(folder.join("children.csv"), text.replacen(";2022-09-01;", ";2026-11-25;", 1)).unwrap();
         folder
     };
-    let (code, stdout, report) = ingest(&registry, &[], &[&with_grades("2026-11-24", 1)]);
+    let (code, stdout, report) = ingest(&registry, &[], &[&held_data("2026-11-24")]);
     assert_eq!(code, 2, "{stdout}");
     let held_id = report["drops"][0]["drop_id"].as_str().unwrap().to_owned();
-    // A newer export with every child rejected: refused, and its five rows are the region's.
-    let (code, stdout, report) = ingest(&registry, &[], &[&with_grades("2026-11-25", 5)]);
+    // A newer export with every child rejected (a grade of 99): refused, and its five
+    // rows are the region's.
+    let wrong = hand_made_drop(&drops, "2026-11-25", "35", &iins);
+    let text = std::fs::read_to_string(wrong.join("children.csv")).unwrap();
+    std::fs::write(wrong.join("children.csv"), text.replace(";Мектеп;9;", ";Мектеп;99;")).unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&wrong]);
     assert_eq!(code, 1, "{stdout}");
     let refused_id = report["drops"][0]["drop_id"].as_str().unwrap().to_owned();
     let by_drop = "SELECT drop_id, count(*) FROM rejections WHERE region = '35' GROUP BY drop_id";
     assert_eq!(sql_lines(&registry, None, by_drop), [format!("{refused_id},5")]);
     // The held data again, exported on the 26th: unchanged, its time recorded, and its one
-    // rejected row is the region's again; its coordinator gets the file that says so.
-    let (code, stdout, report) = ingest(&registry, &[], &[&with_grades("2026-11-26", 1)]);
+    // rejected row is the region's again, as judged when the data was published (on the
+    // 26th the child's date would pass, but the registry still does not hold the child);
+    // its coordinator gets the file that says so.
+    let (code, stdout, report) = ingest(&registry, &[], &[&held_data("2026-11-26")]);
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(report["drops"][0]["status"], "unchanged", "{stdout}");
     assert_eq!(report["drops"][0]["drop_id"].as_str(), Some(held_id.as_str()));
     assert_eq!(sql_lines(&registry, None, by_drop), [format!("{held_id},1")]);
+    assert_eq!(sql_lines(&registry, None, "SELECT count(*) FROM children"), ["4"]);
     let file = report["drops"][0]["rejection_file"].as_str().unwrap();
     assert!(file.ends_with("00000003/35-rejections.csv"), "{file}");
     let text = std::fs::read_to_string(file).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
-    assert!(text.contains("grade_out_of_range"), "{text}");
+    assert!(text.contains("date_in_future"), "{text}");
 }
 
 #[test]
@@ -1027,13 +1035,9 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     let refused = report["drops"].as_array().unwrap().iter().find(|drop| drop["status"] == "refused").unwrap();
     let reason = refused["refusal"]["reason"].as_str().unwrap();
     assert!(reason.contains(&format!("`{}`, is published in its place", latest.display())), "{reason}");
-    // Its coordinator learns it too: a file with the refusal alone, named by its drop id
-    // (the region's own name is for the published drop, which needs no file).
-    let stale_file = refused["rejection_file"].as_str().unwrap();
-    assert!(stale_file.ends_with("35-20261125T190000Z-rejections.csv"), "{stale_file}");
-    let stale_text = std::fs::read_to_string(stale_file).unwrap();
-    assert_eq!(stale_text.lines().count(), 2, "{stale_text}");
-    assert!(stale_text.lines().nth(1).unwrap().starts_with(";;;;;;stale;"), "{stale_text}");
+    // A stale drop gets no coordinator's file: an archive of old folders given to every run
+    // would get one each, every night.
+    assert!(refused["rejection_file"].is_null(), "{refused}");
     // The latest (folder 2026-11-27, so 2026-11-26 in UTC).
     assert_eq!(held_now(), ("2026-11-26".to_owned(), 5));
 }

@@ -204,3 +204,22 @@ proptest::proptest! {
         let _ = read("roadmap.jsonl", &format!("{{\"iin\":{text}}}"));
     }
 }
+
+/// An empty children file, or `roadmap.jsonl`, is an export cut short: refused, not a
+/// region without children. An empty measures file is a region without measures.
+#[test]
+fn an_empty_children_file_is_unreadable() {
+    for name in ["children.jsonl", "roadmap.jsonl"] {
+        for text in ["", "\u{feff}\n", "  \r\n"] {
+            let error = read(name, text).unwrap_err();
+            assert_eq!(error.code(), "table_unreadable", "{name} {text:?}");
+            assert!(error.to_string().contains("the file is empty"), "{error}");
+        }
+    }
+    let files = vec![
+        ("children.jsonl".to_owned(), br#"{"iin":"100101500123"}"#.to_vec()),
+        ("measures.jsonl".to_owned(), b"\n".to_vec()),
+    ];
+    let content = read_drop_files(Path::new("35"), files).unwrap();
+    assert!(content.table(TableKind::Measures).is_empty());
+}

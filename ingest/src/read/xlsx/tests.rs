@@ -292,6 +292,19 @@ fn a_renamed_table_sheet_is_read_by_its_name_or_its_header() {
     let content = read(vec![("roadmap.xlsx", bytes)]).unwrap();
     assert_eq!(content.present, [TableKind::Children, TableKind::Measures]);
     assert_eq!(content.table(TableKind::Measures).locations[0].sheet.as_deref(), Some("Іс-шаралар"));
+    // A summary whose name goes on from a table's but with no header of the form is not
+    // read (nor is the drop refused for it); nor is a copy of the measures with the
+    // achievements' shared headers (ЖСН, Пән, Нәтижесі) taken for the missing achievements.
+    let measures_copy: &[&str] = &["ЖСН", "Қолдау шарасының түрі", "Шара атауы", "Пән", "Мәртебесі"];
+    let bytes = workbook_with(&[
+        ("Балалар саны", &["Аудан", "Саны"], &["Абай", "12"]),
+        ("Іс-шаралар", MEASURES_HEADER, MEASURE_ROW),
+        ("Жиынтық", measures_copy, &["1", "grant", "Грант", "math", "done"]),
+    ]);
+    let content = read(vec![("roadmap.xlsx", bytes)]).unwrap();
+    assert_eq!(content.present, [TableKind::Children, TableKind::Measures]);
+    assert_eq!(content.table(TableKind::Children).len(), 1);
+    assert_eq!(content.table(TableKind::Measures).len(), 1);
 }
 
 /// The whole template saved as `children.xlsx` keeps its measures; a file named for the
