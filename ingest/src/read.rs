@@ -28,6 +28,7 @@ use std::sync::Arc;
 use daryn_registry::cell::Cell;
 use daryn_registry::form::rules::DropRows;
 use daryn_registry::form::{TableDef, TableKind};
+use daryn_registry::iin::{mask_digit_runs, mask_iin_runs};
 use sha2::{Digest, Sha256};
 
 pub use discover::{DropSource, discover};
@@ -278,7 +279,7 @@ fn data_file_names(folder: &Path) -> Result<Vec<String>> {
         if classify(&name).is_some() && entry.path().is_file() {
             names.push(name);
         } else if name != "manifest.json" {
-            tracing::debug!(file = %name, "not a data file of the drop, ignored");
+            tracing::debug!(file = %mask_digit_runs(&name), "not a data file of the drop, ignored");
         }
     }
     names.sort();
@@ -317,7 +318,7 @@ pub fn read_drop_files(folder: &Path, files: Vec<(String, Vec<u8>)>) -> Result<D
             FileRole::Roadmap(Format::Jsonl) => jsonl::read(&input, None, &mut builder)?,
             FileRole::Roadmap(Format::Csv) => unreachable!("`classify` gives no CSV roadmap"),
         };
-        tracing::debug!(file = %name, rows, "file read");
+        tracing::debug!(file = %mask_digit_runs(&name), rows, "file read");
         builder.files.push(FileStats { name, rows, sha256 });
     }
     let content = builder.finish()?;
@@ -454,12 +455,15 @@ impl DropBuilder {
         }
     }
 
+    /// Keeps a header the form does not know, IINs masked: it is told on the terminal
+    /// and in `--report`, and a header row may be a child's row (or a JSON key a value).
     fn unknown_column(&mut self, file: &str, header: &str) {
-        let header = header.trim_start_matches('\u{feff}').trim();
+        let header = mask_iin_runs(header.trim_start_matches('\u{feff}').trim());
+        let file = mask_digit_runs(file);
         if header.is_empty() || self.unknown_columns.iter().any(|known| known.file == file && known.header == header) {
             return;
         }
-        self.unknown_columns.push(UnknownColumn { file: file.to_owned(), header: header.to_owned() });
+        self.unknown_columns.push(UnknownColumn { file, header });
     }
 
     fn broken(&mut self, table: TableKind, location: RowLocation, reason: String) {

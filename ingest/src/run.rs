@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
 use daryn_registry::form::document::refusal_texts;
 use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
-use daryn_registry::iin::mask_iin_runs;
+use daryn_registry::iin::{mask_digit_runs, mask_iin_runs};
 use daryn_registry::spreadsheet::inert_cell;
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
 use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT, pause_point};
@@ -79,6 +79,15 @@ impl DropStatus {
 pub struct Refusal {
     pub code: &'static str,
     pub reason: String,
+}
+
+impl Refusal {
+    /// A refusal whose particulars quote no IIN: they may name a file, a sheet or a value
+    /// that is one (`130509638753.csv`, a manifest's `region`, what a parser read), and
+    /// they go to the terminal, `--report` and the `drops` table.
+    fn new(code: &'static str, reason: String) -> Refusal {
+        Refusal { code, reason: mask_digit_runs(&reason) }
+    }
 }
 
 /// Accepted and rejected rows of one table.
@@ -383,7 +392,7 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
             item.outcome.unchanged_from(held);
             item.outcome.content_sha256 = hash;
         } else if let Some((folder, stood)) = standing.get(&item.outcome.region) {
-            item.outcome.refusal = Some(Refusal { code: "stale", reason: stale_in_run(folder, stood) });
+            item.outcome.refusal = Some(Refusal::new("stale", stale_in_run(folder, stood)));
         }
         progress.drop_done(&item.outcome);
     }
@@ -543,7 +552,7 @@ fn stale_in_run(newer: &Path, stood: &str) -> String {
 
 fn refused_without_reading(source: &DropSource, code: &'static str, reason: String) -> Prepared {
     let mut outcome = blank_outcome(source);
-    outcome.refusal = Some(Refusal { code, reason });
+    outcome.refusal = Some(Refusal::new(code, reason));
     Prepared::unpublished(outcome)
 }
 
@@ -580,7 +589,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
                 source.manifest.as_ref().and_then(|manifest| read::compare_manifest_bytes(manifest, &source.folder))
             {
                 let reason = format!("{mismatch} (and it cannot be read: {error})");
-                item.outcome.refusal = Some(Refusal { code: "manifest_mismatch", reason });
+                item.outcome.refusal = Some(Refusal::new("manifest_mismatch", reason));
             }
             if let Some(held) = held
                 && exported_at <= held.exported_at
@@ -630,7 +639,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
             daryn_registry::kazakhstan_time(exported_at),
             daryn_registry::kazakhstan_time(now).format("%Y-%m-%d %H:%M%:z")
         );
-        outcome.refusal = Some(Refusal { code: "exported_in_future", reason });
+        outcome.refusal = Some(Refusal::new("exported_in_future", reason));
         return Ok(Prepared::unpublished(outcome));
     }
     if let Some(held) = held
@@ -642,7 +651,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     if let Some(manifest) = &source.manifest
         && let Some(mismatch) = read::compare_manifest(manifest, &content)
     {
-        outcome.refusal = Some(Refusal { code: "manifest_mismatch", reason: mismatch.to_string() });
+        outcome.refusal = Some(Refusal::new("manifest_mismatch", mismatch.to_string()));
         return Ok(Prepared::unpublished(outcome));
     }
 
@@ -763,8 +772,9 @@ fn coordinator_record(
         region: outcome.region.clone(),
         drop_id: outcome.drop_id.clone(),
         table: table.name().to_owned(),
-        file: location.file.to_string(),
-        sheet: location.sheet.as_ref().map(|sheet| sheet.to_string()),
+        // A file or sheet may be named by what it holds: a child's IIN.
+        file: mask_digit_runs(&location.file),
+        sheet: location.sheet.as_ref().map(|sheet| mask_digit_runs(sheet)),
         row: location.row,
         line: location.line,
         column,
@@ -1101,7 +1111,8 @@ fn write_coordinator_file(path: &Path, refusal: Option<&Refusal>, records: &[Rej
             let messages = [
                 format!("Экспорт толығымен қабылданбады, одан тізілімге ештеңе енгізілмеді: {kk}"),
                 format!("Выгрузка отклонена целиком, в реестр из неё ничего не внесено: {ru}"),
-                format!("The whole drop was refused; nothing of it was published: {}", mask_iin_runs(&refusal.reason)),
+                // (Its IINs are masked already: [`Refusal::new`].)
+                format!("The whole drop was refused; nothing of it was published: {}", refusal.reason),
             ];
             let cells = ["", "", "", "", "", "", refusal.code, &messages[0], &messages[1], &messages[2]];
             writer.write_record(cells.map(inert_cell).iter().map(|cell| cell.as_bytes())).map_err(csv_error)?;

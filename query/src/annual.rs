@@ -214,7 +214,8 @@ fn suppress_together(scopes: &[Option<RegionCode>], tables: Vec<ScopeTables>) ->
     let (all, teachers_ranges) = stacked(|tables| &tables.teachers)?;
     let rows = text(&all)?;
     let id = all.schema().index_of("teacher_id").map_err(reports::arrow_failed)?;
-    let teachers_shown = suppress_by_key(&all, teachers, &teachers_ranges, |row| &rows[row][id..=id])?;
+    let teachers_shown =
+        reports::mask_iins(&suppress_by_key(&all, teachers, &teachers_ranges, |row| &rows[row][id..=id])?)?;
 
     let slice = |table: &RecordBatch, range: &std::ops::Range<usize>| table.slice(range.start, range.len());
     Ok((0..tables.len())

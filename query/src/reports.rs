@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use daryn_registry::iin::mask_text;
 use daryn_registry::{Lang, RegionCode};
 use deltalake::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
 use deltalake::arrow::compute::{cast, concat_batches, nullif};
@@ -275,8 +276,27 @@ pub fn suppress_small(result: &QueryResult, report: &Report) -> Result<QueryResu
     if let Some(sums) = &report.sums {
         suppression.hide_second_cells(&sum_relations(sums, &table, &suppression.count_names, 0..table.num_rows()));
     }
-    let table = suppression.apply(&table, report)?;
+    let table = mask_iins(&suppression.apply(&table, report)?)?;
     Ok(QueryResult { schema: table.schema(), batches: vec![table] })
+}
+
+/// A table prepared for publication shows no IIN whole: a teacher's (`teacher_id` in
+/// item 15's list) keeps its first six digits and its last, as the coordinators' files
+/// show one. The names stay: item 15 publishes who the best teachers are.
+pub(crate) fn mask_iins(table: &RecordBatch) -> Result<RecordBatch> {
+    let columns: Vec<ArrayRef> = table
+        .schema()
+        .fields()
+        .iter()
+        .zip(table.columns())
+        .map(|(field, column)| match (field.name().as_str(), column.as_string_opt::<i32>()) {
+            ("teacher_id" | "iin", Some(iins)) => {
+                Arc::new(iins.iter().map(|iin| iin.map(mask_text)).collect::<StringArray>()) as ArrayRef
+            }
+            _ => column.clone(),
+        })
+        .collect();
+    RecordBatch::try_new(table.schema(), columns).map_err(arrow_failed)
 }
 
 pub(crate) fn arrow_failed(error: deltalake::arrow::error::ArrowError) -> Error {

@@ -152,53 +152,89 @@ pub fn mask_text(value: &str) -> String {
     }
 }
 
-/// [`mask_text`] for each item of a list of IINs (`teacher_ids`), so that the
-/// coordinator sees which of them is wrong: `850304*****6; 791130*****1`.
-pub fn mask_text_items(value: &str) -> String {
-    value
-        .split_inclusive([';', ','])
-        .map(|item| {
-            let (core, separator) = match item.strip_suffix([';', ',']) {
-                Some(core) => (core, &item[core.len()..]),
-                None => (item, ""),
-            };
-            // (A blank item, `a, , b`, has nothing to mask: its start is its end.)
-            let start = core.len() - core.trim_start().len();
-            let end = start + core.trim().len();
-            format!("{}{}{}{separator}", &core[..start], mask_text(&core[start..end]), &core[end..])
+/// Masks a value of a column that holds IINs (`iin`, `teacher_id`, `teacher_ids`),
+/// however it is typed. A list of IINs (`850304123456; 791130123451`) is masked item by
+/// item, so that the coordinator sees which is wrong; anything else of seven digits or
+/// more keeps only its first six digits and its last, whatever stands between them
+/// (`140,816,500,740`, `100715;503372` are one IIN typed apart).
+pub fn mask_iin_column(value: &str) -> String {
+    let digits = |text: &str| text.chars().filter(|ch| ch.is_numeric()).count();
+    let items: Vec<&str> = value.split([';', ',']).filter(|item| !item.trim().is_empty()).collect();
+    if items.len() > 1 && items.iter().all(|item| digits(item) >= 10) {
+        return value.split_inclusive([';', ',']).map(keep_first_six_and_last).collect();
+    }
+    keep_first_six_and_last(value)
+}
+
+/// Hides every digit of `text` but its first six and its last, when it has seven or more.
+fn keep_first_six_and_last(text: &str) -> String {
+    let count = text.chars().filter(|ch| ch.is_numeric()).count();
+    if count < 7 {
+        return text.to_owned();
+    }
+    let mut seen = 0;
+    text.chars()
+        .map(|ch| {
+            if !ch.is_numeric() {
+                return ch;
+            }
+            seen += 1;
+            if seen > 6 && seen < count { '*' } else { ch }
         })
         .collect()
 }
 
-/// Masks what may be an IIN inside any other value: every run of ten digits or more
-/// keeps its first six and last digits. Digits count as one run across up to three
-/// characters of spacing or punctuation (`010101 500127`, a no-break space, `010101 -
-/// 500127`, `010101.500127`). Dates (`2031-05-14`), KATO codes (nine digits), amounts
-/// and short numbers are shown as typed, since they are what a coordinator must fix.
-pub fn mask_iin_runs(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
+/// Masks every unbroken run of ten digits or more (its first six and last digits kept),
+/// for text that quotes names of files, folders, sheets and columns, and what a parser
+/// says of a file: a folder path's date and region (`2026-11-25/350000000`) stay as
+/// they are, a file or value named by an IIN does not.
+pub fn mask_digit_runs(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut shown = chars.clone();
     let mut at = 0;
     while at < chars.len() {
-        if !chars[at].is_ascii_digit() {
+        let run = chars[at..].iter().take_while(|ch| ch.is_numeric()).count();
+        if run >= 10 {
+            shown[at + 6..at + run - 1].fill('*');
+        }
+        at += run.max(1);
+    }
+    shown.into_iter().collect()
+}
+
+/// How many characters that are neither letters nor digits may stand between two
+/// digits of one run ([`mask_iin_runs`]): `141208    601544` is one IIN.
+const MAX_JOIN: usize = 8;
+
+/// Masks what may be an IIN inside any other value: every run of ten digits or more
+/// keeps its first six and last digits. Digits count as one run across up to
+/// [`MAX_JOIN`] characters that are neither letters nor digits (spaces of any kind,
+/// punctuation, `+`, `−`, `*`, a soft hyphen or a zero-width space), and a digit is any
+/// (full-width `１２` too). Dates (`2031-05-14`), KATO codes (nine digits), amounts and
+/// short numbers are shown as typed, since they are what a coordinator must fix; a run of
+/// two of them (a date range) is masked, as a leak costs more than a hidden digit.
+pub fn mask_iin_runs(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let mut shown = chars.clone();
+    let digit = |ch: &char| ch.is_numeric();
+    let joiner = |ch: &char| !ch.is_alphanumeric();
+    let mut at = 0;
+    while at < chars.len() {
+        if !digit(&chars[at]) {
             at += 1;
             continue;
         }
-        // The run: digits, joined by up to three joiners between two digits. (A date range,
-        // `01.09.2025 - 02.09.2025`, is then masked too: a leak costs more than a hidden
-        // digit of a value the coordinator still recognises.)
-        let joiner = |ch: &char| ch.is_whitespace() || matches!(ch, '-' | '.' | '/' | '_' | '\u{2010}'..='\u{2015}');
         let mut digits = vec![at];
         let mut end = at + 1;
         loop {
             match chars.get(end) {
-                Some(ch) if ch.is_ascii_digit() => {
+                Some(ch) if digit(ch) => {
                     digits.push(end);
                     end += 1;
                 }
                 Some(ch) if joiner(ch) => {
                     let gap = chars[end..].iter().take_while(|ch| joiner(ch)).count();
-                    if gap > 3 || !chars.get(end + gap).is_some_and(char::is_ascii_digit) {
+                    if gap > MAX_JOIN || !chars.get(end + gap).is_some_and(digit) {
                         break;
                     }
                     end += gap;
@@ -330,19 +366,43 @@ mod tests {
     }
 
     #[test]
-    fn each_iin_of_a_list_is_masked_on_its_own() {
-        assert_eq!(
-            mask_text_items("850304123456; 791130123451; 700101123455"),
-            "850304*****6; 791130*****1; 700101*****5"
-        );
-        assert_eq!(mask_text_items("850304123456,791130123451"), "850304*****6,791130*****1");
-        assert_eq!(mask_text_items(" 850304123456 ;"), " 850304*****6 ;");
-        assert_eq!(mask_text_items("050101500127"), mask_text("050101500127"));
-        assert_eq!(mask_text_items("a; b"), "a; b");
-        // Blank items (which once panicked on their slice) stay as they are.
-        assert_eq!(mask_text_items("960623443096, , 123"), "960623*****6, , 123");
-        assert_eq!(mask_text_items(" ; ;"), " ; ;");
-        assert_eq!(mask_text_items(""), "");
+    fn each_iin_of_a_list_is_masked_on_its_own_and_an_iin_typed_apart_whole() {
+        for (value, shown) in [
+            ("850304123456; 791130123451; 700101123455", "850304*****6; 791130*****1; 700101*****5"),
+            ("850304123456,791130123451", "850304*****6,791130*****1"),
+            (" 850304123456 ;", " 850304*****6 ;"),
+            ("050101500127", "050101*****7"),
+            ("a; b", "a; b"),
+            // Blank items (which once panicked a slice) stay as they are.
+            ("960623443096, , 123", "960623******, , **3"),
+            (" ; ;", " ; ;"),
+            ("", ""),
+            // One IIN typed apart: grouped as a number, or cut at a list's separator.
+            ("140,816,500,740", "140,816,***,**0"),
+            ("100715;503372", "100715;*****2"),
+            ("140709, 501638", "140709, *****8"),
+            ("１２０９０５５００６９１", "１２０９０５*****１"),
+            ("12345", "12345"),
+        ] {
+            assert_eq!(mask_iin_column(value), shown, "{value}");
+        }
+    }
+
+    #[test]
+    fn unbroken_runs_of_ten_digits_are_masked_in_names_and_paths() {
+        for (value, shown) in [
+            ("drops/2026-11-25/350000000/children.csv", "drops/2026-11-25/350000000/children.csv"),
+            ("130509638753.csv", "130509*****3.csv"),
+            (
+                "invalid type: string \"130509638753\", expected u64",
+                "invalid type: string \"130509*****3\", expected u64",
+            ),
+            ("1234567890", "123456***0"),
+            ("123456789", "123456789"),
+            ("", ""),
+        ] {
+            assert_eq!(mask_digit_runs(value), shown, "{value}");
+        }
     }
 
     #[test]
@@ -360,14 +420,29 @@ mod tests {
             ("05010150012", "050101****2"),
             ("050101-500127", "050101-*****7"),
             ("ИИН 050101 500127 жазылған", "ИИН 050101 *****7 жазылған"),
-            ("050101500127;940624403841", "050101*****7;940624*****1"),
+            // Two IINs side by side are one run: neither is shown.
+            ("050101500127;940624403841", "050101******;***********1"),
             ("050101\u{a0}500127", "050101\u{a0}*****7"),
             ("050101  500127", "050101  *****7"),
             ("050101 - 500127", "050101 - *****7"),
             ("050101.500127", "050101.*****7"),
             ("050101/500127", "050101/*****7"),
             ("01.09.2025", "01.09.2025"),
-            ("12    345678901", "12    345678901"),
+            ("12    345678901", "12    3456****1"),
+            // Every way the privacy review typed one IIN apart is one run.
+            ("110,111,604,652", "110,111,***,**2"),
+            ("130630+602265", "130630+*****5"),
+            ("120901\u{2212}603978", "120901\u{2212}*****8"),
+            ("１２０９０５５００６９１", "１２０９０５*****１"),
+            ("141208    601544", "141208    *****4"),
+            ("141208\u{200b}601544", "141208\u{200b}*****4"),
+            ("141208\u{ad}601544", "141208\u{ad}*****4"),
+            ("(131103)502068", "(131103)*****8"),
+            ("160901:503770", "160901:*****0"),
+            ("111120*602747", "111120******7"),
+            // Nine spaces part two numbers; a letter always does.
+            ("12         345678901", "12         345678901"),
+            ("1234567a890123", "1234567a890123"),
             ("01.09.2025 - 02.09.2025", "01.09.20** - **.**.***5"),
             ("", ""),
         ] {

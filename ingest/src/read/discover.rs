@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use daryn_registry::RegionCode;
+use daryn_registry::iin::mask_digit_runs;
 
 use super::manifest::Manifest;
 use crate::error::{Error, Result};
@@ -113,7 +114,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<DropSource>> {
         if seen.insert(canonical) {
             drops.push(DropSource::open(folder)?);
         } else {
-            tracing::info!(folder = %folder.display(), "drop folder given twice, read once");
+            tracing::info!(folder = %mask_digit_runs(&folder.display().to_string()), "drop folder given twice, read once");
         }
         Ok(())
     };
@@ -135,9 +136,15 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<DropSource>> {
             match region_code(&entry_name) {
                 Some(Some(region)) if entry_path.is_dir() => found.push((region, entry_name, entry_path)),
                 Some(None) if entry_path.is_dir() => {
-                    tracing::warn!(folder = %entry_path.display(), "not the code of one of the 20 regions, ignored");
+                    tracing::warn!(
+                        folder = %mask_digit_runs(&entry_path.display().to_string()),
+                        "not the code of one of the 20 regions, ignored"
+                    );
                 }
-                _ => tracing::debug!(entry = %entry_path.display(), "not a region folder, ignored"),
+                _ => tracing::debug!(
+                    entry = %mask_digit_runs(&entry_path.display().to_string()),
+                    "not a region folder, ignored"
+                ),
             }
         }
         if found.is_empty() && date_of(&name).is_none() {

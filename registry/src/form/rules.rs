@@ -16,7 +16,7 @@ use crate::cell::{self, Cell};
 use crate::discipline::DisciplineRef;
 use crate::enums::*;
 use crate::error::{RejectCode, WarningCode};
-use crate::iin::{Iin, IinError, mask_iin_runs, mask_text_items};
+use crate::iin::{Iin, IinError, mask_iin_column, mask_iin_runs};
 use crate::kato::{KatoClassifier, KatoCode, Region, RegionCode};
 use crate::records::{Achievement, Child, Measure, Teacher};
 
@@ -59,7 +59,7 @@ type Checked<T> = Result<T, RowIssue>;
 fn shown_value(table: &TableDef, column: &str, value: &str) -> String {
     let value = &value.trim_end_matches(cell::LIST_ITEM_SEPARATOR).replace(cell::LIST_ITEM_SEPARATOR, "; ");
     let holds_iins = table.columns.iter().any(|def| def.name == column && def.holds_iins());
-    if holds_iins { mask_text_items(value) } else { mask_iin_runs(value) }
+    if holds_iins { mask_iin_column(value) } else { mask_iin_runs(value) }
 }
 
 /// Typed access to one row's cells, failing with the right code and column.

@@ -324,6 +324,83 @@ fn formulas_from_a_drop_are_not_run_by_the_spreadsheet_that_opens_them() {
     assert_eq!(lines, ["school_name,n,t", "'@Мектеп,-5,'-x", "Мектеп,-5,'-x"], "{csv}");
 }
 
+/// IINs typed every way the privacy review found, where no rule expects them: in other
+/// columns (as Excel groups a number, with `+`, in full-width digits), cut in two in the
+/// IIN column, as a header, as a file's name, as a manifest's value. Nothing the run
+/// tells (terminal, a debug log, `--report`, the coordinators' files, the `rejections`
+/// and `drops` tables) shows one whole.
+#[test]
+fn an_iin_typed_anyhow_anywhere_is_never_shown_whole() {
+    // Three of fifteen children rejected: 20 %, published.
+    let scene = scene(19);
+    let (children, planted) = scene.iins.split_at(15);
+    let grouped = |iin: &str| format!("{},{},{},{}", &iin[..3], &iin[3..6], &iin[6..9], &iin[9..]);
+    let wide =
+        |iin: &str| iin.chars().map(|ch| char::from_u32(ch as u32 - '0' as u32 + 0xFF10).unwrap()).collect::<String>();
+    let typed = [
+        grouped(&planted[0]),
+        format!("{}+{}", &planted[1][..6], &planted[1][6..]),
+        wide(&planted[2]),
+        format!("{};{}", &children[14][..6], &children[14][6..]),
+    ];
+    let folder = scene.drops.join("2026-11-25").join("35");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut lines = vec![format!("{CHILDREN_HEADER};{}", planted[3])];
+    for (number, iin) in children.iter().enumerate() {
+        let (iin, birth, grade, disciplines) = match number {
+            0 => (iin.clone(), typed[0].clone(), "9".to_owned(), "math".to_owned()),
+            1 => (iin.clone(), "05.01.2010".to_owned(), typed[1].clone(), "math".to_owned()),
+            2 => (iin.clone(), "05.01.2010".to_owned(), "9".to_owned(), format!("math, {}", typed[2])),
+            14 => (typed[3].clone(), "05.01.2010".to_owned(), "9".to_owned(), "math".to_owned()),
+            _ => (iin.clone(), "05.01.2010".to_owned(), "9".to_owned(), "math".to_owned()),
+        };
+        lines.push(format!(
+            "{iin};Әлиева;Аружан;{birth};351600000;ауыл;S1;Мектеп;{grade};жоқ;жоқ;science;{disciplines};2022-09-01;olympiad;К. А.;x"
+        ));
+    }
+    std::fs::write(folder.join("children.csv"), lines.join("\n")).unwrap();
+    std::fs::write(folder.join(format!("{}.txt", planted[3])), "notes").unwrap();
+    // Another region's manifest names an IIN where its region goes.
+    let other = scene.drops.join("2026-11-25").join("47");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("children.csv"), format!("{CHILDREN_HEADER}\n")).unwrap();
+    let manifest =
+        format!(r#"{{"region": "{}", "exported_at": "2026-11-25T00:00:00+05:00", "files": {{}}}}"#, planted[3]);
+    std::fs::write(other.join("manifest.json"), manifest).unwrap();
+
+    let report = scene.root.path().join("report.json");
+    let output = std::process::Command::new(crate::binary())
+        .args(["ingest", "--registry", scene.registry.to_str().unwrap(), "--report", report.to_str().unwrap()])
+        .args([folder.to_str().unwrap(), other.to_str().unwrap()])
+        .env("DARYN_LOG", "debug")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut told = vec![
+        ("stdout".to_owned(), String::from_utf8_lossy(&output.stdout).into_owned()),
+        ("the log".to_owned(), String::from_utf8_lossy(&output.stderr).into_owned()),
+        ("--report".to_owned(), std::fs::read_to_string(&report).unwrap()),
+        ("rejections".to_owned(), sql_lines(&scene.registry, None, "SELECT * FROM rejections").join("\n")),
+        ("drops".to_owned(), sql_lines(&scene.registry, None, "SELECT * FROM drops").join("\n")),
+    ];
+    for entry in std::fs::read_dir(scene.registry.join("reports/00000001")).unwrap() {
+        let path = entry.unwrap().path();
+        told.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+    }
+    // What was planted was read: the rows are rejected or warned, the header and the
+    // manifest's region are told.
+    let all: String = told.iter().map(|(_, text)| text.as_str()).collect();
+    for expected in ["birth_date", "int_invalid", "discipline_unknown", "iin_format", "manifest_invalid"] {
+        assert!(all.contains(expected), "{expected} is not told");
+    }
+    for (channel, text) in &told {
+        for secret in planted.iter().chain([&children[14]]).map(String::as_str).chain(typed.iter().map(String::as_str))
+        {
+            assert!(!text.contains(secret), "{channel} shows `{secret}`:\n{text}");
+        }
+    }
+}
+
 #[test]
 fn the_export_day_is_kazakhstans_and_an_export_ahead_of_the_run_is_refused() {
     let scene = scene(2);

@@ -87,12 +87,15 @@ fn item15_counts_are_suppressed_across_the_annual_workbooks() {
     let (registry, teacher) = fixture::shared_teacher(root.path());
     let out = root.path().join("annual");
     write_annual(&registry, "2025", &out, true);
+    // Prepared for publication, the lists show no teacher's IIN whole.
+    let shown = format!("{}*****{}", &teacher[..6], &teacher[11..]);
     let teacher_row = |file: &str| {
         let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join(file)).unwrap();
         let sheet = workbook.worksheet_range("item 15").unwrap();
         let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|cell| cell.to_string()).collect();
         let at = |name: &str| header.iter().position(|column| column == name).unwrap();
-        let row = sheet.rows().find(|row| row[at("teacher_id")].to_string() == teacher).unwrap().to_vec();
+        assert!(!sheet.rows().any(|row| row[at("teacher_id")].to_string() == teacher), "{file}");
+        let row = sheet.rows().find(|row| row[at("teacher_id")].to_string() == shown).unwrap().to_vec();
         (row[at("score")].to_string(), row[at("achievements")].to_string())
     };
     assert_eq!(teacher_row("annual-2025-national.xlsx"), ("80".to_owned(), "8".to_owned()));
@@ -274,6 +277,12 @@ fn top_teachers(fixture: &Fixture) {
     let (_, top_two) = report(&fixture.registry, &["top-teachers", "--limit", "2"]);
     assert_eq!(top_two.len(), 2);
     assert_eq!(top_two[1][1], fixture.t2);
+    // Prepared for publication, the list names the teachers but shows no IIN whole.
+    let (_, published) = report(&fixture.registry, &["top-teachers", "--suppress-small"]);
+    let masked = |iin: &str| format!("{}*****{}", &iin[..6], &iin[11..]);
+    let ids: Vec<&str> = published.iter().map(|row| row[1].as_str()).collect();
+    assert_eq!(ids, [masked(&fixture.t3), masked(&fixture.t2), masked(&fixture.t1)]);
+    assert_eq!(published[0][2], "Үшінші");
 
     // T2's explanation: A1 and A6 (10 each, by date), then A5 (2).
     let (header, explained) = report(&fixture.registry, &["top-teachers", "--explain", &fixture.t2]);
