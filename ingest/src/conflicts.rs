@@ -157,7 +157,14 @@ mod tests {
     use super::*;
 
     fn state(drop_id: &str, exported_at: DateTime<Utc>) -> RegionState {
-        RegionState { drop_id: drop_id.to_owned(), exported_at, content_sha256: String::new(), children: 0, rows: None }
+        RegionState {
+            drop_id: drop_id.to_owned(),
+            exported_at,
+            content_sha256: String::new(),
+            children: 0,
+            rows: None,
+            judged_at: None,
+        }
     }
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -214,7 +214,7 @@ impl DropContent {
 }
 
 /// Reads the drop folder of `source` (see [`read_folder`]).
-#[tracing::instrument(skip_all, fields(region = %source.region, folder = %source.folder.display()))]
+#[tracing::instrument(skip_all, fields(region = %source.region, folder = %mask_digit_runs(&source.folder.display().to_string())))]
 pub fn read_drop(source: &DropSource) -> Result<DropContent> {
     read_folder(&source.folder)
 }
@@ -420,7 +420,9 @@ impl DropBuilder {
         let index = table as usize;
         let new_holds = !rows.is_empty() || self.broken.iter().any(|broken| broken.location.file.as_ref() == source);
         if let Some((held, first)) = &self.tables[index] {
-            let held_holds = !held.is_empty() || self.broken.iter().any(|broken| broken.table == table);
+            // (The new source's own broken records are pushed before it is put.)
+            let held_holds = !held.is_empty()
+                || self.broken.iter().any(|broken| broken.table == table && broken.location.file.as_ref() != source);
             let held_gives_way = !held_holds || (self.borrowed[index] && !borrowed);
             if !new_holds || (borrowed && !held_gives_way) {
                 return Ok(());
@@ -542,11 +544,21 @@ mod tests {
             let content = read_drop_files(Path::new("35"), files).unwrap();
             assert_eq!(&*content.table(TableKind::Children).locations[0].file, full);
         }
-        // A file whose only record cannot be read holds a record: still ambiguous.
-        let broken = b"iin,last_name,first_name\n\"1,A\n".to_vec();
-        let files = vec![("children.csv".to_owned(), table.clone()), ("Дети.csv".to_owned(), broken)];
+        // A file whose only line cannot be read holds a record: still ambiguous. One with
+        // rows and a broken line beside a header-only file is the table, either way round.
+        let broken = b"not json\n".to_vec();
+        let files = vec![("children.csv".to_owned(), table.clone()), ("children.jsonl".to_owned(), broken)];
         let error = read_drop_files(Path::new("35"), files).unwrap_err();
         assert_eq!(error.code(), "table_ambiguous");
+        let rows_and_broken = b"{\"iin\":\"1\"}\nnot json\n".to_vec();
+        for files in [
+            vec![("children.csv".to_owned(), header.clone()), ("children.jsonl".to_owned(), rows_and_broken.clone())],
+            vec![("children.jsonl".to_owned(), rows_and_broken.clone()), ("children.csv".to_owned(), header.clone())],
+        ] {
+            let content = read_drop_files(Path::new("35"), files).unwrap();
+            assert_eq!(&*content.table(TableKind::Children).locations[0].file, "children.jsonl");
+            assert_eq!(content.broken.len(), 1);
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
 use daryn_registry::form::document::refusal_texts;
 use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
-use daryn_registry::iin::{mask_digit_runs, mask_iin_runs};
+use daryn_registry::iin::{mask_digit_runs, mask_iin_runs, mask_message};
 use daryn_registry::spreadsheet::inert_cell;
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
 use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT, pause_point};
@@ -86,7 +86,7 @@ impl Refusal {
     /// that is one (`130509638753.csv`, a manifest's `region`, what a parser read), and
     /// they go to the terminal, `--report` and the `drops` table.
     fn new(code: &'static str, reason: String) -> Refusal {
-        Refusal { code, reason: mask_digit_runs(&reason) }
+        Refusal { code, reason: mask_message(&reason) }
     }
 }
 
@@ -626,7 +626,8 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
             // file. They are the held drop's, judged on its export's day as the data the
             // registry keeps was (judged on this one's, a child who came of age between
             // the two would be told as rejected while the registry holds the child).
-            let checked = check_drop(content.take_rows(), &drop_context(source, held.exported_at, options));
+            let judged_at = held.judged_at.unwrap_or(held.exported_at);
+            let checked = check_drop(content.take_rows(), &drop_context(source, judged_at, options));
             outcome.rejections = rejection_records(&outcome, &content, &checked);
             outcome.warned = warning_records(&outcome, &content, &checked);
             outcome.warnings = checked.warnings.len() as u64;
@@ -774,7 +775,7 @@ fn coordinator_record(
         table: table.name().to_owned(),
         // A file or sheet may be named by what it holds: a child's IIN.
         file: mask_digit_runs(&location.file),
-        sheet: location.sheet.as_ref().map(|sheet| mask_digit_runs(sheet)),
+        sheet: location.sheet.as_ref().map(|sheet| mask_iin_runs(sheet)),
         row: location.row,
         line: location.line,
         column,
@@ -945,6 +946,7 @@ async fn write_version(
     for item in prepared.iter().filter(|item| item.confirms) {
         let outcome = &item.outcome;
         if let Some(state) = regions.get_mut(&outcome.region) {
+            state.judged_at = Some(state.judged_at.unwrap_or(state.exported_at));
             state.exported_at = outcome.exported_at.unwrap_or(state.exported_at);
         }
     }
@@ -956,6 +958,7 @@ async fn write_version(
                 drop_id: outcome.drop_id.clone(),
                 exported_at: outcome.exported_at.unwrap_or(run_at),
                 content_sha256: outcome.content_sha256.clone(),
+                judged_at: None,
                 children: outcome.children.accepted,
                 rows: Some(TableKind::ALL.map(|table| {
                     let counts = outcome.counts(table);
@@ -986,9 +989,12 @@ async fn write_version(
     progress.stage("writing rejections and drops");
     // An unchanged drop leaves its region's rejections as they are, unless it confirms
     // the region's data with a newer time: then they are its own.
+    // A stale drop is not the region's latest either: an archive of old folders given to
+    // every run would empty the region's rejections each night.
     let reported: Vec<&DropOutcome> = prepared
         .iter()
         .filter(|item| item.outcome.status != DropStatus::Unchanged || item.confirms)
+        .filter(|item| item.outcome.refusal.as_ref().is_none_or(|refusal| refusal.code != "stale"))
         .map(|item| &item.outcome)
         .collect();
     let reported_regions: Vec<String> = reported.iter().map(|outcome| outcome.region.clone()).collect();

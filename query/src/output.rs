@@ -68,9 +68,15 @@ fn output_error(path: &Path) -> impl Fn(String) -> Error + '_ {
     move |reason| Error::Output { path: path.to_owned(), reason }
 }
 
-/// Writes `result` to `out` (a file) or standard output (`None`).
+/// Writes `result` to `out` (a file) or standard output (`None`, or `-o /dev/stdout`).
 pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Path>) -> Result<()> {
     let shown = out.unwrap_or(Path::new("-"));
+    // Standard output named as a file is standard output: written as it is, and never a
+    // file renamed over whatever it leads to (`>> log.csv`, or the link `/dev/stdout`).
+    if format.needs_file() && out.is_some_and(names_stdout) {
+        return write_binary_to_stdout(result, format, shown);
+    }
+    let out = out.filter(|path| !names_stdout(path));
     if format.needs_file() && out.is_none() {
         return Err(Error::BadParameter {
             parameter: "-o",
@@ -125,17 +131,64 @@ pub fn write_text(result: &QueryResult, format: OutputFormat, into: &mut dyn Wri
     }
 }
 
+/// Whether `-o` names standard output.
+fn names_stdout(path: &Path) -> bool {
+    ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].iter().any(|name| path == Path::new(name))
+}
+
+/// Parquet or XLSX to standard output, when `-o /dev/stdout` asks for it (`| duckdb`).
+fn write_binary_to_stdout(result: &QueryResult, format: OutputFormat, shown: &Path) -> Result<()> {
+    let fail = output_error(shown);
+    let bytes = match format {
+        OutputFormat::Parquet => {
+            let mut bytes = Vec::new();
+            let properties = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+                .build();
+            let mut writer = ArrowWriter::try_new(&mut bytes, result.schema.clone(), Some(properties))
+                .map_err(|error| fail(error.to_string()))?;
+            for batch in &result.batches {
+                writer.write(batch).map_err(|error| fail(error.to_string()))?;
+            }
+            writer.close().map_err(|error| fail(error.to_string()))?;
+            bytes
+        }
+        _ => {
+            let mut workbook = Workbook::new();
+            let sheet = workbook.add_worksheet().set_name("result").map_err(|error| fail(error.to_string()))?;
+            write_sheet(sheet, result).map_err(&fail)?;
+            workbook.save_to_buffer().map_err(|error| fail(error.to_string()))?
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.map_err(|error| fail(error.to_string())),
+    }
+}
+
 /// Writes `path` whole or not at all: `write` writes a file beside it, which then takes
 /// its place. A failed write (a type the format cannot hold, a full disk) leaves what
 /// was there before.
 ///
-/// What is not a regular file (`/dev/stdout`, a pipe) is written in place, and a symbolic
-/// link's target is the file replaced.
+/// Only a regular file, or a name not yet taken, is replaced so (through a symbolic
+/// link, the regular file it leads to). Anything else (a device such as `/dev/null`, a
+/// pipe, a link into `/proc` or `/dev`) is written in place.
 fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let target = match std::fs::metadata(path) {
-        Ok(metadata) if !metadata.is_file() => return write(path),
-        Ok(_) => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
+    let target = match std::fs::symlink_metadata(path) {
         Err(_) => path.to_owned(),
+        Ok(metadata) if metadata.is_file() => path.to_owned(),
+        Ok(metadata) if metadata.file_type().is_symlink() => {
+            match (std::fs::metadata(path), std::fs::canonicalize(path)) {
+                (Ok(led_to), Ok(real))
+                    if led_to.is_file() && !real.starts_with("/proc") && !real.starts_with("/dev") =>
+                {
+                    real
+                }
+                _ => return write(path),
+            }
+        }
+        Ok(_) => return write(path),
     };
     let name = target.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let partial = target.with_file_name(format!(".{name}.partial"));

@@ -209,6 +209,7 @@ mod tests {
                     content_sha256: String::new(),
                     children: 1,
                     rows: None,
+                    judged_at: None,
                 },
             )]
             .into(),

@@ -94,7 +94,7 @@ pub struct RegistrySession {
     /// The folder the session's queries spill into, removed with the session: a
     /// statement stopped at its time limit is abandoned with its spill files open, and
     /// the command ends before they would be dropped.
-    _spill: tempfile::TempDir,
+    _spill: Option<tempfile::TempDir>,
 }
 
 fn planning(error: DataFusionError) -> Error {
@@ -106,12 +106,14 @@ impl RegistrySession {
     pub async fn open(registry: &Path, options: QueryOptions) -> Result<RegistrySession> {
         let store = Store::open(registry, false)?;
         let version = store.resolve(options.as_of)?;
-        let spill = tempfile::Builder::new().prefix("daryn-spill-").tempdir().map_err(|error| Error::Execution {
-            message: format!("making a folder for spill files in the temporary folder: {error}"),
-        })?;
-        let disk = DiskManagerBuilder::default()
-            .with_mode(DiskManagerMode::Directories(vec![spill.path().to_owned()]))
-            .with_max_temp_directory_size(options.spill_limit);
+        // Without a temporary folder to make it in (`TMPDIR` gone or read-only), a query
+        // that never spills still runs, and one that does fails then, saying so.
+        let spill = tempfile::Builder::new().prefix("daryn-spill-").tempdir().ok();
+        let mode = match &spill {
+            Some(folder) => DiskManagerMode::Directories(vec![folder.path().to_owned()]),
+            None => DiskManagerMode::OsTmpDirectory,
+        };
+        let disk = DiskManagerBuilder::default().with_mode(mode).with_max_temp_directory_size(options.spill_limit);
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
             .with_disk_manager_builder(disk)

@@ -202,6 +202,31 @@ pub fn mask_digit_runs(text: &str) -> String {
     shown.into_iter().collect()
 }
 
+/// Masks a message that quotes what it read (a refusal's particulars): a value quoted in
+/// backticks or double quotes is masked as any value is ([`mask_iin_runs`], `050101
+/// 500127` too), unless it is a path (it has a `/`); the rest, with its paths, dates and
+/// times, only in its unbroken runs ([`mask_digit_runs`]).
+pub fn mask_message(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = if rest.as_bytes()[open] == b'`' { '`' } else { '"' };
+        shown.push_str(&mask_digit_runs(&rest[..open]));
+        shown.push(quote);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(quote) else {
+            shown.push_str(&mask_iin_runs(after));
+            return shown;
+        };
+        let inner = &after[..close];
+        shown.push_str(&if inner.contains('/') { mask_digit_runs(inner) } else { mask_iin_runs(inner) });
+        shown.push(quote);
+        rest = &after[close + 1..];
+    }
+    shown.push_str(&mask_digit_runs(rest));
+    shown
+}
+
 /// How many characters that are neither letters nor digits may stand between two
 /// digits of one run ([`mask_iin_runs`]): `141208    601544` is one IIN.
 const MAX_JOIN: usize = 8;
@@ -242,7 +267,8 @@ pub fn mask_iin_runs(value: &str) -> String {
                 _ => break,
             }
         }
-        if digits.len() >= 10 {
+        let run: String = chars[at..end].iter().collect();
+        if digits.len() >= 10 && !is_date_time(&run) {
             for &index in &digits[6..digits.len() - 1] {
                 shown[index] = '*';
             }
@@ -250,6 +276,22 @@ pub fn mask_iin_runs(value: &str) -> String {
         at = end;
     }
     shown.into_iter().collect()
+}
+
+/// Whether a run of digits is a date with its time, as spreadsheets write a date cell
+/// (`14.10.2013 0:00`, `2013-10-14 00:00:00`): the date is what the coordinator must fix.
+fn is_date_time(run: &str) -> bool {
+    const FORMATS: [&str; 8] = [
+        "%d.%m.%Y %H:%M",
+        "%d.%m.%Y %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+    ];
+    FORMATS.iter().any(|format| chrono::NaiveDateTime::parse_from_str(run.trim(), format).is_ok())
 }
 
 fn check_digit(first_eleven: &[u8]) -> Option<u8> {
@@ -406,6 +448,26 @@ mod tests {
     }
 
     #[test]
+    fn a_message_masks_what_it_quotes_and_keeps_its_paths_and_times() {
+        for (message, shown) in [
+            ("region `050101 500127` is not the folder's region", "region `050101 *****7` is not the folder's region"),
+            (
+                "invalid type: string \"050101-500127\", expected u64",
+                "invalid type: string \"050101-*****7\", expected u64",
+            ),
+            (
+                "cannot read `drops/2026-11-25/350000000/children.csv`: exported at 2026-11-25 00:00:00 +05:00",
+                "cannot read `drops/2026-11-25/350000000/children.csv`: exported at 2026-11-25 00:00:00 +05:00",
+            ),
+            ("a file named 130509638753.csv", "a file named 130509*****3.csv"),
+            ("an open `050101 500127", "an open `050101 *****7"),
+            ("", ""),
+        ] {
+            assert_eq!(mask_message(message), shown, "{message}");
+        }
+    }
+
+    #[test]
     fn only_runs_long_enough_to_be_an_iin_are_masked_in_other_values() {
         // Worked out by hand: ten digits or more, joined by single spaces or hyphens,
         // keep their first six and last digits.
@@ -440,6 +502,10 @@ mod tests {
             ("(131103)502068", "(131103)*****8"),
             ("160901:503770", "160901:*****0"),
             ("111120*602747", "111120******7"),
+            // A date with its time, as a spreadsheet writes a date cell, stays readable.
+            ("14.10.2013 0:00", "14.10.2013 0:00"),
+            ("2013-10-14 00:00:00", "2013-10-14 00:00:00"),
+            ("01.12.2013 12:30:00", "01.12.2013 12:30:00"),
             // Nine spaces part two numbers; a letter always does.
             ("12         345678901", "12         345678901"),
             ("1234567a890123", "1234567a890123"),

@@ -92,8 +92,17 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
     if let Some(table) = table
         && !sheets.iter().any(|(_, kind)| *kind == table)
     {
-        // The file's own table in its first visible sheet named for no table.
-        match unnamed().next() {
+        // The file's own table in a visible sheet named for no table: the first whose
+        // name goes on from the table's (`Балалар 2026`), else whose header is the
+        // table's, else the first (a notes sheet before the data is passed over so).
+        let own = unnamed()
+            .find(|sheet| TableKind::from_sheet_name_loosely(&sheet.name) == Some(table))
+            .or_else(|| {
+                let candidates: Vec<&calamine::Sheet> = unnamed().collect();
+                candidates.into_iter().find(|sheet| header_table(&mut workbook, &sheet.name, None) == Some(table))
+            })
+            .or_else(|| unnamed().next());
+        match own {
             Some(sheet) => sheets.insert(0, (sheet.name.clone(), table)),
             None => {
                 return Err(Error::Unreadable {

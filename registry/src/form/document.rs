@@ -180,7 +180,7 @@ pub fn markdown() -> String {
     let _ = writeln!(text, "\n## Why a whole drop is refused\n");
     let _ = writeln!(
         text,
-        "A refused drop leaves the region's published data untouched. When several apply, the first in this order is reported: the contract's order (stale, manifest, rejected children, shrink), with what must hold before a drop can be judged at all placed where it is checked. The coordinator's rejection file of a refused drop (`<region>-rejections.csv`) begins with a row that says the whole drop was refused, with the code, its meaning in the three languages and the particulars, before any rows the drop had rejected.\n"
+        "A refused drop leaves the region's published data untouched. When several apply, the first in this order is reported: the contract's order (stale, manifest, rejected children, shrink), with what must hold before a drop can be judged at all placed where it is checked. The coordinator's rejection file of a refused drop (`<region>-rejections.csv`) begins with a row that says the whole drop was refused, with the code, its meaning in the three languages and the particulars, before any rows the drop had rejected. A stale drop has no such file (an archive of old folders given to every run would have one each, every night): the run's table says it, and the region's rejections stay those of its latest drop.\n"
     );
     let _ = writeln!(text, "| code | English | Қазақша | По-русски |");
     let _ = writeln!(text, "|---|---|---|---|");

@@ -140,6 +140,10 @@ pub struct RegionState {
     /// `None` in versions written before they were kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<[(u64, u64); 4]>,
+    /// The export time the drop's rows were judged on, once an identical re-send has
+    /// moved `exported_at` past it (ages and "in the future" count from this day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged_at: Option<DateTime<Utc>>,
 }
 
 /// One registry version: what every reader of that version sees.

@@ -360,12 +360,12 @@ fn an_iin_typed_anyhow_anywhere_is_never_shown_whole() {
     }
     std::fs::write(folder.join("children.csv"), lines.join("\n")).unwrap();
     std::fs::write(folder.join(format!("{}.txt", planted[3])), "notes").unwrap();
-    // Another region's manifest names an IIN where its region goes.
+    // Another region's manifest names an IIN, typed with a space, where its region goes.
     let other = scene.drops.join("2026-11-25").join("47");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("children.csv"), format!("{CHILDREN_HEADER}\n")).unwrap();
-    let manifest =
-        format!(r#"{{"region": "{}", "exported_at": "2026-11-25T00:00:00+05:00", "files": {{}}}}"#, planted[3]);
+    let spaced = format!("{} {}", &planted[3][..6], &planted[3][6..]);
+    let manifest = format!(r#"{{"region": "{spaced}", "exported_at": "2026-11-25T00:00:00+05:00", "files": {{}}}}"#);
     std::fs::write(other.join("manifest.json"), manifest).unwrap();
 
     let report = scene.root.path().join("report.json");
@@ -394,8 +394,8 @@ fn an_iin_typed_anyhow_anywhere_is_never_shown_whole() {
         assert!(all.contains(expected), "{expected} is not told");
     }
     for (channel, text) in &told {
-        for secret in planted.iter().chain([&children[14]]).map(String::as_str).chain(typed.iter().map(String::as_str))
-        {
+        let typed = typed.iter().chain([&spaced]).map(String::as_str);
+        for secret in planted.iter().chain([&children[14]]).map(String::as_str).chain(typed) {
             assert!(!text.contains(secret), "{channel} shows `{secret}`:\n{text}");
         }
     }
@@ -743,6 +743,12 @@ fn a_confirming_resend_brings_back_its_own_rejections() {
     let text = std::fs::read_to_string(file).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("date_in_future"), "{text}");
+    // The next night's re-send is judged on that day still, not on the last re-send's
+    // (the 26th, when the child's date would pass).
+    let (code, stdout, report) = ingest(&registry, &[], &[&held_data("2026-11-27")]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(report["drops"][0]["status"], "unchanged", "{stdout}");
+    assert_eq!(sql_lines(&registry, None, by_drop), [format!("{held_id},1")]);
 }
 
 #[test]

@@ -282,11 +282,33 @@ fn outputs(registry: &Path, root: &Path) {
     let failed = refused(registry, &out, "SELECT region, INTERVAL '1 day' AS i FROM children");
     assert!(failed.contains("error[output]") && failed.contains("kept.parquet"), "{failed}");
     assert_eq!(std::fs::read(&file).unwrap(), before);
-    // What is not a regular file is written in place (`/dev/stdout` stays the link it
-    // is, not replaced by a file when run as root), and a link's target is replaced.
+    // `-o /dev/stdout` is standard output, written as it is: never a file renamed over
+    // the link (as root) or over the file standard output appends to (`>> log.csv`).
     let to_stdout = stdout_of(sql(registry, &["--format", "csv", "-o", "/dev/stdout"], "SELECT 1 AS one"));
     assert_eq!(to_stdout, "\u{feff}one\n1\n");
     assert!(std::fs::symlink_metadata("/dev/stdout").unwrap().file_type().is_symlink());
+    let log = root.join("log.csv");
+    std::fs::write(&log, "before\n").unwrap();
+    let appending = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let status = std::process::Command::new(crate::binary())
+        .args([
+            "sql",
+            "--registry",
+            registry.to_str().unwrap(),
+            "--format",
+            "csv",
+            "-o",
+            "/dev/stdout",
+            "SELECT 1 AS one",
+        ])
+        .stdout(appending)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "before\n\u{feff}one\n1\n");
+    // As a Parquet file too, for a reader at the other end of a pipe.
+    let parquet = sql(registry, &["--format", "parquet", "-o", "/dev/stdout"], "SELECT 1 AS one");
+    assert!(parquet.status.success() && parquet.stdout.starts_with(b"PAR1"), "{parquet:?}");
     let real = root.join("real.csv");
     let link = root.join("link.csv");
     std::fs::write(&real, "old").unwrap();

@@ -442,3 +442,22 @@ fn an_amount_merged_down_is_not_given_to_each_row() {
     let amounts: Vec<Cell> = measures.rows.iter().map(|row| row[MEASURES.index("amount_kzt")].clone()).collect();
     assert_eq!(amounts, [Cell::Number(50000.0), Cell::Empty]);
 }
+
+/// A one-table workbook whose table sheet is not named for it takes the sheet whose
+/// name goes on from the table's, else the one with its header, not a notes sheet that
+/// comes first.
+#[test]
+fn a_notes_sheet_first_is_passed_over_for_the_tables_sheet() {
+    for data_sheet in ["Балалар 2026", "Data"] {
+        let mut workbook = Workbook::new();
+        let notes = workbook.add_worksheet().set_name("Нұсқаулық").unwrap();
+        notes.write_string(0, 0, "Бұл файлды толтыру тәртібі").unwrap();
+        let children = workbook.add_worksheet().set_name(data_sheet).unwrap();
+        write_headers(children, 0, &["iin", "last_name", "first_name"]);
+        write_headers(children, 1, &["1", "A", "B"]);
+        let content = read(vec![("children.xlsx", workbook.save_to_buffer().unwrap())]).unwrap();
+        let rows = content.table(TableKind::Children);
+        assert_eq!(rows.len(), 1, "{data_sheet}");
+        assert_eq!(rows.locations[0].sheet.as_deref(), Some(data_sheet));
+    }
+}
