@@ -221,6 +221,13 @@ fn limits(registry: &Path) {
     assert!(stderr.contains("error[time_limit]") || stderr.contains("error[memory_limit]"), "{stderr}");
     let left: Vec<_> = std::fs::read_dir(temporary.path()).unwrap().map(|entry| entry.unwrap().path()).collect();
     assert!(left.is_empty(), "{left:?}");
+    // Without a temporary folder at all, a query that does not spill still runs.
+    let without_tmp = std::process::Command::new(crate::binary())
+        .args(["sql", "--registry", registry.to_str().unwrap(), "--format", "csv", "SELECT 1 AS one"])
+        .env("TMPDIR", temporary.path().join("gone"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&without_tmp.stdout), "\u{feff}one\n1\n");
     // The same sort as above may not spill more than `--spill-limit` to disk.
     let spilled = refused(
         registry,
