@@ -142,15 +142,7 @@ fn write_binary_to_stdout(result: &QueryResult, format: OutputFormat, shown: &Pa
     let bytes = match format {
         OutputFormat::Parquet => {
             let mut bytes = Vec::new();
-            let properties = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
-                .build();
-            let mut writer = ArrowWriter::try_new(&mut bytes, result.schema.clone(), Some(properties))
-                .map_err(|error| fail(error.to_string()))?;
-            for batch in &result.batches {
-                writer.write(batch).map_err(|error| fail(error.to_string()))?;
-            }
-            writer.close().map_err(|error| fail(error.to_string()))?;
+            parquet_into(result, &mut bytes).map_err(&fail)?;
             bytes
         }
         _ => {
@@ -308,17 +300,21 @@ fn write_json(result: &QueryResult, into: &mut dyn Write) -> std::io::Result<()>
 }
 
 fn write_parquet(result: &QueryResult, path: &Path) -> Result<()> {
-    let fail = output_error(path);
-    let file = std::fs::File::create(path).map_err(|error| fail(error.to_string()))?;
+    let file = std::fs::File::create(path).map_err(|error| output_error(path)(error.to_string()))?;
+    parquet_into(result, file).map_err(output_error(path))
+}
+
+/// The result as a Parquet file (zstd) written into `into`.
+fn parquet_into<W: Write + Send>(result: &QueryResult, into: W) -> std::result::Result<(), String> {
     let properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
         .build();
     let mut writer =
-        ArrowWriter::try_new(file, result.schema.clone(), Some(properties)).map_err(|error| fail(error.to_string()))?;
+        ArrowWriter::try_new(into, result.schema.clone(), Some(properties)).map_err(|error| error.to_string())?;
     for batch in &result.batches {
-        writer.write(batch).map_err(|error| fail(error.to_string()))?;
+        writer.write(batch).map_err(|error| error.to_string())?;
     }
-    writer.close().map_err(|error| fail(error.to_string()))?;
+    writer.close().map_err(|error| error.to_string())?;
     Ok(())
 }
 
