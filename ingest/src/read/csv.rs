@@ -89,6 +89,9 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
                 // field by field as the parser's `StringRecord` does: most fields of an
                 // export are Cyrillic, which the standard check reads byte by byte.
                 let text_of_record = simdutf8::basic::from_utf8(record.as_slice()).map_err(|_| unreadable())?;
+                if text_of_record.contains('\n') {
+                    swallowed_rows(input, &text, &record, text_of_record, delimiter, &map)?;
+                }
                 let mut cells = map.empty_row();
                 for source_column in 0..record.len() {
                     // Every field is sliced, read or not: a character split across two
@@ -126,6 +129,52 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
     }
     builder.put_table(table, source, rows, false)?;
     Ok(count)
+}
+
+/// The fewest columns a file has for a line inside one of its cells to be told for a row
+/// ([`swallowed_rows`]).
+const ROW_LIKE_COLUMNS: usize = 5;
+
+/// Refuses a file in which a quote opened in a cell is not closed where the cell ends: the
+/// lines after it, up to the next quote somewhere below, would be read as that one cell,
+/// and the rows on them lost without a word. A cell spanning lines is taken for this
+/// when a line inside it holds as many delimiters as a whole row of the file does, in a
+/// file of five columns or more (an export has sixteen): a cell written over several
+/// lines (an address, a note) holds no such line.
+fn swallowed_rows(
+    input: &FileInput<'_>,
+    text: &[u8],
+    record: &ByteRecord,
+    text_of_record: &str,
+    delimiter: u8,
+    map: &HeaderMap,
+) -> Result<()> {
+    if map.file_width() < ROW_LIKE_COLUMNS {
+        return Ok(());
+    }
+    let enough = map.file_width();
+    for column in 0..record.len() {
+        let Some(field) = record.range(column).and_then(|range| text_of_record.get(range)) else { continue };
+        let lines_like_rows = field
+            .split('\n')
+            .skip(1)
+            .filter(|line| line.bytes().filter(|&byte| byte == delimiter).count() + 1 >= enough)
+            .count();
+        if lines_like_rows > 0 {
+            let line = record.position().map(|position| start_line(text, position)).unwrap_or(0);
+            return Err(Error::Unreadable {
+                path: input.path.clone(),
+                reason: format!(
+                    "a quote opens cell {} of the record on line {line} and is not closed on that line: the {} \
+                     lines after it that look like rows would be read into that one cell; close the quote, or \
+                     remove it",
+                    column + 1,
+                    lines_like_rows
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn location(file: &Arc<str>, row: u64, line: Option<u64>) -> RowLocation {
@@ -515,5 +564,26 @@ mod tests {
             let _ = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), input.clone())]);
             let _ = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), input[25..].to_vec())]);
         }
+    }
+
+    /// A quote opened and never closed on its line swallows the rows below it into one
+    /// cell: the file is refused, naming the line, rather than published without them.
+    /// A cell written over two lines is read as it is.
+    #[test]
+    fn a_quote_left_open_refuses_the_file_rather_than_losing_rows() {
+        let mut lines = vec!["iin;last_name;first_name;birth_date;grade".to_owned()];
+        for number in 0..6 {
+            lines.push(format!("10{number};Name{number};First;01.01.2012;5"));
+        }
+        lines[2] = lines[2].replace(";Name1;", ";\"Name1;");
+        lines.push("200;\"end\";x;01.01.2012;5".to_owned());
+        let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), lines.join("\n").into_bytes())])
+            .unwrap_err();
+        assert_eq!(error.code(), "table_unreadable");
+        let message = error.to_string();
+        assert!(message.contains("a quote opens cell 2 of the record on line 3"), "{message}");
+        let spanning = "iin;last_name;first_name;school_name;grade\n1;A;B;\"Мектеп,\nкөшесі 5\";5\n2;C;D;E;6\n";
+        let content = read_children(spanning.as_bytes().to_vec());
+        assert_eq!(content.table(TableKind::Children).len(), 2);
     }
 }

@@ -54,6 +54,11 @@ impl HeaderMap {
         self.recognised
     }
 
+    /// How many columns the file's header row has.
+    pub(super) fn file_width(&self) -> usize {
+        self.targets.len()
+    }
+
     /// Whether this header names enough of the form's columns to be the header row.
     pub(super) fn is_header(&self) -> bool {
         self.recognised >= MIN_HEADER_COLUMNS.min(self.width)

@@ -252,9 +252,9 @@ pub const REFUSALS: [(&str, [&str; 3]); 11] = [
     (
         "table_unreadable",
         [
-            "a data file cannot be read at all, or has no header row",
-            "деректер файлы мүлде оқылмайды немесе онда тақырып жолы жоқ",
-            "файл данных не читается или в нём нет строки заголовков",
+            "a data file cannot be read at all, has no header row (an empty children file too), or has a quote left open that would read the rows below it into one cell",
+            "деректер файлы мүлде оқылмайды, онда тақырып жолы жоқ немесе жабылмаған тырнақша астындағы жолдарды бір ұяшыққа біріктіреді",
+            "файл данных не читается, в нём нет строки заголовков, или незакрытая кавычка сливает строки ниже в одну ячейку",
         ],
     ),
     (
