@@ -189,7 +189,7 @@ impl SessionArgs {
             as_of: self.as_of,
             memory_limit: self.memory_limit,
             time_limit: self.timeout,
-            spill_limit: self.spill_limit as u64,
+            spill_limit: self.spill_limit,
         }
     }
 }

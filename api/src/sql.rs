@@ -217,13 +217,7 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
     );
     let mut shell = Shell { runtime, session, command, typed, failed: false };
     let mut buffer = String::new();
-    // Fed from a pipe, standard output is for the results alone (`< script.sql > out.csv`).
-    let mut flow = if typed {
-        shell.print(&banner)
-    } else {
-        eprint!("{banner}");
-        Flow::Go
-    };
+    let mut flow = shell.say(&banner);
     while flow == Flow::Go {
         let prompt = if buffer.is_empty() { "daryn> " } else { "   ..> " };
         let line = match editor.readline(prompt) {
@@ -300,6 +294,16 @@ struct Shell<'a> {
 }
 
 impl Shell<'_> {
+    /// Tells the person at the shell: on standard output when they type, else on standard
+    /// error, since fed from a pipe standard output holds results alone (`< q.sql > out.csv`).
+    fn say(&self, text: &str) -> Flow {
+        if self.typed {
+            return self.print(text);
+        }
+        eprint!("{text}");
+        Flow::Go
+    }
+
     /// Writes to standard output at once; a failed write ends the shell.
     fn print(&self, text: &str) -> Flow {
         match crate::to_stdout(text) {
@@ -357,13 +361,7 @@ impl Shell<'_> {
             // In the shell, binary formats and `-o` write the last result to the file.
             format if format.needs_file() || command.out.is_some() => {
                 daryn_query::output::write_result(result, format, command.out.as_deref()).map(|()| {
-                    let wrote = format!("wrote {} rows to {}\n", result.rows(), shown_path(command.out.as_deref()));
-                    if self.typed {
-                        self.print(&wrote)
-                    } else {
-                        eprint!("{wrote}");
-                        Flow::Go
-                    }
+                    self.say(&format!("wrote {} rows to {}\n", result.rows(), shown_path(command.out.as_deref())))
                 })
             }
             // Printed by the shell itself, so that a reader gone (`| head`) ends it.

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use daryn_registry::cell::Cell;
 use daryn_registry::form::rules::DropRows;
 use daryn_registry::form::{TableDef, TableKind};
-use daryn_registry::iin::{mask_digit_runs, mask_iin_runs};
+use daryn_registry::iin::{mask_digit_runs, mask_iin_runs, mask_path};
 use sha2::{Digest, Sha256};
 
 pub use discover::{DropSource, discover};
@@ -214,7 +214,7 @@ impl DropContent {
 }
 
 /// Reads the drop folder of `source` (see [`read_folder`]).
-#[tracing::instrument(skip_all, fields(region = %source.region, folder = %mask_digit_runs(&source.folder.display().to_string())))]
+#[tracing::instrument(skip_all, fields(region = %source.region, folder = %mask_path(&source.folder)))]
 pub fn read_drop(source: &DropSource) -> Result<DropContent> {
     read_folder(&source.folder)
 }

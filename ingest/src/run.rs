@@ -125,6 +125,11 @@ pub struct DropOutcome {
 }
 
 impl DropOutcome {
+    /// Refused as stale: not the region's latest drop.
+    fn is_stale(&self) -> bool {
+        self.refusal.as_ref().is_some_and(|refusal| refusal.code == "stale")
+    }
+
     /// Marks an identical re-send of the drop its region holds: that drop sent again, it
     /// keeps its id (the registry's rows and rejections carry it) and tells its counts.
     fn unchanged_from(&mut self, held: &RegionState) {
@@ -994,7 +999,7 @@ async fn write_version(
     let reported: Vec<&DropOutcome> = prepared
         .iter()
         .filter(|item| item.outcome.status != DropStatus::Unchanged || item.confirms)
-        .filter(|item| item.outcome.refusal.as_ref().is_none_or(|refusal| refusal.code != "stale"))
+        .filter(|item| !item.outcome.is_stale())
         .map(|item| &item.outcome)
         .collect();
     let reported_regions: Vec<String> = reported.iter().map(|outcome| outcome.region.clone()).collect();
@@ -1049,24 +1054,23 @@ fn write_rejection_files(folder: &Path, drops: &mut [DropOutcome]) -> Result<()>
     // refused, the first of them; any other drop's file (a refused newer one beside the
     // older applied in its place, a stale one) is named by its drop id.
     let refused = |outcome: &DropOutcome| outcome.status == DropStatus::Refused;
-    // A stale drop has no file of its own: an archive of old folders given to every run
-    // would have a file each, each night. The run's table and `--report` tell it.
-    let stale = |outcome: &DropOutcome| outcome.refusal.as_ref().is_some_and(|refusal| refusal.code == "stale");
+    // A refusal the coordinator is told of in the file. A stale drop has no file of its
+    // own: an archive of old folders given to every run would have a file each, each
+    // night. The run's table and `--report` tell it.
+    let told_refused = |outcome: &DropOutcome| refused(outcome) && !outcome.is_stale();
     let standing: HashSet<String> =
         drops.iter().filter(|outcome| !refused(outcome)).map(|outcome| outcome.region.clone()).collect();
     let mut named: HashSet<String> = HashSet::new();
     let mut with_files: Vec<&mut DropOutcome> = drops
         .iter_mut()
-        .filter(|outcome| {
-            (refused(outcome) && !stale(outcome)) || !outcome.rejections.is_empty() || !outcome.warned.is_empty()
-        })
+        .filter(|outcome| told_refused(outcome) || !outcome.rejections.is_empty() || !outcome.warned.is_empty())
         .collect();
     with_files.sort_by_key(|outcome| refused(outcome));
     for outcome in with_files {
         let own_name =
             (!refused(outcome) || !standing.contains(&outcome.region)) && named.insert(outcome.region.clone());
         let stem = if own_name { outcome.region.clone() } else { outcome.drop_id.clone() };
-        if (refused(outcome) && !stale(outcome)) || !outcome.rejections.is_empty() {
+        if told_refused(outcome) || !outcome.rejections.is_empty() {
             let path = folder.join(format!("{stem}-rejections.csv"));
             write_coordinator_file(&path, outcome.refusal.as_ref(), &outcome.rejections)?;
             outcome.rejection_file = Some(path);

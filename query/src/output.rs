@@ -87,13 +87,9 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
         (OutputFormat::Parquet, Some(path)) => return replace_file(path, |partial| write_parquet(result, partial)),
         (OutputFormat::Xlsx, Some(path)) => {
             return replace_file(path, |partial| {
-                let mut workbook = Workbook::new();
-                let sheet = workbook
-                    .add_worksheet()
-                    .set_name("result")
-                    .map_err(|error| output_error(path)(error.to_string()))?;
-                write_sheet(sheet, result).map_err(output_error(path))?;
-                workbook.save(partial).map_err(|error| output_error(path)(error.to_string()))
+                workbook_of(result)
+                    .and_then(|mut workbook| workbook.save(partial).map_err(|error| error.to_string()))
+                    .map_err(output_error(path))
             });
         }
         _ => {}
@@ -108,15 +104,26 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
                 .and_then(|()| writer.flush())
                 .map_err(|error| output_error(path)(error.to_string()))
         }),
-        None => {
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            match write_text(result, format, &mut stdout).and_then(|()| stdout.flush()) {
-                // A reader that has read enough (`| head`) is not an error.
-                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                written => written.map_err(|error| output_error(shown)(error.to_string())),
-            }
-        }
+        None => to_stdout(shown, |stdout| write_text(result, format, stdout)),
     }
+}
+
+/// Writes to standard output through `write`. A reader that has read enough (`| head`)
+/// is not an error.
+fn to_stdout(shown: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.map_err(|error| output_error(shown)(error.to_string())),
+    }
+}
+
+/// The result as a workbook of one sheet, `result`.
+fn workbook_of(result: &QueryResult) -> std::result::Result<Workbook, String> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("result").map_err(|error| error.to_string())?;
+    write_sheet(sheet, result)?;
+    Ok(workbook)
 }
 
 /// Writes the result in a text format (table, CSV or JSON) to `into`.
@@ -138,25 +145,15 @@ fn names_stdout(path: &Path) -> bool {
 
 /// Parquet or XLSX to standard output, when `-o /dev/stdout` asks for it (`| duckdb`).
 fn write_binary_to_stdout(result: &QueryResult, format: OutputFormat, shown: &Path) -> Result<()> {
-    let fail = output_error(shown);
     let bytes = match format {
         OutputFormat::Parquet => {
             let mut bytes = Vec::new();
-            parquet_into(result, &mut bytes).map_err(&fail)?;
-            bytes
+            parquet_into(result, &mut bytes).map(|()| bytes)
         }
-        _ => {
-            let mut workbook = Workbook::new();
-            let sheet = workbook.add_worksheet().set_name("result").map_err(|error| fail(error.to_string()))?;
-            write_sheet(sheet, result).map_err(&fail)?;
-            workbook.save_to_buffer().map_err(|error| fail(error.to_string()))?
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        written => written.map_err(|error| fail(error.to_string())),
+        _ => workbook_of(result).and_then(|mut workbook| workbook.save_to_buffer().map_err(|error| error.to_string())),
     }
+    .map_err(output_error(shown))?;
+    to_stdout(shown, |stdout| stdout.write_all(&bytes))
 }
 
 /// Writes `path` whole or not at all: `write` writes a file beside it, which then takes
@@ -387,10 +384,7 @@ fn excel_value(column: &dyn Array, row: usize) -> Option<ExcelValue> {
         (value.unsigned_abs() <= u128::from(EXCEL_EXACT_INTEGER)).then_some(ExcelValue::Number(value as f64))
     };
     let date = |date: chrono::NaiveDate| (1900..=9999).contains(&date.year()).then_some(ExcelValue::Date(date));
-    let time = |time: Option<chrono::DateTime<chrono::Utc>>| {
-        let time = time?.naive_utc();
-        (1900..=9999).contains(&time.year()).then_some(ExcelValue::DateTime(time))
-    };
+    let time = |time: chrono::NaiveDateTime| (1900..=9999).contains(&time.year()).then_some(ExcelValue::DateTime(time));
     match column.data_type() {
         DataType::Int8 => integer(column.as_primitive::<Int8Type>().value(row).into()),
         DataType::Int16 => integer(column.as_primitive::<Int16Type>().value(row).into()),
@@ -430,12 +424,8 @@ fn excel_value(column: &dyn Array, row: usize) -> Option<ExcelValue> {
             // CSV and JSON output give it (with its offset); one without, as it is.
             let instant = chrono::DateTime::from_timestamp_micros(value)?;
             match zone {
-                Some(zone) => {
-                    let zone: Tz = zone.parse().ok()?;
-                    let local = instant.with_timezone(&zone).naive_local();
-                    (1900..=9999).contains(&local.year()).then_some(ExcelValue::DateTime(local))
-                }
-                None => time(Some(instant)),
+                Some(zone) => time(instant.with_timezone(&zone.parse::<Tz>().ok()?).naive_local()),
+                None => time(instant.naive_utc()),
             }
         }
         _ => None,

@@ -42,7 +42,7 @@ pub struct QueryOptions {
     pub time_limit: Duration,
     /// How much a query may spill to temporary files, so that one query cannot fill
     /// the disk.
-    pub spill_limit: u64,
+    pub spill_limit: usize,
 }
 
 impl Default for QueryOptions {
@@ -113,7 +113,8 @@ impl RegistrySession {
             Some(folder) => DiskManagerMode::Directories(vec![folder.path().to_owned()]),
             None => DiskManagerMode::OsTmpDirectory,
         };
-        let disk = DiskManagerBuilder::default().with_mode(mode).with_max_temp_directory_size(options.spill_limit);
+        let disk =
+            DiskManagerBuilder::default().with_mode(mode).with_max_temp_directory_size(options.spill_limit as u64);
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
             .with_disk_manager_builder(disk)
@@ -282,7 +283,7 @@ impl RegistrySession {
         let message = error.strip_backtrace();
         // DataFusion's own words when a spill file would pass `max_temp_directory_size`.
         if message.contains("spilling process has exceeded") {
-            return Error::SpillLimit { limit: human_bytes(self.options.spill_limit as usize) };
+            return Error::SpillLimit { limit: human_bytes(self.options.spill_limit) };
         }
         if matches!(error.find_root(), DataFusionError::ResourcesExhausted(_)) {
             return Error::MemoryLimit { limit: human_bytes(self.options.memory_limit), message };
@@ -316,7 +317,7 @@ fn unique_names(result: QueryResult) -> QueryResult {
             field.as_ref().clone().with_name(name)
         })
         .collect();
-    let names: Vec<&String> = renamed.iter().map(Field::name).collect();
+    let schema: SchemaRef = Arc::new(Schema::new_with_metadata(renamed, result.schema.metadata().clone()));
     // Each batch keeps its own fields (their nullability may differ from the plan's),
     // renamed alike.
     let batches = result
@@ -327,14 +328,13 @@ fn unique_names(result: QueryResult) -> QueryResult {
                 .schema()
                 .fields()
                 .iter()
-                .zip(&names)
-                .map(|(field, name)| field.as_ref().clone().with_name(name.as_str()))
+                .zip(schema.fields())
+                .map(|(field, named)| field.as_ref().clone().with_name(named.name()))
                 .collect();
             let schema = Arc::new(Schema::new_with_metadata(fields, batch.schema().metadata().clone()));
             RecordBatch::try_new(schema, batch.columns().to_vec()).unwrap_or_else(|_| batch.clone())
         })
         .collect();
-    let schema: SchemaRef = Arc::new(Schema::new_with_metadata(renamed.clone(), result.schema.metadata().clone()));
     QueryResult { schema, batches }
 }
 

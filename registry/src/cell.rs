@@ -264,8 +264,7 @@ fn without_thousands(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         (_, 0) => (',', None),
         (0, _) => ('.', None),
         _ => {
-            let last = digits.rfind([',', '.'])?;
-            let decimal = digits[last..].chars().next()?;
+            let decimal = char::from(digits.as_bytes()[digits.rfind([',', '.'])?]);
             (if decimal == ',' { '.' } else { ',' }, Some(decimal))
         }
     };
@@ -277,7 +276,7 @@ fn without_thousands(text: &str) -> Option<std::borrow::Cow<'_, str>> {
         None => (digits, None),
     };
     // Thousands only before the decimal mark, which stands once.
-    if whole.contains(decimal.unwrap_or(thousands)) && decimal.is_some() {
+    if decimal.is_some_and(|decimal| whole.contains(decimal)) {
         return None;
     }
     let groups: Vec<&str> = whole.split(thousands).collect();

@@ -136,20 +136,10 @@ impl Iin {
     }
 }
 
-/// Masks any text that may be an IIN before it is shown: keeps the first six and last
-/// characters of a 12-character value, hides every other digit.
+/// Masks any text that may be an IIN before it is shown: keeps its first six digits and
+/// its last, hides every other digit (when it has seven or more).
 pub fn mask_text(value: &str) -> String {
-    let chars: Vec<char> = value.trim().chars().collect();
-    if chars.len() >= 7 && chars.iter().filter(|ch| ch.is_ascii_digit()).count() >= 7 {
-        let keep_tail = chars.len() - 1;
-        chars
-            .iter()
-            .enumerate()
-            .map(|(index, &ch)| if index >= 6 && index < keep_tail && ch.is_ascii_digit() { '*' } else { ch })
-            .collect()
-    } else {
-        value.to_owned()
-    }
+    keep_first_six_and_last(value)
 }
 
 /// Masks a value of a column that holds IINs (`iin`, `teacher_id`, `teacher_ids`),
@@ -200,6 +190,11 @@ pub fn mask_digit_runs(text: &str) -> String {
         at += run.max(1);
     }
     shown.into_iter().collect()
+}
+
+/// [`mask_digit_runs`] for a path, for logs and messages that name a file or folder.
+pub fn mask_path(path: &std::path::Path) -> String {
+    mask_digit_runs(&path.to_string_lossy())
 }
 
 /// Masks a message that quotes what it read (a refusal's particulars): a value quoted in
@@ -267,8 +262,7 @@ pub fn mask_iin_runs(value: &str) -> String {
                 _ => break,
             }
         }
-        let run: String = chars[at..end].iter().collect();
-        if digits.len() >= 10 && !is_date_time(&run) {
+        if digits.len() >= 10 && !is_date_time(&chars[at..end].iter().collect::<String>()) {
             for &index in &digits[6..digits.len() - 1] {
                 shown[index] = '*';
             }

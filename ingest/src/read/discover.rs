@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use daryn_registry::RegionCode;
-use daryn_registry::iin::mask_digit_runs;
+use daryn_registry::iin::mask_path;
 
 use super::manifest::Manifest;
 use crate::error::{Error, Result};
@@ -114,7 +114,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<DropSource>> {
         if seen.insert(canonical) {
             drops.push(DropSource::open(folder)?);
         } else {
-            tracing::info!(folder = %mask_digit_runs(&folder.display().to_string()), "drop folder given twice, read once");
+            tracing::info!(folder = %mask_path(folder), "drop folder given twice, read once");
         }
         Ok(())
     };
@@ -137,12 +137,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<DropSource>> {
                 Some(Some(region)) if entry_path.is_dir() => found.push((region, entry_name, entry_path)),
                 Some(None) if entry_path.is_dir() => {
                     tracing::warn!(
-                        folder = %mask_digit_runs(&entry_path.display().to_string()),
+                        folder = %mask_path(&entry_path),
                         "not the code of one of the 20 regions, ignored"
                     );
                 }
                 _ => tracing::debug!(
-                    entry = %mask_digit_runs(&entry_path.display().to_string()),
+                    entry = %mask_path(&entry_path),
                     "not a region folder, ignored"
                 ),
             }

@@ -1,11 +1,11 @@
 //! Workbooks: one per table (`children.xlsx`, its table in the sheet named for it or
 //! else its first visible sheet), or one `roadmap.xlsx` whose sheets are named for the
-//! tables in English, Kazakh or Russian (also with more after the name: `Балалар (2)`).
-//! Either way every sheet named for a table is read, and a sheet named for none is read
-//! as a table the workbook lacks when it has that table's header ([`read`]). Other
-//! sheets (a template's explanation sheet, its hidden lists, notes) are ignored, and so
-//! is a hidden sheet named for a table that a visible sheet holds (an old copy left in
-//! the workbook).
+//! tables in English, Kazakh or Russian. Either way every sheet named for a table is
+//! read, and a sheet named for none is read by its header: as a table the workbook
+//! lacks, or as the table its name goes on from (`Балалар (2)`), which is then given
+//! twice ([`read`]). Other sheets (a template's explanation sheet, its hidden lists,
+//! notes) are ignored, and so is a hidden sheet named for a table that a visible sheet
+//! holds (an old copy left in the workbook).
 //!
 //! A sheet's header is the first row, within its first [`HEADER_SEARCH_ROWS`] rows that
 //! hold a value, that names at least [`MIN_HEADER_COLUMNS`](super::header::MIN_HEADER_COLUMNS) columns of
@@ -81,29 +81,34 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
         .map_err(|error| Error::Unreadable { path: input.path.clone(), reason: error.to_string() })?;
     let date1904 = workbook.has_1904_epoch();
     let metadata = workbook.sheets_metadata().to_vec();
-    let unnamed = || {
-        metadata.iter().filter(|sheet| {
+    let mut sheets = choose_sheets(&metadata, table);
+    // Each visible sheet named for no table, with the table its name goes on from and
+    // the one its header is.
+    let unnamed: Vec<(String, Option<TableKind>, Option<TableKind>)> = metadata
+        .iter()
+        .filter(|sheet| {
             sheet.typ == SheetType::WorkSheet
                 && sheet.visible == SheetVisible::Visible
                 && TableKind::from_sheet_name(&sheet.name).is_none()
         })
-    };
-    let mut sheets = choose_sheets(&metadata, table);
+        .map(|sheet| {
+            let named = TableKind::from_sheet_name_loosely(&sheet.name);
+            (sheet.name.clone(), named, header_table(&mut workbook, &sheet.name, named))
+        })
+        .collect();
     if let Some(table) = table
         && !sheets.iter().any(|(_, kind)| *kind == table)
     {
         // The file's own table in a visible sheet named for no table: the first whose
         // name goes on from the table's (`Балалар 2026`), else whose header is the
         // table's, else the first (a notes sheet before the data is passed over so).
-        let own = unnamed()
-            .find(|sheet| TableKind::from_sheet_name_loosely(&sheet.name) == Some(table))
-            .or_else(|| {
-                let candidates: Vec<&calamine::Sheet> = unnamed().collect();
-                candidates.into_iter().find(|sheet| header_table(&mut workbook, &sheet.name, None) == Some(table))
-            })
-            .or_else(|| unnamed().next());
+        let own = unnamed
+            .iter()
+            .find(|(_, named, _)| *named == Some(table))
+            .or_else(|| unnamed.iter().find(|(_, _, header)| *header == Some(table)))
+            .or_else(|| unnamed.first());
         match own {
-            Some(sheet) => sheets.insert(0, (sheet.name.clone(), table)),
+            Some((name, ..)) => sheets.insert(0, (name.clone(), table)),
             None => {
                 return Err(Error::Unreadable {
                     path: input.path.clone(),
@@ -112,15 +117,14 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
             }
         }
     }
-    for sheet in unnamed() {
-        if sheets.iter().any(|(name, _)| *name == sheet.name) {
+    for (name, named, header) in &unnamed {
+        let Some(kind) = *header else { continue };
+        if sheets.iter().any(|(chosen, _)| chosen == name) {
             continue;
         }
-        let named = TableKind::from_sheet_name_loosely(&sheet.name);
-        let Some(kind) = header_table(&mut workbook, &sheet.name, named) else { continue };
         let missing = !sheets.iter().any(|(_, of)| *of == kind);
-        if missing || named == Some(kind) {
-            sheets.push((sheet.name.clone(), kind));
+        if missing || *named == Some(kind) {
+            sheets.push((name.clone(), kind));
         }
     }
     let mut count = 0;
