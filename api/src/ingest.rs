@@ -54,6 +54,9 @@ impl Progress for TerminalProgress {
 }
 
 pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
+    if options.registry.exists() && !options.registry.is_dir() {
+        anyhow::bail!("`--registry {}`: that is a file, not a registry folder", options.registry.display());
+    }
     // The drops under the given paths, for the progress bar and the report's check; found
     // quietly: the run discovers them again and logs what it finds then, once. (Paths
     // that are no drops are refused by the run.)
@@ -199,6 +202,13 @@ pub fn print_outcome(outcome: &RunOutcome) {
 
 /// Opens an existing registry, saying which folder when it cannot.
 pub fn open_registry(registry: &Path) -> Result<Store> {
+    check_registry_folder(registry)?;
+    Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))
+}
+
+/// Says what `--registry` names when it is no registry: nothing, a file, an empty folder
+/// or a folder of something else.
+pub fn check_registry_folder(registry: &Path) -> Result<()> {
     if !registry.exists() {
         anyhow::bail!(
             "`--registry {}`: no such folder; `daryn ingest --registry DIR DROPS` creates a registry",
@@ -219,7 +229,7 @@ pub fn open_registry(registry: &Path) -> Result<Store> {
             registry.display()
         );
     }
-    Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))
+    Ok(())
 }
 
 /// `daryn vacuum`: keeps the newest `keep` versions, deletes the rest and the files only

@@ -71,8 +71,18 @@ fn ignored_option(name: &str, given: GivenOptions) -> Option<daryn_query::Error>
     })
 }
 
+/// The stack of the query runtime's threads: DataFusion plans and evaluates an
+/// expression by recursion, and the guard lets one be up to 1,000 deep
+/// (`daryn_query::guard::MAX_EXPRESSION_DEPTH`), which tokio's 2 MiB do not hold.
+const QUERY_THREAD_STACK: usize = 16 << 20;
+
 fn runtime() -> Result<Runtime> {
-    Ok(Runtime(Some(tokio::runtime::Runtime::new().context("starting the async runtime")?)))
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(QUERY_THREAD_STACK)
+        .build()
+        .context("starting the async runtime")?;
+    Ok(Runtime(Some(runtime)))
 }
 
 /// The async runtime of a query command. Dropped, it does not wait for a statement
@@ -108,7 +118,18 @@ fn report_error(sql: Option<&str>, error: &daryn_query::Error) -> ExitCode {
     ExitCode::from(if matches!(error.code(), "bad_parameter" | "unknown_report") { 2 } else { 1 })
 }
 
+/// Refuses a `--registry` that is no registry (a file, an empty folder, a folder of
+/// something else) as every command does, before a session would take it for a damaged one.
+fn registry_refused(registry: &Path) -> Option<ExitCode> {
+    let error = crate::ingest::check_registry_folder(registry).err()?;
+    eprintln!("error[registry]: {error:#}");
+    Some(ExitCode::from(1))
+}
+
 pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
+    if let Some(refused) = registry_refused(&command.registry) {
+        return Ok(refused);
+    }
     let runtime = runtime()?;
     let session = match runtime.block_on(RegistrySession::open(&command.registry, command.options.clone())) {
         Ok(session) => session,
@@ -158,6 +179,9 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
             ),
         };
         return Ok(report_error(None, &error));
+    }
+    if let Some(refused) = registry_refused(&command.registry) {
+        return Ok(refused);
     }
     let runtime = runtime()?;
     let outcome = runtime.block_on(async {

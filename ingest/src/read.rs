@@ -29,6 +29,7 @@ use daryn_registry::cell::Cell;
 use daryn_registry::form::rules::DropRows;
 use daryn_registry::form::{TableDef, TableKind};
 use daryn_registry::iin::{mask_digit_runs, mask_iin_runs, mask_path};
+use daryn_registry::lang::Lang;
 use sha2::{Digest, Sha256};
 
 pub use discover::{DropSource, discover};
@@ -230,10 +231,20 @@ pub fn read_folder(folder: &Path) -> Result<DropContent> {
     let mut files = Vec::new();
     for name in data_file_names(folder)? {
         let path = folder.join(&name);
+        // Read whole, and held a few times over while read: a file far beyond any
+        // region's export (a copy gone wrong, a disk image) must not take the memory the
+        // whole run needs.
+        let size = std::fs::metadata(&path).map_err(Error::io(&path))?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(Error::Unreadable {
+                path,
+                reason: format!("it is {size} bytes; a drop's file may be at most {MAX_FILE_BYTES} (2 GiB)"),
+            });
+        }
         let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
         files.push((name, bytes));
     }
-    read_drop_files(folder, files).map_err(|error| match error {
+    let content = read_drop_files(folder, files).map_err(|error| match error {
         Error::MissingTable { folder, table, .. } => {
             let unread = unread_table_files(&folder);
             let unread = match unread.is_empty() {
@@ -247,7 +258,42 @@ pub fn read_folder(folder: &Path) -> Result<DropContent> {
             Error::MissingTable { folder, table, unread }
         }
         other => other,
-    })
+    })?;
+    // A drop is the region's whole export: a table it has no file for is emptied. A file
+    // that looks like that table's under another name (`measures (1).csv`, as a browser
+    // saves a second download; `Іс-шаралар 2026.xlsx`) is far likelier the table than a
+    // note, so the drop is refused rather than the region's table emptied without a word.
+    for table in TableKind::ALL.into_iter().filter(|table| !content.present.contains(table)) {
+        let like = files_like_table(folder, table);
+        if !like.is_empty() {
+            let unread = format!(
+                " (not read: `{}`; a table's file is named for it alone, as `{}.csv`, `{}.csv` or `{}.csv`)",
+                like.join("`, `"),
+                table.sheet_name(Lang::En),
+                table.sheet_name(Lang::Kk),
+                table.sheet_name(Lang::Ru)
+            );
+            return Err(Error::MissingTable { folder: folder.to_owned(), table, unread });
+        }
+    }
+    Ok(content)
+}
+
+/// The files of a drop folder in a format the form takes whose name goes on from a
+/// table's name (`measures (1).csv`, `Жетістіктер_2026.xlsx`) without naming it exactly.
+fn files_like_table(folder: &Path, table: TableKind) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| {
+            let Some((stem, extension)) = name.rsplit_once('.') else { return false };
+            classify(name).is_none()
+                && ["csv", "xlsx", "jsonl"].contains(&extension.to_ascii_lowercase().as_str())
+                && TableKind::from_sheet_name_loosely(stem) == Some(table)
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// The files of a drop folder named for a table (or `roadmap`) in a format the form
@@ -273,11 +319,40 @@ fn data_file_names(folder: &Path) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(Error::io(folder))?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
+        let name = match entry.file_name().into_string() {
+            Ok(name) => name,
+            // What `unzip` leaves of a Windows archive's Cyrillic names (`Іс-шаралар.csv`
+            // in cp1251): a table the run could not tell, and would empty.
+            Err(raw) => {
+                let shown = raw.to_string_lossy().into_owned();
+                let extension = shown.rsplit_once('.').map(|(_, extension)| extension.to_ascii_lowercase());
+                if extension
+                    .is_some_and(|extension| ["csv", "xlsx", "jsonl", "txt", "xls"].contains(&extension.as_str()))
+                {
+                    return Err(Error::Unreadable {
+                        path: folder.join(&shown),
+                        reason: "its name is not UTF-8 text (as unzip leaves the Cyrillic names of an archive made \
+                                 on Windows), so no table can be told from it; rename it"
+                            .to_owned(),
+                    });
+                }
+                continue;
+            }
         };
-        if classify(&name).is_some() && entry.path().is_file() {
-            names.push(name);
+        if classify(&name).is_some() {
+            // Followed if a link: a link to a file is read; to nothing, a folder, a pipe
+            // or a device, it is no table, and the run must not take it for an empty one
+            // (or wait on a pipe for ever).
+            let path = entry.path();
+            match std::fs::metadata(&path) {
+                Ok(metadata) if metadata.is_file() => names.push(name),
+                _ => {
+                    return Err(Error::Unreadable {
+                        path,
+                        reason: "it is not a file (a folder, a pipe, a device, or a link to nothing)".to_owned(),
+                    });
+                }
+            }
         } else if name != "manifest.json" {
             tracing::debug!(file = %mask_digit_runs(&name), "not a data file of the drop, ignored");
         }
@@ -385,6 +460,13 @@ struct FileInput<'a> {
     bytes: &'a [u8],
 }
 
+/// The largest data file read: the largest region of the benchmark's national set sends
+/// a 263 MB `measures.csv`.
+const MAX_FILE_BYTES: u64 = 2 << 30;
+
+/// The unknown columns a drop's outcome lists; past them it says "and more".
+const MAX_UNKNOWN_COLUMNS: usize = 100;
+
 /// Collects what the readers find in a drop's files.
 struct DropBuilder {
     folder: PathBuf,
@@ -463,6 +545,14 @@ impl DropBuilder {
         let header = mask_iin_runs(header.trim_start_matches('\u{feff}').trim());
         let file = mask_digit_runs(file);
         if header.is_empty() || self.unknown_columns.iter().any(|known| known.file == file && known.header == header) {
+            return;
+        }
+        // A file of a hundred thousand stray columns (or JSON keys) is told in a line, not
+        // in megabytes, and looking each up among those kept stays cheap.
+        if self.unknown_columns.len() == MAX_UNKNOWN_COLUMNS {
+            self.unknown_columns.push(UnknownColumn { file: "…".to_owned(), header: "and more".to_owned() });
+        }
+        if self.unknown_columns.len() > MAX_UNKNOWN_COLUMNS {
             return;
         }
         self.unknown_columns.push(UnknownColumn { file, header });

@@ -13,7 +13,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
 use daryn_registry::form::document::refusal_texts;
-use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop};
+use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop, cut_shown};
 use daryn_registry::iin::{mask_digit_runs, mask_iin_runs, mask_message};
 use daryn_registry::spreadsheet::inert_cell;
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
@@ -502,7 +502,11 @@ fn set_aside_to_read(prepared: &[Prepared]) -> Vec<usize> {
 /// whose export time is unknown (an invalid manifest, no dated folder) supersedes
 /// nothing and is superseded by nothing: it is refused for its own reason.
 fn newest_first_per_region(mut sources: Vec<DropSource>) -> Vec<(DropSource, Option<PathBuf>)> {
-    sources.sort_by_key(|source| (source.region, std::cmp::Reverse(source.exported_at())));
+    // Of two drops exported at the same time, the one in the later dated folder is
+    // taken as the newer (a re-sent copy of yesterday's export beside today's).
+    sources.sort_by_key(|source| {
+        (source.region, std::cmp::Reverse(source.exported_at()), std::cmp::Reverse(source.folder_date))
+    });
     let mut newest: BTreeMap<RegionCode, PathBuf> = BTreeMap::new();
     sources
         .into_iter()
@@ -793,7 +797,7 @@ fn coordinator_record(
             // A detail that only says the description again is not repeated.
             "" => code.describe(Lang::En).to_owned(),
             detail if detail == code.describe(Lang::En) => detail.to_owned(),
-            detail => format!("{}: {}", code.describe(Lang::En), mask_iin_runs(detail)),
+            detail => format!("{}: {}", code.describe(Lang::En), cut_shown(mask_iin_runs(detail))),
         },
         message_kk: code.describe(Lang::Kk).to_owned(),
         message_ru: code.describe(Lang::Ru).to_owned(),
@@ -826,7 +830,7 @@ fn warning_records(outcome: &DropOutcome, content: &DropContent, checked: &Check
                 outcome,
                 warned.table,
                 location,
-                (column_of(location, warning.column), mask_iin_runs(&warning.value)),
+                (column_of(location, warning.column), cut_shown(mask_iin_runs(&warning.value))),
                 warning.code,
                 &warning.detail,
             );

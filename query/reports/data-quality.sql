@@ -2,8 +2,12 @@
 -- run, then the newest export), its age in days (Kazakhstan time, today), its status,
 -- and its rows accepted and rejected, the rejections by error code.
 -- Parameters: {{region}} (two-digit code or NULL).
+-- A drop whose export time is unknown (refused as manifest_invalid or not_a_drop) is
+-- stored at 1970-01-01 00:00 UTC: it has no time and no age here.
 WITH last_drop AS (
-    SELECT *, row_number() OVER (PARTITION BY region ORDER BY run_at DESC, exported_at DESC) AS recency
+    SELECT *,
+           row_number() OVER (PARTITION BY region ORDER BY run_at DESC, exported_at DESC) AS recency,
+           CASE WHEN date_part('epoch', exported_at) = 0 THEN NULL ELSE exported_at END AS known_at
     FROM drops
 ),
 by_code AS (
@@ -19,8 +23,8 @@ codes AS (
 SELECT r.region_kato,
        r.name_{{lang}} AS region_name,
        d.drop_id,
-       d.exported_at,
-       CAST(CAST(now() + INTERVAL '5' HOUR AS DATE) - CAST(d.exported_at + INTERVAL '5' HOUR AS DATE) AS BIGINT) AS age_days,
+       d.known_at AS exported_at,
+       CAST(CAST(now() + INTERVAL '5' HOUR AS DATE) - CAST(d.known_at + INTERVAL '5' HOUR AS DATE) AS BIGINT) AS age_days,
        coalesce(d.status, 'no drop') AS status,
        d.refusal_code,
        d.children_accepted + d.measures_accepted + d.achievements_accepted + d.teachers_accepted AS accepted,

@@ -102,7 +102,7 @@ pub async fn write_annual(
                 continue;
             }
             let path = folder.join(file(region));
-            let temporary = folder.join(format!(".{}.partial", file(region)));
+            let temporary = folder.join(format!(".{}.{}.partial", file(region), std::process::id()));
             partial.push(temporary.clone());
             // A failure is told by the workbook's name, not the temporary one.
             let sheets = write_workbook(session, &scoped, year, suppress_small, tables, &temporary).map_err(

@@ -6,7 +6,9 @@
 use std::ops::ControlFlow;
 
 use deltalake::datafusion::sql::parser::{DFParser, Statement as DfStatement};
-use deltalake::datafusion::sql::sqlparser::ast::{Expr, ObjectName, Statement, visit_expressions, visit_relations};
+use deltalake::datafusion::sql::sqlparser::ast::{
+    Expr, ObjectName, Statement, Visit, Visitor, visit_expressions, visit_relations,
+};
 
 use crate::error::{Error, Result, position_in_message};
 
@@ -31,8 +33,47 @@ const FILE_FUNCTIONS: [&str; 16] = [
     "glob",
 ];
 
-/// Parses one statement and checks that it only reads the registry.
+/// The deepest expression a statement may hold (`1+1+…+1` is as deep as it has terms).
+/// DataFusion plans and evaluates expressions by recursion, and one a few thousand deep
+/// overflowed the thread's stack, which ends the process; 1,000 leaves a wide margin on
+/// the 8 MiB of the main thread and the 16 MiB of the query runtime's threads.
+pub const MAX_EXPRESSION_DEPTH: usize = 1_000;
+
+/// The longest statement taken: its syntax tree is freed by recursion too, on the guard's
+/// own thread ([`GUARD_STACK`]), and a megabyte of `+1` is half a million levels.
+pub const MAX_STATEMENT_BYTES: usize = 1 << 20;
+
+/// The stack of the thread that parses a statement to check it: room to free the tree of
+/// any statement of [`MAX_STATEMENT_BYTES`] however deep, only touched as far as used.
+const GUARD_STACK: usize = 256 << 20;
+
+/// Parses one statement and checks that it only reads the registry and that it is not
+/// deeper than the engine can plan ([`MAX_EXPRESSION_DEPTH`]).
 pub fn check_read_only(sql: &str) -> Result<()> {
+    if sql.len() > MAX_STATEMENT_BYTES {
+        return Err(Error::Syntax {
+            message: format!("the statement is {} bytes; at most {MAX_STATEMENT_BYTES} are taken", sql.len()),
+            position: None,
+        });
+    }
+    // Parsed, checked and freed on a thread whose stack holds any such tree; the caller's
+    // may not (a worker of the runtime has 2 MiB).
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("sql-guard".to_owned())
+            .stack_size(GUARD_STACK)
+            .spawn_scoped(scope, || check_parsed(sql))
+        {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Error::Syntax { message: "the statement could not be parsed".to_owned(), position: None })
+            }),
+            // No thread to be had: check on this one.
+            Err(_) => check_parsed(sql),
+        }
+    })
+}
+
+fn check_parsed(sql: &str) -> Result<()> {
     let mut statements = DFParser::parse_sql(sql).map_err(|error| {
         let message = error.strip_backtrace();
         Error::Syntax { position: position_in_message(&message), message }
@@ -44,7 +85,42 @@ pub fn check_read_only(sql: &str) -> Result<()> {
         });
     }
     let statement = statements.pop_front().expect("one statement");
+    check_depth(&statement)?;
     check_statement(&statement)
+}
+
+/// Refuses a statement with an expression deeper than [`MAX_EXPRESSION_DEPTH`]; the walk
+/// stops there, so it never goes deeper itself.
+fn check_depth(statement: &DfStatement) -> Result<()> {
+    struct Depth {
+        now: usize,
+    }
+    impl Visitor for Depth {
+        type Break = ();
+        fn pre_visit_expr(&mut self, _: &Expr) -> ControlFlow<()> {
+            self.now += 1;
+            if self.now > MAX_EXPRESSION_DEPTH { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        }
+        fn post_visit_expr(&mut self, _: &Expr) -> ControlFlow<()> {
+            self.now -= 1;
+            ControlFlow::Continue(())
+        }
+    }
+    let inner = match statement {
+        DfStatement::Statement(inner) => inner.as_ref(),
+        DfStatement::Explain(explain) => return check_depth(&explain.statement),
+        _ => return Ok(()),
+    };
+    match inner.visit(&mut Depth { now: 0 }) {
+        ControlFlow::Break(()) => Err(Error::Syntax {
+            message: format!(
+                "an expression is nested more than {MAX_EXPRESSION_DEPTH} deep (a chain of that many operators); \
+                 split it, or use IN (…) for a list of values"
+            ),
+            position: None,
+        }),
+        ControlFlow::Continue(()) => Ok(()),
+    }
 }
 
 fn check_statement(statement: &DfStatement) -> Result<()> {
@@ -125,6 +201,19 @@ mod tests {
         assert_eq!(code("EXPLAIN SELECT * FROM measures"), "ok");
         assert_eq!(code("SHOW TABLES"), "ok");
         assert_eq!(code("DESCRIBE children"), "ok");
+    }
+
+    #[test]
+    fn a_statement_deeper_than_the_engine_plans_is_refused() {
+        let chain = |terms: usize| format!("SELECT 1{}", "+1".repeat(terms));
+        assert_eq!(code(&chain(MAX_EXPRESSION_DEPTH - 10)), "ok");
+        // A chain of n terms is n − 1 operators deep, plus the literal under the last.
+        assert_eq!(code(&chain(MAX_EXPRESSION_DEPTH + 1)), "sql_syntax");
+        // Deep enough to overflow an ordinary stack while freeing the tree.
+        assert_eq!(code(&chain(400_000)), "sql_syntax");
+        assert_eq!(code(&chain(MAX_STATEMENT_BYTES)), "sql_syntax");
+        let nested = format!("SELECT {}1{}", "(".repeat(40), ")".repeat(40));
+        assert_eq!(code(&nested), "ok");
     }
 
     #[test]

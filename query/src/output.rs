@@ -180,7 +180,8 @@ fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<
         Ok(_) => return write(path),
     };
     let name = target.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    let partial = target.with_file_name(format!(".{name}.partial"));
+    // Named by the process too: two commands writing one file each write their own.
+    let partial = target.with_file_name(format!(".{name}.{}.partial", std::process::id()));
     let written = write(&partial)
         .and_then(|()| std::fs::rename(&partial, &target).map_err(|error| output_error(path)(error.to_string())))
         .map_err(|error| match error {
@@ -424,7 +425,11 @@ fn excel_value(column: &dyn Array, row: usize) -> Option<ExcelValue> {
             // CSV and JSON output give it (with its offset); one without, as it is.
             let instant = chrono::DateTime::from_timestamp_micros(value)?;
             match zone {
-                Some(zone) => time(instant.with_timezone(&zone.parse::<Tz>().ok()?).naive_local()),
+                Some(zone) => {
+                    use chrono::{Offset, TimeZone};
+                    let offset = zone.parse::<Tz>().ok()?.offset_from_utc_datetime(&instant.naive_utc()).fix();
+                    time(instant.naive_utc().checked_add_offset(offset)?)
+                }
                 None => time(instant.naive_utc()),
             }
         }

@@ -276,7 +276,9 @@ impl RegistrySession {
             Ok(collected) => collected.map_err(|error| self.execution_error(error))?,
             Err(failed) => return Err(Error::Execution { message: failed.to_string() }),
         };
-        Ok(unique_names(QueryResult { schema, batches }))
+        let result = unique_names(QueryResult { schema, batches });
+        check_times(&result)?;
+        Ok(result)
     }
 
     fn execution_error(&self, error: DataFusionError) -> Error {
@@ -290,6 +292,48 @@ impl RegistrySession {
         }
         Error::Execution { message }
     }
+}
+
+/// The seconds from 1970 within which a time shown in any zone stays in chrono's years
+/// (±262,142): about the year 261,800, either way.
+const SHOWN_SECONDS: i64 = 8_200_000_000_000;
+
+/// Refuses a result holding a time with a zone so far from now (`arrow_cast` of a huge
+/// number) that showing it in its zone would overflow the date library: every output
+/// format shows such a time as its zone's clock.
+fn check_times(result: &QueryResult) -> Result<()> {
+    use deltalake::arrow::array::{Array, AsArray};
+    use deltalake::arrow::datatypes::{
+        DataType, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    fn out_of_range<T: deltalake::arrow::datatypes::ArrowPrimitiveType<Native = i64>>(
+        column: &dyn Array,
+        per_second: i64,
+    ) -> bool {
+        column.as_primitive::<T>().iter().flatten().any(|value| (value / per_second).abs() > SHOWN_SECONDS)
+    }
+    for (index, field) in result.schema.fields().iter().enumerate() {
+        let DataType::Timestamp(unit, Some(_)) = field.data_type() else { continue };
+        for batch in &result.batches {
+            let column = batch.column(index).as_ref();
+            let outside = match unit {
+                TimeUnit::Second => out_of_range::<TimestampSecondType>(column, 1),
+                TimeUnit::Millisecond => out_of_range::<TimestampMillisecondType>(column, 1_000),
+                TimeUnit::Microsecond => out_of_range::<TimestampMicrosecondType>(column, 1_000_000),
+                TimeUnit::Nanosecond => out_of_range::<TimestampNanosecondType>(column, 1_000_000_000),
+            };
+            if outside {
+                return Err(Error::Execution {
+                    message: format!(
+                        "column `{}` holds a time more than 260,000 years from 1970, which cannot be shown",
+                        field.name()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The result with each column name once: a second `region` (`SELECT c.region,

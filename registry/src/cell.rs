@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::enums::YesNo;
 
@@ -71,7 +71,15 @@ impl Cell {
         {
             return Some(Cow::Borrowed(text));
         }
-        Some(Cow::Owned(self.shown().split_whitespace().collect::<Vec<_>>().join(" ")))
+        // Control characters go as white space does ([`crate::spelling::is_space_or_control`]);
+        // a cell of only those is empty.
+        let shown = self.shown();
+        let words: Vec<&str> =
+            shown.split(crate::spelling::is_space_or_control).filter(|word| !word.is_empty()).collect();
+        if words.is_empty() {
+            return None;
+        }
+        Some(Cow::Owned(words.join(" ")))
     }
 
     /// [`Cell::as_clean_text`], moving the text out when it is clean already and leaving
@@ -95,7 +103,7 @@ pub fn is_blank(text: &str) -> bool {
     match text.as_bytes().first() {
         None => true,
         Some(&byte) if !crate::spelling::may_start_white_space(byte) => false,
-        Some(_) => text.trim().is_empty(),
+        Some(_) => text.trim_matches(crate::spelling::is_space_or_control).is_empty(),
     }
 }
 
@@ -114,8 +122,11 @@ const SERIAL_RANGE: std::ops::RangeInclusive<f64> = 10_000.0..=109_574.0;
 /// A date outside (`01.01.0999`, `-500-01-01`) is a typing slip, not a date to keep.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
 
-/// Reads a date: ISO `2025-09-01`, `01.09.2025`, `1.9.2025`, `01/09/2025`, an Excel
-/// serial number (as a number or as text), or a date cell; in the years [`YEARS`].
+/// Reads a date: ISO `2025-09-01`, `01.09.2025`, `1.9.2025`, `13/09/2025` (with `/`,
+/// only when the day and the month cannot be mistaken for each other), an Excel serial
+/// number (as a number or as text), or a date cell; in the years [`YEARS`]. A date typed
+/// with its time keeps its date; with a zone (`2025-08-31T19:00:00Z`), the date in
+/// Kazakhstan that moment fell on.
 pub fn parse_date(cell: &Cell) -> Option<NaiveDate> {
     let date = match cell {
         Cell::DateTime(value) => Some(value.date()),
@@ -124,6 +135,12 @@ pub fn parse_date(cell: &Cell) -> Option<NaiveDate> {
         Cell::Empty | Cell::Bool(_) => None,
     }?;
     YEARS.contains(&date.year()).then_some(date)
+}
+
+/// Whether an Excel serial number is one the form reads as a date; a date cell outside
+/// holds something else (`2024`, a year typed into a date column; `0.5`, a time alone).
+pub fn is_date_serial(serial: f64) -> bool {
+    SERIAL_RANGE.contains(&serial)
 }
 
 /// Whether a cell that is no date holds a year alone (`2024`), which the rejection
@@ -138,6 +155,15 @@ pub fn is_bare_year(cell: &Cell) -> bool {
     YEARS.contains(&year)
 }
 
+/// Whether a cell that is no date was refused for being written with `/` and numbers
+/// that read both as day/month and month/day (`03/04/2025`), which the message names.
+pub fn is_ambiguous_date(cell: &Cell) -> bool {
+    let Cell::Text(text) = cell else { return false };
+    let date_part = text.trim().split(['T', ' ']).next().unwrap_or_default();
+    matches!(slashed_parts(date_part), Some((first, second, year))
+        if first != second && first <= 12 && second <= 12 && NaiveDate::from_ymd_opt(year, second, first).is_some())
+}
+
 fn date_from_serial(serial: f64) -> Option<NaiveDate> {
     if !serial.is_finite() || !SERIAL_RANGE.contains(&serial) {
         return None;
@@ -145,12 +171,73 @@ fn date_from_serial(serial: f64) -> Option<NaiveDate> {
     excel_epoch().checked_add_days(Days::new(serial.floor() as u64))
 }
 
+/// `d/m/yyyy` or `m/d/yyyy` as its two small numbers and its year.
+fn slashed_parts(date_part: &str) -> Option<(u32, u32, i32)> {
+    let mut parts = date_part.split('/');
+    let (Some(first), Some(second), Some(year), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    let digits = |part: &str, widths: std::ops::RangeInclusive<usize>| {
+        widths.contains(&part.len()) && part.bytes().all(|digit| digit.is_ascii_digit())
+    };
+    if !(digits(first, 1..=2) && digits(second, 1..=2) && digits(year, 4..=4)) {
+        return None;
+    }
+    Some((first.parse().ok()?, second.parse().ok()?, year.parse().ok()?))
+}
+
 fn parse_date_text(text: &str) -> Option<NaiveDate> {
     if text.is_empty() {
         return None;
     }
-    // A date-time typed as text keeps only its date part.
-    let date_part = text.split(['T', ' ']).next().unwrap_or(text);
+    let (date_part, rest) = match text.split_once(['T', ' ']) {
+        Some((date_part, rest)) => (date_part, Some(rest.trim_start())),
+        None => (text, None),
+    };
+    let date = date_of(date_part)?;
+    match rest {
+        None => Some(date),
+        Some(rest) => date_with_rest(date, rest),
+    }
+}
+
+/// The date a date written with more after it stands for: a time (`0:00`, `10:30:00`,
+/// `10:30:00.000`), which leaves the date as it is; a time with a zone (`Z`, `+06:00`),
+/// which gives the date in Kazakhstan at that moment; or the year's abbreviation
+/// (`01.09.2025 г.`). Anything else (`2025-09-01 junk`, a second date) is no date.
+fn date_with_rest(date: NaiveDate, rest: &str) -> Option<NaiveDate> {
+    if matches!(rest, "г." | "г" | "ж." | "ж") {
+        return Some(date);
+    }
+    let (time, zone) = match rest.find(['Z', 'z', '+', '-']) {
+        Some(at) => (&rest[..at], Some(&rest[at..])),
+        None => (rest, None),
+    };
+    let time = time.trim_end();
+    let naive = ["%H:%M:%S%.f", "%H:%M"].iter().find_map(|format| NaiveTime::parse_from_str(time, format).ok())?;
+    let Some(zone) = zone else { return Some(date) };
+    let offset = match zone {
+        "Z" | "z" => FixedOffset::east_opt(0)?,
+        _ => {
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|digit| digit.is_ascii_digit()) {
+                return None;
+            }
+            let hours: i32 = digits[..2].parse().ok()?;
+            let minutes: i32 = digits[2..].parse().ok()?;
+            if hours > 14 || minutes > 59 {
+                return None;
+            }
+            FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))?
+        }
+    };
+    let utc = date.and_time(naive).checked_sub_offset(offset)?;
+    Some(utc.checked_add_offset(crate::kazakhstan_offset())?.date())
+}
+
+/// A date without its time: ISO, dotted, slashed (when unambiguous) or a serial as text.
+fn date_of(date_part: &str) -> Option<NaiveDate> {
     // `2025-09-01`, the form's own spelling, read without chrono's format parser.
     if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = date_part.as_bytes()
         && [y1, y2, y3, y4, m1, m2, d1, d2].iter().all(|digit| digit.is_ascii_digit())
@@ -165,21 +252,35 @@ fn parse_date_text(text: &str) -> Option<NaiveDate> {
     {
         return Some(date);
     }
-    for separator in ['.', '/'] {
-        let mut parts = date_part.split(separator);
-        if let (Some(day), Some(month), Some(year), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-            && day.len() <= 2
-            && month.len() <= 2
-            && year.len() == 4
-            && [day, month, year].iter().all(|part| part.bytes().all(|digit| digit.is_ascii_digit()))
-        {
-            let (Ok(day), Ok(month), Ok(year)) = (day.parse(), month.parse(), year.parse()) else {
-                return None;
-            };
-            return NaiveDate::from_ymd_opt(year, month, day);
-        }
+    let mut parts = date_part.split('.');
+    if let (Some(day), Some(month), Some(year), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        && day.len() <= 2
+        && month.len() <= 2
+        && year.len() == 4
+        && [day, month, year].iter().all(|part| part.bytes().all(|digit| digit.is_ascii_digit()))
+    {
+        let (Ok(day), Ok(month), Ok(year)) = (day.parse(), month.parse(), year.parse()) else {
+            return None;
+        };
+        return NaiveDate::from_ymd_opt(year, month, day);
     }
-    if date_part.bytes().all(|b| b.is_ascii_digit()) && (5..=6).contains(&date_part.len()) {
+    // With `/`, Europe writes the day first and the United States the month: a number
+    // over 12 says which it is, and two equal numbers are the same date either way.
+    // `03/04/2025` is refused (see [`is_ambiguous_date`]).
+    if let Some((first, second, year)) = slashed_parts(date_part) {
+        let (day, month) = match (first, second) {
+            (first, second) if first == second || first > 12 => (first, second),
+            (first, second) if second > 12 => (second, first),
+            _ => return None,
+        };
+        return NaiveDate::from_ymd_opt(year, month, day);
+    }
+    // A serial typed as text: five or six digits, no leading zero (`010312` is a
+    // `ddmmyy` date, not serial 10312).
+    if date_part.bytes().all(|b| b.is_ascii_digit())
+        && (5..=6).contains(&date_part.len())
+        && !date_part.starts_with('0')
+    {
         return date_from_serial(date_part.parse().ok()?);
     }
     None
@@ -348,7 +449,7 @@ mod tests {
     #[test]
     fn dates_in_every_shape_of_the_contract() {
         let first_of_september = date(2025, 9, 1);
-        for text in ["2025-09-01", "01.09.2025", "1.9.2025", "01/09/2025", "2025-09-01T00:00:00"] {
+        for text in ["2025-09-01", "01.09.2025", "1.9.2025", "2025-09-01T00:00:00"] {
             assert_eq!(parse_date(&Cell::text(text)), Some(first_of_september), "{text}");
         }
         // 2025-09-01 is serial 45901: 2 days from 1899-12-30 to 1900-01-01, then
@@ -361,6 +462,55 @@ mod tests {
         assert_eq!(parse_date(&Cell::text("вчера")), None);
         assert_eq!(parse_date(&Cell::Number(-4.0)), None);
         assert_eq!(parse_date(&Cell::Empty), None);
+    }
+
+    #[test]
+    fn slashed_dates_only_when_day_and_month_cannot_be_mixed_up() {
+        let thirteenth = date(2025, 9, 13);
+        assert_eq!(parse_date(&Cell::text("13/09/2025")), Some(thirteenth));
+        assert_eq!(parse_date(&Cell::text("09/13/2025")), Some(thirteenth));
+        assert_eq!(parse_date(&Cell::text("5/5/2025")), Some(date(2025, 5, 5)));
+        assert_eq!(parse_date(&Cell::text("03/09/2025")), None);
+        assert!(is_ambiguous_date(&Cell::text("03/09/2025")));
+        assert!(is_ambiguous_date(&Cell::text("3/9/2025 0:00")));
+        // No date either way is not ambiguous, only wrong.
+        assert!(!is_ambiguous_date(&Cell::text("31/31/2025")) && !is_ambiguous_date(&Cell::text("13/09/2025")));
+        assert_eq!(parse_date(&Cell::text("31/02/2025")), None);
+    }
+
+    #[test]
+    fn a_date_with_its_time_and_zone() {
+        // Local midnight in Kazakhstan as a JavaScript or .NET serialiser writes it in
+        // UTC: 19:00 the evening before, +5 h.
+        assert_eq!(parse_date(&Cell::text("2012-02-29T19:00:00.000Z")), Some(date(2012, 3, 1)));
+        assert_eq!(parse_date(&Cell::text("2026-11-24T19:30:00Z")), Some(date(2026, 11, 25)));
+        assert_eq!(parse_date(&Cell::text("2026-11-24T18:59:59Z")), Some(date(2026, 11, 24)));
+        // Its own zone: 23:30 at +06:00 is 22:30 at +05:00, the same day.
+        assert_eq!(parse_date(&Cell::text("2024-02-10T23:30:00+06:00")), Some(date(2024, 2, 10)));
+        assert_eq!(parse_date(&Cell::text("2026-01-09 19:00:00-0300")), Some(date(2026, 1, 10)));
+        // Without a zone, the date as written.
+        for text in ["14.10.2013 0:00", "2013-10-14 23:59:59", "2013-10-14T12:30", "14.10.2013 г."] {
+            assert_eq!(parse_date(&Cell::text(text)), Some(date(2013, 10, 14)), "{text}");
+        }
+        // Anything else after the date is no time: the cell is refused, not cut short.
+        for text in [
+            "2012-03-01 junk",
+            "2012-03-01Tfoo",
+            "01.03.2026 - 03.03.2026",
+            "2012-03-01T25:00",
+            "2012-03-01T10:00+99:00",
+        ] {
+            assert_eq!(parse_date(&Cell::text(text)), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_serial_typed_as_text_has_no_leading_zero() {
+        // 2012-03-01 is 4,932 days before 2025-09-01 (45,901): 13 years with the leap
+        // days of 2016, 2020 and 2024, then March to August, 184 days.
+        assert_eq!(parse_date(&Cell::text("40969")), Some(date(2012, 3, 1)));
+        // `ddmmyy`, not serial 10312 (a day of 1928).
+        assert_eq!(parse_date(&Cell::text("010312")), None);
     }
 
     #[test]
@@ -390,10 +540,22 @@ mod tests {
             samples.extend([ch.to_string(), format!("{ch}{ch}"), format!("{ch}қ"), format!("қ{ch}")]);
         }
         for sample in &samples {
-            assert_eq!(is_blank(sample), sample.trim().is_empty(), "{sample:?}");
+            assert_eq!(
+                is_blank(sample),
+                sample.trim_matches(|ch: char| ch.is_whitespace() || ch < ' ').is_empty(),
+                "{sample:?}"
+            );
         }
         assert!(is_blank(" \u{a0}\u{3000}\t"));
         assert!(!is_blank("\u{a0}Абай"));
+    }
+
+    #[test]
+    fn control_characters_go_as_white_space_does() {
+        assert_eq!(Cell::text("\u{0}Ермекбаев").as_clean_text().as_deref(), Some("Ермекбаев"));
+        assert_eq!(Cell::text("Ермек\u{1}\u{0}баев").as_clean_text().as_deref(), Some("Ермек баев"));
+        assert!(Cell::text("\u{0}").is_empty() && Cell::text(" \u{0}\u{1b} ").as_clean_text().is_none());
+        assert_eq!(Cell::text("Ермекбаев").clean_text(), Some(Cow::Borrowed("Ермекбаев")));
     }
 
     #[test]

@@ -285,7 +285,14 @@ fn is_date_time(run: &str) -> bool {
         "%m/%d/%Y %H:%M",
         "%m/%d/%Y %H:%M:%S",
     ];
-    FORMATS.iter().any(|format| chrono::NaiveDateTime::parse_from_str(run.trim(), format).is_ok())
+    // With a zone (`2026-11-26 10:00:00+0500`), or the time and zone after an ISO `T`
+    // (`…T10:00:00+05:00`, where the letter ends the run).
+    const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%:z"];
+    const ZONED_TIMES: [&str; 2] = ["%H:%M:%S%.f%z", "%H:%M:%S%.f%:z"];
+    let run = run.trim();
+    FORMATS.iter().any(|format| chrono::NaiveDateTime::parse_from_str(run, format).is_ok())
+        || ZONED.iter().any(|format| chrono::DateTime::parse_from_str(run, format).is_ok())
+        || ZONED_TIMES.iter().any(|format| chrono::NaiveTime::parse_from_str(run, format).is_ok())
 }
 
 fn check_digit(first_eleven: &[u8]) -> Option<u8> {
@@ -500,6 +507,9 @@ mod tests {
             ("14.10.2013 0:00", "14.10.2013 0:00"),
             ("2013-10-14 00:00:00", "2013-10-14 00:00:00"),
             ("01.12.2013 12:30:00", "01.12.2013 12:30:00"),
+            ("2026-11-26T10:00:00+05:00", "2026-11-26T10:00:00+05:00"),
+            ("2026-11-26T10:00:00.000+0500", "2026-11-26T10:00:00.000+0500"),
+            ("2026-11-26 10:00:00+0500", "2026-11-26 10:00:00+0500"),
             // Nine spaces part two numbers; a letter always does.
             ("12         345678901", "12         345678901"),
             ("1234567a890123", "1234567a890123"),

@@ -27,6 +27,12 @@ fn is_folded(text: &str) -> bool {
         })
 }
 
+/// White space, or an ASCII control character (a NUL from a broken export), which
+/// cells lose as they lose white space: no database or spreadsheet downstream keeps them.
+pub(crate) fn is_space_or_control(ch: char) -> bool {
+    ch.is_whitespace() || ch < ' '
+}
+
 /// Whether `text`'s whitespace is collapsed already: single spaces between words, none
 /// around them, no other whitespace. An empty text is. Every cell of an export is asked
 /// this, so it reads bytes rather than characters.
@@ -51,7 +57,8 @@ pub(crate) fn is_collapsed(text: &str) -> bool {
                 }
                 after_space = true;
             }
-            b'\t'..=b'\r' => return false,
+            // White space and control characters (see `Cell::clean_text`).
+            0x00..=0x1F => return false,
             lead if is_wide_space_lead(lead) && starts_with_wide_space(&bytes[at..]) => return false,
             _ => after_space = false,
         }
@@ -219,7 +226,7 @@ pub(crate) use spelled_enum;
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, fold_chars, is_collapsed, is_folded};
+    use super::{fold, fold_chars, is_collapsed, is_folded, is_space_or_control};
 
     /// [`is_collapsed`] by characters and the Unicode tables, to check it against.
     fn is_collapsed_chars(text: &str) -> bool {
@@ -230,7 +237,7 @@ mod tests {
                     return false;
                 }
                 after_space = true;
-            } else if ch.is_whitespace() {
+            } else if is_space_or_control(ch) {
                 return false;
             } else {
                 after_space = false;

@@ -24,6 +24,17 @@ use crate::error::{Error, Result};
 /// How many records may sit above the header, the blank ones included.
 const MAX_RECORDS_ABOVE_HEADER: u64 = 1_000;
 
+/// The longest record read: a spreadsheet cell holds at most 32,767 characters, and a
+/// row of the form's columns filled to that is under 2 MiB.
+const MAX_RECORD_BYTES: usize = 4 << 20;
+
+fn too_long(input: &FileInput<'_>, line: u64) -> Error {
+    Error::Unreadable {
+        path: input.path.clone(),
+        reason: format!("line {line} is longer than {} MiB, which no row of the form is", MAX_RECORD_BYTES >> 20),
+    }
+}
+
 /// The delimiters tried, in the order that wins a tie.
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
@@ -43,6 +54,16 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
         }
         builder.put_table(table, source, TableRows::new(table), false)?;
         return Ok(0);
+    }
+    // The header is looked for three times (once per delimiter), each keeping a record:
+    // a file of one endless line (a binary file, a dump without line breaks) would be
+    // held several times over before it was refused as having no header.
+    if let Some(line) = text
+        .split(|byte| *byte == b'\n')
+        .take(MAX_RECORDS_ABOVE_HEADER as usize + 1)
+        .position(|line| line.len() > MAX_RECORD_BYTES)
+    {
+        return Err(too_long(input, line as u64 + 1));
     }
     let definition = table.definition();
     let (delimiter, header, above_header) = detect_header(&text, definition);
@@ -77,6 +98,9 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
             Ok(false) => break,
             Ok(_) if title_records > 0 => title_records -= 1,
             Err(_) if title_records > 0 && reader.position().byte() != before => title_records -= 1,
+            Ok(true) if record.as_slice().len() > MAX_RECORD_BYTES => {
+                return Err(too_long(input, record.position().map_or(0, |position| position.line())));
+            }
             Ok(true) => {
                 if records > 0 {
                     records += record.position().map_or(0, |position| empty_lines_before(&text, position));

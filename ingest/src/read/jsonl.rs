@@ -161,6 +161,11 @@ impl JsonlReader {
 
     fn note_unknown(&mut self, keys: Vec<(Option<TableKind>, String)>) {
         for key in keys {
+            // The drop lists a hundred at most ([`super::DropBuilder`]); one more says
+            // there are more, and each key is looked up among few.
+            if self.unknown.len() > 100 {
+                return;
+            }
             if !self.unknown.contains(&key) {
                 self.unknown.push(key);
             }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use serde::Deserialize;
 
 use super::{DropContent, FileStats};
@@ -55,8 +55,8 @@ impl Manifest {
         let bad = |reason: String| Error::BadManifest { path: path.to_owned(), reason };
         let raw: RawManifest =
             serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|error| bad(error.to_string()))?;
-        let exported_at_parsed = DateTime::parse_from_rfc3339(raw.exported_at.trim()).map_err(|error| {
-            bad(format!("`exported_at` `{}` is not an RFC 3339 time with an offset: {error}", raw.exported_at))
+        let exported_at_parsed = export_time(raw.exported_at.trim()).map_err(|error| {
+            bad(format!("`exported_at` `{}` is not a time such as 2026-11-24T23:10:00+05:00: {error}", raw.exported_at))
         })?;
         let region = match raw.region {
             RegionField::Text(text) => text,
@@ -71,6 +71,23 @@ impl Manifest {
         let text = String::from_utf8(bytes)
             .map_err(|error| Error::BadManifest { path: path.to_owned(), reason: error.to_string() })?;
         Manifest::parse(path, &text)
+    }
+}
+
+/// The manifest's export time: RFC 3339 (`2026-11-24T23:10:00+05:00`), or the same
+/// without a zone (`2026-11-24T23:10:00`, `2026-11-24 23:10`), which is Kazakhstan time as
+/// the folder date is (section 4).
+fn export_time(text: &str) -> std::result::Result<DateTime<FixedOffset>, chrono::ParseError> {
+    let zoned = DateTime::parse_from_rfc3339(text);
+    if zoned.is_ok() {
+        return zoned;
+    }
+    let local = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok());
+    match local.and_then(|local| local.and_local_timezone(daryn_registry::kazakhstan_offset()).single()) {
+        Some(stamp) => Ok(stamp),
+        None => zoned,
     }
 }
 
@@ -182,6 +199,18 @@ mod tests {
             vec![("children.csv".to_owned(), b"iin,last_name,first_name\n1,A,B\n".to_vec())],
         )
         .unwrap()
+    }
+
+    #[test]
+    fn an_export_time_without_a_zone_is_kazakhstan_time() {
+        for written in ["2026-11-24T23:10:00", "2026-11-24 23:10", "2026-11-24T23:10:00.000"] {
+            let text = MANIFEST.replace("2026-11-24T23:10:00+05:00", written);
+            let manifest = Manifest::parse(Path::new("manifest.json"), &text).unwrap();
+            assert_eq!(manifest.exported_at_parsed.to_rfc3339(), "2026-11-24T23:10:00+05:00", "{written}");
+        }
+        let text = MANIFEST.replace("2026-11-24T23:10:00+05:00", "24.11.2026");
+        let error = Manifest::parse(Path::new("manifest.json"), &text).unwrap_err().to_string();
+        assert!(error.contains("`24.11.2026` is not a time such as 2026-11-24T23:10:00+05:00"), "{error}");
     }
 
     #[test]

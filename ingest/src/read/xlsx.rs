@@ -30,7 +30,7 @@ use std::io::{Cursor, Read};
 use std::sync::Arc;
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
-use daryn_registry::cell::Cell;
+use daryn_registry::cell::{self, Cell};
 use daryn_registry::form::{ColumnType, TableDef, TableKind};
 
 use super::header::{HeaderMap, is_blank};
@@ -74,7 +74,10 @@ const MAX_SHARED_STRINGS_PROLOG: u64 = 16 * 1024 * 1024;
 /// table, gives way to another file of the drop holding the table
 /// ([`DropBuilder::put_table`]).
 pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mut DropBuilder) -> Result<u64> {
-    if let Some(reason) = impossible_shared_strings(input.bytes) {
+    if let Some(reason) = not_a_workbook(input.bytes)
+        .or_else(|| unpacked_too_large(input.bytes))
+        .or_else(|| impossible_shared_strings(input.bytes))
+    {
         return Err(Error::Unreadable { path: input.path.clone(), reason });
     }
     let mut workbook: Workbook<'_> = Xlsx::new(Cursor::new(input.bytes))
@@ -171,7 +174,8 @@ fn header_table(workbook: &mut Workbook<'_>, sheet_name: &str, named: Option<Tab
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut current: Option<u32> = None;
     while let Ok(Some(cell)) = cells.next_cell() {
-        let value = cell_of(cell.get_value());
+        // Only text makes a header: the date system does not matter here.
+        let value = cell_of(cell.get_value(), false);
         let (row, column) = cell.get_position();
         if value.is_empty() || column as usize >= MAX_COLUMNS {
             continue;
@@ -204,6 +208,83 @@ fn header_table(workbook: &mut Workbook<'_>, sheet_name: &str, named: Option<Tab
             [only] => Some(*only),
             tied => named.filter(|named| tied.contains(named)),
         };
+    }
+    None
+}
+
+/// What a file named `.xlsx` is when it is no XLSX workbook (an XLSX is a zip archive),
+/// in words that say what to do; `None` for a zip archive.
+fn not_a_workbook(bytes: &[u8]) -> Option<String> {
+    const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.is_empty() {
+        return Some("the file is empty".to_owned());
+    }
+    if bytes.starts_with(&OLE) {
+        return Some(
+            "it is an Excel 97–2003 workbook (.xls) or one protected with a password; save it in Excel as \
+             \"Excel Workbook (.xlsx)\", without a password"
+                .to_owned(),
+        );
+    }
+    if bytes.starts_with(b"PK") {
+        // An OpenDocument file's first part is its `mimetype`, stored as it is.
+        let head = &bytes[..bytes.len().min(256)];
+        if head.windows(34).any(|window| window == b"application/vnd.oasis.opendocument") {
+            return Some("it is an OpenDocument spreadsheet (.ods); save it as \"Excel 2007-365 (.xlsx)\"".to_owned());
+        }
+        if zip::ZipArchive::new(Cursor::new(bytes)).is_err() {
+            return Some("it is cut short or damaged: not a whole workbook (send the file again)".to_owned());
+        }
+        return None;
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    if simdutf8::basic::from_utf8(head).is_ok() || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Some("it is a text file, not a workbook (a CSV named .xlsx?); name it .csv".to_owned());
+    }
+    Some("it is not a workbook (an XLSX file is a zip archive)".to_owned())
+}
+
+/// The most a workbook's parts may unpack to, together.
+const MAX_UNPACKED_BYTES: u64 = 4 << 30;
+
+/// A part may unpack to this many times its packed size only while it stays under
+/// [`RATIO_FREE_BYTES`]: sheets of a real export pack 7 to 10 times (the benchmark's
+/// largest, 641 MB, to 71 MB), and a part packed a thousand times is made to exhaust
+/// memory (a gigabyte of shared strings in a megabyte).
+const MAX_PACKING_RATIO: u64 = 200;
+const RATIO_FREE_BYTES: u64 = 64 << 20;
+
+/// Why a workbook would take far more memory to read than a workbook of its data can:
+/// parts that unpack to more than [`MAX_UNPACKED_BYTES`] together, one packed past
+/// [`MAX_PACKING_RATIO`], or parts sharing their packed bytes (one stream read as a
+/// thousand sheets). The sizes are the zip directory's, which the reader holds each part
+/// to.
+fn unpacked_too_large(bytes: &[u8]) -> Option<String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut total = 0u64;
+    let mut ranges = Vec::with_capacity(archive.len());
+    for index in 0..archive.len() {
+        let Ok(part) = archive.by_index_raw(index) else { continue };
+        let (size, packed) = (part.size(), part.compressed_size());
+        total = total.saturating_add(size);
+        if size > RATIO_FREE_BYTES && size / packed.max(1) > MAX_PACKING_RATIO {
+            return Some(format!(
+                "the workbook is malformed: `{}` unpacks to {size} bytes from {packed}, more than a workbook's data packs",
+                part.name().unwrap_or_default()
+            ));
+        }
+        let start = part.data_start().unwrap_or_else(|| part.header_start());
+        ranges.push((part.header_start(), start.saturating_add(packed)));
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Some(format!(
+            "the workbook unpacks to {total} bytes, more than the {MAX_UNPACKED_BYTES} a drop's workbook may; send the \
+             table as CSV"
+        ));
+    }
+    ranges.sort_unstable();
+    if ranges.windows(2).any(|pair| pair[1].0 < pair[0].1) {
+        return Some("the workbook is malformed: two of its parts share their bytes".to_owned());
     }
     None
 }
@@ -306,7 +387,7 @@ fn read_sheet(
     let mut sheet = SheetRows::new(table.definition(), input.name.clone(), Arc::from(sheet_name));
     sheet.date1904 = date1904;
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
-        let value = cell_of(cell.get_value());
+        let value = cell_of(cell.get_value(), date1904);
         // Formatted but empty cells make no row.
         if value.is_empty() {
             continue;
@@ -451,8 +532,12 @@ impl SheetRows {
             Some((_, map)) => {
                 if let Some(target) = map.target(column) {
                     self.cells[target] = match cell {
+                        // Moved to the 1900 count only when that makes it a date: a year
+                        // typed alone stays the year, which the message then names.
                         Cell::Number(serial)
-                            if self.date1904 && self.definition.columns[target].column_type == ColumnType::Date =>
+                            if self.date1904
+                                && self.definition.columns[target].column_type == ColumnType::Date
+                                && cell::is_date_serial(serial + DAYS_1900_TO_1904) =>
                         {
                             Cell::Number(serial + DAYS_1900_TO_1904)
                         }
@@ -508,15 +593,25 @@ impl SheetRows {
     }
 }
 
-/// A spreadsheet cell as the form's rules take it.
-fn cell_of(value: &DataRef<'_>) -> Cell {
+/// A spreadsheet cell as the form's rules take it. A date cell is a date only when its
+/// serial is one the form reads as a date ([`cell::is_date_serial`]): `2024` typed into
+/// a date column (16 July 1905 as a date) is the number the coordinator typed, and the
+/// rules say it is a year alone; a serial beyond chrono's range is not handed to it.
+fn cell_of(value: &DataRef<'_>, date1904: bool) -> Cell {
     match value {
         DataRef::Int(number) => Cell::Number(*number as f64),
         DataRef::Float(number) => Cell::Number(*number),
         DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => text_cell(text),
         DataRef::SharedString(text) => text_cell(text),
         DataRef::Bool(value) => Cell::Bool(*value),
-        DataRef::DateTime(value) => value.as_datetime().map(Cell::DateTime).unwrap_or(Cell::Number(value.as_f64())),
+        DataRef::DateTime(value) => {
+            let serial = value.as_f64();
+            let in_1900_count = if date1904 { serial + DAYS_1900_TO_1904 } else { serial };
+            match cell::is_date_serial(in_1900_count).then(|| value.as_datetime()).flatten() {
+                Some(date_time) => Cell::DateTime(date_time),
+                None => Cell::Number(serial),
+            }
+        }
         DataRef::Error(_) | DataRef::Empty => Cell::Empty,
     }
 }

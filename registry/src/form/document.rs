@@ -69,7 +69,8 @@ pub fn markdown() -> String {
          (the region as a 2- or 9-digit KATO code): `children` (required), `measures`, `achievements`, \
          `teachers` as `.csv`, `.xlsx` or `.jsonl` files, or one `roadmap.xlsx` with a sheet per table, or one \
          `roadmap.jsonl` with a nested document per child; and optionally `manifest.json` with the export time \
-         and each file's rows and SHA-256. CSV may be UTF-8 (with or without BOM) or UTF-16 with BOM, with `,`, \
+         (`exported_at`: `2026-11-24T23:10:00+05:00`; a time without a zone is Kazakhstan time) and each \
+         file's rows and SHA-256. CSV may be UTF-8 (with or without BOM) or UTF-16 with BOM, with `,`, \
          `;` or tab. Title and blank rows may sit above the header: it must be among the first ten rows \
          that hold anything. In a workbook, a cell merged down several rows (an IIN over a child's measures, a \
          district over its children) counts on each of its rows. A workbook's sheets are found by their names \
@@ -79,7 +80,9 @@ pub fn markdown() -> String {
          then given twice; other sheets (notes, summaries) are not read. Headers may be the English names below or the Kazakh or Russian template headers, \
          in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
          serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
-         date. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
+         date. With `/`, a date is read only when its day cannot be taken for its month (`13/09/2025` and \
+         `09/13/2025` are 13 September; `03/09/2025` is refused). A date may carry its time (`01.09.2025 0:00`); \
+         with a zone (`2025-08-31T19:00:00Z`) it is the date in Kazakhstan (+05:00) at that moment. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
          refused, as it may mean twenty-five thousand; with both marks (`25,000.00`, `25.000,00`) the last is \
          the decimal one, and a mark given twice (`1,250,000`) separates thousands. Lists: separated by `;` or `,`; in JSONL also a JSON array, each of \
          whose items is one discipline even with a comma in it (words and IINs are split at `;` and `,` \

@@ -59,7 +59,26 @@ type Checked<T> = Result<T, RowIssue>;
 fn shown_value(table: &TableDef, column: &str, value: &str) -> String {
     let value = &value.trim_end_matches(cell::LIST_ITEM_SEPARATOR).replace(cell::LIST_ITEM_SEPARATOR, "; ");
     let holds_iins = table.columns.iter().any(|def| def.name == column && def.holds_iins());
-    if holds_iins { mask_iin_column(value) } else { mask_iin_runs(value) }
+    cut_shown(if holds_iins { mask_iin_column(value) } else { mask_iin_runs(value) })
+}
+
+/// The most characters of a value a rejection or warning shows: a cell of a hundred
+/// megabytes told back whole would be that size again in the coordinator's file, the
+/// report and the `rejections` table (and Excel shows 32,767 of it).
+pub const MAX_SHOWN_CHARS: usize = 1_000;
+
+/// A value cut to [`MAX_SHOWN_CHARS`], with `…` where it was cut. Cut after masking, so
+/// that no IIN is cut to fewer digits than the mask looks for.
+pub fn cut_shown(value: String) -> String {
+    match value.char_indices().nth(MAX_SHOWN_CHARS) {
+        Some((at, _)) => {
+            let mut cut = value;
+            cut.truncate(at);
+            cut.push('…');
+            cut
+        }
+        None => value,
+    }
 }
 
 /// Typed access to one row's cells, failing with the right code and column.
@@ -113,6 +132,8 @@ impl<'a> Row<'a> {
         cell::parse_date(cell).ok_or_else(|| {
             let detail = if cell::is_bare_year(cell) {
                 format!("`{column}` holds a year alone; write the whole date")
+            } else if cell::is_ambiguous_date(cell) {
+                format!("`{column}` reads as day/month and as month/day; write it as 01.09.2025")
             } else {
                 format!("`{column}` is not a date between 1900 and 2199")
             };
@@ -241,7 +262,10 @@ pub fn check_child(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Ch
     let roadmap_status = row.optional_word("roadmap_status", RoadmapStatus::parse)?.unwrap_or(RoadmapStatus::Active);
 
     if iin.birth_date() != birth_date {
-        return Err(row.issue("birth_date", RejectCode::IinMismatch, "the birth date is not the one in the IIN"));
+        // The IIN's date, century included: its six digits are shown anyway, and a wrong
+        // century digit (1907 for 2007) is otherwise invisible behind the mask.
+        let detail = format!("the birth date is not the one in the IIN, {}", iin.birth_date().format("%d.%m.%Y"));
+        return Err(row.issue("birth_date", RejectCode::IinMismatch, detail));
     }
     let sex = match sex {
         Some(given) if given != iin.sex() => {
@@ -255,11 +279,12 @@ pub fn check_child(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Ch
         return Err(row.issue(
             "birth_date",
             RejectCode::AgeOutOfRange,
-            format!("the child is {age} on the export date"),
+            format!("the child is {age} on the export date, {}", context.export_date.format("%d.%m.%Y")),
         ));
     }
     if identified_on > context.export_date {
-        return Err(row.issue("identified_on", RejectCode::DateInFuture, "identified after the export date"));
+        let detail = format!("identified after the export date, {}", context.export_date.format("%d.%m.%Y"));
+        return Err(row.issue("identified_on", RejectCode::DateInFuture, detail));
     }
     if age_on(birth_date, identified_on) < 4 {
         return Err(row.issue("identified_on", RejectCode::IdentifiedTooEarly, "identified before the age of 4"));
@@ -410,7 +435,6 @@ fn check_disciplines(row: &Row<'_>, warnings: &mut Vec<RowWarning>) -> Checked<V
 
 /// Checks one measures row on its own (references are checked by [`check_drop`]).
 pub fn check_measure(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Measure, Vec<RowWarning>)> {
-    let _ = context;
     let row = Row { table: &MEASURES, cells };
     let mut warnings = Vec::new();
     let iin = row.iin("iin")?;
@@ -438,6 +462,14 @@ pub fn check_measure(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(
     }
     if status == MeasureStatus::Done && completed_on.is_none() {
         return Err(row.issue("completed_on", RejectCode::CompletedOnRequired, "status is done"));
+    }
+    // A measure completed after the export is a slip, and the reports would count it in
+    // a year to come.
+    if let Some(completed_on) = completed_on
+        && completed_on > context.export_date
+    {
+        let detail = format!("completed after the export date, {}", context.export_date.format("%d.%m.%Y"));
+        return Err(row.issue("completed_on", RejectCode::DateInFuture, detail));
     }
     if measure_type.requires_amount() && amount_tiyn.is_none() {
         return Err(row.issue("amount_kzt", RejectCode::AmountRequired, format!("`{measure_type}` needs an amount")));
@@ -586,7 +618,8 @@ pub fn check_achievement(cells: &mut [Cell], context: &DropContext<'_>) -> Check
         }
     }
     if event_date > context.export_date {
-        return Err(row.issue("event_date", RejectCode::DateInFuture, "the event is after the export date"));
+        let detail = format!("the event is after the export date, {}", context.export_date.format("%d.%m.%Y"));
+        return Err(row.issue("event_date", RejectCode::DateInFuture, detail));
     }
     let event_name = Texts { table: &ACHIEVEMENTS, cells }.required("event_name");
     let achievement = Achievement { iin, event_name, event_kind, discipline, level, event_date, result, teacher_ids };

@@ -110,6 +110,22 @@ fn tantivy_error(path: &Path) -> impl FnOnce(tantivy::TantivyError) -> SearchErr
     move |error| SearchError::Index { path: path.to_owned(), reason: error.to_string() }
 }
 
+/// Whether a generation opens with every segment's files: a damaged one (a file lost or
+/// cut short) is not built on, and the run builds the index whole instead of failing
+/// every night until someone runs `daryn reindex`.
+fn readable(folder: &Path) -> bool {
+    let opened: tantivy::Result<tantivy::IndexReader> = super::read_only::ReadOnlyDirectory::open(folder)
+        .and_then(Index::open)
+        .and_then(|index| index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into());
+    match opened {
+        Ok(_) => true,
+        Err(error) => {
+            tracing::warn!(generation = %folder.display(), %error, "the previous search index cannot be read; building it whole");
+            false
+        }
+    }
+}
+
 pub fn read_meta(folder: &Path) -> Option<GenerationMeta> {
     let text = std::fs::read_to_string(folder.join(META_FILE)).ok()?;
     serde_json::from_str(&text).ok()
@@ -130,11 +146,12 @@ pub async fn index_version(
     std::fs::create_dir_all(&root).map_err(SearchError::io(&root))?;
     let previous_version = store.current()?;
     let previous = previous_version.as_ref().and_then(|previous| previous.index_generation).filter(|generation| {
-        read_meta(&generation_path(store, *generation)).is_some_and(|meta| {
+        let path = generation_path(store, *generation);
+        read_meta(&path).is_some_and(|meta| {
             meta.format == INDEX_FORMAT
                 && meta.item15 == weights.fingerprint()
                 && meta.facets == FacetVocabulary::builtin().values()
-        })
+        }) && readable(&path)
     });
     remove_leftovers(store)?;
     open_older_generations(store);
@@ -183,7 +200,12 @@ pub async fn index_version(
     };
     register_analyzers(&index);
     let fields = IndexFields::of(&index.schema()).map_err(tantivy_error(&building))?;
-    let keyer = ChildKeyer::load_or_create(store.root())?;
+    // A generation built on another keeps that one's children, keyed with the registry's
+    // key: a new key would mix two pseudonyms for the same child in one index.
+    let keyer = match base {
+        Some(_) => ChildKeyer::load(store.root())?,
+        None => ChildKeyer::load_or_create(store.root())?,
+    };
     let builder = DocumentBuilder { fields, keyer: &keyer, weights };
     let mut writer: IndexWriter<TantivyDocument> =
         index.writer_with_num_threads(2, WRITER_MEMORY).map_err(tantivy_error(&building))?;
@@ -335,7 +357,9 @@ fn generation_folders(store: &Store) -> SearchResult<Vec<(u64, PathBuf)>> {
     for entry in std::fs::read_dir(&root).map_err(SearchError::io(&root))?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let number = name.strip_suffix(".building").unwrap_or(&name);
-        if let Ok(generation) = number.parse::<u64>() {
+        if let Ok(generation) = number.parse::<u64>()
+            && generation <= crate::store::MAX_NUMBER
+        {
             folders.push((generation, entry.path()));
         }
     }

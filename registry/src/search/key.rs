@@ -27,6 +27,22 @@ impl ChildKeyer {
         registry.join("keys").join("child-key")
     }
 
+    /// Reads the registry's key, which its search index is keyed with: a missing key is
+    /// an error (restored from a backup, or made anew by `daryn reindex`).
+    pub fn load(registry: &Path) -> SearchResult<ChildKeyer> {
+        let path = ChildKeyer::path(registry);
+        if !path.exists() {
+            return Err(SearchError::BadIndex {
+                path,
+                reason: "the key the search index's `child_key`s are made with is missing; restore it from the \
+                         registry's backup, or run `daryn reindex` to key every child anew (every `child_key` \
+                         then changes)"
+                    .to_owned(),
+            });
+        }
+        ChildKeyer::read(&path)
+    }
+
     /// Reads the registry's key, creating it when the registry has none yet.
     pub fn load_or_create(registry: &Path) -> SearchResult<ChildKeyer> {
         let path = ChildKeyer::path(registry);
@@ -59,9 +75,16 @@ impl ChildKeyer {
                 .map_err(SearchError::io(&temporary))?;
             std::fs::rename(&temporary, &path).map_err(SearchError::io(&path))?;
         }
-        let text = std::fs::read_to_string(&path).map_err(SearchError::io(&path))?;
+        ChildKeyer::read(&path)
+    }
+
+    fn read(path: &Path) -> SearchResult<ChildKeyer> {
+        let text = std::fs::read_to_string(path).map_err(SearchError::io(path))?;
         let bytes = hex::decode(text.trim()).ok().filter(|bytes| bytes.len() == KEY_BYTES).ok_or_else(|| {
-            SearchError::BadIndex { path: path.clone(), reason: "the child key file is not 64 hex digits".to_owned() }
+            SearchError::BadIndex {
+                path: path.to_owned(),
+                reason: "the child key file is not 64 hex digits".to_owned(),
+            }
         })?;
         let mut key = [0u8; KEY_BYTES];
         key.copy_from_slice(&bytes);
@@ -110,6 +133,16 @@ mod tests {
         assert_ne!(one.child_key("060315550123"), one.child_key("060315550124"));
         assert_ne!(one.child_key("060315550123"), two.child_key("060315550123"));
         assert_eq!(one.child_key("060315550123").len(), 32);
+    }
+
+    #[test]
+    fn an_index_built_on_another_needs_the_key_there_is() {
+        let folder = tempfile::tempdir().unwrap();
+        let error = ChildKeyer::load(folder.path()).err().unwrap().to_string();
+        assert!(error.contains("restore it from the registry's backup"), "{error}");
+        assert!(!folder.path().join("keys").exists());
+        let made = ChildKeyer::load_or_create(folder.path()).unwrap().child_key("1");
+        assert_eq!(ChildKeyer::load(folder.path()).unwrap().child_key("1"), made);
     }
 
     #[test]

@@ -166,8 +166,7 @@ impl SearchIndex {
         };
         let directory = ReadOnlyDirectory::open(&path).map_err(damaged)?;
         let index = Index::open(directory).map_err(damaged)?;
-        let mut opened =
-            SearchIndex::from_index(index, version.version, generation).map_err(|error| bad(error.to_string()))?;
+        let mut opened = SearchIndex::from_index(index, version.version, generation).map_err(damaged)?;
         if let Some(meta) = meta.filter(|meta| !meta.facets.is_empty()) {
             opened.vocabulary = FacetVocabulary::from_values(meta.facets);
         }

@@ -18,7 +18,7 @@ pub mod schema;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use deltalake::arrow::array::{RecordBatch, StringArray};
 use deltalake::datafusion::prelude::{SessionContext, col, lit};
 use deltalake::kernel::transaction::CommitProperties;
@@ -166,6 +166,10 @@ pub struct RegistryVersion {
     pub reindexed: bool,
 }
 
+/// The highest version or index generation a registry may hold (a run a second for
+/// nine million years): a number past it is an edited file, and one more would overflow.
+pub const MAX_NUMBER: u64 = 1 << 48;
+
 /// A registry on disk (or, later, on object storage).
 pub struct Store {
     root: PathBuf,
@@ -237,10 +241,12 @@ fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let ours = match name.as_str() {
             CONFIG_FILE | "LOCK" | "CURRENT.tmp" => true,
-            // What a volume or a desktop puts in any folder (`lost+found`, `.DS_Store`,
-            // `.snapshot`) makes it no one else's.
-            "lost+found" => true,
-            hidden if hidden.starts_with('.') => true,
+            leftover if leftover.starts_with("CURRENT.tmp.") => true,
+            // What a volume, a file server or a desktop puts in any folder makes it no
+            // one else's. Other hidden entries do (`.git`, `.ssh`, a home folder's).
+            "lost+found" | ".DS_Store" | ".localized" | ".directory" | ".snapshot" | ".snapshots" | ".zfs"
+            | "desktop.ini" | "Thumbs.db" => true,
+            system if system.starts_with("._") || system.starts_with(".nfs") || system.starts_with(".Trash") => true,
             "versions" | "tables" => std::fs::read_dir(entry.path()).is_ok_and(|mut inside| inside.next().is_none()),
             _ => false,
         };
@@ -278,7 +284,7 @@ impl Store {
         // missing `CURRENT` always means damage, never a first run that was killed.
         let current = store.root.join("CURRENT");
         if create && !current.exists() && store.version_numbers()?.is_empty() {
-            write_atomically(&current, b"0\n", "registry-created")?;
+            create_once(&current, b"0\n", "registry-created")?;
         }
         store.check_current()?;
         Ok(store)
@@ -334,10 +340,11 @@ impl Store {
         match std::fs::read_to_string(&path) {
             Ok(text) => match text.trim().parse::<u64>() {
                 Ok(0) => Ok(None),
-                Ok(number) => Ok(Some(number)),
-                Err(_) => {
-                    Err(StoreError::BadVersionFile { path, reason: format!("`{}` is not a number", text.trim()) })
-                }
+                Ok(number) if number <= MAX_NUMBER => Ok(Some(number)),
+                Ok(_) | Err(_) => Err(StoreError::BadVersionFile {
+                    path,
+                    reason: format!("`{}` is not a version number", text.trim()),
+                }),
             },
             // A registry is created with `CURRENT` (0) and it is only ever replaced by a
             // rename: without it but with version files, it was removed by hand or left
@@ -428,9 +435,23 @@ impl Store {
         }
         if version.format > VERSION_FORMAT {
             return Err(StoreError::BadVersionFile {
-                path,
+                path: path.clone(),
                 reason: format!("format {} is newer than this Daryn reads ({VERSION_FORMAT})", version.format),
             });
+        }
+        // Only an edited file numbers past this; one more would overflow.
+        if version.version > MAX_NUMBER || version.index_generation.is_some_and(|generation| generation > MAX_NUMBER) {
+            return Err(damaged(format!("its version or index generation is over {MAX_NUMBER}")));
+        }
+        // Every reader turns these into Kazakhstan days; a time by chrono's last year
+        // (only an edited file holds one) would overflow there.
+        let stamps = std::iter::once(version.created_at)
+            .chain(
+                version.regions.values().flat_map(|region| std::iter::once(region.exported_at).chain(region.judged_at)),
+            )
+            .chain(version.run.iter().map(|record| record.exported_at));
+        if let Some(stamp) = stamps.into_iter().find(|stamp| !(0..=9999).contains(&stamp.year())) {
+            return Err(damaged(format!("it holds the time {stamp}, outside the years 0 to 9999")));
         }
         Ok(version)
     }
@@ -439,7 +460,16 @@ impl Store {
     pub fn versions(&self) -> StoreResult<Vec<RegistryVersion>> {
         let current = self.current_number()?.unwrap_or(0);
         let numbers = self.version_numbers()?;
-        numbers.into_iter().filter(|number| *number <= current).map(|number| self.version(number)).collect()
+        let mut versions = Vec::with_capacity(numbers.len());
+        for number in numbers.into_iter().filter(|number| *number <= current) {
+            match self.version(number) {
+                Ok(version) => versions.push(version),
+                // Removed by a vacuum since the folder was listed: no longer kept.
+                Err(StoreError::Vacuumed { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(versions)
     }
 
     async fn load(&self, table: StoreTable) -> StoreResult<Option<DeltaTable>> {
@@ -646,7 +676,11 @@ impl Store {
         if keep == 0 {
             return Err(StoreError::KeepNothing { keep });
         }
-        self.roll_back_unpinned().await?;
+        // Undoing a killed run writes a commit per table. On a full disk (often why the
+        // run failed) that cannot be written, yet vacuum is what frees space: the removal
+        // then goes first, keeping the unpinned commits' files too, and the undoing is
+        // tried again after it.
+        let rolled_back = self.roll_back_unpinned().await;
         let current = self.current_number()?.unwrap_or(0);
         let numbers: Vec<u64> = self.version_numbers()?.into_iter().filter(|&number| number <= current).collect();
         let split = numbers.len().saturating_sub(keep as usize);
@@ -673,6 +707,9 @@ impl Store {
             let (files, bytes) = remove_unwanted(&self.table_path(table), &wanted)?;
             outcome.files += files;
             outcome.bytes += bytes;
+        }
+        if rolled_back.is_err() {
+            self.roll_back_unpinned().await?;
         }
         Ok(outcome)
     }
@@ -898,6 +935,33 @@ fn sync_below(folder: &Path, since: std::time::SystemTime, depth: usize) -> Stor
 
 /// Writes a file so that readers see the old content or the new, never a part: a
 /// temporary file beside it, fsync, rename, fsync of the folder.
+/// Writes a file that must not exist yet, whole or not at all, and never over one that
+/// does: `CURRENT` 0 of a new registry, which two first runs started together both
+/// write before either holds the lock. A rename could put 0 back over the version 1 the
+/// other had published meanwhile; a link is refused once the name is taken.
+fn create_once(path: &Path, bytes: &[u8], pause_before_link: &str) -> StoreResult<()> {
+    use std::io::Write;
+    let temporary = path.with_extension(format!("tmp.{}", std::process::id()));
+    let mut file = std::fs::File::create(&temporary).map_err(io(&temporary))?;
+    file.write_all(bytes).map_err(io(&temporary))?;
+    file.sync_all().map_err(io(&temporary))?;
+    pause_point(pause_before_link);
+    match std::fs::hard_link(&temporary, path) {
+        Ok(()) => std::fs::remove_file(&temporary).map_err(io(&temporary))?,
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(&temporary).map_err(io(&temporary))?;
+        }
+        // A file system without links (FAT, some network shares): renamed, as before.
+        Err(_) => std::fs::rename(&temporary, path).map_err(io(path))?,
+    }
+    if let Some(folder) = path.parent()
+        && let Ok(directory) = std::fs::File::open(folder)
+    {
+        directory.sync_all().map_err(io(folder))?;
+    }
+    Ok(())
+}
+
 fn write_atomically(path: &Path, bytes: &[u8], pause_before_rename: &str) -> StoreResult<()> {
     use std::io::Write;
     let temporary = path.with_extension("tmp");

@@ -432,6 +432,121 @@ fn the_export_day_is_kazakhstans_and_an_export_ahead_of_the_run_is_refused() {
 }
 
 #[test]
+fn of_two_drops_exported_at_one_time_the_later_folders_applies() {
+    let scene = scene(2);
+    // The same export time, written without a zone (Kazakhstan time), in yesterday's
+    // folder with one child and today's with two; given in that order, as cron would.
+    let yesterday = hand_made_drop(&scene.drops, "2026-11-24", "35", &scene.iins[..1]);
+    let today = hand_made_drop(&scene.drops, "2026-11-25", "35", &scene.iins);
+    for folder in [&yesterday, &today] {
+        let manifest = r#"{"region": "35", "exported_at": "2026-11-24 23:10", "files": {}}"#;
+        std::fs::write(folder.join("manifest.json"), manifest).unwrap();
+    }
+    let (code, stdout, report) = ingest(&scene.registry, &[], &[&yesterday, &today]);
+    assert_eq!(code, 2, "{stdout}");
+    let drops = report["drops"].as_array().unwrap();
+    let published: Vec<_> = drops.iter().filter(|drop| drop["status"] == "published").collect();
+    assert_eq!(published.len(), 1, "{drops:?}");
+    assert!(published[0]["folder"].as_str().unwrap().contains("2026-11-25"), "{drops:?}");
+    // 23:10 at +05:00 is 18:10 UTC.
+    assert_eq!(published[0]["exported_at"], "2026-11-24T18:10:00Z");
+    assert_eq!(sql_lines(&scene.registry, None, "SELECT count(*) FROM children"), ["2"]);
+    let stale: Vec<_> = drops.iter().filter(|drop| drop["refusal"]["code"] == "stale").collect();
+    assert_eq!(stale.len(), 1, "{drops:?}");
+}
+
+#[test]
+fn a_table_file_the_run_cannot_read_refuses_the_drop_rather_than_empty_the_table() {
+    let scene = scene(2);
+    let first = hand_made_drop(&scene.drops, "2026-11-24", "35", &scene.iins);
+    let measure = format!("{};mentoring;Ментор;2026-09-01;2026-12-01;planned", scene.iins[0]);
+    std::fs::write(first.join("measures.csv"), format!("{MEASURES_HEADER}\n{measure}\n")).unwrap();
+    let (code, stdout, _) = ingest(&scene.registry, &[], &[&first]);
+    assert_eq!(code, 0, "{stdout}");
+    let refusal = |day: &str, spoil: &dyn Fn(&Path)| {
+        let folder = hand_made_drop(&scene.drops, day, "35", &scene.iins);
+        spoil(&folder);
+        let (code, stdout, report) = ingest(&scene.registry, &[], &[&folder]);
+        assert_eq!(code, 1, "{stdout}");
+        let refusal = &report["drops"][0]["refusal"];
+        (refusal["code"].as_str().unwrap().to_owned(), refusal["reason"].as_str().unwrap().to_owned())
+    };
+    // A link to nothing, and a pipe (which a reader would wait on for ever), named for
+    // the measures: each was read as no measures, and the region's were emptied.
+    let (code, reason) = refusal("2026-11-25", &|folder| {
+        std::os::unix::fs::symlink("/nonexistent/x", folder.join("measures.csv")).unwrap()
+    });
+    assert_eq!(code, "table_unreadable");
+    assert!(reason.contains("measures.csv") && reason.contains("not a file"), "{reason}");
+    let (code, reason) = refusal("2026-11-26", &|folder| {
+        let made = std::process::Command::new("mkfifo").arg(folder.join("measures.csv")).status().unwrap();
+        assert!(made.success());
+    });
+    assert_eq!(code, "table_unreadable", "{reason}");
+    // A second download, as a browser names it.
+    let (code, reason) = refusal("2026-11-27", &|folder| {
+        std::fs::write(folder.join("measures (1).csv"), format!("{MEASURES_HEADER}\n")).unwrap()
+    });
+    assert_eq!(code, "table_missing");
+    assert!(reason.contains("`measures (1).csv`") && reason.contains("`Іс-шаралар.csv`"), "{reason}");
+    assert_eq!(sql_lines(&scene.registry, None, "SELECT count(*) FROM measures"), ["1"]);
+    // A folder holding only what is hidden (a repository, a home folder's dot files) is
+    // someone's, and no registry is made in it.
+    let home = scene.root.path().join("home");
+    std::fs::create_dir_all(home.join(".git")).unwrap();
+    let output = daryn(&["ingest", "--registry", home.to_str().unwrap(), first.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("holds `.git` and is not a Daryn registry"), "{stderr}");
+    assert!(!home.join("CURRENT").exists() && !home.join("versions").exists());
+}
+
+#[test]
+fn a_damaged_index_is_built_whole_and_a_lost_key_is_asked_for() {
+    let scene = scene(5);
+    let iins = |which: &[usize]| which.iter().map(|&at| scene.iins[at].clone()).collect::<Vec<_>>();
+    let first = hand_made_drop(&scene.drops, "2026-11-24", "35", &iins(&[0, 1]));
+    let other = hand_made_drop(&scene.drops, "2026-11-24", "47", &iins(&[2]));
+    assert_eq!(ingest(&scene.registry, &[], &[&first, &other]).0, 0);
+    let keys_before = searched_regions(&scene.registry);
+    assert_eq!(keys_before.len(), 3);
+    // A segment file of the current generation lost: every run built on it failed until
+    // someone ran `daryn reindex`.
+    let generation = std::fs::read_dir(scene.registry.join("index"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.is_dir())
+        .unwrap();
+    let segment = std::fs::read_dir(&generation)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|extension| extension == "idx"))
+        .unwrap();
+    std::fs::remove_file(segment).unwrap();
+    let second = hand_made_drop(&scene.drops, "2026-11-25", "35", &iins(&[0, 1, 3]));
+    let (code, stdout, _) = ingest(&scene.registry, &[], &[&second]);
+    assert_eq!(code, 0, "{stdout}");
+    let keys_second = searched_regions(&scene.registry);
+    assert_eq!(keys_second.len(), 4);
+    assert!(keys_before.iter().all(|key| keys_second.contains(key)), "{keys_second:?}");
+    // The key the children's keys are made with, lost: a run building on the index would
+    // have keyed region 35 anew beside region 47's old keys.
+    std::fs::remove_file(scene.registry.join("keys/child-key")).unwrap();
+    let third = hand_made_drop(&scene.drops, "2026-11-26", "35", &iins(&[0, 1, 3, 4]));
+    let output = daryn(&["ingest", "--registry", scene.registry.to_str().unwrap(), third.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("restore it from the registry's backup"), "{stderr}");
+    assert_eq!(searched_regions(&scene.registry), keys_second);
+    // `daryn reindex` keys every child anew, all with one key.
+    let reindexed = daryn(&["reindex", "--registry", scene.registry.to_str().unwrap()]);
+    assert!(reindexed.status.success(), "{}", String::from_utf8_lossy(&reindexed.stderr));
+    let keys_after = searched_regions(&scene.registry);
+    assert_eq!(keys_after.len(), 4);
+    assert!(keys_after.iter().all(|key| !keys_second.contains(key)), "{keys_after:?}");
+}
+
+#[test]
 fn a_broken_element_of_a_jsonl_line_is_named_in_the_rejection() {
     let scene = scene(1);
     let folder = scene.drops.join("2026-11-25").join("35");
@@ -481,6 +596,8 @@ fn a_cron_log_has_daryns_lines_in_plain_text_and_no_iin() {
 /// Writes a one-table drop of `region` dated `date` (no manifest: the export time is the
 /// date at 00:00 +05:00) holding a valid child per IIN.
 /// The header of the hand-made `children.csv` files: the form's required columns.
+const MEASURES_HEADER: &str = "iin;measure_type;title;planned_start;planned_end;status";
+
 const CHILDREN_HEADER: &str = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
 
 fn hand_made_drop(root: &Path, date: &str, region: &str, iins: &[String]) -> PathBuf {

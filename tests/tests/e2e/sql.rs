@@ -174,6 +174,22 @@ fn limits(registry: &Path) {
         "SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b",
     );
     assert!(slow.contains("error[time_limit]"), "{slow}");
+    // An expression as deep as its operators are many: 1,000 below the limit plans and
+    // runs on the runtime's threads (2,000 overflowed tokio's 2 MiB stack and aborted
+    // the process); deeper is refused, not a crash.
+    let chain = |terms: usize| format!("SELECT 1{} AS n", "+1".repeat(terms));
+    let sum = json(registry, &chain(990));
+    assert_eq!(sum, serde_json::json!([{"n": 991}]));
+    let deep = refused(registry, &[], &chain(20_000));
+    assert!(deep.contains("error[sql_syntax]") && deep.contains("nested more than 1000 deep"), "{deep}");
+    // A time with a zone beyond the years chrono shows: refused, where every format but
+    // Parquet panicked.
+    let far = refused(
+        registry,
+        &["--format", "csv"],
+        "SELECT arrow_cast(8210266876799000000, 'Timestamp(Microsecond, Some(\"+05:00\"))') AS t",
+    );
+    assert!(far.contains("error[execution]") && far.contains("column `t`"), "{far}");
     // A top-5 sort of ten billion rows keeps the thread that polls it busy between two
     // batches for as long as the whole statement; the limit still ends it at once (the
     // old limit, a tokio timer on that thread, waited for the sort: hours here).

@@ -198,6 +198,36 @@ fn serials_of_a_1904_workbook_are_read_as_their_dates() {
 }
 
 #[test]
+fn a_date_cell_holding_no_date_is_the_number_typed() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("children").unwrap();
+    write_headers(sheet, 0, &["iin", "identified_on", "birth_date", "consent_on"]);
+    let date_format = Format::new().set_num_format("dd.mm.yyyy");
+    sheet.write_string(1, 0, "010101500123").unwrap();
+    // A year typed into the template's date column: 16 July 1905 as a date.
+    sheet.write_number_with_format(1, 1, 2024.0, &date_format).unwrap();
+    // Past chrono's range once counted in milliseconds: calamine's conversion panicked.
+    sheet.write_number_with_format(1, 2, -1e300, &date_format).unwrap();
+    sheet.write_number_with_format(1, 3, 45_901.0, &date_format).unwrap();
+    let bytes = workbook.save_to_buffer().unwrap();
+    let content = read(vec![("children.xlsx", bytes.clone())]).unwrap();
+    let row = &content.table(TableKind::Children).rows[0];
+    assert_eq!(row[CHILDREN.index("identified_on")], Cell::Number(2024.0));
+    assert!(daryn_registry::cell::is_bare_year(&row[CHILDREN.index("identified_on")]));
+    assert_eq!(row[CHILDREN.index("birth_date")], Cell::Number(-1e300));
+    assert_eq!(row[CHILDREN.index("consent_on")], Cell::DateTime(date(2025, 9, 1).into()));
+    // In a workbook counting from 1904, the year stays the year typed too.
+    let mac = with_part(&bytes, "xl/workbook.xml", |xml| xml.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1));
+    let content = read(vec![("children.xlsx", mac)]).unwrap();
+    let row = &content.table(TableKind::Children).rows[0];
+    assert_eq!(row[CHILDREN.index("identified_on")], Cell::Number(2024.0));
+    // 45,901 in the 1904 count is 45,901 + 1,462 days after 1899-12-30: four years (1
+    // September 2025 to 1 September 2029, 4 × 365 + 29 February 2028 = 1,461 days) and a
+    // day after 1 September 2025.
+    assert_eq!(row[CHILDREN.index("consent_on")], Cell::DateTime(date(2029, 9, 2).into()));
+}
+
+#[test]
 fn a_shared_strings_count_no_file_can_hold_refuses_the_workbook_not_the_run() {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet().set_name("children").unwrap();
@@ -349,6 +379,47 @@ fn a_header_only_sheet_gives_way_to_a_file_of_its_table() {
     let full = workbook_with(&[("Іс-шаралар", MEASURES_HEADER, MEASURE_ROW)]);
     let error = read(vec![("roadmap.xlsx", full), ("measures.csv", csv)]).unwrap_err();
     assert_eq!(error.code(), "table_ambiguous");
+}
+
+#[test]
+fn a_file_that_is_no_workbook_says_what_it_is() {
+    let reason = |bytes: &[u8]| match read(vec![("children.xlsx", bytes.to_vec())]).unwrap_err() {
+        Error::Unreadable { reason, .. } => reason,
+        other => panic!("{other}"),
+    };
+    assert_eq!(reason(b""), "the file is empty");
+    let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
+    assert!(reason(&ole).contains("Excel 97–2003 workbook (.xls) or one protected with a password"));
+    assert!(reason("iin;last_name\n010101500123;Әлиева\n".as_bytes()).contains("a text file, not a workbook"));
+    let mut ods = b"PK\x03\x04".to_vec();
+    ods.extend([0u8; 26]);
+    ods.extend(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet");
+    assert!(reason(&ods).contains("OpenDocument spreadsheet"));
+    let mut truncated = roadmap();
+    truncated.truncate(truncated.len() / 2);
+    assert!(reason(&truncated).contains("cut short or damaged"));
+}
+
+#[test]
+fn a_workbook_packed_to_exhaust_memory_is_refused_before_it_is_read() {
+    use std::io::Write;
+    let mut zipped = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zipped.start_file("xl/sharedStrings.xml", options).unwrap();
+    // 100 MiB of one letter packs to about 100 KiB: a thousand times, where sheets of
+    // real exports pack 7 to 10.
+    let block = vec![b'a'; 1 << 20];
+    for _ in 0..100 {
+        zipped.write_all(&block).unwrap();
+    }
+    let bytes = zipped.finish().unwrap().into_inner();
+    assert!(bytes.len() < 1 << 20, "{}", bytes.len());
+    match read(vec![("children.xlsx", bytes)]).unwrap_err() {
+        Error::Unreadable { reason, .. } => {
+            assert!(reason.contains("`xl/sharedStrings.xml` unpacks to 104857600 bytes"), "{reason}")
+        }
+        other => panic!("{other}"),
+    }
 }
 
 #[test]
