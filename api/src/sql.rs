@@ -100,7 +100,11 @@ impl std::ops::Deref for Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
+            // Its threads are joined when they end at once, as they do unless a statement
+            // was stopped at its time limit; those still busy a moment later are left to
+            // end with the process. (Leaving every thread so, the process once crashed
+            // on its way out, detaching a thread that had ended.)
+            runtime.shutdown_timeout(std::time::Duration::from_millis(250));
         }
     }
 }

@@ -285,15 +285,22 @@ fn files_like_table(folder: &Path, table: TableKind) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
     let mut names: Vec<String> = entries
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| {
-            let Some((stem, extension)) = name.rsplit_once('.') else { return false };
-            classify(name).is_none()
-                && ["csv", "xlsx", "jsonl"].contains(&extension.to_ascii_lowercase().as_str())
-                && TableKind::from_sheet_name_loosely(stem) == Some(table)
-        })
+        .filter(|name| classify(name).is_none() && like_table(name) == Some(table))
         .collect();
     names.sort();
     names
+}
+
+/// The table a file not read as one seems to hold: named for it, or going on from its
+/// name (`measures (1).csv`), as a spreadsheet or text file (`measures.txt`, Excel's
+/// "Unicode text"; `measures.xls`).
+fn like_table(name: &str) -> Option<TableKind> {
+    const SPREADSHEETS: [&str; 10] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods", "json", "jsonl"];
+    let (stem, extension) = name.rsplit_once('.')?;
+    if !SPREADSHEETS.contains(&extension.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    TableKind::from_sheet_name_loosely(stem)
 }
 
 /// The files of a drop folder named for a table (or `roadmap`) in a format the form
@@ -322,20 +329,24 @@ fn data_file_names(folder: &Path) -> Result<Vec<String>> {
         let name = match entry.file_name().into_string() {
             Ok(name) => name,
             // What `unzip` leaves of a Windows archive's Cyrillic names (`Іс-шаралар.csv`
-            // in cp1251): a table the run could not tell, and would empty.
+            // in cp1251, or in cp866 as Windows' own zip writes them): refused when it
+            // names a table in either, which the run would otherwise empty; a note so
+            // named is passed over.
             Err(raw) => {
-                let shown = raw.to_string_lossy().into_owned();
-                let extension = shown.rsplit_once('.').map(|(_, extension)| extension.to_ascii_lowercase());
-                if extension
-                    .is_some_and(|extension| ["csv", "xlsx", "jsonl", "txt", "xls"].contains(&extension.as_str()))
+                use std::os::unix::ffi::OsStrExt;
+                let decoded = [encoding_rs::WINDOWS_1251, encoding_rs::IBM866]
+                    .map(|encoding| encoding.decode_without_bom_handling(raw.as_bytes()).0.into_owned());
+                if let Some(named) = decoded.iter().find(|name| classify(name).is_some() || like_table(name).is_some())
                 {
                     return Err(Error::Unreadable {
-                        path: folder.join(&shown),
-                        reason: "its name is not UTF-8 text (as unzip leaves the Cyrillic names of an archive made \
-                                 on Windows), so no table can be told from it; rename it"
-                            .to_owned(),
+                        path: folder.join(raw.to_string_lossy().as_ref()),
+                        reason: format!(
+                            "its name is not UTF-8 text: it reads `{named}` in Windows' Cyrillic, a table's file; \
+                             rename it (or unzip the archive with a tool that keeps Cyrillic names)"
+                        ),
                     });
                 }
+                tracing::debug!(file = %mask_digit_runs(&raw.to_string_lossy()), "a name that is not UTF-8, ignored");
                 continue;
             }
         };

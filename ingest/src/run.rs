@@ -686,9 +686,29 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     }
     let children_rows = outcome.children.accepted + outcome.children.rejected;
     if children_rows > 0 && outcome.children.rejected as f64 / children_rows as f64 > REFUSAL_SHARE {
+        // Most of them for their age or a date after the export: far likelier a wrong
+        // `exported_at` (a year mistyped in the manifest) than a region of wrong rows.
+        let by_export_date = outcome
+            .rejections
+            .iter()
+            .filter(|record| record.table == "children")
+            .filter(|record| record.code == "age_out_of_range" || record.code == "date_in_future")
+            .count() as u64;
+        let hint = if by_export_date * 2 > outcome.children.rejected {
+            format!(
+                "; {by_export_date} of them for the child's age or a date after the export date, {}: is the export \
+                 time right?",
+                context.export_date.format("%d.%m.%Y")
+            )
+        } else {
+            String::new()
+        };
         outcome.refusal = Some(Refusal {
             code: "too_many_rejected",
-            reason: format!("{} of {children_rows} children rows rejected (more than 20 %)", outcome.children.rejected),
+            reason: format!(
+                "{} of {children_rows} children rows rejected (more than 20 %){hint}",
+                outcome.children.rejected
+            ),
         });
         return Ok(Prepared::unpublished(outcome));
     }

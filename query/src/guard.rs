@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 
 use deltalake::datafusion::sql::parser::{DFParser, Statement as DfStatement};
 use deltalake::datafusion::sql::sqlparser::ast::{
-    Expr, ObjectName, Statement, Visit, Visitor, visit_expressions, visit_relations,
+    Expr, ObjectName, Query, SetExpr, Statement, Visit, Visitor, visit_expressions, visit_relations,
 };
 
 use crate::error::{Error, Result, position_in_message};
@@ -39,12 +39,19 @@ const FILE_FUNCTIONS: [&str; 16] = [
 /// the 8 MiB of the main thread and the 16 MiB of the query runtime's threads.
 pub const MAX_EXPRESSION_DEPTH: usize = 1_000;
 
-/// The longest statement taken: its syntax tree is freed by recursion too, on the guard's
-/// own thread ([`GUARD_STACK`]), and a megabyte of `+1` is half a million levels.
-pub const MAX_STATEMENT_BYTES: usize = 1 << 20;
+/// The most set operations (`UNION`, `EXCEPT`, `INTERSECT`) one query chains, planned by
+/// recursion as well: 3,000 overflowed the main thread.
+pub const MAX_SET_OPERATIONS: usize = 500;
 
-/// The stack of the thread that parses a statement to check it: room to free the tree of
-/// any statement of [`MAX_STATEMENT_BYTES`] however deep, only touched as far as used.
+/// The most tables one statement names (joins are planned by recursion too).
+pub const MAX_RELATIONS: usize = 1_000;
+
+/// The longest statement taken (an `IN` list of some 200,000 IINs).
+pub const MAX_STATEMENT_BYTES: usize = 4 << 20;
+
+/// The stack of the thread that parses a statement to check it, only touched as far as
+/// used: the checks walk no deeper than their limits, and a tree deeper than those is not
+/// freed (which would recurse as deep), but left to the process.
 const GUARD_STACK: usize = 256 << 20;
 
 /// Parses one statement and checks that it only reads the registry and that it is not
@@ -85,7 +92,11 @@ fn check_parsed(sql: &str) -> Result<()> {
         });
     }
     let statement = statements.pop_front().expect("one statement");
-    check_depth(&statement)?;
+    if let Err(error) = check_depth(&statement) {
+        // Freeing a tree of a million levels would overflow even this thread's stack.
+        std::mem::forget(statement);
+        return Err(error);
+    }
     check_statement(&statement)
 }
 
@@ -94,15 +105,38 @@ fn check_parsed(sql: &str) -> Result<()> {
 fn check_depth(statement: &DfStatement) -> Result<()> {
     struct Depth {
         now: usize,
+        relations: usize,
     }
     impl Visitor for Depth {
-        type Break = ();
-        fn pre_visit_expr(&mut self, _: &Expr) -> ControlFlow<()> {
+        type Break = String;
+        fn pre_visit_expr(&mut self, _: &Expr) -> ControlFlow<String> {
             self.now += 1;
-            if self.now > MAX_EXPRESSION_DEPTH { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            if self.now > MAX_EXPRESSION_DEPTH {
+                return ControlFlow::Break(format!(
+                    "an expression is nested more than {MAX_EXPRESSION_DEPTH} deep (a chain of that many \
+                     operators); split it, or use IN (…) for a list of values"
+                ));
+            }
+            ControlFlow::Continue(())
         }
-        fn post_visit_expr(&mut self, _: &Expr) -> ControlFlow<()> {
+        fn post_visit_expr(&mut self, _: &Expr) -> ControlFlow<String> {
             self.now -= 1;
+            ControlFlow::Continue(())
+        }
+        // Before the query's parts are walked, so a long chain is never walked at all.
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<String> {
+            if set_operations(&query.body) > MAX_SET_OPERATIONS {
+                return ControlFlow::Break(format!(
+                    "a query chains more than {MAX_SET_OPERATIONS} UNION, EXCEPT or INTERSECT; split it"
+                ));
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_relation(&mut self, _: &ObjectName) -> ControlFlow<String> {
+            self.relations += 1;
+            if self.relations > MAX_RELATIONS {
+                return ControlFlow::Break(format!("the statement names more than {MAX_RELATIONS} tables; split it"));
+            }
             ControlFlow::Continue(())
         }
     }
@@ -111,16 +145,31 @@ fn check_depth(statement: &DfStatement) -> Result<()> {
         DfStatement::Explain(explain) => return check_depth(&explain.statement),
         _ => return Ok(()),
     };
-    match inner.visit(&mut Depth { now: 0 }) {
-        ControlFlow::Break(()) => Err(Error::Syntax {
-            message: format!(
-                "an expression is nested more than {MAX_EXPRESSION_DEPTH} deep (a chain of that many operators); \
-                 split it, or use IN (…) for a list of values"
-            ),
-            position: None,
-        }),
+    match inner.visit(&mut Depth { now: 0, relations: 0 }) {
+        ControlFlow::Break(message) => Err(Error::Syntax { message, position: None }),
         ControlFlow::Continue(()) => Ok(()),
     }
+}
+
+/// The most set operations on one path down a query's body, counted without recursion.
+fn set_operations(body: &SetExpr) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(body, 0usize)];
+    while let Some((expression, depth)) = pending.pop() {
+        deepest = deepest.max(depth);
+        if depth > MAX_SET_OPERATIONS {
+            break;
+        }
+        match expression {
+            SetExpr::SetOperation { left, right, .. } => {
+                pending.push((left, depth + 1));
+                pending.push((right, depth + 1));
+            }
+            SetExpr::Query(query) => pending.push((&query.body, depth)),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 fn check_statement(statement: &DfStatement) -> Result<()> {
@@ -209,11 +258,18 @@ mod tests {
         assert_eq!(code(&chain(MAX_EXPRESSION_DEPTH - 10)), "ok");
         // A chain of n terms is n − 1 operators deep, plus the literal under the last.
         assert_eq!(code(&chain(MAX_EXPRESSION_DEPTH + 1)), "sql_syntax");
-        // Deep enough to overflow an ordinary stack while freeing the tree.
-        assert_eq!(code(&chain(400_000)), "sql_syntax");
+        // Deep enough to overflow any stack while freeing the tree, under the size limit.
+        assert_eq!(code(&chain(1_500_000)), "sql_syntax");
         assert_eq!(code(&chain(MAX_STATEMENT_BYTES)), "sql_syntax");
         let nested = format!("SELECT {}1{}", "(".repeat(40), ")".repeat(40));
         assert_eq!(code(&nested), "ok");
+        // Set operations and joins are planned by recursion too.
+        let unions = |terms: usize| vec!["SELECT 1"; terms].join(" UNION ALL ");
+        assert_eq!(code(&unions(MAX_SET_OPERATIONS)), "ok");
+        assert_eq!(code(&unions(3_000)), "sql_syntax");
+        let joins = |tables: usize| format!("SELECT 1 FROM children{}", " NATURAL JOIN children".repeat(tables));
+        assert_eq!(code(&joins(100)), "ok");
+        assert_eq!(code(&joins(MAX_RELATIONS)), "sql_syntax");
     }
 
     #[test]

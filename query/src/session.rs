@@ -296,7 +296,7 @@ impl RegistrySession {
 
 /// The seconds from 1970 within which a time shown in any zone stays in chrono's years
 /// (±262,142): about the year 261,800, either way.
-const SHOWN_SECONDS: i64 = 8_200_000_000_000;
+const SHOWN_SECONDS: u64 = 8_200_000_000_000;
 
 /// Refuses a result holding a time with a zone so far from now (`arrow_cast` of a huge
 /// number) that showing it in its zone would overflow the date library: every output
@@ -311,7 +311,7 @@ fn check_times(result: &QueryResult) -> Result<()> {
         column: &dyn Array,
         per_second: i64,
     ) -> bool {
-        column.as_primitive::<T>().iter().flatten().any(|value| (value / per_second).abs() > SHOWN_SECONDS)
+        column.as_primitive::<T>().iter().flatten().any(|value| (value / per_second).unsigned_abs() > SHOWN_SECONDS)
     }
     for (index, field) in result.schema.fields().iter().enumerate() {
         let DataType::Timestamp(unit, Some(_)) = field.data_type() else { continue };

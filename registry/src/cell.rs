@@ -131,7 +131,7 @@ pub fn parse_date(cell: &Cell) -> Option<NaiveDate> {
     let date = match cell {
         Cell::DateTime(value) => Some(value.date()),
         Cell::Number(serial) => date_from_serial(*serial),
-        Cell::Text(text) => parse_date_text(text.trim()),
+        Cell::Text(text) => parse_date_text(text.trim_matches(crate::spelling::is_space_or_control)),
         Cell::Empty | Cell::Bool(_) => None,
     }?;
     YEARS.contains(&date.year()).then_some(date)
@@ -201,39 +201,53 @@ fn parse_date_text(text: &str) -> Option<NaiveDate> {
     }
 }
 
+/// Words for "year" written after a date (`01.09.2025 г.`, `01.09.2025 жыл`).
+const YEAR_WORDS: [&str; 8] = ["г.", "г", "года", "год", "ж.", "ж", "жыл", "жылы"];
+
 /// The date a date written with more after it stands for: a time (`0:00`, `10:30:00`,
-/// `10:30:00.000`), which leaves the date as it is; a time with a zone (`Z`, `+06:00`),
-/// which gives the date in Kazakhstan at that moment; or the year's abbreviation
-/// (`01.09.2025 г.`). Anything else (`2025-09-01 junk`, a second date) is no date.
+/// `10:30:00,000`, `12:00:00 AM`, `24:00`), which leaves the date as it is; a time with a
+/// zone (`Z`, `UTC`, `+06:00`, `+0500`, `+05`), which gives the date in Kazakhstan at that
+/// moment; or a word for the year (`01.09.2025 г.`). Anything else (`2025-09-01 junk`, a
+/// second date) is no date.
 fn date_with_rest(date: NaiveDate, rest: &str) -> Option<NaiveDate> {
-    if matches!(rest, "г." | "г" | "ж." | "ж") {
+    let rest = rest.trim();
+    if YEAR_WORDS.contains(&rest) {
         return Some(date);
     }
-    let (time, zone) = match rest.find(['Z', 'z', '+', '-']) {
-        Some(at) => (&rest[..at], Some(&rest[at..])),
-        None => (rest, None),
-    };
-    let time = time.trim_end();
-    let naive = ["%H:%M:%S%.f", "%H:%M"].iter().find_map(|format| NaiveTime::parse_from_str(time, format).ok())?;
-    let Some(zone) = zone else { return Some(date) };
-    let offset = match zone {
-        "Z" | "z" => FixedOffset::east_opt(0)?,
-        _ => {
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 || !digits.bytes().all(|digit| digit.is_ascii_digit()) {
-                return None;
-            }
-            let hours: i32 = digits[..2].parse().ok()?;
-            let minutes: i32 = digits[2..].parse().ok()?;
-            if hours > 14 || minutes > 59 {
-                return None;
-            }
-            FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))?
-        }
-    };
+    let (time, offset) = split_zone(rest)?;
+    let time = time.trim().replace(',', ".");
+    // The end of the day, as some systems write midnight: the date it ends.
+    if matches!(time.as_str(), "24:00" | "24:00:00") {
+        return Some(date);
+    }
+    const TIMES: [&str; 6] = ["%H:%M:%S%.f", "%H:%M", "%I:%M:%S%.f %p", "%I:%M %p", "%I:%M:%S%.f%p", "%I:%M%p"];
+    let naive = TIMES.iter().find_map(|format| NaiveTime::parse_from_str(&time, format).ok())?;
+    let Some(offset) = offset else { return Some(date) };
     let utc = date.and_time(naive).checked_sub_offset(offset)?;
     Some(utc.checked_add_offset(crate::kazakhstan_offset())?.date())
+}
+
+/// A time and its zone, when it has one: `Z`, `UTC` or `GMT`, or an offset of hours
+/// (`+05`) or of hours and minutes (`+05:00`, `+0500`). `None` for a zone that is no zone.
+fn split_zone(rest: &str) -> Option<(&str, Option<FixedOffset>)> {
+    for utc in ["UTC", "GMT", "Z", "z"] {
+        if let Some(time) = rest.strip_suffix(utc) {
+            return Some((time, Some(FixedOffset::east_opt(0)?)));
+        }
+    }
+    let Some(at) = rest.rfind(['+', '-']) else { return Some((rest, None)) };
+    let zone = &rest[at + 1..];
+    let digits: String = zone.chars().filter(|ch| *ch != ':').collect();
+    if !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|digit| digit.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    let sign = if rest[at..].starts_with('-') { -1 } else { 1 };
+    Some((&rest[..at], Some(FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))?)))
 }
 
 /// A date without its time: ISO, dotted, slashed (when unambiguous) or a serial as text.
@@ -488,8 +502,25 @@ mod tests {
         // Its own zone: 23:30 at +06:00 is 22:30 at +05:00, the same day.
         assert_eq!(parse_date(&Cell::text("2024-02-10T23:30:00+06:00")), Some(date(2024, 2, 10)));
         assert_eq!(parse_date(&Cell::text("2026-01-09 19:00:00-0300")), Some(date(2026, 1, 10)));
+        // Other ways of writing a zone.
+        assert_eq!(parse_date(&Cell::text("2024-07-16T19:00:00+00")), Some(date(2024, 7, 17)));
+        assert_eq!(parse_date(&Cell::text("2024-07-17 00:00:00+05")), Some(date(2024, 7, 17)));
+        assert_eq!(parse_date(&Cell::text("2024-07-16 19:00:00 UTC")), Some(date(2024, 7, 17)));
         // Without a zone, the date as written.
-        for text in ["14.10.2013 0:00", "2013-10-14 23:59:59", "2013-10-14T12:30", "14.10.2013 г."] {
+        for text in [
+            "14.10.2013 0:00",
+            "2013-10-14 23:59:59",
+            "2013-10-14T12:30",
+            "14.10.2013 г.",
+            "14.10.2013 года",
+            "14.10.2013 жыл",
+            "2013-10-14 00:00:00,000",
+            "2013-10-14 12:00 AM",
+            "14.10.2013 12:00:00 PM",
+            "10/14/2013 12:00:00 AM",
+            "2013-10-14T24:00:00",
+            "\u{0}14.10.2013\u{0}",
+        ] {
             assert_eq!(parse_date(&Cell::text(text)), Some(date(2013, 10, 14)), "{text}");
         }
         // Anything else after the date is no time: the cell is refused, not cut short.

@@ -58,8 +58,9 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
     // The header is looked for three times (once per delimiter), each keeping a record:
     // a file of one endless line (a binary file, a dump without line breaks) would be
     // held several times over before it was refused as having no header.
+    // Split at CR too: Excel for Mac ends rows in CR and breaks lines in a cell with LF.
     if let Some(line) = text
-        .split(|byte| *byte == b'\n')
+        .split(|byte| *byte == b'\n' || *byte == b'\r')
         .take(MAX_RECORDS_ABOVE_HEADER as usize + 1)
         .position(|line| line.len() > MAX_RECORD_BYTES)
     {

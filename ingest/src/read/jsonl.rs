@@ -111,8 +111,11 @@ impl JsonlReader {
         let document = match document::parse_line(line, table, &mut self.keys) {
             Ok(Some(document)) => document,
             Ok(None) => return self.broken.push((table, location, "the line is not a JSON object".to_owned())),
-            Err(error) if error.is_data() => return self.broken.push((table, location, error.to_string())),
-            Err(error) => return self.broken.push((table, location, format!("the line is not valid JSON: {error}"))),
+            Err(error) if error.is_data() => return self.broken.push((table, location, within_line(&error))),
+            Err(error) => {
+                let reason = format!("the line is not valid JSON: {}", within_line(&error));
+                return self.broken.push((table, location, reason));
+            }
         };
         self.note_unknown(document.unknown);
         // Only a child of `roadmap.jsonl` has lists.
@@ -170,6 +173,16 @@ impl JsonlReader {
                 self.unknown.push(key);
             }
         }
+    }
+}
+
+/// serde's message with the place in the line: it counts the line alone, so its `at line
+/// 1 column 363` would contradict the row the rejection gives.
+fn within_line(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) if error.line() > 0 => format!("{} (at character {} of the line)", &text[..at], error.column()),
+        _ => text,
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime};
 use serde::Deserialize;
 
 use super::{DropContent, FileStats};
@@ -58,6 +58,11 @@ impl Manifest {
         let exported_at_parsed = export_time(raw.exported_at.trim()).map_err(|error| {
             bad(format!("`exported_at` `{}` is not a time such as 2026-11-24T23:10:00+05:00: {error}", raw.exported_at))
         })?;
+        // No roadmap predates the decree (2019): a year before 2000 is a slip, which would
+        // otherwise reject every child for their age.
+        if exported_at_parsed.year() < 2000 {
+            return Err(bad(format!("`exported_at` `{}` is before the year 2000", raw.exported_at)));
+        }
         let region = match raw.region {
             RegionField::Text(text) => text,
             RegionField::Number(number) => number.to_string(),

@@ -79,8 +79,9 @@ pub fn markdown() -> String {
          `Іс-шаралар 2026`), or, when its name goes on from a table's (`Балалар (2)`), as that table, which is \
          then given twice; other sheets (notes, summaries) are not read. Headers may be the English names below or the Kazakh or Russian template headers, \
          in any case, with stray spaces. Dates: `2025-09-01`, `01.09.2025`, `1.9.2025`, date cells or Excel \
-         serials (also of a workbook that counts from 1904), from 1900 to 2199; a year alone (`2024`) is not a \
-         date. With `/`, a date is read only when its day cannot be taken for its month (`13/09/2025` and \
+         serials (also of a workbook that counts from 1904), from 1900 to 2199 (a serial from 10000, 18 May \
+         1927, on: a smaller number is taken for a year or a slip); a year alone (`2024`), also in a date \
+         cell, is not a date. With `/`, a date is read only when its day cannot be taken for its month (`13/09/2025` and \
          `09/13/2025` are 13 September; `03/09/2025` is refused). A date may carry its time (`01.09.2025 0:00`); \
          with a zone (`2025-08-31T19:00:00Z`) it is the date in Kazakhstan (+05:00) at that moment. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
          refused, as it may mean twenty-five thousand; with both marks (`25,000.00`, `25.000,00`) the last is \

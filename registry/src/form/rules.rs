@@ -70,6 +70,12 @@ pub const MAX_SHOWN_CHARS: usize = 1_000;
 /// A value cut to [`MAX_SHOWN_CHARS`], with `…` where it was cut. Cut after masking, so
 /// that no IIN is cut to fewer digits than the mask looks for.
 pub fn cut_shown(value: String) -> String {
+    // A NUL or another control character would travel into the coordinator's CSV.
+    let value = if value.bytes().any(|byte| byte < b' ' && byte != b'\t' && byte != b'\n') {
+        value.chars().map(|ch| if ch < ' ' && ch != '\t' && ch != '\n' { ' ' } else { ch }).collect()
+    } else {
+        value
+    };
     match value.char_indices().nth(MAX_SHOWN_CHARS) {
         Some((at, _)) => {
             let mut cut = value;
@@ -463,9 +469,10 @@ pub fn check_measure(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(
     if status == MeasureStatus::Done && completed_on.is_none() {
         return Err(row.issue("completed_on", RejectCode::CompletedOnRequired, "status is done"));
     }
-    // A measure completed after the export is a slip, and the reports would count it in
-    // a year to come.
-    if let Some(completed_on) = completed_on
+    // A measure done after the export is a slip, and the reports would count it in a year
+    // to come. (Of a measure not done, the date is not read.)
+    if status == MeasureStatus::Done
+        && let Some(completed_on) = completed_on
         && completed_on > context.export_date
     {
         let detail = format!("completed after the export date, {}", context.export_date.format("%d.%m.%Y"));

@@ -204,7 +204,14 @@ pub async fn index_version(
     // key: a new key would mix two pseudonyms for the same child in one index.
     let keyer = match base {
         Some(_) => ChildKeyer::load(store.root())?,
-        None => ChildKeyer::load_or_create(store.root())?,
+        None => {
+            if !ChildKeyer::exists(store.root())
+                && previous_version.as_ref().is_some_and(|v| v.index_generation.is_some())
+            {
+                tracing::warn!("`keys/child-key` is missing: a new key is made, and every `child_key` changes");
+            }
+            ChildKeyer::load_or_create(store.root())?
+        }
     };
     let builder = DocumentBuilder { fields, keyer: &keyer, weights };
     let mut writer: IndexWriter<TantivyDocument> =

@@ -27,6 +27,11 @@ impl ChildKeyer {
         registry.join("keys").join("child-key")
     }
 
+    /// Whether the registry has its key.
+    pub fn exists(registry: &Path) -> bool {
+        ChildKeyer::path(registry).exists()
+    }
+
     /// Reads the registry's key, which its search index is keyed with: a missing key is
     /// an error (restored from a backup, or made anew by `daryn reindex`).
     pub fn load(registry: &Path) -> SearchResult<ChildKeyer> {

@@ -245,7 +245,8 @@ fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
             // What a volume, a file server or a desktop puts in any folder makes it no
             // one else's. Other hidden entries do (`.git`, `.ssh`, a home folder's).
             "lost+found" | ".DS_Store" | ".localized" | ".directory" | ".snapshot" | ".snapshots" | ".zfs"
-            | "desktop.ini" | "Thumbs.db" => true,
+            | ".Spotlight-V100" | ".fseventsd" | ".TemporaryItems" | ".stfolder" | ".gitkeep" | "desktop.ini"
+            | "Thumbs.db" => true,
             system if system.starts_with("._") || system.starts_with(".nfs") || system.starts_with(".Trash") => true,
             "versions" | "tables" => std::fs::read_dir(entry.path()).is_ok_and(|mut inside| inside.next().is_none()),
             _ => false,
@@ -444,14 +445,15 @@ impl Store {
             return Err(damaged(format!("its version or index generation is over {MAX_NUMBER}")));
         }
         // Every reader turns these into Kazakhstan days; a time by chrono's last year
-        // (only an edited file holds one) would overflow there.
+        // (only an edited file holds one: a manifest's time is of the years 0 to 9999,
+        // which UTC may move by a day) would overflow there.
         let stamps = std::iter::once(version.created_at)
             .chain(
                 version.regions.values().flat_map(|region| std::iter::once(region.exported_at).chain(region.judged_at)),
             )
             .chain(version.run.iter().map(|record| record.exported_at));
-        if let Some(stamp) = stamps.into_iter().find(|stamp| !(0..=9999).contains(&stamp.year())) {
-            return Err(damaged(format!("it holds the time {stamp}, outside the years 0 to 9999")));
+        if let Some(stamp) = stamps.into_iter().find(|stamp| stamp.year().unsigned_abs() > 200_000) {
+            return Err(damaged(format!("it holds the time {stamp}, beyond the year 200,000")));
         }
         Ok(version)
     }
@@ -933,8 +935,6 @@ fn sync_below(folder: &Path, since: std::time::SystemTime, depth: usize) -> Stor
     Ok(synced)
 }
 
-/// Writes a file so that readers see the old content or the new, never a part: a
-/// temporary file beside it, fsync, rename, fsync of the folder.
 /// Writes a file that must not exist yet, whole or not at all, and never over one that
 /// does: `CURRENT` 0 of a new registry, which two first runs started together both
 /// write before either holds the lock. A rename could put 0 back over the version 1 the
@@ -962,6 +962,8 @@ fn create_once(path: &Path, bytes: &[u8], pause_before_link: &str) -> StoreResul
     Ok(())
 }
 
+/// Writes a file so that readers see the old content or the new, never a part: a
+/// temporary file beside it, fsync, rename, fsync of the folder.
 fn write_atomically(path: &Path, bytes: &[u8], pause_before_rename: &str) -> StoreResult<()> {
     use std::io::Write;
     let temporary = path.with_extension("tmp");

@@ -403,7 +403,7 @@ fn an_iin_typed_anyhow_anywhere_is_never_shown_whole() {
 
 #[test]
 fn the_export_day_is_kazakhstans_and_an_export_ahead_of_the_run_is_refused() {
-    let scene = scene(2);
+    let scene = scene(3);
     let write_drop = |date: &str, region: &str, iin: &str, identified_on: &str, exported_at: &str| {
         let folder = scene.drops.join(date).join(region);
         std::fs::create_dir_all(&folder).unwrap();
@@ -420,8 +420,19 @@ fn the_export_day_is_kazakhstans_and_an_export_ahead_of_the_run_is_refused() {
     let kazakh_day = write_drop("2026-11-25", "35", &scene.iins[0], "2026-11-25", "2026-11-24T20:30:00Z");
     // A month too far: refused, or every correct drop after it would be stale.
     let ahead = write_drop("2026-11-25", "47", &scene.iins[1], "2022-09-01", "2099-12-24T21:48:00+05:00");
-    let (code, stdout, report) = ingest(&scene.registry, &[], &[&kazakh_day, &ahead]);
+    // A year mistyped in the manifest: the child, born in 2010, is 4 on that day.
+    let mistyped = write_drop("2026-11-25", "55", &scene.iins[2], "2013-09-01", "2014-11-24T23:10:00+05:00");
+    let (code, stdout, report) = ingest(&scene.registry, &[], &[&kazakh_day, &ahead, &mistyped]);
     assert_eq!(code, 2, "{stdout}");
+    let refused = report["drops"].as_array().unwrap().iter().find(|drop| drop["region"] == "55").unwrap();
+    assert_eq!(refused["refusal"]["code"], "too_many_rejected");
+    let reason = refused["refusal"]["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with(
+            "1 of them for the child's age or a date after the export date, 24.11.2014: is the export time right?"
+        ),
+        "{reason}"
+    );
     let statuses = statuses(&report);
     assert!(statuses.contains(&("35".to_owned(), "published".to_owned(), String::new())), "{statuses:?}");
     assert!(
@@ -489,6 +500,20 @@ fn a_table_file_the_run_cannot_read_refuses_the_drop_rather_than_empty_the_table
     });
     assert_eq!(code, "table_missing");
     assert!(reason.contains("`measures (1).csv`") && reason.contains("`Іс-шаралар.csv`"), "{reason}");
+    // Names an archive from Windows leaves, in cp1251: a note beside the tables is passed
+    // over; the measures table so named refuses the drop.
+    use std::os::unix::ffi::OsStrExt;
+    let cp1251 = |bytes: &[u8]| std::ffi::OsStr::from_bytes(bytes).to_owned();
+    let note = hand_made_drop(&scene.drops, "2026-11-28", "35", &scene.iins);
+    std::fs::copy(first.join("measures.csv"), note.join("measures.csv")).unwrap();
+    std::fs::write(note.join(cp1251(b"\xc7\xe0\xef\xe8\xf1\xea\xe0.txt")), "ескертпе").unwrap();
+    assert_eq!(ingest(&scene.registry, &[], &[&note]).0, 0);
+    let (code, reason) = refusal("2026-11-29", &|folder| {
+        let name = cp1251(b"\xb2\xf1-\xf8\xe0\xf0\xe0\xeb\xe0\xf0.csv");
+        std::fs::copy(first.join("measures.csv"), folder.join(name)).unwrap();
+    });
+    assert_eq!(code, "table_unreadable");
+    assert!(reason.contains("it reads `Іс-шаралар.csv`"), "{reason}");
     assert_eq!(sql_lines(&scene.registry, None, "SELECT count(*) FROM measures"), ["1"]);
     // A folder holding only what is hidden (a repository, a home folder's dot files) is
     // someone's, and no registry is made in it.
