@@ -112,6 +112,9 @@ fn log_filter(asked: Option<&str>) -> Result<EnvFilter, String> {
     EnvFilter::try_new(&directives).map_err(|error| format!("`{asked}` is not a log level or filter: {error}"))
 }
 
+/// The stack of the thread a command runs on (see `main`).
+const COMMAND_STACK: usize = 512 << 20;
+
 fn main() -> ExitCode {
     let asked = std::env::var("DARYN_LOG").ok();
     let filter = log_filter(asked.as_deref()).unwrap_or_else(|error| {
@@ -138,7 +141,17 @@ fn main() -> ExitCode {
     if command.ingests() {
         keep_freed_memory();
     }
-    match command.run() {
+    // On a thread of its own with a large stack, only touched as far as used: a query is
+    // planned by recursion as deep as the statement nests, and the main thread's 8 MiB
+    // overflowed (ending the process) on statements within the SQL guard's limits.
+    let ran = std::thread::Builder::new()
+        .name("daryn".to_owned())
+        .stack_size(COMMAND_STACK)
+        .spawn(move || command.run())
+        .map_err(anyhow::Error::new)
+        .and_then(|running| running.join().map_err(|_| anyhow::anyhow!("the command panicked")))
+        .and_then(|ran| ran);
+    match ran {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", message(&error));

@@ -71,10 +71,11 @@ fn ignored_option(name: &str, given: GivenOptions) -> Option<daryn_query::Error>
     })
 }
 
-/// The stack of the query runtime's threads: DataFusion plans and evaluates an
-/// expression by recursion, and the guard lets one be up to 1,000 deep
-/// (`daryn_query::guard::MAX_EXPRESSION_DEPTH`), which tokio's 2 MiB do not hold.
-const QUERY_THREAD_STACK: usize = 16 << 20;
+/// The stack of the query runtime's threads, only touched as far as used: DataFusion
+/// plans (on a worker, under the time limit) and evaluates a statement by recursion, and
+/// the guard lets expressions, set operations and subqueries nest to its limits
+/// (`daryn_query::guard`), which tokio's 2 MiB do not hold.
+const QUERY_THREAD_STACK: usize = 64 << 20;
 
 fn runtime() -> Result<Runtime> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -284,11 +284,24 @@ pub fn read_folder(folder: &Path) -> Result<DropContent> {
 fn files_like_table(folder: &Path, table: TableKind) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
     let mut names: Vec<String> = entries
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| classify(name).is_none() && like_table(name) == Some(table))
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name();
+            match name.into_string() {
+                Ok(name) => (classify(&name).is_none() && like_table(&name) == Some(table)).then_some(name),
+                Err(raw) => windows_names(&raw).into_iter().find(|name| like_table(name) == Some(table)),
+            }
+        })
         .collect();
     names.sort();
     names
+}
+
+/// A name that is not UTF-8 as Windows' Cyrillic code pages read it: cp1251, and cp866
+/// (Windows' own zip).
+fn windows_names(raw: &std::ffi::OsStr) -> [String; 2] {
+    use std::os::unix::ffi::OsStrExt;
+    [encoding_rs::WINDOWS_1251, encoding_rs::IBM866]
+        .map(|encoding| encoding.decode_without_bom_handling(raw.as_bytes()).0.into_owned())
 }
 
 /// The table a file not read as one seems to hold: named for it, or going on from its
@@ -329,15 +342,13 @@ fn data_file_names(folder: &Path) -> Result<Vec<String>> {
         let name = match entry.file_name().into_string() {
             Ok(name) => name,
             // What `unzip` leaves of a Windows archive's Cyrillic names (`Іс-шаралар.csv`
-            // in cp1251, or in cp866 as Windows' own zip writes them): refused when it
-            // names a table in either, which the run would otherwise empty; a note so
-            // named is passed over.
+            // in cp1251, or in cp866 as Windows' own zip writes them): refused when it is
+            // a table's file name in either, which the run would otherwise take for no
+            // table. One only like a table's (`Дети (копия).csv`) counts when that table
+            // has no file ([`files_like_table`]); a note so named is passed over.
             Err(raw) => {
-                use std::os::unix::ffi::OsStrExt;
-                let decoded = [encoding_rs::WINDOWS_1251, encoding_rs::IBM866]
-                    .map(|encoding| encoding.decode_without_bom_handling(raw.as_bytes()).0.into_owned());
-                if let Some(named) = decoded.iter().find(|name| classify(name).is_some() || like_table(name).is_some())
-                {
+                let decoded = windows_names(&raw);
+                if let Some(named) = decoded.iter().find(|name| classify(name).is_some()) {
                     return Err(Error::Unreadable {
                         path: folder.join(raw.to_string_lossy().as_ref()),
                         reason: format!(

@@ -39,8 +39,8 @@ const FILE_FUNCTIONS: [&str; 16] = [
 /// the 8 MiB of the main thread and the 16 MiB of the query runtime's threads.
 pub const MAX_EXPRESSION_DEPTH: usize = 1_000;
 
-/// The most set operations (`UNION`, `EXCEPT`, `INTERSECT`) one query chains, planned by
-/// recursion as well: 3,000 overflowed the main thread.
+/// The most set operations (`UNION`, `EXCEPT`, `INTERSECT`) one statement holds, in all
+/// its queries, planned by recursion as well: 3,000 overflowed the main thread.
 pub const MAX_SET_OPERATIONS: usize = 500;
 
 /// The most tables one statement names (joins are planned by recursion too).
@@ -50,9 +50,9 @@ pub const MAX_RELATIONS: usize = 1_000;
 pub const MAX_STATEMENT_BYTES: usize = 4 << 20;
 
 /// The stack of the thread that parses a statement to check it, only touched as far as
-/// used: the checks walk no deeper than their limits, and a tree deeper than those is not
-/// freed (which would recurse as deep), but left to the process.
-const GUARD_STACK: usize = 256 << 20;
+/// used: the checks walk no deeper than their limits, but freeing the tree recurses as
+/// deep as it is, and a statement of [`MAX_STATEMENT_BYTES`] can be two million levels.
+const GUARD_STACK: usize = 1 << 30;
 
 /// Parses one statement and checks that it only reads the registry and that it is not
 /// deeper than the engine can plan ([`MAX_EXPRESSION_DEPTH`]).
@@ -92,11 +92,7 @@ fn check_parsed(sql: &str) -> Result<()> {
         });
     }
     let statement = statements.pop_front().expect("one statement");
-    if let Err(error) = check_depth(&statement) {
-        // Freeing a tree of a million levels would overflow even this thread's stack.
-        std::mem::forget(statement);
-        return Err(error);
-    }
+    check_depth(&statement)?;
     check_statement(&statement)
 }
 
@@ -106,6 +102,7 @@ fn check_depth(statement: &DfStatement) -> Result<()> {
     struct Depth {
         now: usize,
         relations: usize,
+        set_operations: usize,
     }
     impl Visitor for Depth {
         type Break = String;
@@ -124,10 +121,13 @@ fn check_depth(statement: &DfStatement) -> Result<()> {
             ControlFlow::Continue(())
         }
         // Before the query's parts are walked, so a long chain is never walked at all.
+        // (A query nested in another's body is counted with it and again on its own: the
+        // limit is only approached by a statement made to reach it.)
         fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<String> {
-            if set_operations(&query.body) > MAX_SET_OPERATIONS {
+            self.set_operations += set_operations(&query.body);
+            if self.set_operations > MAX_SET_OPERATIONS {
                 return ControlFlow::Break(format!(
-                    "a query chains more than {MAX_SET_OPERATIONS} UNION, EXCEPT or INTERSECT; split it"
+                    "the statement holds more than {MAX_SET_OPERATIONS} UNION, EXCEPT or INTERSECT; split it"
                 ));
             }
             ControlFlow::Continue(())
@@ -145,31 +145,32 @@ fn check_depth(statement: &DfStatement) -> Result<()> {
         DfStatement::Explain(explain) => return check_depth(&explain.statement),
         _ => return Ok(()),
     };
-    match inner.visit(&mut Depth { now: 0, relations: 0 }) {
+    match inner.visit(&mut Depth { now: 0, relations: 0, set_operations: 0 }) {
         ControlFlow::Break(message) => Err(Error::Syntax { message, position: None }),
         ControlFlow::Continue(()) => Ok(()),
     }
 }
 
-/// The most set operations on one path down a query's body, counted without recursion.
+/// The set operations in a query's body, counted without recursion (up to one past the
+/// limit).
 fn set_operations(body: &SetExpr) -> usize {
-    let mut deepest = 0;
-    let mut pending = vec![(body, 0usize)];
-    while let Some((expression, depth)) = pending.pop() {
-        deepest = deepest.max(depth);
-        if depth > MAX_SET_OPERATIONS {
+    let mut count = 0;
+    let mut pending = vec![body];
+    while let Some(expression) = pending.pop() {
+        if count > MAX_SET_OPERATIONS {
             break;
         }
         match expression {
             SetExpr::SetOperation { left, right, .. } => {
-                pending.push((left, depth + 1));
-                pending.push((right, depth + 1));
+                count += 1;
+                pending.push(left);
+                pending.push(right);
             }
-            SetExpr::Query(query) => pending.push((&query.body, depth)),
+            SetExpr::Query(query) => pending.push(&query.body),
             _ => {}
         }
     }
-    deepest
+    count
 }
 
 fn check_statement(statement: &DfStatement) -> Result<()> {

@@ -255,14 +255,20 @@ impl RegistrySession {
     pub async fn query(&self, sql: &str) -> Result<QueryResult> {
         check_read_only(sql)?;
         let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
-        let frame = self.context.sql_with_options(sql, options).await.map_err(plan_error)?;
-        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let limit = self.options.time_limit;
-        // The statement runs as a task of its own, and the limit is kept by a thread of
-        // its own: an operator busy for long between two batches (a sort of a cross
-        // join) holds the thread that polls it, and with both of the runtime's workers
-        // busy no tokio timer would fire. The aborted task stops at its next batch.
-        let running = tokio::spawn(frame.collect());
+        // The statement is planned and run as a task of its own, and the limit is kept by
+        // a thread of its own: an operator busy for long between two batches (a sort of a
+        // cross join) holds the thread that polls it, and with both of the runtime's
+        // workers busy no tokio timer would fire. Planning is under the limit too (a few
+        // CTEs each read twice plan for minutes). The aborted task stops at its next batch.
+        let context = self.context.clone();
+        let statement = sql.to_owned();
+        let running = tokio::spawn(async move {
+            let frame = context.sql_with_options(&statement, options).await.map_err(Planned::Not)?;
+            let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+            let batches = frame.collect().await.map_err(Planned::Ran)?;
+            Ok::<_, Planned>((schema, batches))
+        });
         let abort = running.abort_handle();
         let expired = deadline(limit);
         let collected = tokio::select! {
@@ -272,8 +278,10 @@ impl RegistrySession {
                 return Err(Error::TimeLimit { seconds: limit.as_secs_f64() });
             }
         };
-        let batches = match collected {
-            Ok(collected) => collected.map_err(|error| self.execution_error(error))?,
+        let (schema, batches) = match collected {
+            Ok(Ok(collected)) => collected,
+            Ok(Err(Planned::Not(error))) => return Err(plan_error(error)),
+            Ok(Err(Planned::Ran(error))) => return Err(self.execution_error(error)),
             Err(failed) => return Err(Error::Execution { message: failed.to_string() }),
         };
         let result = unique_names(QueryResult { schema, batches });
@@ -292,6 +300,12 @@ impl RegistrySession {
         }
         Error::Execution { message }
     }
+}
+
+/// Where a statement failed: in planning or in running.
+enum Planned {
+    Not(DataFusionError),
+    Ran(DataFusionError),
 }
 
 /// The seconds from 1970 within which a time shown in any zone stays in chrono's years

@@ -201,14 +201,19 @@ fn parse_date_text(text: &str) -> Option<NaiveDate> {
     }
 }
 
-/// Words for "year" written after a date (`01.09.2025 г.`, `01.09.2025 жыл`).
-const YEAR_WORDS: [&str; 8] = ["г.", "г", "года", "год", "ж.", "ж", "жыл", "жылы"];
+/// Words for "year" written after a date (`01.09.2025 г.`, `01.09.2025 жыл`, `г.р.`: the
+/// year of birth).
+const YEAR_WORDS: [&str; 9] = ["г.", "г", "года", "год", "г.р.", "ж.", "ж", "жыл", "жылы"];
 
 /// The date a date written with more after it stands for: a time (`0:00`, `10:30:00`,
-/// `10:30:00,000`, `12:00:00 AM`, `24:00`), which leaves the date as it is; a time with a
-/// zone (`Z`, `UTC`, `+06:00`, `+0500`, `+05`), which gives the date in Kazakhstan at that
-/// moment; or a word for the year (`01.09.2025 г.`). Anything else (`2025-09-01 junk`, a
-/// second date) is no date.
+/// `10:30:00,000`, `12:00 AM`, `24:00`), which leaves the date as it is; a time with a
+/// zone, or a word for the year (`01.09.2025 г.`). Anything else (`2025-09-01 junk`, a
+/// second date, a range of times) is no date.
+///
+/// A zone of Kazakhstan (`+05:00`, and `+06:00`, Astana's and Almaty's until March
+/// 2024) leaves the date as written. Another (`Z`, `UTC`, `-03:00`) gives the date in
+/// Kazakhstan at that moment, as +05:00 reads it, except that a moment at midnight by
+/// +06:00 (`18:00:00Z`) is that day: a date of those years sent in UTC.
 fn date_with_rest(date: NaiveDate, rest: &str) -> Option<NaiveDate> {
     let rest = rest.trim();
     if YEAR_WORDS.contains(&rest) {
@@ -217,18 +222,26 @@ fn date_with_rest(date: NaiveDate, rest: &str) -> Option<NaiveDate> {
     let (time, offset) = split_zone(rest)?;
     let time = time.trim().replace(',', ".");
     // The end of the day, as some systems write midnight: the date it ends.
-    if matches!(time.as_str(), "24:00" | "24:00:00") {
+    if time.strip_prefix("24:00").is_some_and(|more| more.chars().all(|ch| matches!(ch, ':' | '.' | '0'))) {
         return Some(date);
     }
     const TIMES: [&str; 6] = ["%H:%M:%S%.f", "%H:%M", "%I:%M:%S%.f %p", "%I:%M %p", "%I:%M:%S%.f%p", "%I:%M%p"];
     let naive = TIMES.iter().find_map(|format| NaiveTime::parse_from_str(&time, format).ok())?;
     let Some(offset) = offset else { return Some(date) };
+    if [5 * 3600, 6 * 3600].contains(&offset.local_minus_utc()) {
+        return Some(date);
+    }
     let utc = date.and_time(naive).checked_sub_offset(offset)?;
-    Some(utc.checked_add_offset(crate::kazakhstan_offset())?.date())
+    let local = utc.checked_add_offset(crate::kazakhstan_offset())?;
+    if local.time() == NaiveTime::from_hms_opt(23, 0, 0)? {
+        return local.date().succ_opt();
+    }
+    Some(local.date())
 }
 
 /// A time and its zone, when it has one: `Z`, `UTC` or `GMT`, or an offset of hours
-/// (`+05`) or of hours and minutes (`+05:00`, `+0500`). `None` for a zone that is no zone.
+/// (`+05`) or of hours and minutes (`+05:00`, `+0500`) right after a time with seconds
+/// (so that `10:00-10:30`, a range, is no time at all). `None` for a zone that is no zone.
 fn split_zone(rest: &str) -> Option<(&str, Option<FixedOffset>)> {
     for utc in ["UTC", "GMT", "Z", "z"] {
         if let Some(time) = rest.strip_suffix(utc) {
@@ -236,18 +249,22 @@ fn split_zone(rest: &str) -> Option<(&str, Option<FixedOffset>)> {
         }
     }
     let Some(at) = rest.rfind(['+', '-']) else { return Some((rest, None)) };
-    let zone = &rest[at + 1..];
-    let digits: String = zone.chars().filter(|ch| *ch != ':').collect();
-    if !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|digit| digit.is_ascii_digit()) {
+    let (time, zone) = (&rest[..at], &rest.as_bytes()[at + 1..]);
+    if time.matches(':').count() != 2 {
         return None;
     }
-    let hours: i32 = digits[..2].parse().ok()?;
-    let minutes: i32 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+    let digit = |at: usize| zone.get(at).filter(|byte| byte.is_ascii_digit()).map(|byte| i32::from(byte - b'0'));
+    let (hours, minutes) = match zone.len() {
+        2 => (digit(0)? * 10 + digit(1)?, 0),
+        4 => (digit(0)? * 10 + digit(1)?, digit(2)? * 10 + digit(3)?),
+        5 if zone[2] == b':' => (digit(0)? * 10 + digit(1)?, digit(3)? * 10 + digit(4)?),
+        _ => return None,
+    };
     if hours > 14 || minutes > 59 {
         return None;
     }
     let sign = if rest[at..].starts_with('-') { -1 } else { 1 };
-    Some((&rest[..at], Some(FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))?)))
+    Some((time, Some(FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))?)))
 }
 
 /// A date without its time: ISO, dotted, slashed (when unambiguous) or a serial as text.
@@ -499,13 +516,31 @@ mod tests {
         assert_eq!(parse_date(&Cell::text("2012-02-29T19:00:00.000Z")), Some(date(2012, 3, 1)));
         assert_eq!(parse_date(&Cell::text("2026-11-24T19:30:00Z")), Some(date(2026, 11, 25)));
         assert_eq!(parse_date(&Cell::text("2026-11-24T18:59:59Z")), Some(date(2026, 11, 24)));
-        // Its own zone: 23:30 at +06:00 is 22:30 at +05:00, the same day.
-        assert_eq!(parse_date(&Cell::text("2024-02-10T23:30:00+06:00")), Some(date(2024, 2, 10)));
+        // A zone of Kazakhstan leaves the date as written: midnight at Almaty's +06:00 of
+        // the years before 2024 is no day earlier.
+        for text in [
+            "2012-03-15T00:00:00+06:00",
+            "2012-03-15T00:00:00+0600",
+            "2012-03-15 00:00:00+06",
+            "15.03.2012 0:00:00 +05:00",
+        ] {
+            assert_eq!(parse_date(&Cell::text(text)), Some(date(2012, 3, 15)), "{text}");
+        }
+        // That midnight sent in UTC, 18:00 the day before, is 23:00 at +05:00: that day.
+        assert_eq!(parse_date(&Cell::text("2012-03-14T18:00:00Z")), Some(date(2012, 3, 15)));
+        // Elsewhere: 19:00 at -03:00 is 22:00 UTC, 03:00 the next day at +05:00.
         assert_eq!(parse_date(&Cell::text("2026-01-09 19:00:00-0300")), Some(date(2026, 1, 10)));
-        // Other ways of writing a zone.
         assert_eq!(parse_date(&Cell::text("2024-07-16T19:00:00+00")), Some(date(2024, 7, 17)));
-        assert_eq!(parse_date(&Cell::text("2024-07-17 00:00:00+05")), Some(date(2024, 7, 17)));
         assert_eq!(parse_date(&Cell::text("2024-07-16 19:00:00 UTC")), Some(date(2024, 7, 17)));
+        // A range of times is no time, nor are colons anywhere in a zone.
+        for text in [
+            "01.09.2025 10:00-10:30",
+            "01.09.2025 9:00-12:00",
+            "2025-09-01T10:00:00+:0500",
+            "2025-09-01T10:00:00+0:5:0:0",
+        ] {
+            assert_eq!(parse_date(&Cell::text(text)), None, "{text}");
+        }
         // Without a zone, the date as written.
         for text in [
             "14.10.2013 0:00",
@@ -514,6 +549,8 @@ mod tests {
             "14.10.2013 г.",
             "14.10.2013 года",
             "14.10.2013 жыл",
+            "14.10.2013 г.р.",
+            "2013-10-14T24:00:00.000",
             "2013-10-14 00:00:00,000",
             "2013-10-14 12:00 AM",
             "14.10.2013 12:00:00 PM",

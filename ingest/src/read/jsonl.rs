@@ -111,9 +111,9 @@ impl JsonlReader {
         let document = match document::parse_line(line, table, &mut self.keys) {
             Ok(Some(document)) => document,
             Ok(None) => return self.broken.push((table, location, "the line is not a JSON object".to_owned())),
-            Err(error) if error.is_data() => return self.broken.push((table, location, within_line(&error))),
+            Err(error) if error.is_data() => return self.broken.push((table, location, within_line(&error, line))),
             Err(error) => {
-                let reason = format!("the line is not valid JSON: {}", within_line(&error));
+                let reason = format!("the line is not valid JSON: {}", within_line(&error, line));
                 return self.broken.push((table, location, reason));
             }
         };
@@ -178,10 +178,15 @@ impl JsonlReader {
 
 /// serde's message with the place in the line: it counts the line alone, so its `at line
 /// 1 column 363` would contradict the row the rejection gives.
-fn within_line(error: &serde_json::Error) -> String {
+fn within_line(error: &serde_json::Error, line: &[u8]) -> String {
     let text = error.to_string();
     match text.rfind(" at line ") {
-        Some(at) if error.line() > 0 => format!("{} (at character {} of the line)", &text[..at], error.column()),
+        Some(at) if error.line() > 0 => {
+            // serde counts bytes; a Cyrillic letter is two.
+            let before = &line[..error.column().min(line.len())];
+            let character = String::from_utf8_lossy(before).chars().count();
+            format!("{} (at character {character} of the line)", &text[..at])
+        }
         _ => text,
     }
 }

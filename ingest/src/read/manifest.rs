@@ -60,7 +60,7 @@ impl Manifest {
         })?;
         // No roadmap predates the decree (2019): a year before 2000 is a slip, which would
         // otherwise reject every child for their age.
-        if exported_at_parsed.year() < 2000 {
+        if daryn_registry::kazakhstan_time(exported_at_parsed.to_utc()).year() < 2000 {
             return Err(bad(format!("`exported_at` `{}` is before the year 2000", raw.exported_at)));
         }
         let region = match raw.region {

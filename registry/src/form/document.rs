@@ -83,7 +83,8 @@ pub fn markdown() -> String {
          1927, on: a smaller number is taken for a year or a slip); a year alone (`2024`), also in a date \
          cell, is not a date. With `/`, a date is read only when its day cannot be taken for its month (`13/09/2025` and \
          `09/13/2025` are 13 September; `03/09/2025` is refused). A date may carry its time (`01.09.2025 0:00`); \
-         with a zone (`2025-08-31T19:00:00Z`) it is the date in Kazakhstan (+05:00) at that moment. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
+         with a zone of Kazakhstan (+05:00, or +06:00 before 2024) it is the date as written, with another \
+         (`2025-08-31T19:00:00Z`) the date in Kazakhstan at that moment. Amounts: tenge, with `,` or `.` for decimals (`25000`, `25 000,50`); `25,000` or `1.500` is \
          refused, as it may mean twenty-five thousand; with both marks (`25,000.00`, `25.000,00`) the last is \
          the decimal one, and a mark given twice (`1,250,000`) separates thousands. Lists: separated by `;` or `,`; in JSONL also a JSON array, each of \
          whose items is one discipline even with a comma in it (words and IINs are split at `;` and `,` \

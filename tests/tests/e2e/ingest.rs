@@ -514,6 +514,12 @@ fn a_table_file_the_run_cannot_read_refuses_the_drop_rather_than_empty_the_table
     });
     assert_eq!(code, "table_unreadable");
     assert!(reason.contains("it reads `Іс-шаралар.csv`"), "{reason}");
+    // A copy beside the table it copies (`Дети (копия).csv`) is passed over, as in UTF-8.
+    let copy = hand_made_drop(&scene.drops, "2026-11-30", "35", &scene.iins);
+    std::fs::copy(first.join("measures.csv"), copy.join("measures.csv")).unwrap();
+    std::fs::copy(copy.join("children.csv"), copy.join(cp1251(b"\xc4\xe5\xf2\xe8 (\xea\xee\xef\xe8\xff).csv")))
+        .unwrap();
+    assert_eq!(ingest(&scene.registry, &[], &[&copy]).0, 0);
     assert_eq!(sql_lines(&scene.registry, None, "SELECT count(*) FROM measures"), ["1"]);
     // A folder holding only what is hidden (a repository, a home folder's dot files) is
     // someone's, and no registry is made in it.

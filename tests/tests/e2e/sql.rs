@@ -182,6 +182,24 @@ fn limits(registry: &Path) {
     assert_eq!(sum, serde_json::json!([{"n": 991}]));
     let deep = refused(registry, &[], &chain(20_000));
     assert!(deep.contains("error[sql_syntax]") && deep.contains("nested more than 1000 deep"), "{deep}");
+    // Set operations count over the whole statement: 500 in each of eight nested
+    // subqueries (none over the limit alone) overflowed the main thread while planning.
+    let mut nested = "SELECT 1 AS v".to_owned();
+    for _ in 0..8 {
+        nested = format!("SELECT 1 AS v WHERE 1 IN ({nested}){}", " UNION ALL SELECT 1".repeat(500));
+    }
+    let spread = refused(registry, &[], &nested);
+    assert!(spread.contains("error[sql_syntax]") && spread.contains("more than 500 UNION"), "{spread}");
+    // Planning is under the time limit too: each of twenty CTEs reads the one before it
+    // twice, 2^20 scans to plan.
+    let ctes: Vec<String> = (1..20)
+        .map(|level| format!("t{level} AS (SELECT * FROM t{0} UNION ALL SELECT * FROM t{0})", level - 1))
+        .collect();
+    let doubling = format!("WITH t0 AS (SELECT iin FROM children), {} SELECT count(*) FROM t19", ctes.join(", "));
+    let started = std::time::Instant::now();
+    let slow = refused(registry, &["--timeout", "2s"], &doubling);
+    assert!(slow.contains("error[time_limit]"), "{slow}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
     // A time with a zone beyond the years chrono shows: refused, where every format but
     // Parquet panicked.
     let far = refused(
