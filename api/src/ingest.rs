@@ -54,9 +54,7 @@ impl Progress for TerminalProgress {
 }
 
 pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
-    if options.registry.exists() && !options.registry.is_dir() {
-        anyhow::bail!("`--registry {}`: that is a file, not a registry folder", options.registry.display());
-    }
+    refuse_file(&options.registry)?;
     // The drops under the given paths, for the progress bar and the report's check; found
     // quietly: the run discovers them again and logs what it finds then, once. (Paths
     // that are no drops are refused by the run.)
@@ -206,6 +204,14 @@ pub fn open_registry(registry: &Path) -> Result<Store> {
     Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))
 }
 
+/// Refuses a `--registry` that names a file (one that does not exist yet may be made).
+fn refuse_file(registry: &Path) -> Result<()> {
+    if registry.exists() && !registry.is_dir() {
+        anyhow::bail!("`--registry {}`: that is a file, not a registry folder", registry.display());
+    }
+    Ok(())
+}
+
 /// Says what `--registry` names when it is no registry: nothing, a file, an empty folder
 /// or a folder of something else.
 pub fn check_registry_folder(registry: &Path) -> Result<()> {
@@ -215,9 +221,7 @@ pub fn check_registry_folder(registry: &Path) -> Result<()> {
             registry.display()
         );
     }
-    if !registry.is_dir() {
-        anyhow::bail!("`--registry {}`: that is a file, not a registry folder", registry.display());
-    }
+    refuse_file(registry)?;
     // A registry has `CURRENT` from its creation on (and version files after that).
     if !registry.join("CURRENT").exists() && !registry.join("versions").is_dir() {
         if std::fs::read_dir(registry).is_ok_and(|mut entries| entries.next().is_none()) {

@@ -263,8 +263,10 @@ pub fn read_folder(folder: &Path) -> Result<DropContent> {
     // that looks like that table's under another name (`measures (1).csv`, as a browser
     // saves a second download; `Іс-шаралар 2026.xlsx`) is far likelier the table than a
     // note, so the drop is refused rather than the region's table emptied without a word.
+    let like_tables = files_like_tables(folder);
     for table in TableKind::ALL.into_iter().filter(|table| !content.present.contains(table)) {
-        let like = files_like_table(folder, table);
+        let like: Vec<&str> =
+            like_tables.iter().filter(|(kind, _)| *kind == table).map(|(_, name)| name.as_str()).collect();
         if !like.is_empty() {
             let unread = format!(
                 " (not read: `{}`; a table's file is named for it alone, as `{}.csv`, `{}.csv` or `{}.csv`)",
@@ -279,20 +281,19 @@ pub fn read_folder(folder: &Path) -> Result<DropContent> {
     Ok(content)
 }
 
-/// The files of a drop folder in a format the form takes whose name goes on from a
-/// table's name (`measures (1).csv`, `Жетістіктер_2026.xlsx`) without naming it exactly.
-fn files_like_table(folder: &Path, table: TableKind) -> Vec<String> {
+/// The files of a drop folder not read as a table whose name is or goes on from a
+/// table's name (`measures (1).csv`, `Жетістіктер_2026.xlsx`, `measures.txt`), with that
+/// table, in name order.
+fn files_like_tables(folder: &Path) -> Vec<(TableKind, String)> {
     let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
-    let mut names: Vec<String> = entries
-        .filter_map(|entry| {
-            let name = entry.ok()?.file_name();
-            match name.into_string() {
-                Ok(name) => (classify(&name).is_none() && like_table(&name) == Some(table)).then_some(name),
-                Err(raw) => windows_names(&raw).into_iter().find(|name| like_table(name) == Some(table)),
-            }
+    let mut names: Vec<(TableKind, String)> = entries
+        .filter_map(|entry| match entry.ok()?.file_name().into_string() {
+            Ok(name) if classify(&name).is_none() => Some((like_table(&name)?, name)),
+            Ok(_) => None,
+            Err(raw) => windows_names(&raw).into_iter().find_map(|name| Some((like_table(&name)?, name))),
         })
         .collect();
-    names.sort();
+    names.sort_by(|left, right| left.1.cmp(&right.1));
     names
 }
 
@@ -345,7 +346,7 @@ fn data_file_names(folder: &Path) -> Result<Vec<String>> {
             // in cp1251, or in cp866 as Windows' own zip writes them): refused when it is
             // a table's file name in either, which the run would otherwise take for no
             // table. One only like a table's (`Дети (копия).csv`) counts when that table
-            // has no file ([`files_like_table`]); a note so named is passed over.
+            // has no file ([`files_like_tables`]); a note so named is passed over.
             Err(raw) => {
                 let decoded = windows_names(&raw);
                 if let Some(named) = decoded.iter().find(|name| classify(name).is_some()) {
@@ -369,10 +370,7 @@ fn data_file_names(folder: &Path) -> Result<Vec<String>> {
             match std::fs::metadata(&path) {
                 Ok(metadata) if metadata.is_file() => names.push(name),
                 _ => {
-                    return Err(Error::Unreadable {
-                        path,
-                        reason: "it is not a file (a folder, a pipe, a device, or a link to nothing)".to_owned(),
-                    });
+                    return Err(Error::Unreadable { path, reason: NOT_A_FILE.to_owned() });
                 }
             }
         } else if name != "manifest.json" {
@@ -486,8 +484,11 @@ struct FileInput<'a> {
 /// a 263 MB `measures.csv`.
 const MAX_FILE_BYTES: u64 = 2 << 30;
 
+/// Why a name a drop's file would have is not read: a table's, or the manifest's.
+pub(super) const NOT_A_FILE: &str = "it is not a file (a folder, a pipe, a device, or a link to nothing)";
+
 /// The unknown columns a drop's outcome lists; past them it says "and more".
-const MAX_UNKNOWN_COLUMNS: usize = 100;
+pub(super) const MAX_UNKNOWN_COLUMNS: usize = 100;
 
 /// Collects what the readers find in a drop's files.
 struct DropBuilder {

@@ -698,7 +698,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
             format!(
                 "; {by_export_date} of them for the child's age or a date after the export date, {}: is the export \
                  time right?",
-                context.export_date.format("%d.%m.%Y")
+                context.export_day()
             )
         } else {
             String::new()

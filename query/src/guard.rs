@@ -63,8 +63,9 @@ pub fn check_read_only(sql: &str) -> Result<()> {
             position: None,
         });
     }
-    // Parsed, checked and freed on a thread whose stack holds any such tree; the caller's
-    // may not (a worker of the runtime has 2 MiB).
+    // Parsed, checked and freed on a thread whose stack holds any such tree, whatever
+    // thread the caller is on (`daryn` gives its commands a large stack; a test or
+    // another caller may not).
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("sql-guard".to_owned())

@@ -131,7 +131,7 @@ pub fn parse_date(cell: &Cell) -> Option<NaiveDate> {
     let date = match cell {
         Cell::DateTime(value) => Some(value.date()),
         Cell::Number(serial) => date_from_serial(*serial),
-        Cell::Text(text) => parse_date_text(text.trim_matches(crate::spelling::is_space_or_control)),
+        Cell::Text(text) => parse_date_text(text),
         Cell::Empty | Cell::Bool(_) => None,
     }?;
     YEARS.contains(&date.year()).then_some(date)
@@ -159,8 +159,8 @@ pub fn is_bare_year(cell: &Cell) -> bool {
 /// that read both as day/month and month/day (`03/04/2025`), which the message names.
 pub fn is_ambiguous_date(cell: &Cell) -> bool {
     let Cell::Text(text) = cell else { return false };
-    let date_part = text.trim().split(['T', ' ']).next().unwrap_or_default();
-    matches!(slashed_parts(date_part), Some((first, second, year))
+    let (date_part, _) = date_and_rest(text);
+    matches!(three_numbers(date_part, '/'), Some((first, second, year))
         if first != second && first <= 12 && second <= 12 && NaiveDate::from_ymd_opt(year, second, first).is_some())
 }
 
@@ -171,9 +171,10 @@ fn date_from_serial(serial: f64) -> Option<NaiveDate> {
     excel_epoch().checked_add_days(Days::new(serial.floor() as u64))
 }
 
-/// `d/m/yyyy` or `m/d/yyyy` as its two small numbers and its year.
-fn slashed_parts(date_part: &str) -> Option<(u32, u32, i32)> {
-    let mut parts = date_part.split('/');
+/// `d.m.yyyy` (`separator` `.`), or `d/m/yyyy` or `m/d/yyyy` (`/`), as its two small
+/// numbers (of one or two digits) and its year (of four).
+fn three_numbers(date_part: &str, separator: char) -> Option<(u32, u32, i32)> {
+    let mut parts = date_part.split(separator);
     let (Some(first), Some(second), Some(year), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return None;
     };
@@ -186,14 +187,18 @@ fn slashed_parts(date_part: &str) -> Option<(u32, u32, i32)> {
     Some((first.parse().ok()?, second.parse().ok()?, year.parse().ok()?))
 }
 
-fn parse_date_text(text: &str) -> Option<NaiveDate> {
-    if text.is_empty() {
-        return None;
-    }
-    let (date_part, rest) = match text.split_once(['T', ' ']) {
-        Some((date_part, rest)) => (date_part, Some(rest.trim_start())),
+/// A date typed as text, trimmed (of control characters too), as its date and what
+/// follows it (a time, a zone, a word).
+fn date_and_rest(text: &str) -> (&str, Option<&str>) {
+    let text = text.trim_matches(crate::spelling::is_space_or_control);
+    match text.split_once(['T', ' ']) {
+        Some((date_part, rest)) => (date_part, Some(rest)),
         None => (text, None),
-    };
+    }
+}
+
+fn parse_date_text(text: &str) -> Option<NaiveDate> {
+    let (date_part, rest) = date_and_rest(text);
     let date = date_of(date_part)?;
     match rest {
         None => Some(date),
@@ -283,22 +288,13 @@ fn date_of(date_part: &str) -> Option<NaiveDate> {
     {
         return Some(date);
     }
-    let mut parts = date_part.split('.');
-    if let (Some(day), Some(month), Some(year), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-        && day.len() <= 2
-        && month.len() <= 2
-        && year.len() == 4
-        && [day, month, year].iter().all(|part| part.bytes().all(|digit| digit.is_ascii_digit()))
-    {
-        let (Ok(day), Ok(month), Ok(year)) = (day.parse(), month.parse(), year.parse()) else {
-            return None;
-        };
+    if let Some((day, month, year)) = three_numbers(date_part, '.') {
         return NaiveDate::from_ymd_opt(year, month, day);
     }
     // With `/`, Europe writes the day first and the United States the month: a number
     // over 12 says which it is, and two equal numbers are the same date either way.
     // `03/04/2025` is refused (see [`is_ambiguous_date`]).
-    if let Some((first, second, year)) = slashed_parts(date_part) {
+    if let Some((first, second, year)) = three_numbers(date_part, '/') {
         let (day, month) = match (first, second) {
             (first, second) if first == second || first > 12 => (first, second),
             (first, second) if second > 12 => (second, first),

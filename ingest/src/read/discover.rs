@@ -70,8 +70,7 @@ impl DropSource {
         } else if std::fs::symlink_metadata(&manifest_path).is_ok() {
             // There, but no file (a folder, a pipe, a link to nothing): not the same as no
             // manifest, whose drop would go unchecked against it.
-            let reason = "it is not a file (a folder, a pipe, a device, or a link to nothing)".to_owned();
-            (None, Some(Error::BadManifest { path: manifest_path, reason }))
+            (None, Some(Error::BadManifest { path: manifest_path, reason: super::NOT_A_FILE.to_owned() }))
         } else {
             (None, None)
         };

@@ -164,9 +164,9 @@ impl JsonlReader {
 
     fn note_unknown(&mut self, keys: Vec<(Option<TableKind>, String)>) {
         for key in keys {
-            // The drop lists a hundred at most ([`super::DropBuilder`]); one more says
-            // there are more, and each key is looked up among few.
-            if self.unknown.len() > 100 {
+            // The drop lists so many at most ([`super::DropBuilder`]); one more says there
+            // are more, and each key is looked up among few.
+            if self.unknown.len() > super::MAX_UNKNOWN_COLUMNS {
                 return;
             }
             if !self.unknown.contains(&key) {

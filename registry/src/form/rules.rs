@@ -30,6 +30,13 @@ pub struct DropContext<'a> {
     pub classifier: Option<&'a KatoClassifier>,
 }
 
+impl DropContext<'_> {
+    /// The export date as messages give it, as the regions write dates: `24.11.2026`.
+    pub fn export_day(&self) -> impl std::fmt::Display + use<> {
+        self.export_date.format("%d.%m.%Y")
+    }
+}
+
 /// Why one row is rejected.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowIssue {
@@ -285,11 +292,11 @@ pub fn check_child(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Ch
         return Err(row.issue(
             "birth_date",
             RejectCode::AgeOutOfRange,
-            format!("the child is {age} on the export date, {}", context.export_date.format("%d.%m.%Y")),
+            format!("the child is {age} on the export date, {}", context.export_day()),
         ));
     }
     if identified_on > context.export_date {
-        let detail = format!("identified after the export date, {}", context.export_date.format("%d.%m.%Y"));
+        let detail = format!("identified after the export date, {}", context.export_day());
         return Err(row.issue("identified_on", RejectCode::DateInFuture, detail));
     }
     if age_on(birth_date, identified_on) < 4 {
@@ -475,7 +482,7 @@ pub fn check_measure(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(
         && let Some(completed_on) = completed_on
         && completed_on > context.export_date
     {
-        let detail = format!("completed after the export date, {}", context.export_date.format("%d.%m.%Y"));
+        let detail = format!("completed after the export date, {}", context.export_day());
         return Err(row.issue("completed_on", RejectCode::DateInFuture, detail));
     }
     if measure_type.requires_amount() && amount_tiyn.is_none() {
@@ -625,7 +632,7 @@ pub fn check_achievement(cells: &mut [Cell], context: &DropContext<'_>) -> Check
         }
     }
     if event_date > context.export_date {
-        let detail = format!("the event is after the export date, {}", context.export_date.format("%d.%m.%Y"));
+        let detail = format!("the event is after the export date, {}", context.export_day());
         return Err(row.issue("event_date", RejectCode::DateInFuture, detail));
     }
     let event_name = Texts { table: &ACHIEVEMENTS, cells }.required("event_name");

@@ -447,12 +447,12 @@ impl Store {
         // Every reader turns these into Kazakhstan days; a time by chrono's last year
         // (only an edited file holds one: a manifest's time is of the years 0 to 9999,
         // which UTC may move by a day) would overflow there.
-        let stamps = std::iter::once(version.created_at)
+        let mut stamps = std::iter::once(version.created_at)
             .chain(
                 version.regions.values().flat_map(|region| std::iter::once(region.exported_at).chain(region.judged_at)),
             )
             .chain(version.run.iter().map(|record| record.exported_at));
-        if let Some(stamp) = stamps.into_iter().find(|stamp| stamp.year().unsigned_abs() > 200_000) {
+        if let Some(stamp) = stamps.find(|stamp| stamp.year().unsigned_abs() > 200_000) {
             return Err(damaged(format!("it holds the time {stamp}, beyond the year 200,000")));
         }
         Ok(version)
@@ -940,11 +940,8 @@ fn sync_below(folder: &Path, since: std::time::SystemTime, depth: usize) -> Stor
 /// write before either holds the lock. A rename could put 0 back over the version 1 the
 /// other had published meanwhile; a link is refused once the name is taken.
 fn create_once(path: &Path, bytes: &[u8], pause_before_link: &str) -> StoreResult<()> {
-    use std::io::Write;
     let temporary = path.with_extension(format!("tmp.{}", std::process::id()));
-    let mut file = std::fs::File::create(&temporary).map_err(io(&temporary))?;
-    file.write_all(bytes).map_err(io(&temporary))?;
-    file.sync_all().map_err(io(&temporary))?;
+    write_synced(&temporary, bytes)?;
     pause_point(pause_before_link);
     match std::fs::hard_link(&temporary, path) {
         Ok(()) => std::fs::remove_file(&temporary).map_err(io(&temporary))?,
@@ -954,24 +951,29 @@ fn create_once(path: &Path, bytes: &[u8], pause_before_link: &str) -> StoreResul
         // A file system without links (FAT, some network shares): renamed, as before.
         Err(_) => std::fs::rename(&temporary, path).map_err(io(path))?,
     }
-    if let Some(folder) = path.parent()
-        && let Ok(directory) = std::fs::File::open(folder)
-    {
-        directory.sync_all().map_err(io(folder))?;
-    }
-    Ok(())
+    sync_parent(path)
 }
 
 /// Writes a file so that readers see the old content or the new, never a part: a
 /// temporary file beside it, fsync, rename, fsync of the folder.
 fn write_atomically(path: &Path, bytes: &[u8], pause_before_rename: &str) -> StoreResult<()> {
-    use std::io::Write;
     let temporary = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&temporary).map_err(io(&temporary))?;
-    file.write_all(bytes).map_err(io(&temporary))?;
-    file.sync_all().map_err(io(&temporary))?;
+    write_synced(&temporary, bytes)?;
     pause_point(pause_before_rename);
     std::fs::rename(&temporary, path).map_err(io(path))?;
+    sync_parent(path)
+}
+
+/// Writes a file and syncs it to the disk.
+fn write_synced(path: &Path, bytes: &[u8]) -> StoreResult<()> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).map_err(io(path))?;
+    file.write_all(bytes).map_err(io(path))?;
+    file.sync_all().map_err(io(path))
+}
+
+/// Syncs the folder holding `path`, so that a name just made in it is on the disk.
+fn sync_parent(path: &Path) -> StoreResult<()> {
     if let Some(folder) = path.parent()
         && let Ok(directory) = std::fs::File::open(folder)
     {
