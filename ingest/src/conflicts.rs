@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use daryn_registry::iin::mask_text;
 use daryn_registry::kazakhstan_time;
 use daryn_registry::store::{ConflictRecord, RegionState};
+use daryn_registry::{Lang, Region, RegionCode};
 
 use crate::error::Error;
 
@@ -93,7 +94,7 @@ pub fn write_files(folder: &Path, conflicts: &[ConflictRecord]) -> Result<Vec<Pa
             writer
                 .write_record([
                     "ЖСН / ИИН / IIN",
-                    "басқа облыс / другой регион / other region",
+                    "басқа өңір / другой регион / other region",
                     "бала кімде / ребёнок в / child kept by",
                     "біздің экспорт / наша выгрузка / our export",
                     "олардың экспорты / их выгрузка / their export",
@@ -108,27 +109,7 @@ pub fn write_files(folder: &Path, conflicts: &[ConflictRecord]) -> Result<Vec<Pa
                 } else {
                     (&conflict.winner_region, conflict.exported_at, conflict.winner_exported_at)
                 };
-                let [kk, ru, en] = if kept {
-                    [
-                        format!(
-                            "бұл бала {other} облысының деректерінде де бар; біздің экспорт жаңарақ, бала бізде қалады"
-                        ),
-                        format!(
-                            "этот ребёнок есть и в данных региона {other}; наша выгрузка новее, ребёнок остаётся за нами"
-                        ),
-                        format!(
-                            "this child is also in region {other}'s data; our export is newer, so we keep the child"
-                        ),
-                    ]
-                } else {
-                    [
-                        format!("бұл бала {other} облысының жаңарақ экспортында бар; тізілімде бала сол облыста"),
-                        format!("этот ребёнок есть в более новой выгрузке региона {other}; в реестре он числится там"),
-                        format!(
-                            "this child is in region {other}'s newer export; the registry counts the child there, not here"
-                        ),
-                    ]
-                };
+                let [kk, ru, en] = conflict_messages(other, kept, ours == theirs);
                 writer
                     .write_record([
                         mask_text(&conflict.iin).as_str(),
@@ -148,6 +129,53 @@ pub fn write_files(folder: &Path, conflicts: &[ConflictRecord]) -> Result<Vec<Pa
         files.push(path);
     }
     Ok(files)
+}
+
+/// What a conflict means for one of its two regions, in Kazakh, Russian and English:
+/// `other` is the other region's code; `kept` says whether this region keeps the child;
+/// `tie`, that the two exports have one time and the lower region code decided.
+fn conflict_messages(other: &str, kept: bool, tie: bool) -> [String; 3] {
+    let name = |lang: Lang| {
+        RegionCode::parse(other).and_then(Region::get).map_or_else(|| other.to_owned(), |region| region.full_name(lang))
+    };
+    let (kk, ru, en) = (name(Lang::Kk), name(Lang::Ru), name(Lang::En));
+    // «Қарағанды облысы», «Алматы қаласы»: the genitive of both ends in -ның.
+    match (kept, tie) {
+        (true, false) => [
+            format!("бұл бала {kk}ның экспортында да бар; біздің экспорт жаңарақ, бала бізде қалады"),
+            format!(
+                "этот ребёнок есть и в выгрузке другого региона ({ru}); наша выгрузка новее, ребёнок остаётся за нами"
+            ),
+            format!("this child is also in the export of {en}; our export is newer, so we keep the child"),
+        ],
+        (true, true) => [
+            format!(
+                "бұл бала {kk}ның экспортында да бар; экспорт уақыттары бірдей, ал біздің өңірдің коды кішірек, сондықтан бала бізде қалады"
+            ),
+            format!(
+                "этот ребёнок есть и в выгрузке другого региона ({ru}); время выгрузок одинаковое, а код нашего региона меньше, поэтому ребёнок остаётся за нами"
+            ),
+            format!(
+                "this child is also in the export of {en}; the two exports have the same time and our region's code is lower, so we keep the child"
+            ),
+        ],
+        (false, false) => [
+            format!("бұл бала {kk}ның жаңарақ экспортында бар; тізілімде бала сол өңірде"),
+            format!("этот ребёнок есть в более новой выгрузке другого региона ({ru}); в реестре он числится там"),
+            format!("this child is in the newer export of {en}; the registry counts the child there, not here"),
+        ],
+        (false, true) => [
+            format!(
+                "бұл бала {kk}ның экспортында да бар; экспорт уақыттары бірдей, ал сол өңірдің коды кішірек, сондықтан тізілімде бала сол өңірде"
+            ),
+            format!(
+                "этот ребёнок есть и в выгрузке другого региона ({ru}); время выгрузок одинаковое, а код того региона меньше, поэтому в реестре он числится там"
+            ),
+            format!(
+                "this child is also in the export of {en}; the two exports have the same time and that region's code is lower, so the registry counts the child there, not here"
+            ),
+        ],
+    }
 }
 
 #[cfg(test)]
@@ -220,5 +248,19 @@ mod tests {
         }
         assert!(loser.contains("the registry counts the child there"), "{loser}");
         assert!(winner.contains("so we keep the child"), "{winner}");
+        // Each names the other region, not its code, and in the genitive in Kazakh.
+        assert!(loser.contains("Маңғыстау облысының жаңарақ экспортында"), "{loser}");
+        assert!(winner.contains("Қарағанды облысының экспортында да бар"), "{winner}");
+        assert!(winner.contains("(Карагандинская область)"), "{winner}");
+    }
+
+    #[test]
+    fn equal_export_times_are_told_as_decided_by_the_region_code() {
+        let [kk, ru, en] = conflict_messages("75", true, true);
+        assert!(kk.starts_with("бұл бала Алматы қаласының экспортында да бар; экспорт уақыттары бірдей"), "{kk}");
+        assert!(ru.contains("(г. Алматы); время выгрузок одинаковое, а код нашего региона меньше"), "{ru}");
+        assert!(en.contains("the export of Almaty city; the two exports have the same time"), "{en}");
+        let [_, _, en] = conflict_messages("75", false, true);
+        assert!(en.contains("that region's code is lower"), "{en}");
     }
 }

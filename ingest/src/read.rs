@@ -628,6 +628,17 @@ mod tests {
     }
 
     #[test]
+    fn a_file_beyond_any_export_is_refused_before_it_is_read() {
+        // Sparse: the file takes no disk, and reading it would take 2 GiB of memory.
+        let folder = tempfile::tempdir().unwrap();
+        let file = std::fs::File::create(folder.path().join("children.csv")).unwrap();
+        file.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let error = read_folder(folder.path()).unwrap_err();
+        assert_eq!(error.code(), "table_unreadable");
+        assert!(error.to_string().contains("it is 2147483649 bytes; a drop's file may be at most"), "{error}");
+    }
+
+    #[test]
     fn a_drop_without_children_is_refused() {
         let files = vec![("measures.csv".to_owned(), b"iin,measure_type,title\n1,2,3\n".to_vec())];
         let error = read_drop_files(Path::new("35"), files).unwrap_err();

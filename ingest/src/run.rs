@@ -13,7 +13,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use daryn_registry::form::TableKind;
 use daryn_registry::form::document::refusal_texts;
-use daryn_registry::form::rules::{CheckedDrop, DropContext, check_drop, cut_shown};
+use daryn_registry::form::rules::{CheckedDrop, Detail, DropContext, check_drop, cut_shown};
 use daryn_registry::iin::{mask_digit_runs, mask_iin_runs, mask_message};
 use daryn_registry::spreadsheet::inert_cell;
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
@@ -83,7 +83,7 @@ pub struct Refusal {
 
 impl Refusal {
     /// A refusal whose particulars quote no IIN: they may name a file, a sheet or a value
-    /// that is one (`130509638753.csv`, a manifest's `region`, what a parser read), and
+    /// that is one (`130509638754.csv`, a manifest's `region`, what a parser read), and
     /// they go to the terminal, `--report` and the `drops` table.
     fn new(code: &'static str, reason: String) -> Refusal {
         Refusal { code, reason: mask_message(&reason) }
@@ -788,16 +788,24 @@ fn files_hash(mut files: Vec<(&str, &str)>) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// A row told back to the coordinator: where it is, what it holds, the code with its
-/// explanation in three languages, and the particulars (in English).
+/// A row told back to the coordinator: where it is, what it holds, and the code with its
+/// explanation and the row's particulars in three languages.
 fn coordinator_record(
     outcome: &DropOutcome,
     table: TableKind,
     location: &read::RowLocation,
     (column, value): (String, String),
     code: impl Explained,
-    detail: &str,
+    detail: &Detail,
 ) -> RejectionRecord {
+    // The detail may quote the cell (`grade` and twelve digits): a column shifted by one
+    // puts an IIN where the rule expected something else.
+    let message = |lang: Lang| match detail.get(lang) {
+        // A detail that only says the description again is not repeated.
+        "" => code.describe(lang).to_owned(),
+        said if said == code.describe(lang) => said.to_owned(),
+        said => format!("{}: {}", code.describe(lang), cut_shown(mask_iin_runs(said))),
+    };
     RejectionRecord {
         region: outcome.region.clone(),
         drop_id: outcome.drop_id.clone(),
@@ -811,16 +819,9 @@ fn coordinator_record(
         header: None,
         value,
         code: code.code().to_owned(),
-        // The detail may quote the cell (`grade 100404603219`): a column shifted by one
-        // puts an IIN where the rule expected something else.
-        message_en: match detail {
-            // A detail that only says the description again is not repeated.
-            "" => code.describe(Lang::En).to_owned(),
-            detail if detail == code.describe(Lang::En) => detail.to_owned(),
-            detail => format!("{}: {}", code.describe(Lang::En), cut_shown(mask_iin_runs(detail))),
-        },
-        message_kk: code.describe(Lang::Kk).to_owned(),
-        message_ru: code.describe(Lang::Ru).to_owned(),
+        message_en: message(Lang::En),
+        message_kk: message(Lang::Kk),
+        message_ru: message(Lang::Ru),
     }
 }
 
@@ -852,7 +853,7 @@ fn warning_records(outcome: &DropOutcome, content: &DropContent, checked: &Check
                 location,
                 (column_of(location, warning.column), cut_shown(mask_iin_runs(&warning.value))),
                 warning.code,
-                &warning.detail,
+                &Detail::from(warning.detail.as_str()),
             );
             record.header = content.written_header(location, warning.column).map(str::to_owned);
             record
@@ -869,7 +870,8 @@ fn rejection_records(outcome: &DropOutcome, content: &DropContent, checked: &Che
             // (`measures[2]`), so that the coordinator finds it.
             let element = broken.location.nested.map(|nested| nested.to_string()).unwrap_or_default();
             let cell = (element, String::new());
-            coordinator_record(outcome, broken.table, &broken.location, cell, RejectCode::RowUnreadable, &broken.reason)
+            let reason = Detail::from(broken.reason.as_str());
+            coordinator_record(outcome, broken.table, &broken.location, cell, RejectCode::RowUnreadable, &reason)
         })
         .collect();
     for rejection in &checked.rejections {
@@ -1143,8 +1145,13 @@ fn write_coordinator_file(path: &Path, refusal: Option<&Refusal>, records: &[Rej
         if let Some(refusal) = refusal {
             let [_, kk, ru] = refusal_texts(refusal.code).unwrap_or(["", "", ""]);
             let messages = [
-                format!("Экспорт толығымен қабылданбады, одан тізілімге ештеңе енгізілмеді: {kk}"),
-                format!("Выгрузка отклонена целиком, в реестр из неё ничего не внесено: {ru}"),
+                // The particulars (which files, which counts) are in English only.
+                format!(
+                    "Экспорт толығымен қабылданбады, одан тізілімге ештеңе енгізілмеді: {kk}. Толығырағы «in English» бағанында."
+                ),
+                format!(
+                    "Выгрузка отклонена целиком, в реестр из неё ничего не внесено: {ru}. Подробности — в столбце «in English»."
+                ),
                 // (Its IINs are masked already: [`Refusal::new`].)
                 format!("The whole drop was refused; nothing of it was published: {}", refusal.reason),
             ];

@@ -4,13 +4,11 @@
 //! produced in memory, at the locations its truth file names, with file statistics that
 //! agree with the region's `manifest.json`.
 //!
-//! `cargo test -p daryn-ingest --test readers`; the timing run:
-//! `cargo test --release -p daryn-ingest --test readers -- --ignored --nocapture`.
+//! `cargo test -p daryn-ingest --test readers`. The readers' speed is measured by
+//! `scripts/bench-ingest.sh`, never here.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 use chrono::NaiveDate;
 use daryn_data::generate::{FormatChoice, GenerateOptions, Layout, generate, generate_region_in_memory, styles};
@@ -177,64 +175,6 @@ fn a_manifest_for_another_region_or_changed_files_refuse_the_drop() {
     let mismatch = compare_manifest(&manifest, &content).unwrap();
     assert_eq!(mismatch.file, "teachers.csv");
     assert_eq!(mismatch.code(), "manifest_mismatch");
-}
-
-/// Reads a large generated country and prints the time per layout. Not a pass/fail
-/// test: run it on purpose (see the file header). `DARYN_READ_CHILDREN` sets the size
-/// (200,000 by default); `DARYN_READ_DIR` reads an existing folder of drops instead.
-#[test]
-#[ignore]
-fn timing_of_a_large_country() {
-    if let Ok(folder) = std::env::var("DARYN_READ_DIR") {
-        time_reading("given", Path::new(&folder));
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let children = std::env::var("DARYN_READ_CHILDREN").ok().and_then(|text| text.parse().ok()).unwrap_or(200_000);
-    for format in [FormatChoice::Csv, FormatChoice::Xlsx, FormatChoice::Jsonl] {
-        let out = dir.path().join(format!("{format:?}"));
-        let summary = generate(&options(&out, children, 9, format)).unwrap();
-        time_reading(&format!("{format:?}"), &summary.folder);
-    }
-}
-
-fn time_reading(label: &str, folder: &Path) {
-    let bytes: u64 = walk_size(folder);
-    let drops = discover(&[folder.to_owned()]).unwrap();
-    let read_all = |threads: usize| {
-        let next = AtomicUsize::new(0);
-        let rows = AtomicUsize::new(0);
-        let started = Instant::now();
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|| {
-                    while let Some(source) = drops.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let content = read_drop(source).unwrap();
-                        rows.fetch_add(content.tables.iter().map(|table| table.len()).sum(), Ordering::Relaxed);
-                    }
-                });
-            }
-        });
-        (rows.into_inner(), started.elapsed().as_secs_f64())
-    };
-    let (rows, one_thread) = read_all(1);
-    let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
-    let (_, all_threads) = read_all(threads);
-    eprintln!(
-        "{label}: {rows} rows, {:.0} MB: {one_thread:.2} s on one thread ({:.0} rows/s), {all_threads:.2} s on {threads}",
-        bytes as f64 / 1e6,
-        rows as f64 / one_thread,
-    );
-}
-
-fn walk_size(folder: &Path) -> u64 {
-    std::fs::read_dir(folder)
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            if path.is_dir() { walk_size(&path) } else { std::fs::metadata(&path).unwrap().len() }
-        })
-        .sum()
 }
 
 /// A workbook the fuzz target made: a generated drop's `roadmap.xlsx` with one cell

@@ -63,20 +63,20 @@ reject_codes! {
         ru: "ИИН должен состоять ровно из 12 цифр" },
     IinBirthDate = "iin_birth_date" {
         en: "the IIN does not encode a real birth date and century",
-        kk: "ЖСН-да нақты туған күн мен ғасыр көрсетілмеген",
-        ru: "ИИН не содержит существующую дату рождения и век" },
+        kk: "ЖСН-де нақты туған күн мен ғасыр көрсетілмеген",
+        ru: "в ИИН несуществующая дата рождения или неверная цифра века" },
     IinCheckDigit = "iin_check_digit" {
         en: "the IIN's check digit is wrong",
-        kk: "ЖСН-ның бақылау цифры қате",
+        kk: "ЖСН-нің бақылау цифры қате",
         ru: "неверная контрольная цифра ИИН" },
     IinMismatch = "iin_mismatch" {
         en: "the birth date or sex disagrees with the IIN",
         kk: "туған күні немесе жынысы ЖСН-мен сәйкес келмейді",
         ru: "дата рождения или пол не совпадают с ИИН" },
     DateInvalid = "date_invalid" {
-        en: "not a date (use 2025-09-01 or 01.09.2025)",
-        kk: "күн емес (2025-09-01 немесе 01.09.2025 түрінде жазыңыз)",
-        ru: "не дата (используйте 2025-09-01 или 01.09.2025)" },
+        en: "the date cannot be read (write 2025-09-01 or 01.09.2025)",
+        kk: "күні танылмады (2025-09-01 немесе 01.09.2025 түрінде жазыңыз)",
+        ru: "дата не распознана (пишите 2025-09-01 или 01.09.2025)" },
     DateInFuture = "date_in_future" {
         en: "the date is after the export date",
         kk: "күн экспорт күнінен кейін",
@@ -94,9 +94,9 @@ reject_codes! {
         kk: "рұқсат етілген сөздердің бірі емес",
         ru: "не входит в список допустимых значений" },
     BoolInvalid = "bool_invalid" {
-        en: "not yes or no",
-        kk: "иә немесе жоқ емес",
-        ru: "не да и не нет" },
+        en: "the value must be yes or no",
+        kk: "мән «иә» немесе «жоқ» болуы керек",
+        ru: "значение должно быть «да» или «нет»" },
     IntInvalid = "int_invalid" {
         en: "not a whole number",
         kk: "бүтін сан емес",
@@ -107,7 +107,7 @@ reject_codes! {
         ru: "класс должен быть от 0 до 12" },
     AmountInvalid = "amount_invalid" {
         en: "the amount must be a number of tenge, 0 or more",
-        kk: "сома 0-ден кем емес теңге сомасы болуы керек",
+        kk: "сома теңгемен, 0-ден кем емес сан болуы керек",
         ru: "сумма должна быть числом тенге не меньше 0" },
     AmountRequired = "amount_required" {
         en: "scholarships, grants and health-camp vouchers need an amount",
@@ -115,16 +115,16 @@ reject_codes! {
         ru: "для стипендии, гранта и путёвки нужно указать сумму" },
     RegionMismatch = "region_mismatch" {
         en: "the region is not the drop's region",
-        kk: "облыс деректер жіберген облыс емес",
-        ru: "область не совпадает с областью выгрузки" },
+        kk: "облыс экспорт жіберген өңірге сәйкес келмейді",
+        ru: "область не совпадает с регионом выгрузки" },
     DistrictUnknown = "district_unknown" {
-        en: "no such district in the KATO classifier",
-        kk: "ҚАТО сыныптауышында мұндай аудан жоқ",
-        ru: "такого района нет в классификаторе КАТО" },
+        en: "the district is not recognised (write the district's nine-digit KATO code)",
+        kk: "аудан анықталмады (ауданның тоғыз таңбалы ӘАОЖ (КАТО) кодын жазыңыз)",
+        ru: "район не распознан (укажите девятизначный код КАТО района)" },
     DistrictOutsideRegion = "district_outside_region" {
         en: "the district does not lie in the drop's region",
-        kk: "аудан осы облысқа жатпайды",
-        ru: "район не относится к области выгрузки" },
+        kk: "аудан экспорт жіберген өңірге жатпайды",
+        ru: "район не относится к региону выгрузки" },
     ListEmpty = "list_empty" {
         en: "the list needs at least one value",
         kk: "тізімде кемінде бір мән болуы керек",
@@ -134,12 +134,12 @@ reject_codes! {
         kk: "көп балалы да, аз қамтылған да емес отбасынан шыққан қала баласы қаулының нысаналы топтарына кірмейді",
         ru: "городской ребёнок не из многодетной и не из малообеспеченной семьи не входит в целевые группы постановления" },
     DuplicateKey = "duplicate_key" {
-        en: "the same key appears twice in this table of the drop",
-        kk: "бұл кілт кестеде екі рет кездеседі",
-        ru: "этот ключ встречается в таблице дважды" },
+        en: "the row repeats an earlier row of its table: an IIN or code there must not repeat",
+        kk: "жол кестенің жоғарыдағы бір жолын қайталайды: ондағы ЖСН немесе код қайталанбауы керек",
+        ru: "строка повторяет одну из строк выше: ИИН или код в таблице не должны повторяться" },
     ChildUnknown = "child_unknown" {
         en: "no child with this IIN in the drop",
-        kk: "деректерде мұндай ЖСН-ы бар бала жоқ",
+        kk: "экспортта мұндай ЖСН-і бар бала жоқ",
         ru: "в выгрузке нет ребёнка с таким ИИН" },
     ChildRejected = "child_rejected" {
         en: "the child's own row was rejected, so this row goes with it",
@@ -147,7 +147,7 @@ reject_codes! {
         ru: "строка ребёнка отклонена, поэтому отклонена и эта строка" },
     TeacherUnknown = "teacher_unknown" {
         en: "no teacher with this IIN in the drop",
-        kk: "деректерде мұндай ЖСН-ы бар мұғалім жоқ",
+        kk: "экспортта мұндай ЖСН-і бар мұғалім жоқ",
         ru: "в выгрузке нет педагога с таким ИИН" },
     EndBeforeStart = "end_before_start" {
         en: "the planned end is before the planned start",
@@ -159,7 +159,7 @@ reject_codes! {
         ru: "для выполненной меры нужна дата выполнения" },
     RowUnreadable = "row_unreadable" {
         en: "the record cannot be read (broken quoting, not a JSON object, or a JSON value of the wrong shape)",
-        kk: "жазбаны оқу мүмкін емес (тырнақшалар бұзылған, JSON нысаны емес немесе JSON мәнінің пішіні қате)",
+        kk: "жазбаны оқу мүмкін емес (тырнақшалар бұзылған, JSON объектісі емес немесе JSON мәнінің пішіні қате)",
         ru: "запись не читается (нарушены кавычки, это не объект JSON или значение JSON не того вида)" },
 }
 

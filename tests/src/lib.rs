@@ -44,9 +44,15 @@ pub fn spawn(binary: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process
     command.spawn().expect("daryn starts")
 }
 
-/// What a registry version holds, as text to compare: rows per region of every table.
+/// What a registry version holds, as text to compare: for every data table and region,
+/// its rows, its distinct keys and a digest of all the rows' values, in whatever order
+/// they are stored. The `drops` table is left out: a run records its drops (their times
+/// included) even when it changes no data.
 pub fn registry_fingerprint(registry: &Path) -> String {
     use daryn_registry::store::Store;
+    use deltalake::arrow::util::display::{ArrayFormatter, FormatOptions};
+    use sha2::{Digest, Sha256};
+    use std::collections::BTreeMap;
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
         let store = Store::open(registry, false).expect("the registry opens");
@@ -55,14 +61,49 @@ pub fn registry_fingerprint(registry: &Path) -> String {
         };
         let context = store.session(&version).await.expect("a session");
         let mut text = format!("version {}\n", version.version);
-        for table in ["children", "measures", "achievements", "teachers", "rejections"] {
-            let query = format!(
-                "SELECT region, count(*) AS n, count(DISTINCT iin_or_id) AS k FROM (SELECT region, {} AS iin_or_id FROM {table}) GROUP BY region ORDER BY region",
-                if table == "teachers" { "teacher_id" } else if table == "rejections" { "code" } else { "iin" }
-            );
-            let batches = context.sql(&query).await.expect("the query plans").collect().await.expect("the query runs");
-            let shown = deltalake::arrow::util::pretty::pretty_format_batches(&batches).expect("printable").to_string();
-            text.push_str(&format!("{table}\n{shown}\n"));
+        for (table, key) in [
+            ("children", "iin"),
+            ("measures", "iin"),
+            ("achievements", "iin"),
+            ("teachers", "teacher_id"),
+            ("rejections", "code"),
+            ("conflicts", "iin"),
+        ] {
+            let batches = context
+                .sql(&format!("SELECT * FROM {table}"))
+                .await
+                .expect("the query plans")
+                .collect()
+                .await
+                .expect("the query runs");
+            // Each region's rows, every value written out.
+            let mut rows: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+            let options = FormatOptions::default().with_null("NULL");
+            for batch in &batches {
+                let schema = batch.schema();
+                let column = |name: &str| schema.index_of(name).unwrap_or_else(|_| panic!("{table} has `{name}`"));
+                let (region, key) = (column("region"), column(key));
+                let formatters: Vec<ArrayFormatter> = batch
+                    .columns()
+                    .iter()
+                    .map(|array| ArrayFormatter::try_new(array.as_ref(), &options).expect("a printable column"))
+                    .collect();
+                for row in 0..batch.num_rows() {
+                    let values: Vec<String> = formatters.iter().map(|value| value.value(row).to_string()).collect();
+                    rows.entry(values[region].clone()).or_default().push((values[key].clone(), values.join("\u{1f}")));
+                }
+            }
+            for (region, mut region_rows) in rows {
+                region_rows.sort();
+                let keys = region_rows.iter().map(|(key, _)| key).collect::<std::collections::BTreeSet<_>>().len();
+                let mut digest = Sha256::new();
+                for (_, row) in &region_rows {
+                    digest.update(row.as_bytes());
+                    digest.update(b"\n");
+                }
+                let digest = hex::encode(&digest.finalize()[..8]);
+                text.push_str(&format!("{table} {region}: {} rows, {keys} keys, {digest}\n", region_rows.len()));
+            }
         }
         text
     })

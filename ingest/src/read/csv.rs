@@ -58,9 +58,11 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
     // The header is looked for three times (once per delimiter), each keeping a record:
     // a file of one endless line (a binary file, a dump without line breaks) would be
     // held several times over before it was refused as having no header.
-    // Split at CR too: Excel for Mac ends rows in CR and breaks lines in a cell with LF.
+    // Lines as the reader counts them: ended by CRLF, LF or a CR alone (Excel for Mac ends
+    // rows in CR and breaks lines in a cell with LF).
     if let Some(line) = text
-        .split(|byte| *byte == b'\n' || *byte == b'\r')
+        .split(|byte| *byte == b'\n')
+        .flat_map(|line| line.strip_suffix(b"\r").unwrap_or(line).split(|byte| *byte == b'\r'))
         .take(MAX_RECORDS_ABOVE_HEADER as usize + 1)
         .position(|line| line.len() > MAX_RECORD_BYTES)
     {
@@ -369,6 +371,29 @@ mod tests {
     }
 
     const SAMPLE: &str = "iin;Фамилия;АТЫ\r\n010101500123;Иванов;Арман\r\n";
+
+    fn refusal(bytes: Vec<u8>) -> String {
+        match read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), bytes)]) {
+            Err(error @ Error::Unreadable { .. }) => error.to_string(),
+            other => panic!("expected the file refused as unreadable, got {:?}", other.map(|_| "rows")),
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_any_row_of_the_form_is_refused() {
+        let cell = "x".repeat(MAX_RECORD_BYTES + 1);
+        // Below the header, on line 3.
+        let text = format!("{SAMPLE}010101500123;{cell};Арман\r\n");
+        let said = refusal(text.into_bytes());
+        assert!(said.contains("line 3 is longer than 4 MiB"), "{said}");
+        // Before any header: one line with no break at all, cut off by neither LF nor CR.
+        assert!(refusal(cell.clone().into_bytes()).contains("line 1 is longer than 4 MiB"));
+        let classic_mac = format!("iin;Фамилия;АТЫ\r{cell}\r");
+        assert!(refusal(classic_mac.into_bytes()).contains("line 2 is longer than 4 MiB"));
+        // A line of exactly the limit is a line like any other (its cell is then checked).
+        let at_limit = format!("{SAMPLE}{}\r\n", "y".repeat(MAX_RECORD_BYTES - 2));
+        assert!(read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), at_limit.into_bytes())]).is_ok());
+    }
 
     #[test]
     fn encodings_give_the_same_rows() {

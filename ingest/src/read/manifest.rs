@@ -229,6 +229,18 @@ mod tests {
     }
 
     #[test]
+    fn an_export_before_2000_is_a_slip() {
+        // 31.12.1999 23:59 in Kazakhstan is still 1999; a minute later it is 2000.
+        let text = MANIFEST.replace("2026-11-24T23:10:00+05:00", "1999-12-31T23:59:00+05:00");
+        let error = Manifest::parse(Path::new("manifest.json"), &text).unwrap_err();
+        assert_eq!(error.code(), "manifest_invalid");
+        assert!(error.to_string().contains("is before the year 2000"), "{error}");
+        // 19:00 UTC on 31.12.1999 is midnight of the new year in Kazakhstan.
+        let text = MANIFEST.replace("2026-11-24T23:10:00+05:00", "1999-12-31T19:00:00Z");
+        assert!(Manifest::parse(Path::new("manifest.json"), &text).is_ok());
+    }
+
+    #[test]
     fn a_bad_manifest_says_why() {
         for text in ["{", r#"{"region":"35","files":{}}"#, &MANIFEST.replace("2026-11-24T23:10:00+05:00", "вчера")]
         {

@@ -222,24 +222,24 @@ pub const REFUSALS: [(&str, [&str; 3]); 11] = [
         "manifest_invalid",
         [
             "`manifest.json` cannot be read, or names another region",
-            "`manifest.json` оқылмайды немесе басқа облысты көрсетеді",
-            "`manifest.json` не читается или указывает другую область",
+            "`manifest.json` оқылмайды немесе басқа өңірді көрсетеді",
+            "`manifest.json` не читается или указывает другой регион",
         ],
     ),
     (
         "exported_in_future",
         [
             "the export time (the manifest's `exported_at`, or the folder's date) is more than an hour after the run: a drop that far ahead would make every correct drop after it stale",
-            "экспорт уақыты (манифесттегі `exported_at` немесе қалтаның күні) жүктеуден бір сағаттан астам кейін",
-            "время выгрузки (`exported_at` манифеста или дата папки) более чем на час позже загрузки",
+            "экспорт уақыты (манифесттегі `exported_at` немесе қалтаның күні) тізілімнің өңдеу уақытынан бір сағаттан астам кейін: мұндай экспорт одан кейінгі дұрыс экспорттардың бәрін ескірген етер еді",
+            "время выгрузки (`exported_at` манифеста или дата папки) более чем на час позже времени обработки в реестре: такая выгрузка сделала бы все следующие правильные выгрузки устаревшими",
         ],
     ),
     (
         "stale",
         [
             "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is never refused: it changes no data, and when exported later than the drop the region holds, that later time becomes the region's, so an export older than it is then stale)",
-            "бұл экспорт тізілімдегі облыс деректерінен жаңа емес немесе оның орнына сол облыстың жаңарақ экспорты алынды",
-            "эта выгрузка не новее данных области в реестре, или вместо неё принята более новая выгрузка той же области",
+            "бұл экспорт тізілімдегі өңір деректерінен жаңа емес немесе оның орнына сол өңірдің жаңарақ экспорты алынды",
+            "эта выгрузка не новее данных региона в реестре, или вместо неё принята более новая выгрузка того же региона",
         ],
     ),
     (
@@ -250,8 +250,8 @@ pub const REFUSALS: [(&str, [&str; 3]); 11] = [
         "table_ambiguous",
         [
             "a table is given twice with rows (`children.csv` and `children.xlsx`, `measures.csv` beside `roadmap.jsonl`, or two sheets named for it, such as `Балалар` and its copy `Балалар (2)`); a sheet or file holding only the header gives way to the other, and so does a sheet of a workbook named for another table (the whole template saved as `children.xlsx`) to a file named for its table",
-            "бір кесте екі рет берілген (мысалы, `children.csv` пен `children.xlsx`)",
-            "одна таблица передана дважды (например, `children.csv` и `children.xlsx`)",
+            "бір кесте жолдарымен екі рет берілген (мысалы, `children.csv` пен `children.xlsx`, немесе бір кестеге арналған екі парақ: `Балалар` және оның көшірмесі `Балалар (2)`)",
+            "одна таблица передана со строками дважды (например, `children.csv` и `children.xlsx`, или два листа одной таблицы: `Дети` и его копия `Дети (2)`)",
         ],
     ),
     (
@@ -290,8 +290,8 @@ pub const REFUSALS: [(&str, [&str; 3]); 11] = [
         "shrink",
         [
             "the drop would remove more than 20 % of the region's current children (the operator may allow it with `--allow-shrink REGION`)",
-            "экспорт облыстың тізілімдегі балаларының 20 %-дан астамын алып тастар еді (оператор `--allow-shrink` арқылы рұқсат бере алады)",
-            "выгрузка удалила бы более 20 % детей области, которые сейчас в реестре (оператор может разрешить это через `--allow-shrink`)",
+            "экспорт өңірдің тізілімдегі балаларының 20 %-дан астамын алып тастар еді (оператор `--allow-shrink REGION` арқылы рұқсат бере алады)",
+            "выгрузка удалила бы более 20 % детей региона, которые сейчас в реестре (оператор может разрешить это через `--allow-shrink REGION`)",
         ],
     ),
 ];

@@ -18,6 +18,7 @@ use crate::enums::*;
 use crate::error::{RejectCode, WarningCode};
 use crate::iin::{Iin, IinError, mask_iin_column, mask_iin_runs};
 use crate::kato::{KatoClassifier, KatoCode, Region, RegionCode};
+use crate::lang::Lang;
 use crate::records::{Achievement, Child, Measure, Teacher};
 
 /// What the rules need to know about the drop a row came from.
@@ -44,8 +45,44 @@ pub struct RowIssue {
     pub code: RejectCode,
     /// The value as written, with any IIN masked.
     pub value: String,
-    /// What exactly is wrong, in English; the code's own text gives kk and ru.
-    pub detail: String,
+    pub detail: Detail,
+}
+
+/// What exactly is wrong with one row, after the code's general description, in each
+/// language of the coordinator's file. Kazakh and Russian are empty where the detail
+/// only says again what the description says in those languages; English always says it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Detail {
+    pub en: String,
+    pub kk: String,
+    pub ru: String,
+}
+
+impl Detail {
+    fn said(en: impl Into<String>, kk: impl Into<String>, ru: impl Into<String>) -> Detail {
+        Detail { en: en.into(), kk: kk.into(), ru: ru.into() }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Kk => &self.kk,
+            Lang::Ru => &self.ru,
+        }
+    }
+}
+
+/// A detail the code's description already gives in Kazakh and Russian.
+impl From<String> for Detail {
+    fn from(en: String) -> Detail {
+        Detail { en, ..Detail::default() }
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(en: &str) -> Detail {
+        Detail::from(en.to_owned())
+    }
 }
 
 /// Something accepted but worth telling the coordinator, e.g. an unknown discipline.
@@ -106,7 +143,7 @@ impl<'a> Row<'a> {
         self.cells.get(self.table.index(column)).unwrap_or(&EMPTY)
     }
 
-    fn issue(&self, column: &'static str, code: RejectCode, detail: impl Into<String>) -> RowIssue {
+    fn issue(&self, column: &'static str, code: RejectCode, detail: impl Into<Detail>) -> RowIssue {
         RowIssue {
             column,
             code,
@@ -144,11 +181,23 @@ impl<'a> Row<'a> {
         let cell = self.required(column)?;
         cell::parse_date(cell).ok_or_else(|| {
             let detail = if cell::is_bare_year(cell) {
-                format!("`{column}` holds a year alone; write the whole date")
+                Detail::said(
+                    format!("`{column}` holds a year alone; write the whole date"),
+                    "тек жыл жазылған; толық күнін жазыңыз",
+                    "указан только год; напишите полную дату",
+                )
             } else if cell::is_ambiguous_date(cell) {
-                format!("`{column}` reads as day/month and as month/day; write it as 01.09.2025")
+                Detail::said(
+                    format!("`{column}` reads as day/month and as month/day; write it as 01.09.2025"),
+                    "күн/ай ретінде де, ай/күн ретінде де оқылады; 01.09.2025 түрінде жазыңыз",
+                    "читается и как день/месяц, и как месяц/день; напишите как 01.09.2025",
+                )
             } else {
-                format!("`{column}` is not a date between 1900 and 2199")
+                Detail::said(
+                    format!("`{column}` is not a date between 1900 and 2199"),
+                    "1900–2199 жылдар аралығындағы күн емес",
+                    "это не дата между 1900 и 2199 годами",
+                )
             };
             self.issue(column, RejectCode::DateInvalid, detail)
         })
@@ -277,26 +326,38 @@ pub fn check_child(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Ch
     if iin.birth_date() != birth_date {
         // The IIN's date, century included: its six digits are shown anyway, and a wrong
         // century digit (1907 for 2007) is otherwise invisible behind the mask.
-        let detail = format!("the birth date is not the one in the IIN, {}", iin.birth_date().format("%d.%m.%Y"));
+        let encoded = iin.birth_date().format("%d.%m.%Y");
+        let detail = Detail::said(
+            format!("the birth date is not the one in the IIN, {encoded}"),
+            format!("ЖСН бойынша туған күні: {encoded}"),
+            format!("по ИИН дата рождения: {encoded}"),
+        );
         return Err(row.issue("birth_date", RejectCode::IinMismatch, detail));
     }
     let sex = match sex {
         Some(given) if given != iin.sex() => {
-            return Err(row.issue("sex", RejectCode::IinMismatch, "the sex is not the one in the IIN"));
+            let detail = Detail::said(
+                "the sex is not the one in the IIN",
+                "жынысы ЖСН-ге сәйкес келмейді",
+                "пол не совпадает с ИИН",
+            );
+            return Err(row.issue("sex", RejectCode::IinMismatch, detail));
         }
         Some(given) => given,
         None => iin.sex(),
     };
     let age = age_on(birth_date, context.export_date);
     if !(5..=19).contains(&age) {
-        return Err(row.issue(
-            "birth_date",
-            RejectCode::AgeOutOfRange,
-            format!("the child is {age} on the export date, {}", context.export_day()),
-        ));
+        let day = context.export_day();
+        let detail = Detail::said(
+            format!("the child is {age} on the export date, {day}"),
+            format!("экспорт күні ({day}) бала {age} жаста"),
+            format!("на дату выгрузки ({day}) ребёнку {age} {}", years_ru(age)),
+        );
+        return Err(row.issue("birth_date", RejectCode::AgeOutOfRange, detail));
     }
     if identified_on > context.export_date {
-        let detail = format!("identified after the export date, {}", context.export_day());
+        let detail = after_export(context, "identified after the export date");
         return Err(row.issue("identified_on", RejectCode::DateInFuture, detail));
     }
     if age_on(birth_date, identified_on) < 4 {
@@ -354,7 +415,34 @@ fn check_region(row: &Row<'_>, context: &DropContext<'_>) -> Checked<()> {
     if given.contains(&context.region) {
         Ok(())
     } else {
-        Err(row.issue("region", RejectCode::RegionMismatch, format!("the drop is for region `{}`", context.region)))
+        let detail = Detail::said(
+            format!("the drop is for region `{}`", context.region),
+            format!("экспорт өңірі: {}", region_name(context, Lang::Kk)),
+            format!("регион выгрузки: {}", region_name(context, Lang::Ru)),
+        );
+        Err(row.issue("region", RejectCode::RegionMismatch, detail))
+    }
+}
+
+/// "The date is after the export date": that date, in each language.
+fn after_export(context: &DropContext<'_>, en: &str) -> Detail {
+    let day = context.export_day();
+    Detail::said(format!("{en}, {day}"), format!("экспорт күні — {day}"), format!("дата выгрузки — {day}"))
+}
+
+/// The drop's region as messages name it: "Қарағанды облысы", "г. Алматы".
+fn region_name(context: &DropContext<'_>, lang: Lang) -> String {
+    Region::get(context.region).map_or_else(|| context.region.to_string(), |region| region.full_name(lang))
+}
+
+/// The Russian word for years after a number: 1 год, 2 года, 5 лет, 11 лет, 21 год.
+fn years_ru(count: i32) -> &'static str {
+    let count = count.unsigned_abs();
+    match (count % 10, count % 100) {
+        (_, 11..=14) => "лет",
+        (1, _) => "год",
+        (2..=4, _) => "года",
+        _ => "лет",
     }
 }
 
@@ -366,39 +454,48 @@ fn check_district(row: &Row<'_>, context: &DropContext<'_>) -> Checked<KatoCode>
     };
     let Some(code) = code else {
         let Some(classifier) = context.classifier else {
-            return Err(row.issue(
-                "district",
-                RejectCode::DistrictUnknown,
+            let detail = Detail::said(
                 "a district's name is read only with the KATO classifier, which this registry has not been given; \
                  write its nine-digit KATO code",
-            ));
+                "аудан атауы тек ӘАОЖ (КАТО) жіктеуіші берілген тізілімде оқылады; ауданның тоғыз таңбалы кодын жазыңыз",
+                "название района читается, только если реестру дан классификатор КАТО; укажите девятизначный код района",
+            );
+            return Err(row.issue("district", RejectCode::DistrictUnknown, detail));
         };
         return classifier.find_by_name(context.region, &cell.display()).ok_or_else(|| {
-            row.issue(
-                "district",
-                RejectCode::DistrictUnknown,
+            let detail = Detail::said(
                 format!("no district of that name in region `{}`", context.region),
-            )
+                format!("бұл өңірде ({}) мұндай атаулы аудан жоқ", region_name(context, Lang::Kk)),
+                format!("в этом регионе ({}) нет района с таким названием", region_name(context, Lang::Ru)),
+            );
+            row.issue("district", RejectCode::DistrictUnknown, detail)
         });
     };
     if code.region() != context.region {
-        return Err(row.issue(
-            "district",
-            RejectCode::DistrictOutsideRegion,
+        let detail = Detail::said(
             format!("`{code}` is not in region `{}`", context.region),
-        ));
+            format!("экспорт өңірі: {}", region_name(context, Lang::Kk)),
+            format!("регион выгрузки: {}", region_name(context, Lang::Ru)),
+        );
+        return Err(row.issue("district", RejectCode::DistrictOutsideRegion, detail));
     }
     if code.is_region() {
-        return Err(row.issue("district", RejectCode::DistrictUnknown, "a region's code, not a district's"));
+        let detail = Detail::said(
+            "a region's code, not a district's",
+            "бұл ауданның емес, облыстың коды",
+            "это код области, а не района",
+        );
+        return Err(row.issue("district", RejectCode::DistrictUnknown, detail));
     }
     if let Some(classifier) = context.classifier
         && classifier.get(code).is_none()
     {
-        return Err(row.issue(
-            "district",
-            RejectCode::DistrictUnknown,
+        let detail = Detail::said(
             format!("`{code}` is not in the KATO classifier"),
-        ));
+            format!("`{code}` коды ӘАОЖ (КАТО) жіктеуішінде жоқ"),
+            format!("кода `{code}` нет в классификаторе КАТО"),
+        );
+        return Err(row.issue("district", RejectCode::DistrictUnknown, detail));
     }
     Ok(code)
 }
@@ -482,7 +579,7 @@ pub fn check_measure(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(
         && let Some(completed_on) = completed_on
         && completed_on > context.export_date
     {
-        let detail = format!("completed after the export date, {}", context.export_day());
+        let detail = after_export(context, "completed after the export date");
         return Err(row.issue("completed_on", RejectCode::DateInFuture, detail));
     }
     if measure_type.requires_amount() && amount_tiyn.is_none() {
@@ -632,7 +729,7 @@ pub fn check_achievement(cells: &mut [Cell], context: &DropContext<'_>) -> Check
         }
     }
     if event_date > context.export_date {
-        let detail = format!("the event is after the export date, {}", context.export_day());
+        let detail = after_export(context, "the event is after the export date");
         return Err(row.issue("event_date", RejectCode::DateInFuture, detail));
     }
     let event_name = Texts { table: &ACHIEVEMENTS, cells }.required("event_name");
@@ -830,11 +927,12 @@ pub fn check_drop(rows: DropRows, context: &DropContext<'_>) -> CheckedDrop {
                         measure.measure_id = second_measure_id(&measure)
                     }
                     Entry::Occupied(_) if generated => {
-                        return Err(Row { table: &MEASURES, cells }.issue(
-                            "measure_id",
-                            RejectCode::DuplicateKey,
+                        let detail = Detail::said(
                             "an earlier row is the same measure: child, type, title, planned dates, discipline and provider",
-                        ));
+                            "жоғарыдағы бір жол — дәл осы шара: баласы, түрі, атауы, жоспарлы күндері, пәні және ұйымдастырушысы бірдей",
+                            "строка выше — та же мера: тот же ребёнок, вид, название, плановые даты, дисциплина и организатор",
+                        );
+                        return Err(Row { table: &MEASURES, cells }.issue("measure_id", RejectCode::DuplicateKey, detail));
                     }
                     Entry::Occupied(_) => return Err(duplicate(&MEASURES, cells, "measure_id")),
                     // The place the measure takes below: nothing rejects it after this.
@@ -928,7 +1026,12 @@ fn cell_iin(cell: &Cell) -> Result<Iin, IinError> {
 }
 
 fn duplicate(table: &'static TableDef, cells: &[Cell], column: &'static str) -> RowIssue {
-    Row { table, cells }.issue(column, RejectCode::DuplicateKey, format!("an earlier row has the same `{column}`"))
+    let detail = Detail::said(
+        format!("an earlier row has the same `{column}`"),
+        format!("жоғарыдағы бір жолда `{column}` мәні дәл осындай"),
+        format!("в одной из строк выше то же значение `{column}`"),
+    );
+    Row { table, cells }.issue(column, RejectCode::DuplicateKey, detail)
 }
 
 fn push_warnings(into: &mut Vec<Warning>, table: TableKind, index: usize, warnings: Vec<RowWarning>) {

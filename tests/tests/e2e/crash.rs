@@ -84,19 +84,21 @@ fn kill_at_point(registry: &Path, drops: &Path, point: &str) {
     assert!(reached, "the run never reached `{point}`");
 }
 
-/// Starts a run and kills it after `delay`, wherever it is.
-fn kill_after(registry: &Path, drops: &Path, delay: Duration) {
+/// Starts a run and kills it after `delay`, wherever it is. False when the run ended
+/// before it could be killed.
+fn kill_after(registry: &Path, drops: &Path, delay: Duration) -> bool {
     let shrinks = allow_every_shrink();
     let mut child = spawn_daryn(&ingest_args(registry, drops, &shrinks), &[]);
     let started = Instant::now();
     while started.elapsed() < delay {
         if child.try_wait().unwrap().is_some() {
-            return;
+            return false;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap();
     child.wait().unwrap();
+    true
 }
 
 /// The registry's content without its version number (a finished run after a crash
@@ -105,17 +107,27 @@ fn content(registry: &Path) -> String {
     registry_fingerprint(registry)
 }
 
-/// The coordinators' files of the current version (`reports/<version>/`), by name.
+/// The coordinators' files of the current version (`reports/<version>/`): each name with
+/// a digest of what it holds.
 fn report_files(registry: &Path) -> Vec<String> {
+    use sha2::{Digest, Sha256};
     let Ok(current) = std::fs::read_to_string(registry.join("CURRENT")) else {
         return Vec::new();
     };
     let folder = registry.join("reports").join(format!("{:08}", current.trim().parse::<u64>().unwrap()));
-    let mut names: Vec<String> = std::fs::read_dir(folder)
-        .map(|entries| entries.map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned()).collect())
+    let mut files: Vec<String> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .map(|entry| {
+                    let entry = entry.unwrap();
+                    let digest = Sha256::digest(std::fs::read(entry.path()).unwrap());
+                    format!("{} {}", entry.file_name().to_string_lossy(), hex::encode(&digest[..8]))
+                })
+                .collect()
+        })
         .unwrap_or_default();
-    names.sort();
-    names
+    files.sort();
+    files
 }
 
 #[test]
@@ -136,7 +148,7 @@ fn a_kill_at_any_moment_leaves_a_whole_version_and_the_next_run_succeeds() {
 
     // 2 % injected errors: both days have rejection files.
     for files in [&files_first, &files_second] {
-        assert!(files.iter().any(|name| name.ends_with("-rejections.csv")), "{files:?}");
+        assert!(files.iter().any(|file| file.split(' ').next().unwrap().ends_with("-rejections.csv")), "{files:?}");
     }
 
     let mut moments = 0;
@@ -178,12 +190,53 @@ fn a_kill_at_any_moment_leaves_a_whole_version_and_the_next_run_succeeds() {
     for step in 1..=6 {
         let registry = root.path().join(format!("t-{step}"));
         copy_dir(&timed, &registry);
-        kill_after(&registry, &second, full.mul_f64(f64::from(step) / 7.0));
-        moments += 1;
+        if kill_after(&registry, &second, full.mul_f64(f64::from(step) / 7.0)) {
+            moments += 1;
+        }
         let now = content(&registry);
         assert!(now == after_first || now == after_second, "a kill {step}/7 into the run left a torn registry:\n{now}");
         run_clean(&registry, &second);
         assert_eq!(content(&registry), after_second);
     }
     assert!(moments >= 20, "{moments} moments");
+}
+
+/// While a run holds the registry, a second ingest, a vacuum and a reindex are refused at
+/// once and change nothing; readers go on reading the published version; and once the
+/// run is gone (killed: the OS lets go of its lock) the next run goes ahead.
+#[test]
+fn one_writer_at_a_time_and_readers_are_never_blocked() {
+    let root = tempfile::tempdir().unwrap();
+    let first = day(&root.path().join("drops"), "2026-11-24", 31);
+    let second = day(&root.path().join("drops"), "2026-11-25", 32);
+    let registry = root.path().join("registry");
+    run_clean(&registry, &first);
+    let published = content(&registry);
+
+    let shrinks = allow_every_shrink();
+    let mut holder =
+        spawn_daryn(&ingest_args(&registry, &second, &shrinks), &[("DARYN_PAUSE_AT", "committed:measures")]);
+    let mut lines = BufReader::new(holder.stderr.take().unwrap()).lines();
+    assert!(lines.any(|line| line.is_ok_and(|line| line.contains("paused at committed:measures"))));
+
+    let registry_arg = registry.to_str().unwrap();
+    for args in [
+        ingest_args(&registry, &second, &shrinks),
+        vec!["vacuum", "--registry", registry_arg, "--keep", "1"],
+        vec!["reindex", "--registry", registry_arg],
+    ] {
+        let output = daryn(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("another daryn ingest, vacuum or reindex is working on the registry"), "{stderr}");
+    }
+    // The reader sees version 1, whole, while the writer is half-way.
+    let output = daryn(&["sql", "--registry", registry_arg, "--format", "csv", "SELECT count(*) AS n FROM children"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(content(&registry), published);
+
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    run_clean(&registry, &second);
+    assert_ne!(content(&registry), published, "the next run publishes the second day");
 }

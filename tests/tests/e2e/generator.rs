@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use daryn_data::generate::{self, FormatChoice, GenerateOptions, Layout};
 use daryn_registry::enums::{AchievementResult, AreaType, Level, MeasureType};
-use daryn_registry::form::TableKind;
 use daryn_registry::form::rules::{DropContext, check_drop};
+use daryn_registry::form::{ACHIEVEMENTS, CHILDREN, MEASURES, TEACHERS, TableKind};
 use daryn_registry::{KatoClassifier, Region, RejectCode};
 
 fn classifier() -> KatoClassifier {
@@ -232,11 +232,27 @@ fn regions_export_in_different_styles() {
 }
 
 #[test]
-fn rejections_name_the_table_the_truth_names() {
-    // A small run with a high error rate still keeps rejected children under 20 %.
+fn the_truth_names_a_row_and_column_of_its_table_and_rejects_under_a_fifth_of_the_children() {
+    // A small run with a high error rate.
     let options = options(2_000, 0.1, FormatChoice::Csv, None);
     for region in Region::all() {
         let (sink, _, truth, _) = generate::generate_region_in_memory(&options, region.code).unwrap();
+        assert!(!truth.is_empty(), "region {}", region.code);
+        for entry in &truth {
+            let (rows, table) = match entry.table {
+                "children" => (&sink.rows.children, &CHILDREN),
+                "measures" => (&sink.rows.measures, &MEASURES),
+                "achievements" => (&sink.rows.achievements, &ACHIEVEMENTS),
+                "teachers" => (&sink.rows.teachers, &TEACHERS),
+                other => panic!("the truth names no table of the form: {other}"),
+            };
+            assert!((entry.record as usize) < rows.len(), "{entry:?}");
+            // CSV: the header is row 1, the record's row is its place after it.
+            assert_eq!(entry.row, entry.record + 2, "{entry:?}");
+            let column = entry.column.rsplit('.').next().unwrap();
+            assert!(table.columns.iter().any(|def| def.name == column), "{entry:?}");
+        }
+        // It still keeps rejected children under the 20 % that would refuse the drop.
         let rejected_children = truth.iter().filter(|entry| entry.table == TableKind::Children.name()).count();
         assert!((rejected_children as f64) <= 0.2 * sink.rows.children.len() as f64 + 2.0, "region {}", region.code);
     }

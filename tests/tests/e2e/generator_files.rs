@@ -81,6 +81,27 @@ fn read_csv(text: &str, table: TableKind) -> (Vec<Option<usize>>, Vec<Vec<String
     (headers, rows)
 }
 
+/// The columns that tell one row of a table from another as the coordinator sees them.
+fn key_columns(table: TableKind) -> [&'static str; 2] {
+    match table {
+        TableKind::Children => ["iin", "last_name"],
+        TableKind::Measures => ["iin", "title"],
+        TableKind::Achievements => ["iin", "event_name"],
+        TableKind::Teachers => ["teacher_id", "last_name"],
+    }
+}
+
+/// A value with its IIN's leading zero restored when a numeric cell lost it; any other
+/// value as it is.
+fn digits_as_iin(value: &str) -> String {
+    let value = value.trim();
+    if value.len() == 11 && value.bytes().all(|byte| byte.is_ascii_digit()) {
+        format!("0{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
 #[test]
 fn drops_match_their_manifests_and_read_back_as_generated() {
     let root = tempfile::tempdir().unwrap();
@@ -164,14 +185,38 @@ fn drops_match_their_manifests_and_read_back_as_generated() {
                                     >= 3
                             })
                             .expect("a header row");
-                        let data_rows = rows.len() - header_at - 1;
                         let expected = match table {
-                            TableKind::Children => memory.rows.children.len(),
-                            TableKind::Measures => memory.rows.measures.len(),
-                            TableKind::Achievements => memory.rows.achievements.len(),
-                            TableKind::Teachers => memory.rows.teachers.len(),
+                            TableKind::Children => &memory.rows.children,
+                            TableKind::Measures => &memory.rows.measures,
+                            TableKind::Achievements => &memory.rows.achievements,
+                            TableKind::Teachers => &memory.rows.teachers,
                         };
-                        assert_eq!(data_rows, expected, "{} {sheet}", book.display());
+                        let data = &rows[header_at + 1..];
+                        assert_eq!(data.len(), expected.len(), "{} {sheet}", book.display());
+                        // Each row's identifying columns, as written, in order: its IIN (in a
+                        // text or a numeric cell) and the text that names it.
+                        let definition = table.definition();
+                        for name in key_columns(table) {
+                            let at = rows[header_at]
+                                .iter()
+                                .position(|cell| {
+                                    definition.column_for_header(&cell.to_string()) == Some(definition.index(name))
+                                })
+                                .unwrap_or_else(|| panic!("{sheet} has no `{name}`"));
+                            let column = definition.index(name);
+                            for (row, cells) in data.iter().zip(expected) {
+                                let written = match &row[at] {
+                                    calamine::Data::Float(number) => format!("{}", *number as i64),
+                                    other => other.to_string(),
+                                };
+                                assert_eq!(
+                                    digits_as_iin(&written),
+                                    digits_as_iin(&cells[column].display()),
+                                    "{} {sheet} `{name}`",
+                                    book.display()
+                                );
+                            }
+                        }
                     }
                 }
             }
@@ -182,6 +227,28 @@ fn drops_match_their_manifests_and_read_back_as_generated() {
                 assert_eq!(lines.len(), memory.rows.children.len());
                 let measures: usize = lines.iter().map(|line| line["measures"].as_array().unwrap().len()).sum();
                 assert_eq!(measures, memory.rows.measures.len());
+                // Each line is its child, and its measures are the child's, in order.
+                let text = |value: &serde_json::Value| match value {
+                    serde_json::Value::String(text) => text.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                let column = |table: TableKind, name: &str| table.definition().index(name);
+                let mut measures = memory.rows.measures.iter();
+                for (line, child) in lines.iter().zip(&memory.rows.children) {
+                    for name in key_columns(TableKind::Children) {
+                        assert_eq!(
+                            digits_as_iin(&text(&line[name])),
+                            digits_as_iin(&child[column(TableKind::Children, name)].display()),
+                            "`{name}`"
+                        );
+                    }
+                    for nested in line["measures"].as_array().unwrap() {
+                        let measure = measures.next().unwrap();
+                        let title = column(TableKind::Measures, "title");
+                        assert_eq!(text(&nested["title"]), measure[title].display());
+                    }
+                }
                 assert!(
                     lines.iter().all(|line| line["measures"]
                         .as_array()

@@ -24,6 +24,8 @@ fn generate_day(out: &Path, date: &str, children: u64, error_rate: f64, seed: u6
 
 fn ingest(registry: &Path, extra: &[&str], paths: &[&Path]) -> (i32, String, serde_json::Value) {
     let report = registry.with_extension("report.json");
+    // Never the report of an earlier run read as this one's.
+    let _ = std::fs::remove_file(&report);
     let mut args = vec!["ingest", "--registry", registry.to_str().unwrap(), "--report", report.to_str().unwrap()];
     args.extend_from_slice(extra);
     args.extend(paths.iter().map(|path| path.to_str().unwrap()));
@@ -31,7 +33,11 @@ fn ingest(registry: &Path, extra: &[&str], paths: &[&Path]) -> (i32, String, ser
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let code = output.status.code().unwrap_or(-1);
     assert!(code == 0 || code == 1 || code == 2, "{}\n{}", stdout, String::from_utf8_lossy(&output.stderr));
-    let report = serde_json::from_slice(&std::fs::read(&report).unwrap_or_default()).unwrap_or(serde_json::Value::Null);
+    // A run that ends on bad arguments writes none; one that writes it writes JSON.
+    let report = match std::fs::read(&report) {
+        Ok(bytes) => serde_json::from_slice(&bytes).expect("the report is JSON"),
+        Err(_) => serde_json::Value::Null,
+    };
     (code, stdout, report)
 }
 
@@ -64,7 +70,7 @@ fn every_injected_error_comes_back_where_the_truth_file_says() {
         .collect();
     let names: Vec<&str> = stages.iter().map(|(name, _)| *name).collect();
     assert_eq!(names, ["tables", "conflicts", "rejections", "index", "publish"]);
-    assert!(stages.iter().all(|(_, seconds)| *seconds >= 0.0) && stages[0].1 > 0.0, "{stages:?}");
+    assert!(stages[0].1 > 0.0, "{stages:?}");
     assert!(stdout.lines().any(|line| line.starts_with("took ") && line.contains(", index ")), "{stdout}");
 
     let key = |value: &serde_json::Value| {

@@ -74,7 +74,7 @@ fn people(registry: &Path, sql: &str) -> Vec<Person> {
                 writer.finish().unwrap();
                 writer.into_inner()
             };
-            let values: Vec<serde_json::Value> = serde_json::from_slice(&json).unwrap_or_default();
+            let values: Vec<serde_json::Value> = serde_json::from_slice(&json).expect("rows as JSON");
             for value in values {
                 let text = |name: &str| value[name].as_str().unwrap_or("").to_owned();
                 rows.push(Person {
@@ -498,6 +498,7 @@ fn search_cli_gives_keys_snippets_and_facets_and_refuses_bad_parameters() {
 
     // Filters narrow: every hit is of the region asked for.
     let filtered = search_json(&registry, &["--region", &child.region, "--group", "rural", "--limit", "50", ""]);
+    assert!(!filtered["hits"].as_array().unwrap().is_empty(), "{filtered}");
     for hit in filtered["hits"].as_array().unwrap() {
         assert_eq!(hit["fields"]["region"], child.region.as_str());
         assert!(hit["fields"]["groups"].as_array().unwrap().iter().any(|group| group == "rural"));

@@ -128,7 +128,9 @@ fn analyst_sql_reads_every_table_and_refuses_to_write() {
     let syntax = refused(registry, &[], "SELECT region FORM children");
     assert!(syntax.contains("error[sql_syntax]") && syntax.contains("at line 1, column"), "{syntax}");
 
-    // History: version 1 exists; version 7 does not.
+    // `--as-of` names the fixture's one version as the current does; version 7 does not
+    // exist. (Reading an older version is tested where a registry has several: ingest,
+    // vacuum and search.)
     assert_eq!(json(registry, "SELECT count(*) AS n FROM children"), json_as_of(registry, "1"));
     assert!(refused(registry, &["--as-of", "7"], "SELECT 1").contains("error[registry]"));
 

@@ -30,7 +30,7 @@ fn roadmap() -> Vec<u8> {
     let mut workbook = Workbook::new();
     let explanation = workbook.add_worksheet().set_name("Нұсқаулық").unwrap();
     write_headers(explanation, 0, &["Кесте", "Баған", "Міндетті", "Түсіндірме"]);
-    write_headers(explanation, 1, &["Балалар", "ЖСН", "иә", "Баланың ЖСН-ы"]);
+    write_headers(explanation, 1, &["Балалар", "ЖСН", "иә", "Баланың ЖСН-і"]);
     let date_format = Format::new().set_num_format("dd.mm.yyyy");
     let children = workbook.add_worksheet().set_name("Балалар").unwrap();
     children.write_string(0, 0, "Дарынды балалардың жеке жол карталары — Абай облысы").unwrap();

@@ -224,7 +224,9 @@ fn the_drop_cascades_and_checks_references() {
         ..DropRows::default()
     };
     let checked = check_drop(rows, &context());
-    // The girl's first row is accepted; her second row is a duplicate IIN.
+    // The girl's first row is accepted and her second rejected for its grade (its IIN
+    // repeating hers is never reached); a measure of an IIN with no child is unknown, and
+    // so is a teacher the drop does not list. (A repeated IIN: below.)
     let codes = rejected(&checked);
     assert_eq!(
         codes,
@@ -372,7 +374,8 @@ fn a_district_name_without_the_classifier_asks_for_the_code() {
     let mut cells = row(&CHILDREN, &with(valid_child(), "district", "Абай ауданы"));
     let issue = check_child(&mut cells, &context()).expect_err("rejected");
     assert_eq!(issue.code, RejectCode::DistrictUnknown);
-    assert!(issue.detail.contains("nine-digit KATO code"), "{}", issue.detail);
+    assert!(issue.detail.en.contains("nine-digit KATO code"), "{:?}", issue.detail);
+    assert!(issue.detail.kk.contains("ӘАОЖ (КАТО)") && issue.detail.ru.contains("код района"), "{:?}", issue.detail);
 }
 
 #[test]
@@ -397,7 +400,7 @@ fn measures_titled_alike_in_two_disciplines_are_two_measures() {
     let checked = check_drop(rows, &context());
     let rejected: Vec<(usize, RejectCode)> = checked.rejections.iter().map(|r| (r.index, r.issue.code)).collect();
     assert_eq!(rejected, [(2, RejectCode::DuplicateKey), (3, RejectCode::DuplicateKey), (5, RejectCode::DuplicateKey)]);
-    assert!(checked.rejections[0].issue.detail.contains("same measure"), "{}", checked.rejections[0].issue.detail);
+    assert!(checked.rejections[0].issue.detail.en.contains("same measure"), "{:?}", checked.rejections[0].issue.detail);
     let ids: Vec<&str> = checked.measures.iter().map(|(_, measure)| measure.measure_id.as_str()).collect();
     // The first keeps the id every earlier version gave it; the second has its own.
     let first = content_id(&[GIRL, "scholarship", "Именная стипендия", "2026-01-01", "2026-06-01"]);
@@ -423,4 +426,40 @@ fn rows_nested_in_a_rejected_childs_document_go_with_it_whoever_else_holds_its_i
     );
     assert_eq!(checked.measures.len(), 1);
     assert_eq!(checked.measures[0].1.title, "Именная стипендия");
+}
+
+#[test]
+fn a_rejection_tells_its_particulars_in_kazakh_and_russian_too() {
+    // GIRL's IIN says 05.01.2010; the row says 06.01.2010.
+    let issue = check_child(&mut row(&CHILDREN, &with(valid_child(), "birth_date", "06.01.2010")), &context())
+        .expect_err("rejected");
+    assert_eq!(issue.code, RejectCode::IinMismatch);
+    for lang in [Lang::En, Lang::Kk, Lang::Ru] {
+        assert!(issue.detail.get(lang).contains("05.01.2010"), "{lang:?}: {:?}", issue.detail);
+    }
+    // Identified on 25.11.2026, the day after the export of 24.11.2026.
+    let issue = check_child(&mut row(&CHILDREN, &with(valid_child(), "identified_on", "2026-11-25")), &context())
+        .expect_err("rejected");
+    assert_eq!(issue.code, RejectCode::DateInFuture);
+    assert_eq!(issue.detail.kk, "экспорт күні — 24.11.2026");
+    assert_eq!(issue.detail.ru, "дата выгрузки — 24.11.2026");
+    // Region 35 is Karaganda oblast; a row of Astana's (71) is not its own.
+    let issue = check_child(&mut row(&CHILDREN, &with(valid_child(), "region", "710000000")), &context())
+        .expect_err("rejected");
+    assert_eq!(issue.code, RejectCode::RegionMismatch);
+    assert_eq!(issue.detail.kk, "экспорт өңірі: Қарағанды облысы");
+    assert_eq!(issue.detail.ru, "регион выгрузки: Карагандинская область");
+}
+
+#[test]
+fn the_age_is_told_in_russian_with_its_word_for_years() {
+    // 1 год, 2–4 года, 5–20 лет; after 20 by the last digit, but 11–14 лет.
+    for (count, word) in [(1, "год"), (2, "года"), (4, "года"), (5, "лет"), (11, "лет"), (14, "лет"), (20, "лет")]
+    {
+        assert_eq!(years_ru(count), word, "{count}");
+    }
+    for (count, word) in [(21, "год"), (22, "года"), (25, "лет"), (101, "год"), (111, "лет"), (-1, "год"), (0, "лет")]
+    {
+        assert_eq!(years_ru(count), word, "{count}");
+    }
 }
