@@ -298,6 +298,13 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     let sources = read::discover(&options.paths)?;
     let store = Store::open(&options.registry, true)?;
     let _lock = store.lock()?;
+    if let Some(mode) = store.open_to_others() {
+        tracing::warn!(
+            "the registry's folder `{}` is open to every user of this machine (mode {mode:o}), and its tables hold \
+             children's IINs and names: `chmod o-rwx` it (see the README, \"Personal data\")",
+            store.root().display()
+        );
+    }
     progress.stage("checking the registry");
     let rolled_back = store.roll_back_unpinned().await?;
     let current = store.current()?;

@@ -244,7 +244,11 @@ impl RegistrySession {
 
     /// The columns of a table or view.
     pub async fn describe(&self, name: &str) -> Result<SchemaRef> {
-        if !self.tables.iter().any(|table| table.name == name) {
+        // The raw tables under `store.` too (`conflicts` has none: it is never filtered).
+        let raw = name
+            .strip_prefix("store.")
+            .is_some_and(|table| table != "conflicts" && StoreTable::ALL.iter().any(|known| known.name() == table));
+        if !raw && !self.tables.iter().any(|table| table.name == name) {
             return Err(Error::NoSuchTable { table: name.to_owned() });
         }
         let frame = self.context.table(name).await.map_err(planning)?;

@@ -258,6 +258,22 @@ fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
     Ok(())
 }
 
+/// Takes every right to a new registry's folder from users outside its owner and group,
+/// whatever the umask: the files below it hold children's personal data, and a folder
+/// that others cannot enter keeps them from every file in it.
+fn close_to_others(root: &Path) -> StoreResult<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut permissions = std::fs::metadata(root).map_err(io(root))?.permissions();
+        if permissions.mode() & 0o007 != 0 {
+            permissions.set_mode(permissions.mode() & !0o007);
+            std::fs::set_permissions(root, permissions).map_err(io(root))?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens the registry at `root`, creating its folders when `create` is set.
     /// A new registry gets `daryn.toml` with every setting at its default; its settings
@@ -267,11 +283,15 @@ impl Store {
             // (With version files but no `CURRENT`, it is a registry that lost it: told below.)
             let has_versions =
                 || std::fs::read_dir(root.join("versions")).is_ok_and(|mut inside| inside.next().is_some());
-            if !root.join("CURRENT").exists() && !has_versions() {
+            let new = !root.join("CURRENT").exists() && !has_versions();
+            if new {
                 refuse_foreign_folder(root)?;
             }
             for folder in [root.join("versions"), root.join("tables")] {
                 std::fs::create_dir_all(&folder).map_err(io(&folder))?;
+            }
+            if new {
+                close_to_others(root)?;
             }
             let config = root.join(CONFIG_FILE);
             if !config.exists() {
@@ -311,6 +331,19 @@ impl Store {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The mode of the registry's folder when users other than its owner and group may
+    /// enter it: its tables hold every child's IIN and name.
+    pub fn open_to_others(&self) -> Option<u32> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.root).ok()?.permissions().mode() & 0o7777;
+            (mode & 0o007 != 0).then_some(mode)
+        }
+        #[cfg(not(unix))]
+        None
     }
 
     /// The settings of `daryn.toml` (the defaults where it is silent).

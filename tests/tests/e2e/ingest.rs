@@ -1326,3 +1326,35 @@ fn the_exit_code_is_the_runs_whatever_happens_to_the_output() {
     }
     assert_eq!(sql_lines(&registry, None, "SELECT count(*) FROM children"), ["3"]);
 }
+
+/// A new registry's folder is closed to other users whatever the umask; one opened to
+/// them is warned about on every run, which still publishes.
+#[test]
+fn a_new_registry_is_closed_to_other_users_and_an_open_one_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let first = generate_day(&drops, "2026-11-20", 200, 0.0, 41);
+    // Made by hand, as an operator may, open to everyone.
+    let registry = root.path().join("registry");
+    std::fs::create_dir(&registry).unwrap();
+    std::fs::set_permissions(&registry, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let mode = || std::fs::metadata(&registry).unwrap().permissions().mode() & 0o777;
+    let run = |day: &Path| daryn(&["ingest", "--registry", registry.to_str().unwrap(), day.to_str().unwrap()]);
+
+    let output = run(&first);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(mode(), 0o770, "the owner's and group's rights are kept, the others' taken");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("open to every user"));
+
+    std::fs::set_permissions(&registry, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // (The same drop again: a clean run that changes nothing.)
+    let output = run(&first);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is open to every user of this machine (mode 755)") && stderr.contains("chmod o-rwx"),
+        "{stderr}"
+    );
+    assert_eq!(mode(), 0o755, "an existing registry's folder is the operator's: warned about, not changed");
+}

@@ -428,13 +428,16 @@ fn search_json(registry: &Path, args: &[&str]) -> serde_json::Value {
 }
 
 /// Runs `daryn` as someone who may read the registry and not write to it: `nobody`
-/// when the tests run as root (the temporary folder above the registry is opened to
-/// others), else this user over an index whose files are made read-only for the run.
+/// when the tests run as root (the temporary folder above the registry, and the
+/// registry's folder, which a new registry closes to others, are opened to them), else
+/// this user over an index whose files are made read-only for the run.
 fn as_a_reader(root: &Path, registry: &Path, args: &[&str]) -> std::process::Output {
     use std::os::unix::fs::PermissionsExt;
     let uid = std::process::Command::new("id").arg("-u").output().expect("id runs");
     if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
-        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for folder in [root, registry] {
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
         std::process::Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(crate::binary())
