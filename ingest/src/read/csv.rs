@@ -351,7 +351,7 @@ mod tests {
 
     use daryn_registry::form::{CHILDREN, MEASURES};
 
-    use super::super::{DropContent, read_drop_files};
+    use super::super::{DropContent, MAX_UNKNOWN_COLUMNS, read_drop_files};
     use super::*;
 
     fn read_children(bytes: Vec<u8>) -> DropContent {
@@ -377,6 +377,19 @@ mod tests {
             Err(error @ Error::Unreadable { .. }) => error.to_string(),
             other => panic!("expected the file refused as unreadable, got {:?}", other.map(|_| "rows")),
         }
+    }
+
+    #[test]
+    fn a_hundred_unknown_columns_are_told_then_and_more() {
+        // The three known headers, then 150 stray ones, each once.
+        let strays: Vec<String> = (1..=150).map(|n| format!("extra {n}")).collect();
+        let text = format!("iin;Фамилия;АТЫ;{}\r\n010101500123;Иванов;Арман\r\n", strays.join(";"));
+        let content = read_children(text.into_bytes());
+        let told: Vec<&str> = content.unknown_columns.iter().map(|column| column.header.as_str()).collect();
+        assert_eq!(told.len(), MAX_UNKNOWN_COLUMNS + 1);
+        assert_eq!(told[..3], ["extra 1", "extra 2", "extra 3"]);
+        assert_eq!(told[MAX_UNKNOWN_COLUMNS - 1], "extra 100");
+        assert_eq!(told[MAX_UNKNOWN_COLUMNS], "and more");
     }
 
     #[test]

@@ -1358,3 +1358,127 @@ fn a_new_registry_is_closed_to_other_users_and_an_open_one_is_warned_about() {
     );
     assert_eq!(mode(), 0o755, "an existing registry's folder is the operator's: warned about, not changed");
 }
+
+/// A district written by its name is read only with the KATO classifier: without it the
+/// row is rejected, saying in every language to write the code; with `--kato` the name
+/// is the district's code.
+#[test]
+fn a_district_by_name_is_read_with_the_classifier_given() {
+    let Scene { root: _root, drops, registry, iins } = scene(10);
+    let kato = daryn_tests::reference_dir().join("kato-2024-districts.csv");
+    // Balkhash (351600000), by its Kazakh name in the classifier.
+    let classifier = std::fs::read_to_string(&kato).unwrap();
+    let name = classifier.lines().find(|line| line.starts_with("351600000,")).unwrap().split(',').nth(6).unwrap();
+    let folder = hand_made_drop(&drops, "2026-11-24", "35", &iins);
+    let file = folder.join("children.csv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let last = iins.last().unwrap();
+    let named: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.starts_with(last.as_str()) {
+                line.replace(";351600000;", &format!(";{name};"))
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    assert_ne!(named.join("\n"), text, "the last row names its district");
+    std::fs::write(&file, named.join("\n")).unwrap();
+
+    let (code, stdout, _) = ingest(&registry, &[], &[&folder]);
+    assert_eq!(code, 2, "{stdout}");
+    let rejected = sql_lines(&registry, None, "SELECT column_name, code, message_kk, message_ru FROM rejections");
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert!(rejected[0].starts_with("district,district_unknown,"), "{rejected:?}");
+    assert!(rejected[0].contains("ӘАОЖ (КАТО)") && rejected[0].contains("код района"), "{rejected:?}");
+
+    let with_classifier = registry.with_extension("with-kato");
+    let (code, stdout, _) = ingest(&with_classifier, &["--kato", kato.to_str().unwrap()], &[&folder]);
+    assert_eq!(code, 0, "{stdout}");
+    let query = format!("SELECT district_kato FROM children WHERE iin = '{last}'");
+    assert_eq!(sql_lines(&with_classifier, None, &query), ["351600000"]);
+}
+
+/// The teachers' item-15 scores in the search index follow `daryn.toml`: after its
+/// weights change, the next ingest that publishes rebuilds the whole index, so a teacher
+/// of a region that sent nothing new is scored with the new weights too.
+#[test]
+fn new_item15_weights_rebuild_the_whole_index_at_the_next_publish() {
+    let root = tempfile::tempdir().unwrap();
+    let day = generate_day(&root.path().join("drops"), "2026-11-20", 600, 0.0, 51);
+    let registry = root.path().join("registry");
+    assert_eq!(ingest(&registry, &[], &[&day]).0, 0);
+    let teachers = || -> Vec<(String, String, u64)> {
+        let output = daryn(&[
+            "search",
+            "--registry",
+            registry.to_str().unwrap(),
+            "--format",
+            "json",
+            "--teachers",
+            "--sort",
+            "best",
+            "--limit",
+            "1000",
+            "",
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let found: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| {
+                let fields = &hit["fields"];
+                (
+                    hit["teacher_id"].as_str().unwrap().to_owned(),
+                    fields["region"].as_str().unwrap().to_owned(),
+                    fields["item15_score"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before = teachers();
+    let (best, best_region, best_score) = before[0].clone();
+    assert!(best_score > 0, "the generated country has a scoring teacher");
+
+    // Every weight 0: every score must become 0.
+    let zero = "participant = 0\nhonourable_mention = 0\nprize_winner = 0\nwinner = 0\n";
+    std::fs::write(registry.join("daryn.toml"), format!("[item15.republican]\n{zero}[item15.international]\n{zero}"))
+        .unwrap();
+    // Another region (one sent as CSV) sends again a day later, one child fewer.
+    let resent = std::fs::read_dir(&day)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|folder| {
+            let region = daryn_registry::RegionCode::parse(&folder.file_name().unwrap().to_string_lossy());
+            folder.join("children.csv").exists() && region.map(|code| code.to_string()) != Some(best_region.clone())
+        })
+        .expect("a region sent as CSV");
+    let later = root.path().join("drops/2026-11-21").join(resent.file_name().unwrap());
+    std::fs::create_dir_all(&later).unwrap();
+    for entry in std::fs::read_dir(&resent).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_owned();
+        if name != "manifest.json" {
+            std::fs::copy(&path, later.join(name)).unwrap();
+        }
+    }
+    let children = std::fs::read_to_string(later.join("children.csv")).unwrap();
+    let mut lines: Vec<&str> = children.lines().collect();
+    lines.pop();
+    std::fs::write(later.join("children.csv"), lines.join("\n")).unwrap();
+    let (code, stdout, _) = ingest(&registry, &[], &[&later]);
+    assert!(code == 0 || code == 2, "{stdout}");
+    assert!(stdout.contains("published registry version 2"), "{stdout}");
+
+    // A teacher outside the region sent again scored before: only a whole rebuild
+    // scores them anew.
+    let resent_region =
+        daryn_registry::RegionCode::parse(&resent.file_name().unwrap().to_string_lossy()).unwrap().to_string();
+    assert!(before.iter().any(|(_, region, score)| *score > 0 && *region != resent_region));
+    let after = teachers();
+    assert!(after.iter().any(|(teacher, _, _)| *teacher == best), "the best teacher of before is still found");
+    assert!(after.iter().all(|(_, _, score)| *score == 0), "{:?}", &after[..3]);
+}

@@ -507,6 +507,33 @@ fn search_cli_gives_keys_snippets_and_facets_and_refuses_bad_parameters() {
         assert!(hit["fields"]["groups"].as_array().unwrap().iter().any(|group| group == "rural"));
     }
 
+    // Each other filter keeps only what it names, and finds as many as the facet of
+    // everyone counted for it.
+    let district = everyone["hits"][0]["fields"]["district_kato"].as_str().unwrap().to_owned();
+    for (flag, value, field, facet) in [
+        ("--area-type", "urban", "area_type", "area_type"),
+        ("--domain", "sport", "talent_domains", "domain"),
+        ("--status", "active", "roadmap_status", "roadmap_status"),
+        ("--district", district.as_str(), "district_kato", ""),
+    ] {
+        let found = search_json(&registry, &[flag, value, "--limit", "1000", ""]);
+        let hits = found["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "{flag} {value}");
+        for hit in hits {
+            let held = &hit["fields"][field];
+            let holds = held == value || held.as_array().is_some_and(|items| items.iter().any(|item| item == value));
+            assert!(holds, "{flag} {value}: {hit}");
+        }
+        if !facet.is_empty() {
+            assert_eq!(found["total"], everyone["facets"][facet][value], "{flag} {value}");
+        }
+    }
+    // A teacher has no district or domain of a child's: those filters are refused.
+    let output =
+        daryn(&["search", "--registry", registry.to_str().unwrap(), "--teachers", "--district", &district, ""]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--district"));
+
     // Teachers carry their id and item-15 score.
     let teachers = search_json(&registry, &["--teachers", "--sort", "best", "--limit", "3", ""]);
     let top = &teachers["hits"][0];

@@ -463,3 +463,15 @@ fn the_age_is_told_in_russian_with_its_word_for_years() {
         assert_eq!(years_ru(count), word, "{count}");
     }
 }
+
+#[test]
+fn a_value_told_back_is_cut_at_a_thousand_characters_and_control_characters_blanked() {
+    // 1,500 Cyrillic letters (two bytes each): the first thousand and an ellipsis.
+    let long = "ә".repeat(1_500);
+    let cut = cut_shown(long);
+    assert_eq!(cut.chars().count(), MAX_SHOWN_CHARS + 1);
+    assert!(cut.ends_with("ә…"));
+    assert_eq!(cut_shown("ә".repeat(MAX_SHOWN_CHARS)), "ә".repeat(MAX_SHOWN_CHARS), "at the limit, whole");
+    // A NUL, a bell and an escape become spaces; tab and line feed stay.
+    assert_eq!(cut_shown("a\0b\x07c\x1bd\te\nf".to_owned()), "a b c d\te\nf");
+}
