@@ -102,8 +102,11 @@ pub fn markdown() -> String {
             table.sheet_name(Lang::Ru),
             if table.is_required() { " (required)" } else { "" }
         );
-        let _ = writeln!(text, "| column | Kazakh header | Russian header | type | required | what |");
-        let _ = writeln!(text, "|---|---|---|---|---|---|");
+        let _ = writeln!(
+            text,
+            "| column | Kazakh header | Russian header | type | required | what | не жазылады | что указывать |"
+        );
+        let _ = writeln!(text, "|---|---|---|---|---|---|---|---|");
         for column in definition.columns {
             let required = match column.requirement {
                 Requirement::Required => "yes",
@@ -112,13 +115,15 @@ pub fn markdown() -> String {
             };
             let _ = writeln!(
                 text,
-                "| `{}` | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
                 column.name,
                 column.header_kk,
                 column.header_ru,
                 type_name(column.column_type),
                 required,
-                column.help.en
+                column.help.en,
+                column.help.kk,
+                column.help.ru
             );
         }
         let _ = writeln!(text);
