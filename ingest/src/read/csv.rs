@@ -102,7 +102,7 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
             Ok(_) if title_records > 0 => title_records -= 1,
             Err(_) if title_records > 0 && reader.position().byte() != before => title_records -= 1,
             Ok(true) if record.as_slice().len() > MAX_RECORD_BYTES => {
-                return Err(too_long(input, record.position().map_or(0, |position| position.line())));
+                return Err(too_long(input, record.position().map_or(0, |position| start_line(&text, position))));
             }
             Ok(true) => {
                 if records > 0 {
@@ -403,8 +403,14 @@ mod tests {
         assert!(refusal(cell.clone().into_bytes()).contains("line 1 is longer than 4 MiB"));
         let classic_mac = format!("iin;Фамилия;АТЫ\r{cell}\r");
         assert!(refusal(classic_mac.into_bytes()).contains("line 2 is longer than 4 MiB"));
+        // Below the lines looked at before the header (a thousand and one), in a CRLF file:
+        // the header on line 1, 1,100 children on lines 2 to 1101, the long one on 1102.
+        let rows = "010101500123;Иванов;Арман\r\n".repeat(1_100);
+        let text = format!("iin;Фамилия;АТЫ\r\n{rows}010101500123;{cell};Арман\r\n");
+        let said = refusal(text.into_bytes());
+        assert!(said.contains("line 1102 is longer than 4 MiB"), "{said}");
         // A line of exactly the limit is a line like any other (its cell is then checked).
-        let at_limit = format!("{SAMPLE}{}\r\n", "y".repeat(MAX_RECORD_BYTES - 2));
+        let at_limit = format!("{SAMPLE}{}\r\n", "y".repeat(MAX_RECORD_BYTES));
         assert!(read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), at_limit.into_bytes())]).is_ok());
     }
 

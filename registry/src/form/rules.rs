@@ -349,11 +349,20 @@ pub fn check_child(cells: &mut [Cell], context: &DropContext<'_>) -> Checked<(Ch
     let age = age_on(birth_date, context.export_date);
     if !(5..=19).contains(&age) {
         let day = context.export_day();
-        let detail = Detail::said(
-            format!("the child is {age} on the export date, {day}"),
-            format!("экспорт күні ({day}) бала {age} жаста"),
-            format!("на дату выгрузки ({day}) ребёнку {age} {}", years_ru(age)),
-        );
+        // Born after the export, the child has no age yet: said so, not "-1".
+        let detail = if birth_date > context.export_date {
+            Detail::said(
+                format!("born after the export date, {day}"),
+                format!("туған күні экспорт күнінен ({day}) кейін"),
+                format!("дата рождения позже даты выгрузки ({day})"),
+            )
+        } else {
+            Detail::said(
+                format!("the child is {age} on the export date, {day}"),
+                format!("экспорт күні ({day}) бала {age} жаста"),
+                format!("на дату выгрузки ({day}) ребёнку {age} {}", years_ru(age)),
+            )
+        };
         return Err(row.issue("birth_date", RejectCode::AgeOutOfRange, detail));
     }
     if identified_on > context.export_date {
@@ -417,8 +426,8 @@ fn check_region(row: &Row<'_>, context: &DropContext<'_>) -> Checked<()> {
     } else {
         let detail = Detail::said(
             format!("the drop is for region `{}`", context.region),
-            format!("экспорт өңірі: {}", region_name(context, Lang::Kk)),
-            format!("регион выгрузки: {}", region_name(context, Lang::Ru)),
+            format!("экспорт өңірі — {}", region_name(context, Lang::Kk)),
+            format!("регион выгрузки — {}", region_name(context, Lang::Ru)),
         );
         Err(row.issue("region", RejectCode::RegionMismatch, detail))
     }
@@ -474,16 +483,16 @@ fn check_district(row: &Row<'_>, context: &DropContext<'_>) -> Checked<KatoCode>
     if code.region() != context.region {
         let detail = Detail::said(
             format!("`{code}` is not in region `{}`", context.region),
-            format!("экспорт өңірі: {}", region_name(context, Lang::Kk)),
-            format!("регион выгрузки: {}", region_name(context, Lang::Ru)),
+            format!("экспорт өңірі — {}", region_name(context, Lang::Kk)),
+            format!("регион выгрузки — {}", region_name(context, Lang::Ru)),
         );
         return Err(row.issue("district", RejectCode::DistrictOutsideRegion, detail));
     }
     if code.is_region() {
         let detail = Detail::said(
             "a region's code, not a district's",
-            "бұл ауданның емес, облыстың коды",
-            "это код области, а не района",
+            "бұл ауданның емес, өңірдің коды",
+            "это код региона, а не района",
         );
         return Err(row.issue("district", RejectCode::DistrictUnknown, detail));
     }

@@ -260,18 +260,24 @@ fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
 
 /// Takes every right to a new registry's folder from users outside its owner and group,
 /// whatever the umask: the files below it hold children's personal data, and a folder
-/// that others cannot enter keeps them from every file in it.
-fn close_to_others(root: &Path) -> StoreResult<()> {
+/// that others cannot enter keeps them from every file in it. A folder this user may not
+/// change (another's, shared with a group; a file system without Unix modes) is left as
+/// it is: the run goes on, and warns ([`Store::open_to_others`]).
+fn close_to_others(root: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mut permissions = std::fs::metadata(root).map_err(io(root))?.permissions();
+        let Ok(metadata) = std::fs::metadata(root) else { return };
+        let mut permissions = metadata.permissions();
         if permissions.mode() & 0o007 != 0 {
             permissions.set_mode(permissions.mode() & !0o007);
-            std::fs::set_permissions(root, permissions).map_err(io(root))?;
+            if let Err(error) = std::fs::set_permissions(root, permissions) {
+                tracing::debug!(%error, "the registry's folder cannot be closed to other users");
+            }
         }
     }
-    Ok(())
+    #[cfg(not(unix))]
+    let _ = root;
 }
 
 impl Store {
@@ -291,7 +297,7 @@ impl Store {
                 std::fs::create_dir_all(&folder).map_err(io(&folder))?;
             }
             if new {
-                close_to_others(root)?;
+                close_to_others(root);
             }
             let config = root.join(CONFIG_FILE);
             if !config.exists() {

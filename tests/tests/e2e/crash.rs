@@ -101,7 +101,7 @@ fn kill_after(registry: &Path, drops: &Path, delay: Duration) -> bool {
     true
 }
 
-/// The registry's content without its version number (a finished run after a crash
+/// The registry's content, its version number first (a finished run after a crash
 /// publishes the same content under the same number).
 fn content(registry: &Path) -> String {
     registry_fingerprint(registry)
@@ -217,7 +217,10 @@ fn one_writer_at_a_time_and_readers_are_never_blocked() {
     let mut holder =
         spawn_daryn(&ingest_args(&registry, &second, &shrinks), &[("DARYN_PAUSE_AT", "committed:measures")]);
     let mut lines = BufReader::new(holder.stderr.take().unwrap()).lines();
-    assert!(lines.any(|line| line.is_ok_and(|line| line.contains("paused at committed:measures"))));
+    if !lines.any(|line| line.is_ok_and(|line| line.contains("paused at committed:measures"))) {
+        let _ = holder.kill();
+        panic!("the run never paused");
+    }
 
     let registry_arg = registry.to_str().unwrap();
     for args in [

@@ -1357,6 +1357,27 @@ fn a_new_registry_is_closed_to_other_users_and_an_open_one_is_warned_about() {
         "{stderr}"
     );
     assert_eq!(mode(), 0o755, "an existing registry's folder is the operator's: warned about, not changed");
+
+    // A folder another user owns and shares with a group (as root: `nobody` runs in the
+    // group `nogroup` of a root-owned folder, 2775): it cannot be closed, the first run
+    // publishes and warns. (As another user, no folder of someone else's can be made.)
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+        let shared = root.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::os::unix::fs::chown(&shared, Some(0), Some(65534)).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o2775)).unwrap();
+        std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let output = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(crate::binary())
+            .args(["ingest", "--registry", shared.to_str().unwrap(), first.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains("(mode 2775)"), "{stderr}");
+    }
 }
 
 /// A district written by its name is read only with the KATO classifier: without it the
@@ -1448,14 +1469,16 @@ fn new_item15_weights_rebuild_the_whole_index_at_the_next_publish() {
     std::fs::write(registry.join("daryn.toml"), format!("[item15.republican]\n{zero}[item15.international]\n{zero}"))
         .unwrap();
     // Another region (one sent as CSV) sends again a day later, one child fewer.
-    let resent = std::fs::read_dir(&day)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&day).unwrap().map(|entry| entry.unwrap().path()).collect();
+    folders.sort();
+    let resent = folders
+        .into_iter()
         .find(|folder| {
             let region = daryn_registry::RegionCode::parse(&folder.file_name().unwrap().to_string_lossy());
-            folder.join("children.csv").exists() && region.map(|code| code.to_string()) != Some(best_region.clone())
+            let utf8 = std::fs::read(folder.join("children.csv")).is_ok_and(|bytes| String::from_utf8(bytes).is_ok());
+            utf8 && region.map(|code| code.to_string()) != Some(best_region.clone())
         })
-        .expect("a region sent as CSV");
+        .expect("a region sent as CSV in UTF-8");
     let later = root.path().join("drops/2026-11-21").join(resent.file_name().unwrap());
     std::fs::create_dir_all(&later).unwrap();
     for entry in std::fs::read_dir(&resent).unwrap() {

@@ -410,7 +410,6 @@ fn shell(registry: &Path) {
     // without its `;`, runs too.
     assert!(stdout.contains("s\n\"a;\nb\"\n") && stdout.contains("m\n42\n"), "{stdout}");
     assert!(stdout.contains("last\n7\n"), "{stdout}");
-    // A closing comment is no statement.
     // The raw tables under `store.` are described as they are queried; a name that is no
     // table is refused by name.
     let output = run("\\d store.children\n\\d store.nothing\n");
@@ -418,6 +417,7 @@ fn shell(registry: &Path) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stdout.contains("store.children\n") && stdout.contains("iin "), "{stdout}");
     assert!(stderr.contains("table `store.nothing` is not in this registry version"), "{stderr}");
+    // A closing comment is no statement.
     let output = run("SELECT 1 AS one;\n-- done\n");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     // Fed from a pipe, standard output holds the results alone (`< q.sql > out.csv`): the

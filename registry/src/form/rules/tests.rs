@@ -447,8 +447,8 @@ fn a_rejection_tells_its_particulars_in_kazakh_and_russian_too() {
     let issue = check_child(&mut row(&CHILDREN, &with(valid_child(), "region", "710000000")), &context())
         .expect_err("rejected");
     assert_eq!(issue.code, RejectCode::RegionMismatch);
-    assert_eq!(issue.detail.kk, "экспорт өңірі: Қарағанды облысы");
-    assert_eq!(issue.detail.ru, "регион выгрузки: Карагандинская область");
+    assert_eq!(issue.detail.kk, "экспорт өңірі — Қарағанды облысы");
+    assert_eq!(issue.detail.ru, "регион выгрузки — Карагандинская область");
 }
 
 #[test]
@@ -474,4 +474,25 @@ fn a_value_told_back_is_cut_at_a_thousand_characters_and_control_characters_blan
     assert_eq!(cut_shown("ә".repeat(MAX_SHOWN_CHARS)), "ә".repeat(MAX_SHOWN_CHARS), "at the limit, whole");
     // A NUL, a bell and an escape become spaces; tab and line feed stay.
     assert_eq!(cut_shown("a\0b\x07c\x1bd\te\nf".to_owned()), "a b c d\te\nf");
+}
+
+#[test]
+fn a_child_born_after_the_export_is_out_of_range_and_told_so() {
+    // An IIN of a girl born 2026-12-01 (century digit 6), a week after the export of
+    // 24.11.2026: composed, so its check digit is right and only the age rule is left.
+    let born = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let iin = Iin::compose(born, Sex::Female, 1).unwrap().as_string();
+    let values: Vec<(&str, &str)> = valid_child()
+        .into_iter()
+        .map(|(column, value)| match column {
+            "iin" => (column, iin.as_str()),
+            "birth_date" => (column, "01.12.2026"),
+            _ => (column, value),
+        })
+        .collect();
+    let issue = check_child(&mut row(&CHILDREN, &values), &context()).expect_err("rejected");
+    assert_eq!(issue.code, RejectCode::AgeOutOfRange);
+    assert_eq!(issue.detail.en, "born after the export date, 24.11.2026");
+    assert_eq!(issue.detail.ru, "дата рождения позже даты выгрузки (24.11.2026)");
+    assert!(!issue.detail.kk.contains('-'), "{:?}", issue.detail);
 }
