@@ -8,13 +8,13 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use daryn_registry::RegionCode;
 use daryn_registry::kato::Region;
+use daryn_registry::{Lang, RegionCode};
 use deltalake::arrow::array::Int32Array;
-use deltalake::arrow::array::{AsArray, RecordBatch};
+use deltalake::arrow::array::{Array, AsArray, RecordBatch};
 use deltalake::arrow::compute::kernels::cmp::eq;
 use deltalake::arrow::compute::{concat_batches, filter_record_batch};
-use deltalake::arrow::datatypes::Int32Type;
+use deltalake::arrow::datatypes::{DataType, Int32Type};
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::error::{Error, Result};
@@ -261,47 +261,163 @@ fn write_workbook(
     let fail = |error: rust_xlsxwriter::XlsxError| Error::Output { path: path.to_owned(), reason: error.to_string() };
     let fail_text = |reason: String| Error::Output { path: path.to_owned(), reason };
     let result = |batch: RecordBatch| QueryResult { schema: batch.schema(), batches: vec![batch] };
-    let mut sections: Vec<(String, QueryResult)> = vec![("item 1".to_owned(), result(tables.item1))];
-    for (item, part) in split_by_item(&result(tables.items))? {
-        sections.push((format!("item {item}"), part));
-    }
+    let mut sections: Vec<(i32, QueryResult)> = vec![(1, result(tables.item1))];
+    sections.extend(split_by_item(&result(tables.items))?);
     if tables.teachers.num_rows() > 0 {
-        sections.push(("item 15".to_owned(), result(tables.teachers)));
+        sections.push((15, result(tables.teachers)));
     }
-    sections.sort_by_key(|(name, _)| name.trim_start_matches("item ").parse::<u32>().unwrap_or(u32::MAX));
+    sections.sort_by_key(|(item, _)| *item);
 
+    let lang = params.lang;
     let mut workbook = Workbook::new();
-    let cover = workbook.add_worksheet().set_name("cover").map_err(fail)?;
+    let cover_name = say(lang, "cover");
+    let cover = workbook.add_worksheet().set_name(cover_name).map_err(fail)?;
     let bold = Format::new().set_bold();
     let scope = match params.region {
-        Some(code) => format!("{} ({})", code.region().full_name(params.lang), code.kato()),
-        None => "Republic of Kazakhstan (national)".to_owned(),
+        Some(code) => format!("{} ({})", code.region().full_name(lang), code.kato()),
+        None => say(lang, "Republic of Kazakhstan (national)").to_owned(),
     };
     let (akimat_due, ministry_due) = due_dates(year);
     let version = session.version();
+    let suppressed = if suppress_small { "yes (1-4 shown as <5)" } else { "no" };
     let lines = [
-        ("report", "Roadmap of support for gifted children (decree 997), annual report".to_owned()),
+        ("report", say(lang, "Roadmap of support for gifted children (decree 997), annual report").to_owned()),
         ("scope", scope),
         ("reporting year", year.to_string()),
         ("due to the ministry (akimat)", akimat_due.to_string()),
         ("due to the Government (ministry)", ministry_due.to_string()),
         ("registry version", version.version.to_string()),
         ("registry date", registry_date(version).to_string()),
-        ("small counts suppressed", if suppress_small { "yes (1-4 shown as <5)" } else { "no" }.to_owned()),
+        ("small counts suppressed", say(lang, suppressed).to_owned()),
     ];
     for (row, (label, value)) in lines.iter().enumerate() {
-        cover.write_string_with_format(row as u32, 0, *label, &bold).map_err(fail)?;
+        cover.write_string_with_format(row as u32, 0, say(lang, label), &bold).map_err(fail)?;
         cover.write_string(row as u32, 1, value).map_err(fail)?;
     }
     cover.autofit();
-    let mut names = vec!["cover".to_owned()];
-    for (name, result) in &sections {
-        let sheet = workbook.add_worksheet().set_name(name).map_err(fail)?;
+    let mut names = vec![cover_name.to_owned()];
+    for (item, result) in &sections {
+        let name = item_sheet_name(*item, lang);
+        let sheet = workbook.add_worksheet().set_name(&name).map_err(fail)?;
         write_sheet(sheet, result).map_err(fail_text)?;
-        names.push(name.clone());
+        if lang != Lang::En {
+            in_words(sheet, result, lang, &bold).map_err(fail)?;
+        }
+        names.push(name);
     }
     workbook.save(path).map_err(fail)?;
     Ok(names)
+}
+
+/// A decree item's sheet: `1-тармақ`, `пункт 1`, `item 1`.
+fn item_sheet_name(item: i32, lang: Lang) -> String {
+    match lang {
+        Lang::Kk => format!("{item}-тармақ"),
+        Lang::Ru => format!("пункт {item}"),
+        Lang::En => format!("item {item}"),
+    }
+}
+
+/// The workbook's words in Kazakh and Russian, by their English: the cover's labels and
+/// values, and the column names of the items' sheets. The workbook goes to the ministry
+/// in the language asked for; in English it keeps the reports' column names.
+const WORDS: &[(&str, &str, &str)] = &[
+    ("cover", "титул", "титульный лист"),
+    ("report", "есеп", "отчёт"),
+    (
+        "Roadmap of support for gifted children (decree 997), annual report",
+        "Дарынды балаларды қолдаудың жол картасы (№ 997 қаулы), жылдық есеп",
+        "Дорожная карта поддержки одарённых детей (постановление № 997), годовой отчёт",
+    ),
+    ("scope", "аумақ", "территория"),
+    (
+        "Republic of Kazakhstan (national)",
+        "Қазақстан Республикасы (республика бойынша)",
+        "Республика Казахстан (по республике)",
+    ),
+    ("reporting year", "есепті жыл", "отчётный год"),
+    (
+        "due to the ministry (akimat)",
+        "министрлікке тапсыру мерзімі (әкімдік)",
+        "срок представления в министерство (акимат)",
+    ),
+    (
+        "due to the Government (ministry)",
+        "Үкіметке тапсыру мерзімі (министрлік)",
+        "срок представления в Правительство (министерство)",
+    ),
+    ("registry version", "тізілім нұсқасы", "версия реестра"),
+    ("registry date", "тізілім күні", "дата реестра"),
+    ("small counts suppressed", "аз сандар жасырылған", "малые значения скрыты"),
+    ("yes (1-4 shown as <5)", "иә (1–4 мәндері <5 деп көрсетілген)", "да (значения 1–4 показаны как <5)"),
+    ("no", "жоқ", "нет"),
+    ("region_kato", "ӘАОЖ коды", "код КАТО"),
+    ("region_name", "өңір", "регион"),
+    ("rural_gifted", "ауылдағы дарынды балалар", "одарённые дети в сельской местности"),
+    (
+        "urban_large_or_low_income_gifted",
+        "қаладағы көп балалы және аз қамтылған отбасылардың дарынды балалары",
+        "одарённые дети в городе из многодетных и малообеспеченных семей",
+    ),
+    ("total", "барлығы", "всего"),
+    ("item", "тармақ", "пункт"),
+    ("measure_type", "шара түрі", "вид меры"),
+    ("status", "мәртебесі", "статус"),
+    ("measures", "шаралар саны", "число мер"),
+    ("children", "балалар саны", "число детей"),
+    ("amount_kzt", "сомасы, теңге", "сумма, тенге"),
+    ("rank", "орны", "место"),
+    ("teacher_id", "мұғалімнің ЖСН-і", "ИИН педагога"),
+    ("last_name", "тегі", "фамилия"),
+    ("first_name", "аты", "имя"),
+    ("score", "ұпай", "баллы"),
+    ("achievements", "жетістіктер саны", "число достижений"),
+];
+
+/// The word for `en` in `lang` ([`WORDS`]); `en` itself in English or when it has none.
+fn say<'a>(lang: Lang, en: &'a str) -> &'a str {
+    match WORDS.iter().find(|(known, _, _)| *known == en) {
+        Some((_, kk, _)) if lang == Lang::Kk => kk,
+        Some((_, _, ru)) if lang == Lang::Ru => ru,
+        _ => en,
+    }
+}
+
+/// Writes over an item sheet [`write_sheet`] wrote the column names in `lang`, and the
+/// form's words (measure types and statuses, the national row's `total`) as the form
+/// says them in it.
+fn in_words(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    result: &QueryResult,
+    lang: Lang,
+    bold: &Format,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    use daryn_registry::enums::{MeasureStatus, MeasureType};
+    for (column, field) in result.schema.fields().iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, say(lang, field.name()), bold)?;
+        let word: fn(&str, Lang) -> Option<&'static str> = match field.name().as_str() {
+            "measure_type" => |code, lang| MeasureType::parse(code).map(|value| value.word(lang)),
+            "status" => |code, lang| MeasureStatus::parse(code).map(|value| value.word(lang)),
+            "region_name" => |code, lang| (code == "total").then(|| say(lang, "total")),
+            _ => continue,
+        };
+        let mut row = 1u32;
+        for batch in &result.batches {
+            // (Text comes as a view or a dictionary as often as plain.)
+            let Ok(values) = deltalake::arrow::compute::cast(batch.column(column), &DataType::Utf8) else {
+                row += batch.num_rows() as u32;
+                continue;
+            };
+            let texts = values.as_string::<i32>();
+            for index in 0..batch.num_rows() {
+                if let Some(said) = (!texts.is_null(index)).then(|| word(texts.value(index), lang)).flatten() {
+                    sheet.write_string(row, column as u16, said)?;
+                }
+                row += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Splits the annual items result into one result per decree item, in item order.

@@ -31,9 +31,10 @@ fn find<'a>(rows: &'a [Vec<String>], first: &str) -> &'a Vec<String> {
     rows.iter().find(|row| row[0] == first).unwrap_or_else(|| panic!("no row starting with `{first}`"))
 }
 
-/// Writes the annual workbooks of `year` into `out` (suppressed when asked).
+/// Writes the annual workbooks of `year` into `out` (suppressed when asked), in English:
+/// its sheets and columns are named as the reports name them.
 fn write_annual(registry: &Path, year: &str, out: &Path, suppress_small: bool) {
-    let mut args = vec!["report", "annual", "--registry", registry.to_str().unwrap(), "--year", year];
+    let mut args = vec!["report", "annual", "--registry", registry.to_str().unwrap(), "--year", year, "--lang", "en"];
     args.extend(["-o", out.to_str().unwrap()]);
     if suppress_small {
         args.push("--suppress-small");
@@ -392,6 +393,30 @@ fn annual(fixture: &Fixture, root: &Path) {
     assert!(text.contains(&"reporting year=2025".to_owned()), "{text:?}");
     assert!(text.contains(&"due to the ministry (akimat)=2026-01-10".to_owned()), "{text:?}");
     assert!(text.contains(&"due to the Government (ministry)=2026-01-25".to_owned()), "{text:?}");
+
+    // Without `--lang`, in Kazakh, as the ministry reads it; in Russian when asked. The
+    // cancelled measure of item 12 is told in the form's word for it.
+    for (lang, cover_name, item12_name, year_label, status_label, cancelled) in [
+        (None, "титул", "12-тармақ", "есепті жыл", "мәртебесі", "тоқтатылды"),
+        (Some("ru"), "титульный лист", "пункт 12", "отчётный год", "статус", "отменено"),
+    ] {
+        let out = root.join(format!("annual-{}", lang.unwrap_or("kk")));
+        let mut args = vec!["report", "annual", "--registry", registry, "--year", "2025", "--region", "35"];
+        args.extend(lang.map(|lang| ["--lang", lang]).into_iter().flatten());
+        args.extend(["-o", out.to_str().unwrap()]);
+        let output = daryn(&args);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("annual-2025-35.xlsx")).unwrap();
+        let names = workbook.sheet_names().to_vec();
+        assert_eq!((names[0].as_str(), names.contains(&item12_name.to_owned())), (cover_name, true), "{names:?}");
+        let cover = workbook.worksheet_range(cover_name).unwrap();
+        let text: Vec<String> = cover.rows().map(|r| format!("{}={}", r[0], r[1])).collect();
+        assert!(text.contains(&format!("{year_label}=2025")), "{text:?}");
+        let item12 = workbook.worksheet_range(item12_name).unwrap();
+        let header: Vec<String> = item12.rows().next().unwrap().iter().map(|cell| cell.to_string()).collect();
+        let status = header.iter().position(|name| name == status_label).unwrap_or_else(|| panic!("{header:?}"));
+        assert_eq!(item12.rows().nth(1).unwrap()[status].to_string(), cancelled);
+    }
 
     // Suppressed, the workbooks are one publication. For 2026 every child is identified
     // by the year's end, so item 1 is `item1`'s table: the national sheet hides
