@@ -375,7 +375,7 @@ const WORDS: &[(&str, &str, &str)] = &[
 ];
 
 /// The word for `en` in `lang` ([`WORDS`]); `en` itself in English or when it has none.
-fn say<'a>(lang: Lang, en: &'a str) -> &'a str {
+fn say(lang: Lang, en: &str) -> &str {
     match WORDS.iter().find(|(known, _, _)| *known == en) {
         Some((_, kk, _)) if lang == Lang::Kk => kk,
         Some((_, _, ru)) if lang == Lang::Ru => ru,
