@@ -248,7 +248,12 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
         (Some(first), Some(last)) => say!("removed versions {first}–{last}"),
         _ => say!("no version to remove: the registry has {keep} or fewer"),
     }
-    say!("deleted {} data files ({:.1} MB)", vacuumed.files, vacuumed.bytes as f64 / 1e6);
+    say!(
+        "deleted {} data files ({:.1} MB) and {} Delta log files no kept version reads",
+        vacuumed.files,
+        vacuumed.bytes as f64 / 1e6,
+        vacuumed.log_files
+    );
     let generations = daryn_registry::search::index::remove_unpinned(&store)?;
     say!("deleted {generations} search index generations no kept version uses");
     Ok(())

@@ -748,6 +748,23 @@ impl Store {
             let (files, bytes) = remove_unwanted(&self.table_path(table), &wanted)?;
             outcome.files += files;
             outcome.bytes += bytes;
+            // The Delta log before the newest checkpoint at or below the oldest version a
+            // kept registry version pins: no kept version is read from it. Every run adds
+            // commits and a checkpoint listing every file ever removed, so a log never
+            // trimmed grows by the square of the nights, and each run lists it all.
+            let oldest_pinned = kept.iter().filter_map(|version| version.tables.get(table.name()).copied()).min();
+            if let Some(oldest_pinned) = oldest_pinned {
+                let every_file = chrono::Utc::now().timestamp_millis();
+                let log_store = latest.log_store();
+                outcome.log_files += deltalake::protocol::checkpoints::cleanup_expired_logs_for(
+                    oldest_pinned,
+                    log_store.as_ref(),
+                    every_file,
+                    None,
+                )
+                .await
+                .map_err(delta(table))? as u64;
+            }
         }
         if rolled_back.is_err() {
             self.roll_back_unpinned().await?;
@@ -847,6 +864,8 @@ pub struct Vacuumed {
     pub versions: Vec<u64>,
     pub files: u64,
     pub bytes: u64,
+    /// Delta log files (commits and checkpoints) no kept version is read from.
+    pub log_files: u64,
 }
 
 /// The data files a Delta table version reads, as absolute paths: the table's folder

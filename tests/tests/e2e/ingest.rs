@@ -1505,3 +1505,43 @@ fn new_item15_weights_rebuild_the_whole_index_at_the_next_publish() {
     assert!(after.iter().any(|(teacher, _, _)| *teacher == best), "the best teacher of before is still found");
     assert!(after.iter().all(|(_, _, score)| *score == 0), "{:?}", &after[..3]);
 }
+
+/// After many nights, vacuum trims the Delta log up to the checkpoint the oldest kept
+/// version is read from: the kept versions read as before, from daryn and from Python's
+/// deltalake at their pinned Delta versions, and the next night publishes.
+#[test]
+fn vacuum_trims_the_delta_log_no_kept_version_reads() {
+    let Scene { root: _root, drops, registry, iins } = scene(30);
+    // Fourteen nights of region 35, each replacing its children: every table commits
+    // each night, so the log passes a checkpoint (every 10 commits) more than once.
+    for night in 0..14 {
+        let folder = hand_made_drop(&drops, &format!("2026-11-{:02}", night + 1), "35", &iins[night..night + 5]);
+        let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
+        assert_eq!(code, 0, "{stdout}");
+    }
+    let log = registry.join("tables/children/_delta_log");
+    let log_files = || std::fs::read_dir(&log).unwrap().count();
+    let before = log_files();
+    let current = registry_fingerprint(&registry);
+    let children_at = |version: &str| sql_lines(&registry, Some(version), "SELECT iin FROM children ORDER BY iin");
+    let (at_13, at_14) = (children_at("13"), children_at("14"));
+
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "2"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(log_files() < before, "{} log files, {before} before: {stdout}", log_files());
+    assert!(stdout.contains("Delta log files no kept version reads"), "{stdout}");
+    assert_eq!(registry_fingerprint(&registry), current);
+    assert_eq!((children_at("13"), children_at("14")), (at_13, at_14));
+    // The outside reader opens every table at the version the current one pins.
+    let script = daryn_tests::workspace_root().join("tests/outside/read_registry.py");
+    let outside = std::process::Command::new("python3").arg(&script).arg(&registry).output().unwrap();
+    assert!(outside.status.success(), "{}", String::from_utf8_lossy(&outside.stderr));
+    let seen: serde_json::Value = serde_json::from_slice(&outside.stdout).unwrap();
+    assert_eq!(seen["children"]["by_region"]["35"], 5, "{seen}");
+
+    let folder = hand_made_drop(&drops, "2026-11-20", "35", &iins[20..25]);
+    let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(sql_lines(&registry, None, "SELECT count(*) FROM children"), ["5"]);
+}
