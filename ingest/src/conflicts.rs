@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use daryn_registry::iin::mask_text;
 use daryn_registry::kazakhstan_time;
 use daryn_registry::store::{ConflictRecord, RegionState};
-use daryn_registry::{Lang, Region, RegionCode};
+use daryn_registry::{Lang, RegionCode};
 
 use crate::error::Error;
 
@@ -135,9 +135,8 @@ pub fn write_files(folder: &Path, conflicts: &[ConflictRecord]) -> Result<Vec<Pa
 /// `other` is the other region's code; `kept` says whether this region keeps the child;
 /// `tie`, that the two exports have one time and the lower region code decided.
 fn conflict_messages(other: &str, kept: bool, tie: bool) -> [String; 3] {
-    let name = |lang: Lang| {
-        RegionCode::parse(other).and_then(Region::get).map_or_else(|| other.to_owned(), |region| region.full_name(lang))
-    };
+    let name =
+        |lang: Lang| RegionCode::parse(other).map_or_else(|| other.to_owned(), |code| code.region().full_name(lang));
     let (kk, ru, en) = (name(Lang::Kk), name(Lang::Ru), name(Lang::En));
     // «Қарағанды облысы», «Алматы қаласы»: the genitive of both ends in -ның.
     match (kept, tie) {

@@ -860,7 +860,7 @@ fn warning_records(outcome: &DropOutcome, content: &DropContent, checked: &Check
                 location,
                 (column_of(location, warning.column), cut_shown(mask_iin_runs(&warning.value))),
                 warning.code,
-                &Detail::from(warning.detail.as_str()),
+                &warning.detail,
             );
             record.header = content.written_header(location, warning.column).map(str::to_owned);
             record

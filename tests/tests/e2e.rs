@@ -25,6 +25,22 @@ pub fn spawn_daryn(args: &[&str], env: &[(&str, &str)]) -> Child {
     daryn_tests::spawn(binary(), args, env)
 }
 
+/// Whether the tests run as root, who may run `daryn` as another user.
+pub fn as_root() -> bool {
+    let uid = std::process::Command::new("id").arg("-u").output().expect("id runs");
+    String::from_utf8_lossy(&uid.stdout).trim() == "0"
+}
+
+/// Runs `daryn` as `nobody` (user and group 65534), as root can.
+pub fn daryn_as_nobody(args: &[&str]) -> Output {
+    std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(binary())
+        .args(args)
+        .output()
+        .expect("setpriv runs")
+}
+
 /// `--allow-shrink` for every region: two generated days share no children, so a second
 /// day replaces each region's children entirely, which the shrink guard would refuse.
 pub fn allow_every_shrink() -> Vec<String> {

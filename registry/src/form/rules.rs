@@ -91,7 +91,7 @@ pub struct RowWarning {
     pub code: WarningCode,
     pub column: &'static str,
     pub value: String,
-    pub detail: String,
+    pub detail: Detail,
 }
 
 type Checked<T> = Result<T, RowIssue>;
@@ -256,7 +256,7 @@ fn warn_unknown(column: &'static str, discipline: &DisciplineRef, warnings: &mut
             code: WarningCode::DisciplineUnknown,
             column,
             value: text.clone(),
-            detail: format!("`{text}` is not in the taxonomy"),
+            detail: Detail::from(format!("`{text}` is not in the taxonomy")),
         });
     }
 }
@@ -424,11 +424,7 @@ fn check_region(row: &Row<'_>, context: &DropContext<'_>) -> Checked<()> {
     if given.contains(&context.region) {
         Ok(())
     } else {
-        let detail = Detail::said(
-            format!("the drop is for region `{}`", context.region),
-            format!("экспорт өңірі — {}", region_name(context, Lang::Kk)),
-            format!("регион выгрузки — {}", region_name(context, Lang::Ru)),
-        );
+        let detail = in_drop_region(context, format!("the drop is for region `{}`", context.region));
         Err(row.issue("region", RejectCode::RegionMismatch, detail))
     }
 }
@@ -441,7 +437,16 @@ fn after_export(context: &DropContext<'_>, en: &str) -> Detail {
 
 /// The drop's region as messages name it: "Қарағанды облысы", "г. Алматы".
 fn region_name(context: &DropContext<'_>, lang: Lang) -> String {
-    Region::get(context.region).map_or_else(|| context.region.to_string(), |region| region.full_name(lang))
+    context.region.region().full_name(lang)
+}
+
+/// "Not the drop's region": which region that is, in each language.
+fn in_drop_region(context: &DropContext<'_>, en: String) -> Detail {
+    Detail::said(
+        en,
+        format!("экспорт өңірі — {}", region_name(context, Lang::Kk)),
+        format!("регион выгрузки — {}", region_name(context, Lang::Ru)),
+    )
 }
 
 /// The Russian word for years after a number: 1 год, 2 года, 5 лет, 11 лет, 21 год.
@@ -481,11 +486,7 @@ fn check_district(row: &Row<'_>, context: &DropContext<'_>) -> Checked<KatoCode>
         });
     };
     if code.region() != context.region {
-        let detail = Detail::said(
-            format!("`{code}` is not in region `{}`", context.region),
-            format!("экспорт өңірі — {}", region_name(context, Lang::Kk)),
-            format!("регион выгрузки — {}", region_name(context, Lang::Ru)),
-        );
+        let detail = in_drop_region(context, format!("`{code}` is not in region `{}`", context.region));
         return Err(row.issue("district", RejectCode::DistrictOutsideRegion, detail));
     }
     if code.is_region() {

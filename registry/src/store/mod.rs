@@ -265,19 +265,30 @@ fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
 /// it is: the run goes on, and warns ([`Store::open_to_others`]).
 fn close_to_others(root: &Path) {
     #[cfg(unix)]
-    {
+    if let Some(mode) = others_may_enter(root) {
         use std::os::unix::fs::PermissionsExt;
-        let Ok(metadata) = std::fs::metadata(root) else { return };
-        let mut permissions = metadata.permissions();
-        if permissions.mode() & 0o007 != 0 {
-            permissions.set_mode(permissions.mode() & !0o007);
-            if let Err(error) = std::fs::set_permissions(root, permissions) {
-                tracing::debug!(%error, "the registry's folder cannot be closed to other users");
-            }
+        if let Err(error) = std::fs::set_permissions(root, std::fs::Permissions::from_mode(mode & !0o007)) {
+            tracing::debug!(%error, "the registry's folder cannot be closed to other users");
         }
     }
     #[cfg(not(unix))]
     let _ = root;
+}
+
+/// The mode of a folder (set-id and sticky bits included) when users outside its owner
+/// and group have any right to it; `None` where modes are not Unix's.
+fn others_may_enter(folder: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(folder).ok()?.permissions().mode() & 0o7777;
+        (mode & 0o007 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = folder;
+        None
+    }
 }
 
 impl Store {
@@ -342,14 +353,7 @@ impl Store {
     /// The mode of the registry's folder when users other than its owner and group may
     /// enter it: its tables hold every child's IIN and name.
     pub fn open_to_others(&self) -> Option<u32> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&self.root).ok()?.permissions().mode() & 0o7777;
-            (mode & 0o007 != 0).then_some(mode)
-        }
-        #[cfg(not(unix))]
-        None
+        others_may_enter(&self.root)
     }
 
     /// The settings of `daryn.toml` (the defaults where it is silent).

@@ -1361,19 +1361,14 @@ fn a_new_registry_is_closed_to_other_users_and_an_open_one_is_warned_about() {
     // A folder another user owns and shares with a group (as root: `nobody` runs in the
     // group `nogroup` of a root-owned folder, 2775): it cannot be closed, the first run
     // publishes and warns. (As another user, no folder of someone else's can be made.)
-    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
-    if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+    if crate::as_root() {
         let shared = root.path().join("shared");
         std::fs::create_dir(&shared).unwrap();
         std::os::unix::fs::chown(&shared, Some(0), Some(65534)).unwrap();
         std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o2775)).unwrap();
         std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let output = std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(crate::binary())
-            .args(["ingest", "--registry", shared.to_str().unwrap(), first.to_str().unwrap()])
-            .output()
-            .unwrap();
+        let output =
+            crate::daryn_as_nobody(&["ingest", "--registry", shared.to_str().unwrap(), first.to_str().unwrap()]);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{stderr}");
         assert!(stderr.contains("(mode 2775)"), "{stderr}");

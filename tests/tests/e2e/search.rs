@@ -433,17 +433,11 @@ fn search_json(registry: &Path, args: &[&str]) -> serde_json::Value {
 /// this user over an index whose files are made read-only for the run.
 fn as_a_reader(root: &Path, registry: &Path, args: &[&str]) -> std::process::Output {
     use std::os::unix::fs::PermissionsExt;
-    let uid = std::process::Command::new("id").arg("-u").output().expect("id runs");
-    if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+    if crate::as_root() {
         for folder in [root, registry] {
             std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
-        std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(crate::binary())
-            .args(args)
-            .output()
-            .expect("setpriv runs")
+        crate::daryn_as_nobody(args)
     } else {
         let index = registry.join("index");
         let chmod = |mode: &str| {
