@@ -130,8 +130,10 @@ pub fn print_outcome(outcome: &RunOutcome) {
         "teachers a/r"
     );
     for drop in &outcome.drops {
-        let reason =
-            drop.refusal.as_ref().map(|refusal| format!("{}: {}", refusal.code, refusal.reason)).unwrap_or_default();
+        let reason = match (&drop.refusal, &drop.note) {
+            (Some(refusal), _) => format!("{}: {}", refusal.code, refusal.reason),
+            (None, note) => note.clone().unwrap_or_default(),
+        };
         say!(
             "{:<7} {:<26} {:<10} {:>13} {:>13} {:>13} {:>11}  {}",
             drop.region,

@@ -17,7 +17,7 @@ use daryn_registry::form::rules::{CheckedDrop, Detail, DropContext, check_drop, 
 use daryn_registry::iin::{mask_digit_runs, mask_iin_runs, mask_message};
 use daryn_registry::spreadsheet::inert_cell;
 use daryn_registry::store::schema::{self, ConflictRecord, DropRecord, Provenance, RejectionRecord};
-use daryn_registry::store::{RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT, pause_point};
+use daryn_registry::store::{JudgedDrop, RegionState, RegistryVersion, Store, StoreTable, VERSION_FORMAT, pause_point};
 use daryn_registry::{Explained, KatoClassifier, Lang, RegionCode, RejectCode};
 use deltalake::arrow::array::{AsArray, RecordBatch};
 use rayon::prelude::*;
@@ -107,6 +107,10 @@ pub struct DropOutcome {
     pub exported_at: Option<DateTime<Utc>>,
     pub status: DropStatus,
     pub refusal: Option<Refusal>,
+    /// Of a drop not refused, what the run made of it beyond its status: an export an
+    /// earlier run judged, sent again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub children: Counts,
     pub measures: Counts,
     pub achievements: Counts,
@@ -142,6 +146,27 @@ impl DropOutcome {
                 *self.counts_mut(table) = Counts { accepted, rejected };
             }
         }
+    }
+
+    /// Marks an export an earlier run judged, sent again once it is no longer the newest
+    /// of its region (a cron job retried with yesterday's folder and today's): it changes
+    /// nothing, as an identical re-send does, and is not refused again. It keeps its id and
+    /// tells the counts it had then.
+    fn judged_before(&mut self, earlier: &JudgedDrop) {
+        self.status = DropStatus::Unchanged;
+        self.refusal = None;
+        for (table, (accepted, rejected)) in TableKind::ALL.into_iter().zip(earlier.rows) {
+            *self.counts_mut(table) = Counts { accepted, rejected };
+        }
+        let verdict = match &earlier.refusal_code {
+            Some(code) => format!("refused ({code})"),
+            None => earlier.status.clone(),
+        };
+        self.note = Some(format!(
+            "judged by the run of registry version {}: {verdict}; sent again, not newer than the drop the region \
+             holds, it changes nothing",
+            earlier.registry_version
+        ));
     }
 
     fn counts_mut(&mut self, table: TableKind) -> &mut Counts {
@@ -408,6 +433,31 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         }
         progress.drop_done(&item.outcome);
     }
+    // An export an earlier run judged, sent again once older than what its region holds
+    // (a cron job given yesterday's folder and today's, run twice): a no-op, as an
+    // identical re-send is (section 4), not a refusal and not a new version. The export is
+    // known by its region, its time and its files, from the `drops` table.
+    if let Some(current) = &current
+        && prepared.iter().any(|item| item.outcome.is_stale())
+    {
+        let judged = store.judged_drops(current).await?;
+        for item in prepared.iter_mut().filter(|item| item.outcome.is_stale()) {
+            let outcome = &mut item.outcome;
+            let hash = match outcome.content_sha256.as_str() {
+                "" => folder_hash(&outcome.folder),
+                read => Some(read.to_owned()),
+            };
+            let earlier = judged.iter().find(|earlier| {
+                earlier.region == outcome.region
+                    && Some(earlier.exported_at) == outcome.exported_at
+                    && Some(&earlier.content_sha256) == hash.as_ref()
+            });
+            if let (Some(earlier), Some(hash)) = (earlier, hash.clone()) {
+                outcome.content_sha256 = hash;
+                outcome.judged_before(earlier);
+            }
+        }
+    }
     clock.lap("tables");
 
     let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged || item.confirms);
@@ -537,6 +587,7 @@ fn blank_outcome(source: &DropSource) -> DropOutcome {
         exported_at,
         status: DropStatus::Refused,
         refusal: None,
+        note: None,
         children: Counts::default(),
         measures: Counts::default(),
         achievements: Counts::default(),

@@ -242,7 +242,7 @@ pub const REFUSALS: [(&str, [&str; 3]); 11] = [
     (
         "stale",
         [
-            "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is never refused: it changes no data, and when exported later than the drop the region holds, that later time becomes the region's, so an export older than it is then stale)",
+            "the export is not newer than the drop the region holds, or a newer drop of the region in the same run stands in its place (when every newer one is refused for another reason, the older is read and applies if it can; an identical re-send is never refused: it changes no data, and when exported later than the drop the region holds, that later time becomes the region's, so an export older than it is then stale; an export the registry has already judged, its time and files the same, sent again when no longer newer, is not refused again either: it changes nothing)",
             "бұл экспорт тізілімдегі өңір деректерінен жаңа емес немесе оның орнына сол өңірдің жаңарақ экспорты алынды",
             "эта выгрузка не новее данных региона в реестре, или вместо неё принята более новая выгрузка того же региона",
         ],

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Utc};
-use deltalake::arrow::array::{RecordBatch, StringArray};
+use deltalake::arrow::array::{Array, Int64Array, RecordBatch, StringArray};
 use deltalake::datafusion::prelude::{SessionContext, col, lit};
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::parquet::basic::{Compression, ZstdLevel};
@@ -144,6 +144,21 @@ pub struct RegionState {
     /// moved `exported_at` past it (ages and "in the future" count from this day).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judged_at: Option<DateTime<Utc>>,
+}
+
+/// An export a run judged, from the `drops` table ([`Store::judged_drops`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JudgedDrop {
+    pub region: String,
+    pub exported_at: DateTime<Utc>,
+    pub content_sha256: String,
+    /// The version whose run judged it.
+    pub registry_version: u64,
+    /// `published`, `unchanged` or `refused`, with the refusal's code.
+    pub status: String,
+    pub refusal_code: Option<String>,
+    /// Accepted and rejected rows per table, in the form's order.
+    pub rows: [(u64, u64); 4],
 }
 
 /// One registry version: what every reader of that version sees.
@@ -830,6 +845,62 @@ impl Store {
         Ok(self.pairs(version, StoreTable::Conflicts, ["region", "iin"], None).await?.into_iter().collect())
     }
 
+    /// What the runs up to a version did with each export they were given (a region, an
+    /// export time and the same files), told once: by the first run that judged it.
+    /// Read from the version's `drops` table, which keeps every run's rows however many
+    /// versions a vacuum removed. An export that could not be read has no content to
+    /// know it by again, and is left out.
+    pub async fn judged_drops(&self, version: &RegistryVersion) -> StoreResult<Vec<JudgedDrop>> {
+        let table = StoreTable::Drops;
+        let Some(delta_table) = self.table_at(table, version).await? else {
+            return Ok(Vec::new());
+        };
+        let frame = scan(&delta_table, table)
+            .await?
+            .filter(col("content_sha256").not_eq(lit("")))
+            .and_then(|frame| frame.sort_by(vec![col("registry_version")]))
+            .map_err(query(table))?;
+        let texts = ["region", "content_sha256", "status", "refusal_code"];
+        let numbers = [
+            "exported_at",
+            "registry_version",
+            "children_accepted",
+            "children_rejected",
+            "measures_accepted",
+            "measures_rejected",
+            "achievements_accepted",
+            "achievements_rejected",
+            "teachers_accepted",
+            "teachers_rejected",
+        ];
+        let frame = frame.select_columns(&[texts.as_slice(), numbers.as_slice()].concat()).map_err(query(table))?;
+        let mut seen = HashSet::new();
+        let mut judged = Vec::new();
+        for batch in frame.collect().await.map_err(query(table))? {
+            let text: Vec<StringArray> =
+                (0..texts.len()).map(|index| text_column(&batch, index, table)).collect::<StoreResult<_>>()?;
+            let number: Vec<Int64Array> = (0..numbers.len())
+                .map(|index| number_column(&batch, texts.len() + index, table))
+                .collect::<StoreResult<_>>()?;
+            for row in 0..batch.num_rows() {
+                let value = |column: usize| number[column].value(row).max(0) as u64;
+                let drop = JudgedDrop {
+                    region: text[0].value(row).to_owned(),
+                    exported_at: DateTime::from_timestamp_micros(number[0].value(row)).unwrap_or(DateTime::UNIX_EPOCH),
+                    content_sha256: text[1].value(row).to_owned(),
+                    registry_version: value(1),
+                    status: text[2].value(row).to_owned(),
+                    refusal_code: text[3].is_valid(row).then(|| text[3].value(row).to_owned()),
+                    rows: [0, 1, 2, 3].map(|table| (value(2 + 2 * table), value(3 + 2 * table))),
+                };
+                if seen.insert((drop.region.clone(), drop.exported_at, drop.content_sha256.clone())) {
+                    judged.push(drop);
+                }
+            }
+        }
+        Ok(judged)
+    }
+
     /// Two text columns of a table at a version, of one region or all; nothing when the
     /// version pins no such table.
     async fn pairs(
@@ -936,6 +1007,26 @@ async fn scan(delta_table: &DeltaTable, table: StoreTable) -> StoreResult<deltal
     let context = SessionContext::new();
     let provider = provider(delta_table, table, &context).await?;
     context.read_table(provider).map_err(query(table))
+}
+
+/// A column of a query result as 64-bit integers (a timestamp as its microseconds).
+fn number_column(batch: &RecordBatch, index: usize, table: StoreTable) -> StoreResult<Int64Array> {
+    let failed = |reason: String| StoreError::Query { table: table.name(), reason };
+    let column = batch.column(index);
+    let column = match column.data_type() {
+        deltalake::arrow::datatypes::DataType::Timestamp(_, _) => deltalake::arrow::compute::cast(
+            column,
+            &deltalake::arrow::datatypes::DataType::Timestamp(deltalake::arrow::datatypes::TimeUnit::Microsecond, None),
+        )
+        .and_then(|column| deltalake::arrow::compute::cast(&column, &deltalake::arrow::datatypes::DataType::Int64)),
+        _ => deltalake::arrow::compute::cast(column, &deltalake::arrow::datatypes::DataType::Int64),
+    }
+    .map_err(|error| failed(error.to_string()))?;
+    column
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .cloned()
+        .ok_or_else(|| failed(format!("column {index} is {:?}, not a number", column.data_type())))
 }
 
 /// A column of a query result as plain strings (DataFusion may hand text over as

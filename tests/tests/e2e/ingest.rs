@@ -840,6 +840,18 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     let (code, stdout, report) = ingest(&registry, &[], &[&again, &next]);
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(status(&report), [pair("published", ""), pair("unchanged", "")]);
+    let version = report["version"].as_u64();
+
+    // The same command again (cron retried): the 26th's folder is no longer the region's
+    // newest, but the run of version 2 judged that very export (a confirming re-send):
+    // not refused as stale, nothing written.
+    let (code, stdout, report) = ingest(&registry, &[], &[&again, &next]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("unchanged", "")], None));
+    assert_eq!(report["drops"].as_array().map(Vec::len), Some(2), "both unchanged (a set of statuses)");
+    let note = report["drops"][1]["note"].as_str().unwrap_or_default();
+    assert!(note.starts_with("judged by the run of registry version 2: unchanged"), "{stdout}");
+    assert!(stdout.contains(&format!("stays at version {}", version.unwrap())), "{stdout}");
 
     // The same data dated a month ahead (a mistyped manifest or folder) is a no-op: its
     // time is not the region's, or every correct drop for a month would be stale.
@@ -1277,6 +1289,45 @@ fn when_a_regions_newest_drop_is_refused_its_older_drop_of_the_run_applies() {
     assert!(refused["rejection_file"].is_null(), "{refused}");
     // The latest (folder 2026-11-27, so 2026-11-26 in UTC).
     assert_eq!(held_now(), ("2026-11-26".to_owned(), 5));
+
+    // The first two sent again (an old cron command run by hand): both older than the
+    // drop held now, and both judged by the run of version 2, one refused and one
+    // published. Told as judged then, with the counts they had; nothing refused anew,
+    // nothing written.
+    let (code, stdout, report) = ingest(&registry, &[], &[&newer, &older]);
+    assert_eq!((code, report["version"].as_u64()), (0, None), "{stdout}");
+    let told: Vec<(String, u64, u64)> = report["drops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|drop| {
+            let counts = &drop["children"];
+            (
+                format!("{} {}", drop["status"].as_str().unwrap(), drop["note"].as_str().unwrap_or_default()),
+                counts["accepted"].as_u64().unwrap(),
+                counts["rejected"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let judged = |verdict: &str| {
+        format!(
+            "unchanged judged by the run of registry version 2: {verdict}; sent again, not newer than the drop the \
+             region holds, it changes nothing"
+        )
+    };
+    // The newer: all five rejected; the older: four of five accepted.
+    assert_eq!(told, [(judged("refused (too_many_rejected)"), 0, 5), (judged("published"), 4, 1)], "{stdout}");
+    assert_eq!(held_now(), ("2026-11-26".to_owned(), 5));
+    // Not the files judged then: the newer, changed since, is stale; the older, set aside
+    // for it, is still the export judged before.
+    let text = std::fs::read_to_string(newer.join("children.csv")).unwrap();
+    std::fs::write(newer.join("children.csv"), text.replacen(";Мектеп;99;", ";Мектеп;9;", 1)).unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&newer, &older]);
+    assert_eq!(code, 1, "{stdout}");
+    let statuses: Vec<&str> =
+        report["drops"].as_array().unwrap().iter().map(|drop| drop["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["refused", "unchanged"], "{stdout}");
+    assert_eq!(report["drops"][0]["refusal"]["code"], "stale", "{stdout}");
 }
 
 /// An ingest's exit code says what the run did, whatever happens to its output: a
