@@ -759,10 +759,27 @@ impl Store {
         for table in StoreTable::ALL {
             let Some(latest) = self.load(table).await? else { continue };
             let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
-            for version in &kept {
-                if let Some(pinned) = self.table_at(table, version).await? {
-                    wanted.extend(table_files(&pinned, table)?);
-                }
+            // The Delta versions the kept versions pin, oldest first, walked by one table
+            // that goes forward from each to the next: a commit at a time, its files
+            // carried on, where opening each afresh read the checkpoint and the log again
+            // (80 kept of 88 nights: 6.8–7.1 s against 15.6–22.5 s, the same files removed).
+            let mut pins: Vec<u64> =
+                kept.iter().filter_map(|version| version.tables.get(table.name()).copied()).collect();
+            pins.sort_unstable();
+            pins.dedup();
+            let mut walker: Option<DeltaTable> = None;
+            for &pin in &pins {
+                let at = match walker.take() {
+                    Some(mut walked) => {
+                        walked.update_incremental(Some(pin)).await.map_err(delta(table))?;
+                        walked
+                    }
+                    None => {
+                        deltalake::open_table_with_version(self.table_url(table), pin).await.map_err(delta(table))?
+                    }
+                };
+                wanted.extend(table_files(&at, table)?);
+                walker = Some(at);
             }
             let (files, bytes) = remove_unwanted(&self.table_path(table), &wanted)?;
             outcome.files += files;
@@ -771,8 +788,7 @@ impl Store {
             // kept registry version pins: no kept version is read from it. Every run adds
             // commits and a checkpoint listing every file ever removed, so a log never
             // trimmed grows by the square of the nights, and each run lists it all.
-            let oldest_pinned = kept.iter().filter_map(|version| version.tables.get(table.name()).copied()).min();
-            if let Some(oldest_pinned) = oldest_pinned {
+            if let Some(&oldest_pinned) = pins.first() {
                 let every_file = chrono::Utc::now().timestamp_millis();
                 let log_store = latest.log_store();
                 outcome.log_files += deltalake::protocol::checkpoints::cleanup_expired_logs_for(
