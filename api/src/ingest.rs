@@ -101,9 +101,17 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
     print_outcome(&outcome);
     if let Some(path) = report {
         let json = serde_json::to_string_pretty(&outcome).context("serialising the report")?;
-        match std::fs::write(&path, json) {
+        // Written beside and renamed into place: a full disk leaves the last report whole.
+        let written = daryn_query::output::replace_file(&path, |partial| {
+            std::fs::write(partial, &json)
+                .map_err(|error| daryn_query::Error::Output { path: path.clone(), reason: error.to_string() })
+        });
+        match written {
             Ok(()) => say!("report: {}", path.display()),
             // Still the run's exit code: what was published stays published.
+            Err(daryn_query::Error::Output { reason, .. }) => {
+                eprintln!("error: writing the report `{}`: {reason}", path.display())
+            }
             Err(error) => eprintln!("error: writing the report `{}`: {error}", path.display()),
         }
     }

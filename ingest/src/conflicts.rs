@@ -85,12 +85,12 @@ pub fn write_files(folder: &Path, conflicts: &[ConflictRecord]) -> Result<Vec<Pa
     }
     let mut files = Vec::new();
     for (region, entries) in by_region {
-        std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
+        std::fs::create_dir_all(folder).map_err(Error::write(folder))?;
         let path = folder.join(format!("{region}-conflicts.csv"));
         let mut bytes = "\u{feff}".as_bytes().to_vec();
         {
             let mut writer = crate::run::coordinator_csv(&mut bytes);
-            let csv_error = |error: csv::Error| Error::io(&path)(std::io::Error::other(error.to_string()));
+            let csv_error = |error: csv::Error| Error::write(&path)(std::io::Error::other(error.to_string()));
             writer
                 .write_record([
                     "ЖСН / ИИН / IIN",
@@ -123,9 +123,9 @@ pub fn write_files(folder: &Path, conflicts: &[ConflictRecord]) -> Result<Vec<Pa
                     ])
                     .map_err(csv_error)?;
             }
-            writer.flush().map_err(Error::io(&path))?;
+            writer.flush().map_err(Error::write(&path))?;
         }
-        std::fs::write(&path, bytes).map_err(Error::io(&path))?;
+        std::fs::write(&path, bytes).map_err(Error::write(&path))?;
         files.push(path);
     }
     Ok(files)

@@ -39,6 +39,9 @@ pub enum Error {
     /// A file or folder that cannot be read from disk.
     #[error("cannot read `{path}`: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// A file the run writes (a coordinator's file) that cannot be written: a full disk.
+    #[error("cannot write `{path}`: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
 }
 
 fn sheet_suffix(sheet: &Option<String>) -> String {
@@ -57,7 +60,7 @@ impl Error {
             Error::Unreadable { .. } | Error::NoHeader { .. } => "table_unreadable",
             Error::BadManifest { .. } => "manifest_invalid",
             Error::NotADrop { .. } => "not_a_drop",
-            Error::Io { .. } => "io",
+            Error::Io { .. } | Error::Write { .. } => "io",
         }
     }
 
@@ -65,6 +68,11 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { path, source }
+    }
+
+    pub fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Write { path, source }
     }
 }
 

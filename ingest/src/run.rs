@@ -1181,7 +1181,7 @@ pub(crate) fn coordinator_csv<W: std::io::Write>(into: W) -> csv::Writer<W> {
 /// and the particulars in English (IINs masked, as in every message).
 fn write_coordinator_file(path: &Path, refusal: Option<&Refusal>, records: &[RejectionRecord]) -> Result<()> {
     if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
+        std::fs::create_dir_all(folder).map_err(Error::write(folder))?;
     }
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     {
@@ -1198,7 +1198,7 @@ fn write_coordinator_file(path: &Path, refusal: Option<&Refusal>, records: &[Rej
             "по-русски",
             "in English",
         ];
-        let csv_error = |error: csv::Error| Error::io(path)(std::io::Error::other(error.to_string()));
+        let csv_error = |error: csv::Error| Error::write(path)(std::io::Error::other(error.to_string()));
         writer.write_record(header).map_err(csv_error)?;
         if let Some(refusal) = refusal {
             let [_, kk, ru] = refusal_texts(refusal.code).unwrap_or(["", "", ""]);
@@ -1237,8 +1237,8 @@ fn write_coordinator_file(path: &Path, refusal: Option<&Refusal>, records: &[Rej
             ];
             writer.write_record(cells.map(inert_cell).iter().map(|cell| cell.as_bytes())).map_err(csv_error)?;
         }
-        writer.flush().map_err(Error::io(path))?;
+        writer.flush().map_err(Error::write(path))?;
     }
-    std::fs::write(path, bytes).map_err(Error::io(path))?;
+    std::fs::write(path, bytes).map_err(Error::write(path))?;
     Ok(())
 }

@@ -163,7 +163,7 @@ fn write_binary_to_stdout(result: &QueryResult, format: OutputFormat, shown: &Pa
 /// Only a regular file, or a name not yet taken, is replaced so (through a symbolic
 /// link, the regular file it leads to). Anything else (a device such as `/dev/null`, a
 /// pipe, a link into `/proc` or `/dev`) is written in place.
-fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+pub fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let target = match std::fs::symlink_metadata(path) {
         Err(_) => path.to_owned(),
         Ok(metadata) if metadata.is_file() => path.to_owned(),

@@ -560,9 +560,18 @@ impl Store {
             }
         }
         for table in StoreTable::ALL {
+            let pinned = current.as_ref().and_then(|version| version.tables.get(table.name()));
+            // A table whose first commit failed (a full disk) has a log with no commit,
+            // which no Delta reader opens: it was never the registry's, and goes.
+            let path = self.table_path(table);
+            if pinned.is_none() && path.exists() && !has_commit(&path.join("_delta_log")) {
+                self.remove_table(table)?;
+                rolled_back.push(format!("{} removed (its first commit was never written)", table.name()));
+                continue;
+            }
             let Some(delta_table) = self.load(table).await? else { continue };
             let latest = delta_table.version();
-            match current.as_ref().and_then(|version| version.tables.get(table.name())) {
+            match pinned {
                 Some(&pinned) if Some(pinned) == latest => {}
                 Some(&pinned) => {
                     delta_table.restore().with_version_to_restore(pinned).await.map_err(delta(table))?;
@@ -570,17 +579,21 @@ impl Store {
                     rolled_back.push(format!("{} {} → {pinned}", table.name(), latest.unwrap_or_default()));
                 }
                 None => {
-                    // Renamed first, so that a kill part-way through the removal leaves no
-                    // table with half a log, which nothing could open again.
-                    let path = self.table_path(table);
-                    let doomed = self.removing_path(table);
-                    std::fs::rename(&path, &doomed).map_err(io(&path))?;
-                    std::fs::remove_dir_all(&doomed).map_err(io(&doomed))?;
+                    self.remove_table(table)?;
                     rolled_back.push(format!("{} removed", table.name()));
                 }
             }
         }
         Ok(rolled_back)
+    }
+
+    /// Removes a table no version pins. Renamed first, so that a kill part-way through the
+    /// removal leaves no table with half a log, which nothing could open again.
+    fn remove_table(&self, table: StoreTable) -> StoreResult<()> {
+        let path = self.table_path(table);
+        let doomed = self.removing_path(table);
+        std::fs::rename(&path, &doomed).map_err(io(&path))?;
+        std::fs::remove_dir_all(&doomed).map_err(io(&doomed))
     }
 
     /// Replaces the partitions of `regions` with `batches` in one commit; returns the new
@@ -756,6 +769,19 @@ impl Store {
                 std::fs::remove_dir_all(&reports).map_err(io(&reports))?;
             }
         }
+        self.remove_unread(&kept, &mut outcome).await?;
+        if rolled_back.is_err() {
+            self.roll_back_unpinned().await?;
+            // Undone now: the killed run's files, kept above as its commits' (on a full
+            // disk, most of what filled it), go too.
+            self.remove_unread(&kept, &mut outcome).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Removes every data file of every table that neither the latest commit nor a kept
+    /// version reads, and the log no kept version is read from.
+    async fn remove_unread(&self, kept: &[RegistryVersion], outcome: &mut Vacuumed) -> StoreResult<()> {
         for table in StoreTable::ALL {
             let Some(latest) = self.load(table).await? else { continue };
             let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
@@ -801,10 +827,7 @@ impl Store {
                 .map_err(delta(table))? as u64;
             }
         }
-        if rolled_back.is_err() {
-            self.roll_back_unpinned().await?;
-        }
-        Ok(outcome)
+        Ok(())
     }
 
     /// Writes a version file, then points `CURRENT` at it: the publish. First, every
@@ -1023,6 +1046,18 @@ async fn scan(delta_table: &DeltaTable, table: StoreTable) -> StoreResult<deltal
     let context = SessionContext::new();
     let provider = provider(delta_table, table, &context).await?;
     context.read_table(provider).map_err(query(table))
+}
+
+/// Whether a Delta log folder holds a commit (`00000000000000000000.json`); a missing
+/// folder holds none.
+fn has_commit(log: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(log) else { return false };
+    entries.flatten().any(|entry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        name.strip_suffix(".json")
+            .is_some_and(|stem| stem.len() == 20 && stem.bytes().all(|byte| byte.is_ascii_digit()))
+    })
 }
 
 /// A column of a query result as 64-bit integers (a timestamp as its microseconds).

@@ -243,3 +243,26 @@ fn one_writer_at_a_time_and_readers_are_never_blocked() {
     run_clean(&registry, &second);
     assert_ne!(content(&registry), published, "the next run publishes the second day");
 }
+
+/// A new registry's first run that fails as its first commit is written (a full disk)
+/// leaves a table's `_delta_log` with no commit in it, which no Delta reader opens. The
+/// next run removes it and publishes; it had failed on it, every night, for good.
+#[test]
+fn a_first_commit_never_written_does_not_stop_the_next_run() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = day(&root.path().join("drops"), "2026-11-24", 21);
+    let registry = root.path().join("registry");
+    kill_at_point(&registry, &drops, "drops-read");
+    // What the failed commit left: the table's folder and an empty log.
+    std::fs::create_dir_all(registry.join("tables/children/_delta_log")).unwrap();
+    let shrinks = allow_every_shrink();
+    let output = daryn(&ingest_args(&registry, &drops, &shrinks));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(matches!(output.status.code(), Some(0) | Some(2)), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("children removed (its first commit was never written)"), "{stdout}");
+    assert!(stdout.contains("published registry version 1"), "{stdout}");
+    let reference = root.path().join("reference");
+    run_clean(&reference, &drops);
+    let without_version_line = |text: String| text.lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(without_version_line(content(&registry)), without_version_line(content(&reference)));
+}
