@@ -137,6 +137,17 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         keep: u64,
     },
+    /// Read every file the kept versions pin and say whether the registry is whole (after
+    /// a copy, a restore from a backup, or trouble with the disk); exit 1 when it is not
+    Check {
+        /// The registry folder
+        #[arg(long)]
+        registry: PathBuf,
+        /// Only that every data file is there with the size its log gives: no file decoded
+        /// and no search index checksum verified
+        #[arg(long)]
+        quick: bool,
+    },
     /// Rebuild the search index of the current version, published as a new version
     /// (after upgrading daryn, or changing item 15's weights in daryn.toml)
     Reindex {
@@ -297,6 +308,7 @@ impl Cli {
                 crate::ingest::vacuum(&registry, keep)?;
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Check { registry, quick } => crate::ingest::check(&registry, quick),
             Command::Reindex { registry } => {
                 crate::ingest::reindex(&registry)?;
                 Ok(ExitCode::SUCCESS)

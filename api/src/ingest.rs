@@ -269,6 +269,85 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
     Ok(())
 }
 
+/// `daryn check`: reads every file the kept versions pin and tells each fault with the
+/// versions it keeps from being read whole; exit 1 when there is one.
+pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
+    use std::fmt::Write as _;
+    let store = crate::ingest::open_registry(registry)?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    // What the Delta library logs of a table it cannot open, the check tells itself.
+    let checked =
+        tracing::dispatcher::with_default(&tracing::Dispatch::none(), || runtime.block_on(store.check(quick)))?;
+    let mut text = String::new();
+    for problem in &checked.problems {
+        let whom = match problem.versions.as_slice() {
+            [] => "the registry".to_owned(),
+            [one] => format!("version {one}"),
+            many => format!("versions {}", number_list(many)),
+        };
+        let _ = writeln!(text, "{whom}: {}", problem.what);
+    }
+    let current = store.current_number()?.unwrap_or(0);
+    let how = if checked.decoded { "read whole" } else { "there, of the size their logs give (--quick)" };
+    let _ = writeln!(
+        text,
+        "checked {} (the current is {current}): {} data files ({:.1} MB, {} rows) {how}; {} search index generations{}",
+        match checked.versions.as_slice() {
+            [] => "no version".to_owned(),
+            [one] => format!("version {one}"),
+            many => format!("versions {}", number_list(many)),
+        },
+        checked.files,
+        checked.bytes as f64 / 1e6,
+        checked.rows,
+        checked.generations,
+        if checked.decoded { " opened, every file's checksum verified" } else { " opened" },
+    );
+    if checked.problems.is_empty() {
+        text.push_str("the registry is whole\n");
+        crate::write_stdout(&text)?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    crate::write_stdout(&text)?;
+    let damaged: Vec<u64> = checked.damaged_versions().into_iter().collect();
+    let whole_registry = checked.problems.iter().any(|problem| problem.versions.is_empty());
+    let advice = match damaged.last() {
+        Some(&newest) if newest < current && !whole_registry => format!(
+            "the current version reads whole; `daryn vacuum --registry {} --keep {}` removes the damaged older ones",
+            registry.display(),
+            current - newest
+        ),
+        _ => "restore the registry from a backup taken under its lock (README, \"Backups\")".to_owned(),
+    };
+    let versions = match damaged.as_slice() {
+        [] => String::new(),
+        [one] => format!("; version {one} cannot be read whole"),
+        many => format!("; versions {} cannot be read whole", number_list(many)),
+    };
+    let problems = match checked.problems.len() {
+        1 => "1 problem".to_owned(),
+        many => format!("{many} problems"),
+    };
+    eprintln!("error[damaged]: the registry is not whole: {problems}{versions}; {advice}");
+    Ok(std::process::ExitCode::FAILURE)
+}
+
+/// Numbers in order as runs: `1–3, 5, 8–9`.
+fn number_list(numbers: &[u64]) -> String {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for &number in numbers {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == number => *last = number,
+            _ => runs.push((number, number)),
+        }
+    }
+    let runs: Vec<String> = runs
+        .into_iter()
+        .map(|(first, last)| if first == last { first.to_string() } else { format!("{first}–{last}") })
+        .collect();
+    runs.join(", ")
+}
+
 /// `daryn reindex`: the current version's data, with its search index built anew, as a
 /// new version.
 pub fn reindex(registry: &Path) -> Result<()> {

@@ -51,6 +51,7 @@ pub fn allow_every_shrink() -> Vec<String> {
 }
 
 mod e2e {
+    pub mod check;
     pub mod cli;
     pub mod crash;
     pub mod duckdb;

@@ -197,6 +197,25 @@ impl SearchIndex {
         })
     }
 
+    /// The files of the generation's segments whose checksum fails (changed or cut
+    /// short since they were written); every byte of every file is read. The files are
+    /// the ones `meta.json` names, not those `.managed.json` lists (tantivy's own
+    /// `validate_checksum`), which a lost `.managed.json` would leave empty.
+    pub fn damaged_files(&self) -> tantivy::Result<Vec<std::path::PathBuf>> {
+        use tantivy::directory::Directory as _;
+        let directory = self.index.directory();
+        let mut damaged = Vec::new();
+        // Some of the names are of components a segment may lack (its deletes); a file a
+        // segment needs and lacks failed the opening already.
+        for file in self.index.load_metas()?.list_segment_files() {
+            if directory.exists(&file)? && !directory.validate_checksum(&file)? {
+                damaged.push(file);
+            }
+        }
+        damaged.sort();
+        Ok(damaged)
+    }
+
     pub fn searcher(&self) -> Searcher {
         self.searcher.clone()
     }

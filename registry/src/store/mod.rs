@@ -13,6 +13,7 @@
 //!                                teachers, drops, rejections, conflicts
 //! ```
 
+mod check;
 pub mod schema;
 
 use std::collections::{BTreeMap, HashSet};
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{CONFIG_FILE, ConfigError, RegistryConfig, TEMPLATE};
 
+pub use check::{Checked, Problem};
 pub use schema::{ConflictRecord, DropRecord, Provenance, RejectionRecord};
 
 /// The format of the version files; a later Daryn still reads format 1.
@@ -74,6 +76,11 @@ pub enum StoreError {
     Busy { path: PathBuf },
     #[error("`--keep {keep}`: at least the current version must be kept (1 or more)")]
     KeepNothing { keep: u64 },
+    #[error(
+        "the registry `{path}` is damaged: {reason}; nothing was removed. `daryn check --registry {path}` lists \
+         what is damaged"
+    )]
+    Damaged { path: PathBuf, reason: String },
     #[error(transparent)]
     Config(#[from] ConfigError),
 }
@@ -760,6 +767,7 @@ impl Store {
         let (removed, kept) = numbers.split_at(split);
         // Only the kept versions are read: a damaged file of a removed one goes unread.
         let kept = kept.iter().map(|&number| self.version(number)).collect::<StoreResult<Vec<_>>>()?;
+        let plans = self.plan_removal(&kept).await?;
         let mut outcome = Vacuumed { versions: removed.to_vec(), ..Vacuumed::default() };
         for &number in removed {
             let path = self.version_path(number);
@@ -769,54 +777,95 @@ impl Store {
                 std::fs::remove_dir_all(&reports).map_err(io(&reports))?;
             }
         }
-        self.remove_unread(&kept, &mut outcome).await?;
+        self.remove_unread(plans, &mut outcome).await?;
         if rolled_back.is_err() {
             self.roll_back_unpinned().await?;
             // Undone now: the killed run's files, kept above as its commits' (on a full
             // disk, most of what filled it), go too.
-            self.remove_unread(&kept, &mut outcome).await?;
+            let plans = self.plan_removal(&kept).await?;
+            self.remove_unread(plans, &mut outcome).await?;
         }
         Ok(outcome)
     }
 
-    /// Removes every data file of every table that neither the latest commit nor a kept
-    /// version reads, and the log no kept version is read from.
-    async fn remove_unread(&self, kept: &[RegistryVersion], outcome: &mut Vacuumed) -> StoreResult<()> {
+    /// What a vacuum keeping `kept` would leave of each table: every file the latest
+    /// commit or a kept version reads, and the oldest Delta version a kept version pins.
+    /// Every kept version's table is opened here, and every file it reads must be on the
+    /// disk: a damaged registry (a copy taken while a run wrote, a lost file) stops the
+    /// vacuum before it has removed anything, rather than after it has removed the older
+    /// versions that may be all that still reads whole.
+    async fn plan_removal(&self, kept: &[RegistryVersion]) -> StoreResult<Vec<KeptFiles>> {
+        let mut plans = Vec::new();
         for table in StoreTable::ALL {
             let Some(latest) = self.load(table).await? else { continue };
             let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
-            // The Delta versions the kept versions pin, oldest first, walked by one table
-            // that goes forward from each to the next: a commit at a time, its files
-            // carried on, where opening each afresh read the checkpoint and the log again
-            // (80 kept of 88 nights: 6.8–7.1 s against 15.6–22.5 s, the same files removed).
-            let mut pins: Vec<u64> =
-                kept.iter().filter_map(|version| version.tables.get(table.name()).copied()).collect();
-            pins.sort_unstable();
-            pins.dedup();
-            let mut walker: Option<DeltaTable> = None;
-            for &pin in &pins {
-                let at = match walker.take() {
-                    Some(mut walked) => {
-                        walked.update_incremental(Some(pin)).await.map_err(delta(table))?;
-                        walked
-                    }
-                    None => {
-                        deltalake::open_table_with_version(self.table_url(table), pin).await.map_err(delta(table))?
-                    }
-                };
-                wanted.extend(table_files(&at, table)?);
-                walker = Some(at);
+            let pins = pins_of(kept, table);
+            let mut pinned = HashSet::new();
+            self.walk_pins(table, &pins, |_, opened| {
+                pinned.extend(table_files(opened?, table)?);
+                Ok(())
+            })
+            .await?;
+            if let Some(missing) = pinned.iter().find(|path| !path.exists()) {
+                return Err(StoreError::Damaged {
+                    path: self.root.clone(),
+                    reason: format!(
+                        "`{}`, which a kept version of table `{}` reads, is missing",
+                        missing.display(),
+                        table.name()
+                    ),
+                });
             }
-            let (files, bytes) = remove_unwanted(&self.table_path(table), &wanted)?;
+            wanted.extend(pinned);
+            plans.push(KeptFiles { table, latest, wanted, oldest_pin: pins.first().copied() });
+        }
+        Ok(plans)
+    }
+
+    /// Opens `table` at each of `pins` (ascending, distinct) and gives each to `visit`,
+    /// with the error that kept it from opening instead. One table walks forward from a
+    /// pin to the next, a commit at a time with its files carried on, where opening each
+    /// afresh read the checkpoint and the log again (vacuum, 80 kept of 88 nights: 6.8–7.1
+    /// s against 15.6–22.5 s). After an error the next pin is opened afresh. `visit`
+    /// stops the walk by returning an error.
+    pub(crate) async fn walk_pins(
+        &self,
+        table: StoreTable,
+        pins: &[u64],
+        mut visit: impl FnMut(u64, StoreResult<&DeltaTable>) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        let mut walker: Option<DeltaTable> = None;
+        for &pin in pins {
+            let opened = match walker.take() {
+                Some(mut walked) => walked.update_incremental(Some(pin)).await.map(|()| walked),
+                None => deltalake::open_table_with_version(self.table_url(table), pin).await,
+            };
+            match opened {
+                Ok(at) => {
+                    visit(pin, Ok(&at))?;
+                    walker = Some(at);
+                }
+                Err(error) => visit(pin, Err(delta(table)(error)))?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes every data file of every table that [`Store::plan_removal`] did not keep,
+    /// and the log no kept version is read from.
+    async fn remove_unread(&self, plans: Vec<KeptFiles>, outcome: &mut Vacuumed) -> StoreResult<()> {
+        for plan in plans {
+            let table = plan.table;
+            let (files, bytes) = remove_unwanted(&self.table_path(table), &plan.wanted)?;
             outcome.files += files;
             outcome.bytes += bytes;
             // The Delta log before the newest checkpoint at or below the oldest version a
             // kept registry version pins: no kept version is read from it. Every run adds
             // commits and a checkpoint listing every file ever removed, so a log never
             // trimmed grows by the square of the nights, and each run lists it all.
-            if let Some(&oldest_pinned) = pins.first() {
+            if let Some(oldest_pinned) = plan.oldest_pin {
                 let every_file = chrono::Utc::now().timestamp_millis();
-                let log_store = latest.log_store();
+                let log_store = plan.latest.log_store();
                 outcome.log_files += deltalake::protocol::checkpoints::cleanup_expired_logs_for(
                     oldest_pinned,
                     log_store.as_ref(),
@@ -970,6 +1019,23 @@ impl Store {
 /// The registry's writer lock, held while it lives.
 pub struct RegistryLock {
     _file: std::fs::File,
+}
+
+/// What a vacuum keeps of a table ([`Store::plan_removal`]).
+struct KeptFiles {
+    table: StoreTable,
+    latest: DeltaTable,
+    wanted: HashSet<PathBuf>,
+    /// The oldest Delta version a kept registry version pins.
+    oldest_pin: Option<u64>,
+}
+
+/// The Delta versions of `table` that `versions` pin, ascending and each once.
+pub(crate) fn pins_of(versions: &[RegistryVersion], table: StoreTable) -> Vec<u64> {
+    let mut pins: Vec<u64> = versions.iter().filter_map(|version| version.tables.get(table.name()).copied()).collect();
+    pins.sort_unstable();
+    pins.dedup();
+    pins
 }
 
 /// What `Store::vacuum` removed.

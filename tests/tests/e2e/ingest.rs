@@ -22,7 +22,7 @@ fn generate_day(out: &Path, date: &str, children: u64, error_rate: f64, seed: u6
     generate::generate(&options).unwrap().folder
 }
 
-fn ingest(registry: &Path, extra: &[&str], paths: &[&Path]) -> (i32, String, serde_json::Value) {
+pub(crate) fn ingest(registry: &Path, extra: &[&str], paths: &[&Path]) -> (i32, String, serde_json::Value) {
     let report = registry.with_extension("report.json");
     // Never the report of an earlier run read as this one's.
     let _ = std::fs::remove_file(&report);
@@ -637,7 +637,7 @@ const MEASURES_HEADER: &str = "iin;measure_type;title;planned_start;planned_end;
 
 const CHILDREN_HEADER: &str = "iin;last_name;first_name;birth_date;district;area_type;school_code;school_name;grade;large_family;low_income;talent_domains;disciplines;identified_on;identification_method;coordinator";
 
-fn hand_made_drop(root: &Path, date: &str, region: &str, iins: &[String]) -> PathBuf {
+pub(crate) fn hand_made_drop(root: &Path, date: &str, region: &str, iins: &[String]) -> PathBuf {
     let folder = root.join(date).join(region);
     std::fs::create_dir_all(&folder).unwrap();
     let mut lines = vec![CHILDREN_HEADER.to_owned()];
@@ -651,7 +651,7 @@ fn hand_made_drop(root: &Path, date: &str, region: &str, iins: &[String]) -> Pat
 }
 
 /// Valid IINs of girls born on 2010-01-05, as in the drop above.
-fn girls_iins(count: u16) -> Vec<String> {
+pub(crate) fn girls_iins(count: u16) -> Vec<String> {
     let born = NaiveDate::from_ymd_opt(2010, 1, 5).unwrap();
     (1..)
         .filter_map(|serial| daryn_registry::Iin::compose(born, daryn_registry::enums::Sex::Female, serial))

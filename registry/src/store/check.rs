@@ -1,0 +1,272 @@
+//! `daryn check`: whether a registry is whole, for a copy, a restored backup or a disk
+//! that had trouble. Ingest, SQL and search open only what they need, so a lost file
+//! would otherwise be found the night it is needed, and a copy taken while a run wrote
+//! can look whole (`versions` lists it, `count(*)` answers from the log) and not be.
+//!
+//! It reads every file the kept versions pin:
+//! - every version file up to `CURRENT`;
+//! - each table's latest log, which the next ingest, vacuum or reindex opens;
+//! - each table at every Delta version a kept version pins, and every Parquet file
+//!   those read: there, of the size the log gives, and (unless `quick`) decoded whole
+//!   with as many rows as the log counts;
+//! - every index generation a kept version pins: opened for search, and (unless
+//!   `quick`) every file's checksum;
+//! - the registry's key, which the next index is keyed with.
+//!
+//! Each fault is told once, with the versions it keeps from being read whole.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::{RegistryVersion, Store, StoreError, StoreResult, StoreTable, pins_of};
+
+/// What [`Store::check`] found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The kept versions, oldest first.
+    pub versions: Vec<u64>,
+    /// Data files read (each once, however many versions read it), their bytes and rows.
+    pub files: u64,
+    pub bytes: u64,
+    pub rows: u64,
+    /// Whether the files were decoded and the index checksums verified.
+    pub decoded: bool,
+    pub generations: u64,
+    pub problems: Vec<Problem>,
+}
+
+impl Checked {
+    /// The versions some problem keeps from being read whole.
+    pub fn damaged_versions(&self) -> BTreeSet<u64> {
+        self.problems.iter().flat_map(|problem| problem.versions.iter().copied()).collect()
+    }
+}
+
+/// One fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The versions it keeps from being read whole; empty when it is the registry's as
+    /// a whole (a table's latest log, the key): the next ingest, vacuum or reindex.
+    pub versions: Vec<u64>,
+    pub what: String,
+}
+
+/// A data file some kept versions read.
+struct Pinned {
+    /// Its size in the log.
+    size: i64,
+    /// Its rows in the log's statistics, when they are there.
+    rows: Option<u64>,
+    versions: BTreeSet<u64>,
+    table: StoreTable,
+}
+
+impl Store {
+    /// Reads every file the kept versions pin (module documentation). Faults are
+    /// returned as problems, not errors: an error is only what keeps the check itself
+    /// from running (no registry, a `CURRENT` that names no version).
+    pub async fn check(&self, quick: bool) -> StoreResult<Checked> {
+        let mut checked = Checked { decoded: !quick, ..Checked::default() };
+        let current = self.current_number()?.unwrap_or(0);
+        checked.versions = self.version_numbers()?.into_iter().filter(|&number| number <= current).collect();
+        let mut kept = Vec::new();
+        for &number in &checked.versions {
+            match self.version(number) {
+                Ok(version) => kept.push(version),
+                Err(StoreError::Vacuumed { .. }) => {}
+                Err(error) => checked.problems.push(Problem { versions: vec![number], what: error.to_string() }),
+            }
+        }
+        let mut files: HashMap<PathBuf, Pinned> = HashMap::new();
+        for table in StoreTable::ALL {
+            if let Err(error) = self.load(table).await {
+                checked.problems.push(Problem {
+                    versions: Vec::new(),
+                    what: format!(
+                        "table `{}`: its latest log cannot be read, and the next ingest, vacuum or reindex stops on \
+                         it: {error}",
+                        table.name()
+                    ),
+                });
+            }
+            let pins = pins_of(&kept, table);
+            let readers = |pin: u64| -> Vec<u64> {
+                kept.iter()
+                    .filter(|version| version.tables.get(table.name()) == Some(&pin))
+                    .map(|v| v.version)
+                    .collect()
+            };
+            let root = self.table_path(table);
+            let mut problems = Vec::new();
+            self.walk_pins(table, &pins, |pin, opened| {
+                let versions = readers(pin);
+                let listed = opened.and_then(|at| {
+                    let snapshot = at.snapshot().map_err(super::delta(table))?;
+                    Ok(snapshot
+                        .log_data()
+                        .iter()
+                        .map(|file| (root.join(file.path().as_ref()), file.size(), stats_rows(file.stats())))
+                        .collect::<Vec<_>>())
+                });
+                match listed {
+                    Ok(listed) => {
+                        for (path, size, rows) in listed {
+                            let entry = files.entry(path).or_insert_with(|| Pinned {
+                                size,
+                                rows,
+                                versions: BTreeSet::new(),
+                                table,
+                            });
+                            entry.versions.extend(&versions);
+                        }
+                    }
+                    Err(error) => problems.push(Problem {
+                        versions,
+                        what: format!("table `{}` at its Delta version {pin} cannot be opened: {error}", table.name()),
+                    }),
+                }
+                Ok(())
+            })
+            .await?;
+            checked.problems.extend(problems);
+        }
+        let mut files: Vec<(PathBuf, Pinned)> = files.into_iter().collect();
+        files.sort_by(|left, right| left.0.cmp(&right.0));
+        for (path, pinned, outcome) in check_files(files, !quick) {
+            checked.files += 1;
+            match outcome {
+                Ok(rows) => {
+                    checked.bytes += pinned.size.max(0) as u64;
+                    checked.rows += rows;
+                }
+                Err(reason) => checked.problems.push(Problem {
+                    versions: pinned.versions.into_iter().collect(),
+                    what: format!("table `{}`: `{}` {reason}", pinned.table.name(), self.shown(&path)),
+                }),
+            }
+        }
+        self.check_indexes(&kept, quick, &mut checked);
+        Ok(checked)
+    }
+
+    /// A path below the registry, as the registry's folder and the rest.
+    fn shown(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .map(|inside| inside.display().to_string())
+            .unwrap_or_else(|_| path.display().to_string())
+    }
+
+    /// Opens every index generation the kept versions pin, as a search does, and checks
+    /// each file's checksum; and the key the next index is keyed with.
+    fn check_indexes(&self, kept: &[RegistryVersion], quick: bool, checked: &mut Checked) {
+        let mut generations: BTreeMap<u64, Vec<&RegistryVersion>> = BTreeMap::new();
+        for version in kept {
+            if let Some(generation) = version.index_generation {
+                generations.entry(generation).or_default().push(version);
+            }
+        }
+        for (generation, versions) in &generations {
+            checked.generations += 1;
+            let numbers: Vec<u64> = versions.iter().map(|version| version.version).collect();
+            let newest = versions.last().expect("a generation is pinned by a version");
+            let problem = match crate::search::query::SearchIndex::open(self, newest) {
+                Err(error) => Some(error.to_string()),
+                Ok(_) if quick => None,
+                Ok(index) => match index.damaged_files() {
+                    Ok(damaged) if damaged.is_empty() => None,
+                    Ok(damaged) => Some(format!(
+                        "search index generation {generation}: {} {} (changed or cut short)",
+                        damaged.iter().map(|file| format!("`{}`", file.display())).collect::<Vec<_>>().join(", "),
+                        if damaged.len() == 1 { "fails its checksum" } else { "fail their checksums" }
+                    )),
+                    Err(error) => Some(format!("search index generation {generation}: {error}")),
+                },
+            };
+            if let Some(what) = problem {
+                checked.problems.push(Problem { versions: numbers, what });
+            }
+        }
+        if !generations.is_empty()
+            && let Err(error) = crate::search::key::ChildKeyer::load(&self.root)
+        {
+            checked.problems.push(Problem { versions: Vec::new(), what: error.to_string() });
+        }
+    }
+}
+
+/// The row count in a file's Delta statistics (`numRecords`).
+fn stats_rows(stats: Option<String>) -> Option<u64> {
+    let stats: serde_json::Value = serde_json::from_str(&stats?).ok()?;
+    stats.get("numRecords")?.as_u64()
+}
+
+/// Checks each file: there, of its size in the log, and when `decode` is set, read whole
+/// with the rows the log counts. On as many threads as the machine has cores; in the
+/// order given.
+fn check_files(files: Vec<(PathBuf, Pinned)>, decode: bool) -> Vec<(PathBuf, Pinned, Result<u64, String>)> {
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |cores| cores.get()).min(files.len().max(1));
+    let mut outcomes: HashMap<usize, Result<u64, String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((path, pinned)) = files.get(index) else { break };
+                        // A file damaged in the one way the Parquet reader does not
+                        // foresee is a fault of that file, not the end of the check.
+                        let outcome = std::panic::catch_unwind(|| check_file(path, pinned, decode))
+                            .unwrap_or_else(|_| Err("does not read as Parquet (its reader failed on it)".to_owned()));
+                        done.push((index, outcome));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_default()).collect()
+    });
+    files
+        .into_iter()
+        .enumerate()
+        .map(|(index, (path, pinned))| {
+            let outcome = outcomes.remove(&index).unwrap_or_else(|| Err("could not be checked".to_owned()));
+            (path, pinned, outcome)
+        })
+        .collect()
+}
+
+/// One file's check: its rows when it reads whole, else what is wrong with it.
+fn check_file(path: &Path, pinned: &Pinned, decode: bool) -> Result<u64, String> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err("is missing".to_owned()),
+        Err(error) => return Err(format!("cannot be read: {error}")),
+    };
+    if i64::try_from(metadata.len()).ok() != Some(pinned.size) {
+        return Err(format!(
+            "has {} bytes where the log says {}: it was cut short or changed",
+            metadata.len(),
+            pinned.size
+        ));
+    }
+    if !decode {
+        return Ok(pinned.rows.unwrap_or(0));
+    }
+    let file = std::fs::File::open(path).map_err(|error| format!("cannot be read: {error}"))?;
+    let unreadable = |error: &dyn std::fmt::Display| format!("does not read as Parquet: {error}");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|builder| builder.build())
+        .map_err(|error| unreadable(&error))?;
+    let mut rows = 0u64;
+    for batch in reader {
+        rows += batch.map_err(|error| unreadable(&error))?.num_rows() as u64;
+    }
+    match pinned.rows {
+        Some(counted) if counted != rows => Err(format!("holds {rows} rows where the log counts {counted}")),
+        _ => Ok(rows),
+    }
+}

@@ -1,0 +1,159 @@
+//! `daryn check` end to end: a registry whole, then with files lost, cut short or
+//! changed as a copy taken during a run or a failing disk leaves them, each named with
+//! the versions it keeps from being read; and `vacuum`, which must not remove the
+//! versions that still read whole from a registry that does not.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::daryn;
+use crate::e2e::ingest::{girls_iins, hand_made_drop, ingest};
+
+/// `daryn check`: exit code, standard output, standard error.
+fn check(registry: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["check", "--registry", registry.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let output = daryn(&args);
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
+}
+
+/// The Delta version of `table` that registry version `version` pins.
+fn pin(registry: &Path, version: u64, table: &str) -> u64 {
+    let text = std::fs::read_to_string(registry.join(format!("versions/{version:08}.json"))).unwrap();
+    let version: serde_json::Value = serde_json::from_str(&text).unwrap();
+    version["tables"][table].as_u64().unwrap()
+}
+
+/// The data files a table reads at a Delta version, from its commits replayed in order
+/// (a table of a few commits has no checkpoint to start from).
+fn live_files(registry: &Path, table: &str, at: u64) -> BTreeSet<PathBuf> {
+    let folder = registry.join("tables").join(table);
+    let mut live = BTreeSet::new();
+    for commit in 0..=at {
+        let text = std::fs::read_to_string(folder.join(format!("_delta_log/{commit:020}.json"))).unwrap();
+        for action in text.lines().map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()) {
+            if let Some(path) = action["add"]["path"].as_str() {
+                live.insert(folder.join(path));
+            }
+            if let Some(path) = action["remove"]["path"].as_str() {
+                live.remove(&folder.join(path));
+            }
+        }
+    }
+    live
+}
+
+/// Where `path` is in the registry, as `check` names it.
+fn inside(registry: &Path, path: &Path) -> String {
+    path.strip_prefix(registry).unwrap().display().to_string()
+}
+
+#[test]
+fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_nothing_then() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let registry = root.path().join("registry");
+    let iins = girls_iins(7);
+    // Three versions; each replaces region 35's children, so each reads a file of its own.
+    for (day, date) in ["2026-11-21", "2026-11-22", "2026-11-23"].iter().enumerate() {
+        let folder = hand_made_drop(&drops, date, "35", &iins[day..day + 5]);
+        let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
+        assert_eq!(code, 0, "{stdout}");
+    }
+    let (code, stdout, stderr) = check(&registry, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("checked versions 1–3 (the current is 3)"), "{stdout}");
+    assert!(stdout.ends_with("the registry is whole\n") && stderr.is_empty(), "{stdout}{stderr}");
+
+    // Region 35's children file of each version, and the drops file of the first run,
+    // which every later run appends to and so every version reads.
+    let children: Vec<PathBuf> = (1..=3)
+        .map(|version| {
+            let files = live_files(&registry, "children", pin(&registry, version, "children"));
+            let region: Vec<&PathBuf> =
+                files.iter().filter(|file| file.to_string_lossy().contains("region=35")).collect();
+            assert_eq!(region.len(), 1, "{files:?}");
+            region[0].clone()
+        })
+        .collect();
+    assert_eq!(children.iter().collect::<BTreeSet<_>>().len(), 3, "each version reads its own children file");
+    let first_drops = live_files(&registry, "drops", pin(&registry, 1, "drops"));
+    assert_eq!(first_drops.len(), 1, "{first_drops:?}");
+    let first_drops = first_drops.into_iter().next().unwrap();
+    assert!(live_files(&registry, "drops", pin(&registry, 3, "drops")).contains(&first_drops));
+
+    // 1. A file only version 1 reads is lost. Version 1 alone is damaged; the current
+    // one reads whole, so the way out is the vacuum keeping 3 - 1 = 2 versions.
+    std::fs::remove_file(&children[0]).unwrap();
+    for extra in [&[][..], &["--quick"][..]] {
+        let (code, stdout, stderr) = check(&registry, extra);
+        assert_eq!(code, 1, "{extra:?}: {stdout}{stderr}");
+        let line = format!("version 1: table `children`: `{}` is missing\n", inside(&registry, &children[0]));
+        assert!(stdout.starts_with(&line), "{extra:?}: {stdout}");
+        assert!(stderr.starts_with("error[damaged]: the registry is not whole: 1 problem; version 1 "), "{stderr}");
+        assert!(stderr.contains("--keep 2` removes the damaged older ones"), "{stderr}");
+    }
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "2"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (code, stdout, stderr) = check(&registry, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("checked versions 2–3 (the current is 3)"), "{stdout}");
+
+    // 2. The first run's drops file, which both kept versions read, is cut to half.
+    let full = std::fs::metadata(&first_drops).unwrap().len();
+    let drops_bytes = std::fs::read(&first_drops).unwrap();
+    std::fs::write(&first_drops, &drops_bytes[..full as usize / 2]).unwrap();
+    // 3. A byte changed in a file only the current version's search index generation
+    // holds (one link: the generations before it do not share it), its size kept.
+    let generation = {
+        let text = std::fs::read_to_string(registry.join("versions/00000003.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["index_generation"].as_u64().unwrap()
+    };
+    let index_file = std::fs::read_dir(registry.join("index").join(generation.to_string()))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| {
+            use std::os::unix::fs::MetadataExt;
+            path.extension().is_some_and(|extension| extension == "store")
+                && std::fs::metadata(path).unwrap().nlink() == 1
+        })
+        .expect("the newest generation has a segment of its own");
+    let mut bytes = std::fs::read(&index_file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    std::fs::write(&index_file, &bytes).unwrap();
+    let (code, stdout, stderr) = check(&registry, &[]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let truncated = format!(
+        "versions 2–3: table `drops`: `{}` has {} bytes where the log says {full}: it was cut short or changed\n",
+        inside(&registry, &first_drops),
+        full / 2
+    );
+    assert!(stdout.contains(&truncated), "{stdout}");
+    let changed = format!(
+        "version 3: search index generation {generation}: `{}` fails its checksum",
+        index_file.file_name().unwrap().to_string_lossy()
+    );
+    assert!(stdout.contains(&changed), "{stdout}");
+    assert!(stderr.contains("2 problems; versions 2–3 cannot be read whole; restore the registry"), "{stderr}");
+    // `--quick` compares sizes, and reads no index file whole.
+    let (code, stdout, _) = check(&registry, &["--quick"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains(&truncated) && !stdout.contains("checksum"), "{stdout}");
+
+    // 4. The current version's children file is lost too. A vacuum would have removed
+    // version 2, and then failed or left nothing whole: it stops before removing anything.
+    std::fs::write(&first_drops, &drops_bytes).unwrap();
+    std::fs::remove_file(&children[2]).unwrap();
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is missing") && stderr.contains("nothing was removed"), "{stderr}");
+    assert!(stderr.contains(&format!("`daryn check --registry {}`", registry.display())), "{stderr}");
+    assert!(registry.join("versions/00000002.json").exists() && children[1].exists());
+    let (code, stdout, _) = check(&registry, &[]);
+    assert_eq!(code, 1);
+    let lost = format!("version 3: table `children`: `{}` is missing\n", inside(&registry, &children[2]));
+    assert!(stdout.contains(&lost), "{stdout}");
+}
