@@ -225,15 +225,29 @@ fn refuse_file(registry: &Path) -> Result<()> {
 /// Says what `--registry` names when it is no registry: nothing, a file, an empty folder
 /// or a folder of something else.
 pub fn check_registry_folder(registry: &Path) -> Result<()> {
-    if !registry.exists() {
-        anyhow::bail!(
+    // What this account may not look into is said as such, not taken for absent: an
+    // analyst outside the registry's group was told "no such folder" or "not a Daryn
+    // registry" of the ministry's registry.
+    let denied = |path: &Path, error: std::io::Error| {
+        anyhow::anyhow!(
+            "`--registry {}`: cannot use `{}`: {error}; run daryn as an account in the registry's group",
+            registry.display(),
+            path.display()
+        )
+    };
+    match std::fs::metadata(registry) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
             "`--registry {}`: no such folder; `daryn ingest --registry DIR DROPS` creates a registry",
             registry.display()
-        );
+        ),
+        Err(error) => return Err(denied(registry, error)),
+        Ok(_) => {}
     }
     refuse_file(registry)?;
+    let current = registry.join("CURRENT");
+    let has_current = current.try_exists().map_err(|error| denied(&current, error))?;
     // A registry has `CURRENT` from its creation on (and version files after that).
-    if !registry.join("CURRENT").exists() && !registry.join("versions").is_dir() {
+    if !has_current && !registry.join("versions").is_dir() {
         if std::fs::read_dir(registry).is_ok_and(|mut entries| entries.next().is_none()) {
             return Err(daryn_registry::store::StoreError::Empty { path: registry.to_owned() }.into());
         }

@@ -77,6 +77,12 @@ pub enum StoreError {
     #[error("`--keep {keep}`: at least the current version must be kept (1 or more)")]
     KeepNothing { keep: u64 },
     #[error(
+        "`{path}`: its path holds `{escape}`, which the Delta Lake library reads as an escaped character (`%20` \
+         as a space), so that it would look for the registry's tables in another folder; give the folder a name \
+         without `%` and two hex digits (move it there with `mv`: a registry moves whole)"
+    )]
+    EscapedPath { path: PathBuf, escape: String },
+    #[error(
         "the registry `{path}` is damaged: {reason}; nothing was removed. `daryn check --registry {path}` lists \
          what is damaged"
     )]
@@ -280,6 +286,26 @@ fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
     Ok(())
 }
 
+/// Refuses a registry path that holds `%` and two hex digits (`pct%20dir`): the Delta
+/// library takes the table's URL for escaped and decodes it, so the tables of
+/// `/srv/pct%20dir` are looked for, and written, in `/srv/pct dir`; a first ingest made
+/// half a registry and failed, and every command on it failed after. A `%` followed by
+/// anything else is kept as it is, and such paths work.
+fn refuse_escapes(root: &Path) -> StoreResult<()> {
+    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
+    let text = absolute.to_string_lossy();
+    let bytes = text.as_bytes();
+    let escape = bytes
+        .windows(3)
+        .find(|window| window[0] == b'%' && window[1].is_ascii_hexdigit() && window[2].is_ascii_hexdigit());
+    match escape {
+        Some(escape) => {
+            Err(StoreError::EscapedPath { path: root.to_owned(), escape: String::from_utf8_lossy(escape).into_owned() })
+        }
+        None => Ok(()),
+    }
+}
+
 /// Takes every right to a new registry's folder from users outside its owner and group,
 /// whatever the umask: the files below it hold children's personal data, and a folder
 /// that others cannot enter keeps them from every file in it. A folder this user may not
@@ -318,6 +344,7 @@ impl Store {
     /// A new registry gets `daryn.toml` with every setting at its default; its settings
     /// are read here, so a wrong one stops every command before it starts.
     pub fn open(root: &Path, create: bool) -> StoreResult<Store> {
+        refuse_escapes(root)?;
         if create {
             // (With version files but no `CURRENT`, it is a registry that lost it: told below.)
             let has_versions =
@@ -338,6 +365,8 @@ impl Store {
             }
         }
         let root = std::fs::canonicalize(root).map_err(io(root))?;
+        // Through a symbolic link, the folder's own path counts.
+        refuse_escapes(&root)?;
         let config = RegistryConfig::load(&root)?;
         let store = Store { root, config };
         // A new registry says at once that it has no version (`CURRENT` 0), so that a

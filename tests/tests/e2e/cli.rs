@@ -74,6 +74,15 @@ fn bad_parameters_are_named() {
     }
     assert_eq!(daryn(&["ingest", "--help"]).status.code(), Some(0));
     assert_eq!(daryn(&["search", "--registry", out, "--limit", "0", "x"]).status.code(), Some(2));
+    // A path with `%` and two hex digits, which the Delta library would read as `pct dir`,
+    // is refused before anything is made in it, naming the escape; `%` and other
+    // characters are kept (the vacuum test's registry is `реестр ~#%1`). The drops are `once`'s.
+    let escaped = dir.path().join("pct%20dir");
+    let drops = dir.path().join("2026-11-25");
+    fails_naming(&["ingest", "--registry", escaped.to_str().unwrap(), drops.to_str().unwrap()], "holds `%20`");
+    assert!(!escaped.exists() && !dir.path().join("pct dir").exists());
+    std::fs::create_dir_all(escaped.join("versions")).unwrap();
+    fails_naming(&["check", "--registry", escaped.to_str().unwrap()], "holds `%20`");
 }
 
 #[test]

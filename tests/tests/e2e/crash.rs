@@ -266,3 +266,54 @@ fn a_first_commit_never_written_does_not_stop_the_next_run() {
     let without_version_line = |text: String| text.lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
     assert_eq!(without_version_line(content(&registry)), without_version_line(content(&reference)));
 }
+
+/// A run on a full disk (a tmpfs of 1 MiB, in a mount namespace of its own that ends
+/// with the script, so no mount outlives the test) says so in one plain message with its
+/// code, with none of the panics the Delta writer catches on the way; with room made,
+/// the next run undoes what it left and publishes a registry `check` finds whole.
+#[test]
+fn a_full_disk_is_said_plainly_and_the_next_run_with_room_publishes() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = day(&root.path().join("drops"), "2026-11-24", 23);
+    let disk = root.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let out = root.path();
+    let script = r#"
+        set -u
+        mount -t tmpfs -o size=1m tmpfs "$DISK" || exit 90
+        "$DARYN" ingest --registry "$DISK/registry" "$DROPS" >"$OUT/first.out" 2>"$OUT/first.err"
+        echo $? >"$OUT/first.code"
+        mount -o remount,size=64m "$DISK" || exit 91
+        "$DARYN" ingest --registry "$DISK/registry" "$DROPS" >"$OUT/second.out" 2>"$OUT/second.err"
+        echo $? >"$OUT/second.code"
+        "$DARYN" check --registry "$DISK/registry" >"$OUT/check.out" 2>&1
+        echo $? >"$OUT/check.code"
+    "#;
+    let mut unshare = std::process::Command::new("unshare");
+    // Root makes a mount namespace of its own; anyone else, one of a user namespace too.
+    unshare.arg("--mount");
+    if !crate::as_root() {
+        unshare.arg("--map-root-user");
+    }
+    let status = unshare
+        .args(["sh", "-c", script])
+        .env("DARYN", crate::binary())
+        .env("DISK", &disk)
+        .env("DROPS", &drops)
+        .env("OUT", out)
+        .env("RUST_BACKTRACE", "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "the script could not mount a tmpfs: {status}");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    let first = read("first.err");
+    assert_eq!(read("first.code").trim(), "1", "{first}");
+    assert!(first.contains("error[disk_full]: ") && first.contains("No space left on device"), "{first}");
+    assert!(first.contains("the disk is full: free space on it and run the command again"), "{first}");
+    assert!(!first.contains("panicked") && !first.contains("stack backtrace"), "{first}");
+    let second = read("second.out");
+    assert!(matches!(read("second.code").trim(), "0" | "2"), "{second}{}", read("second.err"));
+    assert!(second.contains("published registry version 1"), "{second}");
+    assert_eq!(read("check.code").trim(), "0", "{}", read("check.out"));
+    assert!(read("check.out").ends_with("the registry is whole\n"));
+}

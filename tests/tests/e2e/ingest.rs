@@ -1423,6 +1423,14 @@ fn a_new_registry_is_closed_to_other_users_and_an_open_one_is_warned_about() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{stderr}");
         assert!(stderr.contains("(mode 2775)"), "{stderr}");
+        // Someone outside the registry's group (root's, closed again) is told that, not
+        // that the folder is no registry.
+        std::fs::set_permissions(&registry, std::fs::Permissions::from_mode(0o750)).unwrap();
+        let output = crate::daryn_as_nobody(&["versions", "--registry", registry.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("Permission denied") && stderr.contains("the registry's group"), "{stderr}");
+        assert!(!stderr.contains("not a Daryn registry"), "{stderr}");
     }
 }
 
