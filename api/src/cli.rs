@@ -320,9 +320,10 @@ impl Cli {
             Command::FormDoc { out } => {
                 let text = daryn_registry::form::document::markdown();
                 match out {
-                    Some(path) => {
-                        std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?
-                    }
+                    // Beside it first, then renamed: a full disk leaves the file as it was.
+                    Some(path) => daryn_query::output::replace_file(&path, |partial| {
+                        std::fs::write(partial, &text).map_err(|error| output_error(partial, error))
+                    })?,
                     None => crate::write_stdout(&text)?,
                 }
                 Ok(ExitCode::SUCCESS)
@@ -334,12 +335,19 @@ impl Cli {
                     let reason = format!("`{}`: the template is an Excel workbook; name it `….xlsx`", out.display());
                     return Err(daryn_data::Error::Parameter { parameter: "--out", reason }.into());
                 }
-                daryn_data::template::write_template(lang, &out)?;
+                daryn_query::output::replace_file(&out, |partial| {
+                    daryn_data::template::write_template(lang, partial).map_err(|error| output_error(partial, error))
+                })?;
                 say!("wrote the {} roadmap template to {}", lang.code(), out.display());
                 Ok(ExitCode::SUCCESS)
             }
         }
     }
+}
+
+/// A file that could not be written, as `replace_file` reports it (under the name asked for).
+fn output_error(path: &Path, error: impl std::fmt::Display) -> daryn_query::Error {
+    daryn_query::Error::Output { path: path.to_owned(), reason: error.to_string() }
 }
 
 /// The classifier `[districts] classifier` of the registry's `daryn.toml` names, if any

@@ -229,11 +229,12 @@ pub fn check_registry_folder(registry: &Path) -> Result<()> {
     // analyst outside the registry's group was told "no such folder" or "not a Daryn
     // registry" of the ministry's registry.
     let denied = |path: &Path, error: std::io::Error| {
-        anyhow::anyhow!(
-            "`--registry {}`: cannot use `{}`: {error}; run daryn as an account in the registry's group",
-            registry.display(),
-            path.display()
-        )
+        let advice = if error.kind() == std::io::ErrorKind::PermissionDenied {
+            "; run daryn as an account in the registry's group"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("`--registry {}`: cannot use `{}`: {error}{advice}", registry.display(), path.display())
     };
     match std::fs::metadata(registry) {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
@@ -288,34 +289,35 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
 pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
     use std::fmt::Write as _;
     let store = crate::ingest::open_registry(registry)?;
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    // What the Delta library logs of a table it cannot open, the check tells itself.
+    // On this thread alone, so that what the Delta library logs of a table it cannot
+    // open, which the check tells itself, is silenced everywhere.
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
     let checked =
         tracing::dispatcher::with_default(&tracing::Dispatch::none(), || runtime.block_on(store.check(quick)))?;
     let mut text = String::new();
     for problem in &checked.problems {
-        let whom = match problem.versions.as_slice() {
-            [] => "the registry".to_owned(),
-            [one] => format!("version {one}"),
-            many => format!("versions {}", number_list(many)),
-        };
+        let whom = if problem.versions.is_empty() { "the registry".to_owned() } else { named(&problem.versions) };
         let _ = writeln!(text, "{whom}: {}", problem.what);
     }
+    for note in &checked.notes {
+        let _ = writeln!(text, "note: {note}");
+    }
     let current = store.current_number()?.unwrap_or(0);
-    let how = if checked.decoded { "read whole" } else { "there, of the size their logs give (--quick)" };
+    let (how, index) = if checked.decoded {
+        ("read whole", " opened, every file's checksum verified")
+    } else {
+        ("there, of the size their logs give (--quick)", " opened")
+    };
     let _ = writeln!(
         text,
-        "checked {} (the current is {current}): {} data files ({:.1} MB, {} rows) {how}; {} search index generations{}",
-        match checked.versions.as_slice() {
-            [] => "no version".to_owned(),
-            [one] => format!("version {one}"),
-            many => format!("versions {}", number_list(many)),
-        },
+        "checked {} (the current is {current}): {} data files ({:.1} MB, {} rows) {how}; {} search index {}{index}",
+        named(&checked.versions),
         checked.files,
         checked.bytes as f64 / 1e6,
         checked.rows,
         checked.generations,
-        if checked.decoded { " opened, every file's checksum verified" } else { " opened" },
+        if checked.generations == 1 { "generation" } else { "generations" },
     );
     if checked.problems.is_empty() {
         text.push_str("the registry is whole\n");
@@ -326,18 +328,16 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
     let damaged: Vec<u64> = checked.damaged_versions().into_iter().collect();
     let whole_registry = checked.problems.iter().any(|problem| problem.versions.is_empty());
     let advice = match damaged.last() {
+        // Vacuum keeps the newest N version files: those after the newest damaged one.
         Some(&newest) if newest < current && !whole_registry => format!(
             "the current version reads whole; `daryn vacuum --registry {} --keep {}` removes the damaged older ones",
             registry.display(),
-            current - newest
+            checked.versions.iter().filter(|&&number| number > newest).count()
         ),
         _ => "restore the registry from a backup taken under its lock (README, \"Backups\")".to_owned(),
     };
-    let versions = match damaged.as_slice() {
-        [] => String::new(),
-        [one] => format!("; version {one} cannot be read whole"),
-        many => format!("; versions {} cannot be read whole", number_list(many)),
-    };
+    let versions =
+        if damaged.is_empty() { String::new() } else { format!("; {} cannot be read whole", named(&damaged)) };
     let problems = match checked.problems.len() {
         1 => "1 problem".to_owned(),
         many => format!("{many} problems"),
@@ -346,20 +346,13 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
     Ok(std::process::ExitCode::FAILURE)
 }
 
-/// Numbers in order as runs: `1–3, 5, 8–9`.
-fn number_list(numbers: &[u64]) -> String {
-    let mut runs: Vec<(u64, u64)> = Vec::new();
-    for &number in numbers {
-        match runs.last_mut() {
-            Some((_, last)) if *last + 1 == number => *last = number,
-            _ => runs.push((number, number)),
-        }
+/// `version 3`, `versions 1–3, 5`, or `no version`.
+fn named(versions: &[u64]) -> String {
+    match versions {
+        [] => "no version".to_owned(),
+        [one] => format!("version {one}"),
+        many => format!("versions {}", daryn_registry::store::number_list(many)),
     }
-    let runs: Vec<String> = runs
-        .into_iter()
-        .map(|(first, last)| if first == last { first.to_string() } else { format!("{first}–{last}") })
-        .collect();
-    runs.join(", ")
 }
 
 /// `daryn reindex`: the current version's data, with its search index built anew, as a

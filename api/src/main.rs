@@ -115,70 +115,46 @@ fn log_filter(asked: Option<&str>) -> Result<EnvFilter, String> {
 /// The stack of the thread a command runs on (see `main`).
 const COMMAND_STACK: usize = 512 << 20;
 
-/// The panics of threads other than the command's, held back (see [`quiet_caught_panics`]).
-static HELD_PANICS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+/// The libraries whose panics their callers catch and turn into errors: object_store's
+/// buffered writer, which panics ("Already shut down") when the Delta writer aborts an
+/// upload after a failed write (a full disk) and catches it; calamine, whose panics on a
+/// malformed workbook the reader makes the file's refusal (`ingest/src/read.rs`).
+const CAUGHT_BY_THEIR_CALLERS: [&str; 2] = ["/object_store-", "/calamine-"];
 
-/// Holds back what a panic on another thread than the command's would print, until the
-/// command has ended. The Delta library catches the panics of its object store's writer
-/// on a full disk and goes on to its own error, and the XLSX reader's are caught and made
-/// a drop's refusal: printed at once, each with its backtrace, they filled a cron log
-/// with what looked like crashes, up to fifteen a run. A command that then fails prints
-/// them after its error (not after a full disk's); otherwise they are logged at `debug`. A panic of the command's
-/// own thread (`daryn`), which ends it, prints at once as Rust's own hook prints it.
+/// Logs at `debug`, rather than prints, the panics of [`CAUGHT_BY_THEIR_CALLERS`]: on a
+/// full disk the Delta writer's filled a cron log with what looked like crashes, up to
+/// fifteen backtraces a run around the one error that mattered. Every other panic prints
+/// as Rust's own hook prints it.
 fn quiet_caught_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let thread = std::thread::current();
-        let name = thread.name().unwrap_or("unnamed");
-        if name == "daryn" {
+        let location = info.location();
+        let caught = location.is_some_and(|at| {
+            let file = at.file().replace('\\', "/");
+            CAUGHT_BY_THEIR_CALLERS.iter().any(|library| file.contains(library))
+        });
+        if !caught {
             return default(info);
         }
-        let location = info.location().map(|at| format!(" at {at}")).unwrap_or_default();
         let payload = info
             .payload()
             .downcast_ref::<&str>()
             .map(|text| (*text).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let backtrace = std::backtrace::Backtrace::capture();
-        let mut text = format!("thread '{name}' panicked{location}: {payload}");
-        if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
-            text.push_str(&format!("\n{backtrace}"));
-        }
-        if let Ok(mut held) = HELD_PANICS.lock() {
-            held.push(text);
-        }
+        let at = location.map(ToString::to_string).unwrap_or_default();
+        tracing::debug!(%at, %payload, "a panic its caller catches");
     }));
 }
 
-/// The panics held back so far, taken.
-fn held_panics() -> Vec<String> {
-    HELD_PANICS.lock().map(|mut held| std::mem::take(&mut *held)).unwrap_or_default()
-}
-
-/// Logs (at `debug`) the panics held back while a command ran that were no cause of its end.
-fn log_held(held: &[String]) {
-    for panic in held {
-        tracing::debug!(panic = %panic, "a panic caught inside a library; the command went on");
-    }
-}
-
-/// Prints, after a failed command's error, the panics held back while it ran.
-fn print_held(held: &[String]) {
-    for panic in held {
-        eprintln!("note: while it ran, {panic}");
-    }
-}
-
-/// Whether an error comes of a full disk (or quota): the libraries under daryn pass on
-/// the system's words in their own messages, so they are looked for in the text.
+/// Whether an error comes of a full disk (`ENOSPC`) or quota (`EDQUOT`): the libraries
+/// under daryn pass the system's error on in their own messages' text, which ends as
+/// Rust words it, `(os error 28)`; the bare words could be a quoted value's.
 fn disk_full(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         let text = cause.to_string();
         cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
-            || ["No space left on device", "Disk quota exceeded", "(os error 28)", "(os error 122)"]
-                .iter()
-                .any(|words| text.contains(words))
+            || ["(os error 28)", "(os error 122)"].iter().any(|code| text.contains(code))
     })
 }
 
@@ -216,15 +192,18 @@ fn main() -> ExitCode {
         .name("daryn".to_owned())
         .stack_size(COMMAND_STACK)
         .spawn(move || command.run())
-        .map_err(anyhow::Error::new)
+        // Only a limit on virtual memory (`ulimit -v`) refuses the reservation, with no
+        // more than "Resource temporarily unavailable".
+        .map_err(|error| {
+            anyhow::Error::new(error).context(format!(
+                "starting the command's thread, whose stack reserves {} MiB of address space (used only as far as                  needed): a virtual memory limit (`ulimit -v`) this low is too small for daryn",
+                COMMAND_STACK >> 20
+            ))
+        })
         .and_then(|running| running.join().map_err(|_| anyhow::anyhow!("the command panicked")))
         .and_then(|ran| ran);
-    let held = held_panics();
     match ran {
-        Ok(code) => {
-            log_held(&held);
-            code
-        }
+        Ok(code) => code,
         Err(error) if disk_full(&error) => {
             eprintln!(
                 "error[disk_full]: {}\nthe disk is full: free space on it and run the command again (`df -h`; with \
@@ -232,13 +211,10 @@ fn main() -> ExitCode {
                  published nothing, and the next run undoes what it wrote",
                 message(&error)
             );
-            // The Delta writer's panics on a full disk ("Already shut down") add nothing.
-            log_held(&held);
             ExitCode::from(1)
         }
         Err(error) => {
             eprintln!("error: {}", message(&error));
-            print_held(&held);
             // A parameter given wrong (a query of too many words, an error rate out of
             // range) exits with 2, as the flags clap refuses do.
             let bad_parameter = error.chain().any(|cause| {
@@ -294,6 +270,7 @@ mod tests {
         assert!(disk_full(&anyhow::Error::new(std::io::Error::from_raw_os_error(122))));
         assert!(!disk_full(&anyhow::Error::new(std::io::Error::from_raw_os_error(13))));
         assert!(!disk_full(&anyhow::anyhow!("index writer was killed")));
+        assert!(!disk_full(&anyhow::anyhow!("cannot cast 'No space left on device' to Int64")));
     }
 
     #[test]

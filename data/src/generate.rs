@@ -103,6 +103,20 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary of drops written in `from`, once that folder is renamed to `to`.
+    fn moved(self, from: &Path, to: &Path) -> Summary {
+        let moved = |path: PathBuf| path.strip_prefix(from).map(|rest| to.join(rest)).unwrap_or(path);
+        Summary {
+            folder: moved(self.folder),
+            truth: moved(self.truth),
+            regions: self
+                .regions
+                .into_iter()
+                .map(|region| RegionSummary { folder: moved(region.folder), ..region })
+                .collect(),
+        }
+    }
+
     pub fn total(&self, pick: impl Fn(&RegionCounts) -> u64) -> u64 {
         self.regions.iter().map(|region| pick(&region.counts)).sum()
     }
@@ -131,7 +145,27 @@ pub fn generate(options: &GenerateOptions) -> Result<Summary> {
             reason: format!("`{}` already holds drops; remove it or give another --out or --date", folder.display()),
         });
     }
-    std::fs::create_dir_all(&folder).map_err(Error::io(&folder))?;
+    // Written beside it and renamed into place when whole: a run that fails part-way (a
+    // full disk) leaves no region's folder that an ingest could take for a drop.
+    let partial = options.out.join(format!(".{}.partial", options.date));
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial).map_err(Error::io(&partial))?;
+    }
+    std::fs::create_dir_all(&partial).map_err(Error::io(&partial))?;
+    let written = write_drops(options, &partial);
+    let renamed = written.and_then(|summary| {
+        std::fs::rename(&partial, &folder).map_err(Error::io(&folder))?;
+        Ok(summary.moved(&partial, &folder))
+    });
+    if renamed.is_err() {
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    renamed
+}
+
+/// Writes every region's drop and the truth file into `folder`.
+fn write_drops(options: &GenerateOptions, folder: &Path) -> Result<Summary> {
+    let folder = folder.to_owned();
     let split = split_children(options.children);
     let styles = styles(options);
     let results: Vec<Result<(RegionSummary, Vec<TruthEntry>)>> = split

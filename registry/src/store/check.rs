@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{RegistryVersion, Store, StoreError, StoreResult, StoreTable, pins_of};
+use super::{RegistryVersion, Store, StoreResult, StoreTable, pins_of};
 
 /// What [`Store::check`] found.
 #[derive(Debug, Default)]
@@ -36,6 +36,9 @@ pub struct Checked {
     pub decoded: bool,
     pub generations: u64,
     pub problems: Vec<Problem>,
+    /// What is not damage but worth saying: what the next run removes, an index an
+    /// older daryn built, a file this account may not read.
+    pub notes: Vec<String>,
 }
 
 impl Checked {
@@ -72,27 +75,50 @@ impl Store {
         let mut checked = Checked { decoded: !quick, ..Checked::default() };
         let current = self.current_number()?.unwrap_or(0);
         checked.versions = self.version_numbers()?.into_iter().filter(|&number| number <= current).collect();
+        // A vacuum removes the oldest versions only: a number missing between the oldest
+        // kept and the current one is a lost file (`--as-of` would call it vacuumed).
+        if let Some(&oldest) = checked.versions.first() {
+            for number in (oldest..=current).filter(|number| checked.versions.binary_search(number).is_err()) {
+                let path = self.version_path(number);
+                checked.problems.push(Problem {
+                    versions: vec![number],
+                    what: format!(
+                        "its version file `{}` is missing (a vacuum removes the oldest versions only)",
+                        self.shown(&path)
+                    ),
+                });
+            }
+        }
         let mut kept = Vec::new();
         for &number in &checked.versions {
             match self.version(number) {
                 Ok(version) => kept.push(version),
-                Err(StoreError::Vacuumed { .. }) => {}
                 Err(error) => checked.problems.push(Problem { versions: vec![number], what: error.to_string() }),
             }
         }
-        let mut files: HashMap<PathBuf, Pinned> = HashMap::new();
+        let mut pinned_files: HashMap<PathBuf, Pinned> = HashMap::new();
         for table in StoreTable::ALL {
-            if let Err(error) = self.load(table).await {
-                checked.problems.push(Problem {
-                    versions: Vec::new(),
-                    what: format!(
-                        "table `{}`: its latest log cannot be read, and the next ingest, vacuum or reindex stops on \
-                         it: {error}",
-                        table.name()
-                    ),
-                });
-            }
             let pins = pins_of(&kept, table);
+            if let Err(error) = self.load(table).await {
+                // A first commit a full disk cut short leaves a log without a commit,
+                // which the next ingest or vacuum removes (`roll_back_unpinned`).
+                let pinned_by_current = kept.last().is_some_and(|version| version.tables.contains_key(table.name()));
+                if !pinned_by_current && !super::has_commit(&self.table_path(table).join("_delta_log")) {
+                    checked.notes.push(format!(
+                        "table `{}` holds a first commit that was never written; the next ingest or vacuum removes it",
+                        table.name()
+                    ));
+                } else {
+                    checked.problems.push(Problem {
+                        versions: Vec::new(),
+                        what: format!(
+                            "table `{}`: its latest log cannot be read, and the next ingest, vacuum or reindex stops \
+                             on it: {error}",
+                            table.name()
+                        ),
+                    });
+                }
+            }
             let readers = |pin: u64| -> Vec<u64> {
                 kept.iter()
                     .filter(|version| version.tables.get(table.name()) == Some(&pin))
@@ -114,7 +140,7 @@ impl Store {
                 match listed {
                     Ok(listed) => {
                         for (path, size, rows) in listed {
-                            let entry = files.entry(path).or_insert_with(|| Pinned {
+                            let entry = pinned_files.entry(path).or_insert_with(|| Pinned {
                                 size,
                                 rows,
                                 versions: BTreeSet::new(),
@@ -133,7 +159,7 @@ impl Store {
             .await?;
             checked.problems.extend(problems);
         }
-        let mut files: Vec<(PathBuf, Pinned)> = files.into_iter().collect();
+        let mut files: Vec<(PathBuf, Pinned)> = pinned_files.into_iter().collect();
         files.sort_by(|left, right| left.0.cmp(&right.0));
         for (path, pinned, outcome) in check_files(files, !quick) {
             checked.files += 1;
@@ -172,6 +198,22 @@ impl Store {
             checked.generations += 1;
             let numbers: Vec<u64> = versions.iter().map(|version| version.version).collect();
             let newest = versions.last().expect("a generation is pinned by a version");
+            // Built by a daryn of another index format: whole, but not searched by this one.
+            let format = crate::search::index::read_meta(&crate::search::index::generation_path(self, *generation))
+                .map(|meta| meta.format)
+                .filter(|format| {
+                    !(crate::search::index::OLDEST_READABLE_FORMAT..=crate::search::index::INDEX_FORMAT)
+                        .contains(format)
+                });
+            if let Some(format) = format {
+                checked.notes.push(format!(
+                    "search index generation {generation} (of version {}) was built by another daryn (index format \
+                     {format}); this one does not search it, and its files were not checked. `daryn reindex` builds \
+                     the current version's index anew",
+                    number_list(&numbers)
+                ));
+                continue;
+            }
             let problem = match crate::search::query::SearchIndex::open(self, newest) {
                 Err(error) => Some(error.to_string()),
                 Ok(_) if quick => None,
@@ -189,10 +231,26 @@ impl Store {
                 checked.problems.push(Problem { versions: numbers, what });
             }
         }
-        if !generations.is_empty()
-            && let Err(error) = crate::search::key::ChildKeyer::load(&self.root)
-        {
-            checked.problems.push(Problem { versions: Vec::new(), what: error.to_string() });
+        // The key is the owner's alone (0600): a group account can tell only whether it
+        // is there, and says so.
+        if !generations.is_empty() {
+            let denied = |kind: std::io::ErrorKind| kind == std::io::ErrorKind::PermissionDenied;
+            let there = self.root.join("keys/child-key").try_exists();
+            let loaded = match there {
+                Err(error) => Err(crate::search::SearchError::Io { path: self.root.join("keys"), source: error }),
+                Ok(_) => crate::search::key::ChildKeyer::load(&self.root).map(|_| ()),
+            };
+            match loaded {
+                Ok(()) => {}
+                Err(crate::search::SearchError::Io { source, .. }) if denied(source.kind()) => {
+                    checked.notes.push(
+                        "`keys/child-key` is not this account's to read (it is the owner's alone); run the check as \
+                         the registry's owner to check it"
+                            .to_owned(),
+                    );
+                }
+                Err(error) => checked.problems.push(Problem { versions: Vec::new(), what: error.to_string() }),
+            }
         }
     }
 }
@@ -268,5 +326,43 @@ fn check_file(path: &Path, pinned: &Pinned, decode: bool) -> Result<u64, String>
     match pinned.rows {
         Some(counted) if counted != rows => Err(format!("holds {rows} rows where the log counts {counted}")),
         _ => Ok(rows),
+    }
+}
+
+/// Numbers in order as runs: `1–3, 5, 8–9`.
+pub fn number_list(numbers: &[u64]) -> String {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for &number in numbers {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(number) => *last = number,
+            _ => runs.push((number, number)),
+        }
+    }
+    let runs: Vec<String> = runs
+        .into_iter()
+        .map(|(first, last)| if first == last { first.to_string() } else { format!("{first}–{last}") })
+        .collect();
+    runs.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_told_as_runs() {
+        assert_eq!(number_list(&[]), "");
+        assert_eq!(number_list(&[4]), "4");
+        assert_eq!(number_list(&[1, 2, 3, 5, 8, 9]), "1–3, 5, 8–9");
+        assert_eq!(number_list(&[2, 4]), "2, 4");
+        assert_eq!(number_list(&[u64::MAX - 1, u64::MAX]), format!("{}–{}", u64::MAX - 1, u64::MAX));
+    }
+
+    #[test]
+    fn the_rows_of_a_files_statistics_are_read_when_there() {
+        assert_eq!(stats_rows(Some(r#"{"numRecords":12,"minValues":{}}"#.to_owned())), Some(12));
+        assert_eq!(stats_rows(Some("{}".to_owned())), None);
+        assert_eq!(stats_rows(Some("not json".to_owned())), None);
+        assert_eq!(stats_rows(None), None);
     }
 }

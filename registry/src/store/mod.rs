@@ -15,6 +15,7 @@
 
 mod check;
 pub mod schema;
+mod vacuum;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -31,8 +32,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{CONFIG_FILE, ConfigError, RegistryConfig, TEMPLATE};
 
-pub use check::{Checked, Problem};
+pub use check::{Checked, Problem, number_list};
 pub use schema::{ConflictRecord, DropRecord, Provenance, RejectionRecord};
+pub use vacuum::Vacuumed;
+pub(crate) use vacuum::pins_of;
 
 /// The format of the version files; a later Daryn still reads format 1.
 pub const VERSION_FORMAT: u32 = 1;
@@ -74,6 +77,12 @@ pub enum StoreError {
         "another daryn ingest, vacuum or reindex is working on the registry `{path}`; try again when it has finished"
     )]
     Busy { path: PathBuf },
+    #[error(
+        "`{path}` belongs to the account of uid {owner}, and this is root: what root wrote in it would be root's, \
+         and that account's runs could neither change nor remove it. Run it as that account (`sudo -u '#{owner}' \
+         daryn …`)"
+    )]
+    RootOnAnothers { path: PathBuf, owner: u32 },
     #[error("`--keep {keep}`: at least the current version must be kept (1 or more)")]
     KeepNothing { keep: u64 },
     #[error(
@@ -83,8 +92,8 @@ pub enum StoreError {
     )]
     EscapedPath { path: PathBuf, escape: String },
     #[error(
-        "the registry `{path}` is damaged: {reason}; nothing was removed. `daryn check --registry {path}` lists \
-         what is damaged"
+        "the registry `{path}` is damaged: {reason}; no version or data file was removed. `daryn check --registry \
+         {path}` lists what is damaged"
     )]
     Damaged { path: PathBuf, reason: String },
     #[error(transparent)]
@@ -292,8 +301,7 @@ fn refuse_foreign_folder(root: &Path) -> StoreResult<()> {
 /// half a registry and failed, and every command on it failed after. A `%` followed by
 /// anything else is kept as it is, and such paths work.
 fn refuse_escapes(root: &Path) -> StoreResult<()> {
-    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
-    let text = absolute.to_string_lossy();
+    let text = resolved(root).to_string_lossy().into_owned();
     let bytes = text.as_bytes();
     let escape = bytes
         .windows(3)
@@ -304,6 +312,46 @@ fn refuse_escapes(root: &Path) -> StoreResult<()> {
         }
         None => Ok(()),
     }
+}
+
+/// The path the system will use for `path`: its nearest folder that exists, with links
+/// and `..` resolved, and the rest as given (a registry not made yet).
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut rest = Vec::new();
+    let mut existing = absolute.as_path();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return rest.iter().rev().fold(real, |joined, part| joined.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Refuses root writing into a registry another account owns: every file and folder it
+/// made would be root's, which the owner's runs could then neither change nor remove (a
+/// `reindex` run once as root left index generations the nightly vacuum failed on).
+fn refuse_root_on_anothers(root: &Path) -> StoreResult<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // A process's `/proc/self` belongs to its effective user.
+        let (Ok(me), Ok(registry)) = (std::fs::metadata("/proc/self"), std::fs::metadata(root)) else {
+            return Ok(());
+        };
+        if me.uid() == 0 && registry.uid() != 0 {
+            return Err(StoreError::RootOnAnothers { path: root.to_owned(), owner: registry.uid() });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = root;
+    Ok(())
 }
 
 /// Takes every right to a new registry's folder from users outside its owner and group,
@@ -365,8 +413,6 @@ impl Store {
             }
         }
         let root = std::fs::canonicalize(root).map_err(io(root))?;
-        // Through a symbolic link, the folder's own path counts.
-        refuse_escapes(&root)?;
         let config = RegistryConfig::load(&root)?;
         let store = Store { root, config };
         // A new registry says at once that it has no version (`CURRENT` 0), so that a
@@ -765,6 +811,7 @@ impl Store {
         if !self.root.join("versions").is_dir() {
             return Err(StoreError::Empty { path: self.root.clone() });
         }
+        refuse_root_on_anothers(&self.root)?;
         let path = self.root.join("LOCK");
         let file =
             std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
@@ -773,139 +820,6 @@ impl Store {
             Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy { path: self.root.clone() }),
             Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path, source }),
         }
-    }
-
-    /// Keeps the `keep` newest versions and removes the rest: their version files, their
-    /// coordinators' report folders, and every data file no kept version reads. Files
-    /// a crashed run wrote and never published go too. The caller holds the lock.
-    ///
-    /// Version files go first: a crash part-way leaves only unread files behind, which
-    /// the next vacuum removes.
-    pub async fn vacuum(&self, keep: u64) -> StoreResult<Vacuumed> {
-        if keep == 0 {
-            return Err(StoreError::KeepNothing { keep });
-        }
-        // Undoing a killed run writes a commit per table. On a full disk (often why the
-        // run failed) that cannot be written, yet vacuum is what frees space: the removal
-        // then goes first, keeping the unpinned commits' files too, and the undoing is
-        // tried again after it.
-        let rolled_back = self.roll_back_unpinned().await;
-        let current = self.current_number()?.unwrap_or(0);
-        let numbers: Vec<u64> = self.version_numbers()?.into_iter().filter(|&number| number <= current).collect();
-        let split = numbers.len().saturating_sub(keep as usize);
-        let (removed, kept) = numbers.split_at(split);
-        // Only the kept versions are read: a damaged file of a removed one goes unread.
-        let kept = kept.iter().map(|&number| self.version(number)).collect::<StoreResult<Vec<_>>>()?;
-        let plans = self.plan_removal(&kept).await?;
-        let mut outcome = Vacuumed { versions: removed.to_vec(), ..Vacuumed::default() };
-        for &number in removed {
-            let path = self.version_path(number);
-            std::fs::remove_file(&path).map_err(io(&path))?;
-            let reports = self.root.join("reports").join(format!("{number:08}"));
-            if reports.exists() {
-                std::fs::remove_dir_all(&reports).map_err(io(&reports))?;
-            }
-        }
-        self.remove_unread(plans, &mut outcome).await?;
-        if rolled_back.is_err() {
-            self.roll_back_unpinned().await?;
-            // Undone now: the killed run's files, kept above as its commits' (on a full
-            // disk, most of what filled it), go too.
-            let plans = self.plan_removal(&kept).await?;
-            self.remove_unread(plans, &mut outcome).await?;
-        }
-        Ok(outcome)
-    }
-
-    /// What a vacuum keeping `kept` would leave of each table: every file the latest
-    /// commit or a kept version reads, and the oldest Delta version a kept version pins.
-    /// Every kept version's table is opened here, and every file it reads must be on the
-    /// disk: a damaged registry (a copy taken while a run wrote, a lost file) stops the
-    /// vacuum before it has removed anything, rather than after it has removed the older
-    /// versions that may be all that still reads whole.
-    async fn plan_removal(&self, kept: &[RegistryVersion]) -> StoreResult<Vec<KeptFiles>> {
-        let mut plans = Vec::new();
-        for table in StoreTable::ALL {
-            let Some(latest) = self.load(table).await? else { continue };
-            let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
-            let pins = pins_of(kept, table);
-            let mut pinned = HashSet::new();
-            self.walk_pins(table, &pins, |_, opened| {
-                pinned.extend(table_files(opened?, table)?);
-                Ok(())
-            })
-            .await?;
-            if let Some(missing) = pinned.iter().find(|path| !path.exists()) {
-                return Err(StoreError::Damaged {
-                    path: self.root.clone(),
-                    reason: format!(
-                        "`{}`, which a kept version of table `{}` reads, is missing",
-                        missing.display(),
-                        table.name()
-                    ),
-                });
-            }
-            wanted.extend(pinned);
-            plans.push(KeptFiles { table, latest, wanted, oldest_pin: pins.first().copied() });
-        }
-        Ok(plans)
-    }
-
-    /// Opens `table` at each of `pins` (ascending, distinct) and gives each to `visit`,
-    /// with the error that kept it from opening instead. One table walks forward from a
-    /// pin to the next, a commit at a time with its files carried on, where opening each
-    /// afresh read the checkpoint and the log again (vacuum, 80 kept of 88 nights: 6.8–7.1
-    /// s against 15.6–22.5 s). After an error the next pin is opened afresh. `visit`
-    /// stops the walk by returning an error.
-    pub(crate) async fn walk_pins(
-        &self,
-        table: StoreTable,
-        pins: &[u64],
-        mut visit: impl FnMut(u64, StoreResult<&DeltaTable>) -> StoreResult<()>,
-    ) -> StoreResult<()> {
-        let mut walker: Option<DeltaTable> = None;
-        for &pin in pins {
-            let opened = match walker.take() {
-                Some(mut walked) => walked.update_incremental(Some(pin)).await.map(|()| walked),
-                None => deltalake::open_table_with_version(self.table_url(table), pin).await,
-            };
-            match opened {
-                Ok(at) => {
-                    visit(pin, Ok(&at))?;
-                    walker = Some(at);
-                }
-                Err(error) => visit(pin, Err(delta(table)(error)))?,
-            }
-        }
-        Ok(())
-    }
-
-    /// Removes every data file of every table that [`Store::plan_removal`] did not keep,
-    /// and the log no kept version is read from.
-    async fn remove_unread(&self, plans: Vec<KeptFiles>, outcome: &mut Vacuumed) -> StoreResult<()> {
-        for plan in plans {
-            let table = plan.table;
-            let (files, bytes) = remove_unwanted(&self.table_path(table), &plan.wanted)?;
-            outcome.files += files;
-            outcome.bytes += bytes;
-            // The Delta log before the newest checkpoint at or below the oldest version a
-            // kept registry version pins: no kept version is read from it. Every run adds
-            // commits and a checkpoint listing every file ever removed, so a log never
-            // trimmed grows by the square of the nights, and each run lists it all.
-            if let Some(oldest_pinned) = plan.oldest_pin {
-                let every_file = chrono::Utc::now().timestamp_millis();
-                let log_store = plan.latest.log_store();
-                outcome.log_files += deltalake::protocol::checkpoints::cleanup_expired_logs_for(
-                    oldest_pinned,
-                    log_store.as_ref(),
-                    every_file,
-                    None,
-                )
-                .await
-                .map_err(delta(table))? as u64;
-            }
-        }
-        Ok(())
     }
 
     /// Writes a version file, then points `CURRENT` at it: the publish. First, every
@@ -1048,74 +962,6 @@ impl Store {
 /// The registry's writer lock, held while it lives.
 pub struct RegistryLock {
     _file: std::fs::File,
-}
-
-/// What a vacuum keeps of a table ([`Store::plan_removal`]).
-struct KeptFiles {
-    table: StoreTable,
-    latest: DeltaTable,
-    wanted: HashSet<PathBuf>,
-    /// The oldest Delta version a kept registry version pins.
-    oldest_pin: Option<u64>,
-}
-
-/// The Delta versions of `table` that `versions` pin, ascending and each once.
-pub(crate) fn pins_of(versions: &[RegistryVersion], table: StoreTable) -> Vec<u64> {
-    let mut pins: Vec<u64> = versions.iter().filter_map(|version| version.tables.get(table.name()).copied()).collect();
-    pins.sort_unstable();
-    pins.dedup();
-    pins
-}
-
-/// What `Store::vacuum` removed.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Vacuumed {
-    pub versions: Vec<u64>,
-    pub files: u64,
-    pub bytes: u64,
-    /// Delta log files (commits and checkpoints) no kept version is read from.
-    pub log_files: u64,
-}
-
-/// The data files a Delta table version reads, as absolute paths: the table's folder
-/// joined with each file's path from the log. (Not `get_file_uris`: for a local table
-/// deltalake gives the folder's URL with `file://` cut off but its escapes left in, so a
-/// registry in `/srv/my registry` or `/srv/реестр` would have had every file taken for
-/// unwanted.) A table that is not on the local disk stops the vacuum rather than be
-/// missed from what it must keep.
-fn table_files(table: &DeltaTable, which: StoreTable) -> StoreResult<HashSet<PathBuf>> {
-    let url = table.table_url();
-    let root = url.to_file_path().map_err(|()| StoreError::Query {
-        table: which.name(),
-        reason: format!("vacuum works on a registry on the local disk; `{url}` is not"),
-    })?;
-    let snapshot = table.snapshot().map_err(delta(which))?;
-    Ok(snapshot.log_data().iter().map(|file| root.join(file.path().as_ref())).collect())
-}
-
-/// Deletes every data file under a table's folder (not its `_delta_log`) that is not
-/// wanted; returns how many files and bytes went.
-fn remove_unwanted(folder: &Path, wanted: &HashSet<PathBuf>) -> StoreResult<(u64, u64)> {
-    let mut removed = (0, 0);
-    let mut pending = vec![folder.to_owned()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).map_err(io(&current))? {
-            let entry = entry.map_err(io(&current))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(io(&path))?;
-            if kind.is_dir() {
-                if entry.file_name() != "_delta_log" {
-                    pending.push(path);
-                }
-            } else if path.extension().is_some_and(|extension| extension == "parquet") && !wanted.contains(&path) {
-                let size = entry.metadata().map(|metadata| metadata.len()).unwrap_or(0);
-                std::fs::remove_file(&path).map_err(io(&path))?;
-                removed.0 += 1;
-                removed.1 += size;
-            }
-        }
-    }
-    Ok(removed)
 }
 
 /// A DataFusion error while reading `table`, as the store's error.
@@ -1284,6 +1130,28 @@ fn sync_parent(path: &Path) -> StoreResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_with_an_escape_is_refused_wherever_it_resolves() {
+        let folder = tempfile::tempdir().unwrap();
+        let refused = |path: &Path| matches!(refuse_escapes(path), Err(StoreError::EscapedPath { .. }));
+        assert!(refused(&folder.path().join("pct%20dir")));
+        assert!(refused(&folder.path().join("pct%2fdir/registry")));
+        // A `%` before anything but two hex digits is kept, and works.
+        assert!(!refused(&folder.path().join("реестр ~#%1")));
+        assert!(!refused(&folder.path().join("100%")));
+        assert!(!refused(&folder.path().join("a%zz")));
+        // Through `..`, the folder left is not the registry's.
+        std::fs::create_dir(folder.path().join("a%20b")).unwrap();
+        assert!(!refused(&folder.path().join("a%20b/../registry")));
+        // Through a link, where it points counts.
+        std::fs::create_dir(folder.path().join("x%41y")).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(folder.path().join("x%41y"), folder.path().join("plain")).unwrap();
+            assert!(refused(&folder.path().join("plain/registry")));
+        }
+    }
 
     #[test]
     fn what_a_run_wrote_is_synced_and_nothing_older() {

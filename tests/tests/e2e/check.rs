@@ -83,6 +83,18 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     let first_drops = first_drops.into_iter().next().unwrap();
     assert!(live_files(&registry, "drops", pin(&registry, 3, "drops")).contains(&first_drops));
 
+    // 0. A version file lost from the middle (a vacuum removes only the oldest): `--as-of
+    // 2` would call it vacuumed; the check calls it lost, and the vacuum keeping the one
+    // version after it removes it.
+    let second = registry.join("versions/00000002.json");
+    let kept = std::fs::read(&second).unwrap();
+    std::fs::remove_file(&second).unwrap();
+    let (code, stdout, stderr) = check(&registry, &["--quick"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.starts_with("version 2: its version file `versions/00000002.json` is missing"), "{stdout}");
+    assert!(stderr.contains("--keep 1` removes the damaged older ones"), "{stderr}");
+    std::fs::write(&second, kept).unwrap();
+
     // 1. A file only version 1 reads is lost. Version 1 alone is damaged; the current
     // one reads whole, so the way out is the vacuum keeping 3 - 1 = 2 versions.
     std::fs::remove_file(&children[0]).unwrap();
@@ -149,7 +161,7 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("is missing") && stderr.contains("nothing was removed"), "{stderr}");
+    assert!(stderr.contains("is missing") && stderr.contains("no version or data file was removed"), "{stderr}");
     assert!(stderr.contains(&format!("`daryn check --registry {}`", registry.display())), "{stderr}");
     assert!(registry.join("versions/00000002.json").exists() && children[1].exists());
     let (code, stdout, _) = check(&registry, &[]);

@@ -283,6 +283,8 @@ fn a_full_disk_is_said_plainly_and_the_next_run_with_room_publishes() {
         mount -t tmpfs -o size=1m tmpfs "$DISK" || exit 90
         "$DARYN" ingest --registry "$DISK/registry" "$DROPS" >"$OUT/first.out" 2>"$OUT/first.err"
         echo $? >"$OUT/first.code"
+        "$DARYN" check --registry "$DISK/registry" >"$OUT/between.out" 2>&1
+        echo $? >"$OUT/between.code"
         mount -o remount,size=64m "$DISK" || exit 91
         "$DARYN" ingest --registry "$DISK/registry" "$DROPS" >"$OUT/second.out" 2>"$OUT/second.err"
         echo $? >"$OUT/second.code"
@@ -311,6 +313,10 @@ fn a_full_disk_is_said_plainly_and_the_next_run_with_room_publishes() {
     assert!(first.contains("error[disk_full]: ") && first.contains("No space left on device"), "{first}");
     assert!(first.contains("the disk is full: free space on it and run the command again"), "{first}");
     assert!(!first.contains("panicked") && !first.contains("stack backtrace"), "{first}");
+    // What the failed run left is no damage: nothing was published, and the next run
+    // undoes its commits.
+    assert_eq!(read("between.code").trim(), "0", "{}", read("between.out"));
+    assert!(read("between.out").contains("checked no version (the current is 0)"), "{}", read("between.out"));
     let second = read("second.out");
     assert!(matches!(read("second.code").trim(), "0" | "2"), "{second}{}", read("second.err"));
     assert!(second.contains("published registry version 1"), "{second}");

@@ -575,9 +575,23 @@ fn a_damaged_index_is_built_whole_and_a_lost_key_is_asked_for() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("restore it from the registry's backup"), "{stderr}");
     assert_eq!(searched_regions(&scene.registry), keys_second);
+    // `check` tells the lost key as the registry's, with both ways out, and version 1's
+    // index, damaged above, as version 1's.
+    let check = || daryn(&["check", "--registry", scene.registry.to_str().unwrap()]);
+    let output = check();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].starts_with("version 1: ") && lines[0].contains("index/1"), "{stdout}");
+    assert!(lines[1].starts_with("the registry: ") && lines[1].contains("restore it from the registry's backup"));
     // `daryn reindex` keys every child anew, all with one key.
     let reindexed = daryn(&["reindex", "--registry", scene.registry.to_str().unwrap()]);
     assert!(reindexed.status.success(), "{}", String::from_utf8_lossy(&reindexed.stderr));
+    let output = check();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("version 1: ") && !stdout.contains("the registry: "), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--keep 2` removes the damaged older ones"));
     let keys_after = searched_regions(&scene.registry);
     assert_eq!(keys_after.len(), 4);
     assert!(keys_after.iter().all(|key| !keys_second.contains(key)), "{keys_after:?}");
@@ -1431,6 +1445,16 @@ fn a_new_registry_is_closed_to_other_users_and_an_open_one_is_warned_about() {
         assert_eq!(output.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains("Permission denied") && stderr.contains("the registry's group"), "{stderr}");
         assert!(!stderr.contains("not a Daryn registry"), "{stderr}");
+        // Root writing into a registry another account owns is refused: what it made
+        // would be root's, and the owner's nightly runs could not remove it.
+        std::os::unix::fs::chown(&registry, Some(65534), None).unwrap();
+        let before = registry_fingerprint(&registry);
+        let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("belongs to the account of uid 65534, and this is root"), "{stderr}");
+        assert!(stderr.contains("sudo -u '#65534'"), "{stderr}");
+        assert_eq!(registry_fingerprint(&registry), before);
     }
 }
 
@@ -1593,6 +1617,12 @@ fn vacuum_trims_the_delta_log_no_kept_version_reads() {
     assert!(outside.status.success(), "{}", String::from_utf8_lossy(&outside.stderr));
     let seen: serde_json::Value = serde_json::from_slice(&outside.stdout).unwrap();
     assert_eq!(seen["children"]["by_region"]["35"], 5, "{seen}");
+
+    // `check` opens the kept versions from the checkpoints the trimmed logs start at.
+    let output = daryn(&["check", "--registry", registry.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("checked versions 13–14 (the current is 14)"), "{stdout}");
 
     let folder = hand_made_drop(&drops, "2026-11-20", "35", &iins[20..25]);
     let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);

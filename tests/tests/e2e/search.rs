@@ -571,6 +571,12 @@ fn search_cli_gives_keys_snippets_and_facets_and_refuses_bad_parameters() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let found: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(found["total"], expected);
+    // And checks it: the key, the owner's alone (0600), it says it may not read.
+    let output = as_a_reader(root.path(), &registry, &["check", "--registry", registry.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.ends_with("the registry is whole\n"), "{stdout}");
+    assert_eq!(crate::as_root(), stdout.contains("note: `keys/child-key` is not this account's to read"), "{stdout}");
 
     // A damaged index says which command mends it; a registry folder that is not there
     // is named with its parameter.
