@@ -92,12 +92,18 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
         }
     }
     let progress = TerminalProgress::new(drops.len() as u64);
+    // A registry is made on first use: said, with where it is, so that a cron line's
+    // relative `--registry` run from another folder does not make one unnoticed.
+    let new = !options.registry.join("CURRENT").exists();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let outcome = runtime.block_on(daryn_ingest::ingest(&options, &progress));
     if let Some(bar) = &progress.bar {
         bar.finish_and_clear();
     }
     let outcome = outcome?;
+    if new && let Ok(made) = std::fs::canonicalize(&options.registry) {
+        say!("made a new registry in {}", made.display());
+    }
     print_outcome(&outcome);
     if let Some(path) = report {
         let json = serde_json::to_string_pretty(&outcome).context("serialising the report")?;
@@ -109,10 +115,7 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
         match written {
             Ok(()) => say!("report: {}", path.display()),
             // Still the run's exit code: what was published stays published.
-            Err(daryn_query::Error::Output { reason, .. }) => {
-                eprintln!("error: writing the report `{}`: {reason}", path.display())
-            }
-            Err(error) => eprintln!("error: writing the report `{}`: {error}", path.display()),
+            Err(error) => eprintln!("error: {error}"),
         }
     }
     Ok(outcome.exit_code())

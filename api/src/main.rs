@@ -196,7 +196,8 @@ fn main() -> ExitCode {
         // more than "Resource temporarily unavailable".
         .map_err(|error| {
             anyhow::Error::new(error).context(format!(
-                "starting the command's thread, whose stack reserves {} MiB of address space (used only as far as                  needed): a virtual memory limit (`ulimit -v`) this low is too small for daryn",
+                "starting the command's thread, whose stack reserves {} MiB of address space (used only as far as \
+                 needed): a virtual memory limit (`ulimit -v`) this low is too small for daryn",
                 COMMAND_STACK >> 20
             ))
         })

@@ -60,6 +60,10 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
         let folder = hand_made_drop(&drops, date, "35", &iins[day..day + 5]);
         let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
         assert_eq!(code, 0, "{stdout}");
+        // The first run says it made the registry, and where (a cron line's relative
+        // path could make one elsewhere unnoticed).
+        let made = format!("made a new registry in {}\n", registry.display());
+        assert_eq!(stdout.contains(&made), day == 0, "{stdout}");
     }
     let (code, stdout, stderr) = check(&registry, &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
