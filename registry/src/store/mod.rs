@@ -64,9 +64,10 @@ pub enum StoreError {
     )]
     NotARegistry { path: PathBuf, entry: String },
     #[error(
-        "`{path}/CURRENT` names version {current}, but {found}: it was edited or damaged, and nothing was \
-         changed. Write the number of the version to use (normally {newest}) into `{path}/CURRENT`, or restore \
-         the folder from a backup"
+        "`{path}/CURRENT` names version {current}, but {found}: it was edited or damaged, or a backup was \
+         copied over a registry that had moved on, and nothing was changed. Write the number of the version to \
+         use (normally {newest}) into `{path}/CURRENT`; or, to go back to the backup, restore it into an empty \
+         folder (the newer version files here are the registry's after the backup)"
     )]
     CurrentDamaged { path: PathBuf, current: u64, found: String, newest: u64 },
     #[error("delta table `{table}`: {source}")]
@@ -656,9 +657,25 @@ impl Store {
             match pinned {
                 Some(&pinned) if Some(pinned) == latest => {}
                 Some(&pinned) => {
+                    // The files the undone commits added, which no version reads (older
+                    // versions pin older commits), go first: on a full disk, where the run
+                    // most likely failed, they are the space the undo and the next run need.
+                    let at_pin = deltalake::open_table_with_version(self.table_url(table), pinned)
+                        .await
+                        .map_err(delta(table))?;
+                    let keep = vacuum::table_files(&at_pin, table)?;
+                    let mut removed = 0;
+                    for file in vacuum::table_files(&delta_table, table)?.difference(&keep) {
+                        match std::fs::remove_file(file) {
+                            Ok(()) => removed += 1,
+                            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                            Err(error) => return Err(StoreError::Io { path: file.clone(), source: error }),
+                        }
+                    }
                     delta_table.restore().with_version_to_restore(pinned).await.map_err(delta(table))?;
                     pause_point(&format!("restored:{}", table.name()));
-                    rolled_back.push(format!("{} {} → {pinned}", table.name(), latest.unwrap_or_default()));
+                    let files = if removed == 0 { String::new() } else { format!(" ({removed} of its files removed)") };
+                    rolled_back.push(format!("{} {} → {pinned}{files}", table.name(), latest.unwrap_or_default()));
                 }
                 None => {
                     self.remove_table(table)?;

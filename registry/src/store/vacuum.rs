@@ -176,7 +176,7 @@ pub struct Vacuumed {
 /// registry in `/srv/my registry` or `/srv/реестр` would have had every file taken for
 /// unwanted.) A table that is not on the local disk stops the vacuum rather than be
 /// missed from what it must keep.
-fn table_files(table: &DeltaTable, which: StoreTable) -> StoreResult<HashSet<PathBuf>> {
+pub(super) fn table_files(table: &DeltaTable, which: StoreTable) -> StoreResult<HashSet<PathBuf>> {
     let url = table.table_url();
     let root = url.to_file_path().map_err(|()| StoreError::Query {
         table: which.name(),

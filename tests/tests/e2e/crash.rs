@@ -4,8 +4,9 @@
 //! `CURRENT` has moved) with the same content as an uninterrupted run would leave, and
 //! the next run must succeed.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::{allow_every_shrink, daryn, spawn_daryn};
@@ -101,6 +102,26 @@ fn kill_after(registry: &Path, drops: &Path, delay: Duration) -> bool {
     true
 }
 
+/// The Parquet data files of the registry's tables (not the logs' checkpoints).
+fn parquet_files(registry: &Path) -> BTreeSet<PathBuf> {
+    let mut files = BTreeSet::new();
+    let mut pending = vec![registry.join("tables")];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(folder).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            if path.ends_with("_delta_log") {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "parquet") {
+                files.insert(path);
+            }
+        }
+    }
+    files
+}
+
 /// The registry's content, its version number first (a finished run after a crash
 /// publishes the same content under the same number).
 fn content(registry: &Path) -> String {
@@ -163,8 +184,12 @@ fn a_kill_at_any_moment_leaves_a_whole_version_and_the_next_run_succeeds() {
             if let Some(base) = base {
                 run_clean(&registry, base);
             }
+            let files_before_kill = parquet_files(&registry);
             kill_at_point(&registry, drops, point);
             moments += 1;
+            // What the killed run committed and never published.
+            let written: BTreeSet<PathBuf> = parquet_files(&registry).difference(&files_before_kill).cloned().collect();
+            assert_eq!(written.is_empty(), point == "drops-read", "{point}: {written:?}");
             let now = content(&registry);
             // Before `CURRENT` moves, the old version is whole; after, the new one.
             let expected = if point == "current-switched" { after } else { &before };
@@ -174,6 +199,12 @@ fn a_kill_at_any_moment_leaves_a_whole_version_and_the_next_run_succeeds() {
             assert_eq!(&report_files(&registry), files_expected, "after a kill at `{point}`");
             run_clean(&registry, drops);
             assert_eq!(&content(&registry), after, "the run after a kill at `{point}`");
+            // The next run undid those commits and removed their files (before, they
+            // stayed until a vacuum: on a full disk, the space the retry needed).
+            if point != "current-switched" {
+                let left: Vec<_> = written.intersection(&parquet_files(&registry)).cloned().collect();
+                assert!(left.is_empty(), "after a kill at `{point}`, the killed run's files stayed: {left:?}");
+            }
             assert_eq!(&report_files(&registry), files_after, "the run after a kill at `{point}`");
             let _ = std::fs::remove_dir_all(&registry);
         }
