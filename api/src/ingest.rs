@@ -322,15 +322,29 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
         checked.generations,
         if checked.generations == 1 { "generation" } else { "generations" },
     );
-    if checked.problems.is_empty() {
+    // Files this account may not read are neither whole nor damaged: the owner's check
+    // tells (a `--keep` advised on them would remove versions that read whole).
+    let unread = match checked.unread {
+        0 => String::new(),
+        1 => "1 data file this account may not read was not checked".to_owned(),
+        many => format!("{many} data files this account may not read were not checked"),
+    };
+    if checked.problems.is_empty() && unread.is_empty() {
         text.push_str("the registry is whole\n");
         crate::write_stdout(&text)?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
     crate::write_stdout(&text)?;
+    if checked.problems.is_empty() {
+        eprintln!("error[unchecked]: {unread}; run the check as the registry's owner");
+        return Ok(std::process::ExitCode::FAILURE);
+    }
     let damaged: Vec<u64> = checked.damaged_versions().into_iter().collect();
     let whole_registry = checked.problems.iter().any(|problem| problem.versions.is_empty());
     let advice = match damaged.last() {
+        _ if !unread.is_empty() => {
+            format!("{unread}: run the check as the registry's owner before acting on it")
+        }
         // Vacuum keeps the newest N version files: those after the newest damaged one.
         Some(&newest) if newest < current && !whole_registry => format!(
             "the current version reads whole; `daryn vacuum --registry {} --keep {}` removes the damaged older ones",

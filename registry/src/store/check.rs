@@ -32,6 +32,9 @@ pub struct Checked {
     pub files: u64,
     pub bytes: u64,
     pub rows: u64,
+    /// Data files this account may not read, so not checked (not counted as damage: the
+    /// owner's check tells).
+    pub unread: u64,
     /// Whether the files were decoded and the index checksums verified.
     pub decoded: bool,
     pub generations: u64,
@@ -99,11 +102,40 @@ impl Store {
         let mut pinned_files: HashMap<PathBuf, Pinned> = HashMap::new();
         for table in StoreTable::ALL {
             let pins = pins_of(&kept, table);
-            if let Err(error) = self.load(table).await {
+            let log = self.table_path(table).join("_delta_log");
+            let loaded = self.load(table).await;
+            if let Ok(None) = loaded
+                && !pins.is_empty()
+            {
+                checked.problems.push(Problem {
+                    versions: Vec::new(),
+                    what: format!(
+                        "table `{}`: its `_delta_log` is missing, and the next ingest would start the table anew under \
+                         the versions that read it",
+                        table.name()
+                    ),
+                });
+            }
+            // A log may open from its newest checkpoint without the commit of that
+            // version, which every commit after it needs (`Invalid table version`).
+            if let Ok(Some(latest)) = &loaded
+                && let Some(version) = latest.version()
+                && !log.join(format!("{version:020}.json")).exists()
+            {
+                checked.problems.push(Problem {
+                    versions: Vec::new(),
+                    what: format!(
+                        "table `{}`: the commit of its latest version, `{}`, is missing, and the next ingest stops on it",
+                        table.name(),
+                        self.shown(&log.join(format!("{version:020}.json")))
+                    ),
+                });
+            }
+            if let Err(error) = loaded {
                 // A first commit a full disk cut short leaves a log without a commit,
                 // which the next ingest or vacuum removes (`roll_back_unpinned`).
                 let pinned_by_current = kept.last().is_some_and(|version| version.tables.contains_key(table.name()));
-                if !pinned_by_current && !super::has_commit(&self.table_path(table).join("_delta_log")) {
+                if !pinned_by_current && !super::has_commit(&log) {
                     checked.notes.push(format!(
                         "table `{}` holds a first commit that was never written; the next ingest or vacuum removes it",
                         table.name()
@@ -168,7 +200,8 @@ impl Store {
                     checked.bytes += pinned.size.max(0) as u64;
                     checked.rows += rows;
                 }
-                Err(reason) => checked.problems.push(Problem {
+                Err(Fault::Denied) => checked.unread += 1,
+                Err(Fault::Damaged(reason)) => checked.problems.push(Problem {
                     versions: pinned.versions.into_iter().collect(),
                     what: format!("table `{}`: `{}` {reason}", pinned.table.name(), self.shown(&path)),
                 }),
@@ -264,10 +297,10 @@ fn stats_rows(stats: Option<String>) -> Option<u64> {
 /// Checks each file: there, of its size in the log, and when `decode` is set, read whole
 /// with the rows the log counts. On as many threads as the machine has cores; in the
 /// order given.
-fn check_files(files: Vec<(PathBuf, Pinned)>, decode: bool) -> Vec<(PathBuf, Pinned, Result<u64, String>)> {
+fn check_files(files: Vec<(PathBuf, Pinned)>, decode: bool) -> Vec<(PathBuf, Pinned, Result<u64, Fault>)> {
     let next = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(1, |cores| cores.get()).min(files.len().max(1));
-    let mut outcomes: HashMap<usize, Result<u64, String>> = std::thread::scope(|scope| {
+    let mut outcomes: HashMap<usize, Result<u64, Fault>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -278,7 +311,7 @@ fn check_files(files: Vec<(PathBuf, Pinned)>, decode: bool) -> Vec<(PathBuf, Pin
                         // A file damaged in the one way the Parquet reader does not
                         // foresee is a fault of that file, not the end of the check.
                         let outcome = std::panic::catch_unwind(|| check_file(path, pinned, decode))
-                            .unwrap_or_else(|_| Err("does not read as Parquet (its reader failed on it)".to_owned()));
+                            .unwrap_or_else(|_| damaged("does not read as Parquet (its reader failed on it)"));
                         done.push((index, outcome));
                     }
                     done
@@ -291,21 +324,34 @@ fn check_files(files: Vec<(PathBuf, Pinned)>, decode: bool) -> Vec<(PathBuf, Pin
         .into_iter()
         .enumerate()
         .map(|(index, (path, pinned))| {
-            let outcome = outcomes.remove(&index).unwrap_or_else(|| Err("could not be checked".to_owned()));
+            let outcome = outcomes.remove(&index).unwrap_or_else(|| damaged("could not be checked"));
             (path, pinned, outcome)
         })
         .collect()
 }
 
+/// Why a file did not check.
+enum Fault {
+    /// This account may not read it: unchecked, not damaged.
+    Denied,
+    /// What is wrong with it.
+    Damaged(String),
+}
+
+fn damaged(reason: impl Into<String>) -> Result<u64, Fault> {
+    Err(Fault::Damaged(reason.into()))
+}
+
 /// One file's check: its rows when it reads whole, else what is wrong with it.
-fn check_file(path: &Path, pinned: &Pinned, decode: bool) -> Result<u64, String> {
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err("is missing".to_owned()),
-        Err(error) => return Err(format!("cannot be read: {error}")),
+fn check_file(path: &Path, pinned: &Pinned, decode: bool) -> Result<u64, Fault> {
+    let unreadable = |error: std::io::Error| match error.kind() {
+        std::io::ErrorKind::PermissionDenied => Fault::Denied,
+        std::io::ErrorKind::NotFound => Fault::Damaged("is missing".to_owned()),
+        _ => Fault::Damaged(format!("cannot be read: {error}")),
     };
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
     if i64::try_from(metadata.len()).ok() != Some(pinned.size) {
-        return Err(format!(
+        return damaged(format!(
             "has {} bytes where the log says {}: it was cut short or changed",
             metadata.len(),
             pinned.size
@@ -314,17 +360,17 @@ fn check_file(path: &Path, pinned: &Pinned, decode: bool) -> Result<u64, String>
     if !decode {
         return Ok(pinned.rows.unwrap_or(0));
     }
-    let file = std::fs::File::open(path).map_err(|error| format!("cannot be read: {error}"))?;
-    let unreadable = |error: &dyn std::fmt::Display| format!("does not read as Parquet: {error}");
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let not_parquet = |error: &dyn std::fmt::Display| Fault::Damaged(format!("does not read as Parquet: {error}"));
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|builder| builder.build())
-        .map_err(|error| unreadable(&error))?;
+        .map_err(|error| not_parquet(&error))?;
     let mut rows = 0u64;
     for batch in reader {
-        rows += batch.map_err(|error| unreadable(&error))?.num_rows() as u64;
+        rows += batch.map_err(|error| not_parquet(&error))?.num_rows() as u64;
     }
     match pinned.rows {
-        Some(counted) if counted != rows => Err(format!("holds {rows} rows where the log counts {counted}")),
+        Some(counted) if counted != rows => damaged(format!("holds {rows} rows where the log counts {counted}")),
         _ => Ok(rows),
     }
 }

@@ -652,7 +652,21 @@ impl Store {
                 rolled_back.push(format!("{} removed (its first commit was never written)", table.name()));
                 continue;
             }
-            let Some(delta_table) = self.load(table).await? else { continue };
+            let Some(delta_table) = self.load(table).await? else {
+                // A table the current version reads, with no log: lost, not new. Written
+                // as new, its log would restart at 0 under the versions that pin it.
+                if let (Some(version), Some(pinned)) = (&current, pinned) {
+                    return Err(StoreError::Damaged {
+                        path: self.root.clone(),
+                        reason: format!(
+                            "table `{}`, which version {} reads at its Delta version {pinned}, has no `_delta_log`",
+                            table.name(),
+                            version.version
+                        ),
+                    });
+                }
+                continue;
+            };
             let latest = delta_table.version();
             match pinned {
                 Some(&pinned) if Some(pinned) == latest => {}

@@ -60,9 +60,18 @@ impl Store {
     async fn plan_removal(&self, kept: &[RegistryVersion]) -> StoreResult<Vec<KeptFiles>> {
         let mut plans = Vec::new();
         for table in StoreTable::ALL {
-            let Some(latest) = self.load(table).await? else { continue };
-            let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
             let pins = pins_of(kept, table);
+            let Some(latest) = self.load(table).await? else {
+                if pins.is_empty() {
+                    continue;
+                }
+                // A table kept versions read, with no log: every file of it would go.
+                return Err(StoreError::Damaged {
+                    path: self.root.clone(),
+                    reason: format!("table `{}`, which kept versions read, has no `_delta_log`", table.name()),
+                });
+            };
+            let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
             let mut pinned = HashSet::new();
             self.walk_pins(table, &pins, |_, opened| {
                 pinned.extend(table_files(opened?, table)?);

@@ -161,6 +161,7 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     // 4. The current version's children file is lost too. A vacuum would have removed
     // version 2, and then failed or left nothing whole: it stops before removing anything.
     std::fs::write(&first_drops, &drops_bytes).unwrap();
+    let current_children = std::fs::read(&children[2]).unwrap();
     std::fs::remove_file(&children[2]).unwrap();
     let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -172,4 +173,21 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     assert_eq!(code, 1);
     let lost = format!("version 3: table `children`: `{}` is missing\n", inside(&registry, &children[2]));
     assert!(stdout.contains(&lost), "{stdout}");
+
+    // 5. A table's whole log is lost. Taken for a new table, the next ingest made one
+    // whose log restarted at 0 under the versions that pin it, and vacuum removed every
+    // file of it: both refuse, and nothing changes.
+    std::fs::write(&children[2], current_children).unwrap();
+    std::fs::rename(registry.join("tables/measures/_delta_log"), root.path().join("measures-log")).unwrap();
+    let folder = hand_made_drop(&drops, "2026-11-24", "35", &iins[1..6]);
+    let (code, _, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
+    assert_eq!(code, 1);
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("table `measures`, which kept versions read, has no `_delta_log`"), "{stderr}");
+    assert!(!registry.join("tables/measures/_delta_log").exists() && registry.join("versions/00000002.json").exists());
+    let (code, stdout, _) = check(&registry, &["--quick"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("the registry: table `measures`: its `_delta_log` is missing"), "{stdout}");
 }

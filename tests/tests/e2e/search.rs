@@ -577,6 +577,26 @@ fn search_cli_gives_keys_snippets_and_facets_and_refuses_bad_parameters() {
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.ends_with("the registry is whole\n"), "{stdout}");
     assert_eq!(crate::as_root(), stdout.contains("note: `keys/child-key` is not this account's to read"), "{stdout}");
+    // A data file it may not read is neither whole nor damaged: it says so, and advises
+    // no vacuum (which would remove versions that read whole).
+    if crate::as_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let children = std::fs::read_dir(registry.join("tables/children"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .find(|path| path.is_dir() && !path.ends_with("_delta_log"))
+            .unwrap();
+        let file = std::fs::read_dir(children).unwrap().next().unwrap().unwrap().path();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let output = as_a_reader(root.path(), &registry, &["check", "--registry", registry.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.starts_with("error[unchecked]: 1 data file this account may not read was not checked"),
+            "{stderr}"
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
 
     // A damaged index says which command mends it; a registry folder that is not there
     // is named with its parameter.
