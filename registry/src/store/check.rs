@@ -102,59 +102,11 @@ impl Store {
         let mut pinned_files: HashMap<PathBuf, Pinned> = HashMap::new();
         for table in StoreTable::ALL {
             let pins = pins_of(&kept, table);
-            let log = self.table_path(table).join("_delta_log");
-            let loaded = self.load(table).await;
-            if let Ok(None) = loaded
-                && !pins.is_empty()
-            {
-                checked.problems.push(Problem {
-                    versions: Vec::new(),
-                    what: format!(
-                        "table `{}`: its `_delta_log` is missing, and the next ingest would start the table anew under \
-                         the versions that read it",
-                        table.name()
-                    ),
-                });
-            }
-            // A log may open from its newest checkpoint without the commit of that
-            // version, which every commit after it needs (`Invalid table version`).
-            if let Ok(Some(latest)) = &loaded
-                && let Some(version) = latest.version()
-                && !log.join(format!("{version:020}.json")).exists()
-            {
-                checked.problems.push(Problem {
-                    versions: Vec::new(),
-                    what: format!(
-                        "table `{}`: the commit of its latest version, `{}`, is missing, and the next ingest stops on it",
-                        table.name(),
-                        self.shown(&log.join(format!("{version:020}.json")))
-                    ),
-                });
-            }
-            if let Err(error) = loaded {
-                // A first commit a full disk cut short leaves a log without a commit,
-                // which the next ingest or vacuum removes (`roll_back_unpinned`).
-                let pinned_by_current = kept.last().is_some_and(|version| version.tables.contains_key(table.name()));
-                if !pinned_by_current && !super::has_commit(&log) {
-                    checked.notes.push(format!(
-                        "table `{}` holds a first commit that was never written; the next ingest or vacuum removes it",
-                        table.name()
-                    ));
-                } else {
-                    checked.problems.push(Problem {
-                        versions: Vec::new(),
-                        what: format!(
-                            "table `{}`: its latest log cannot be read, and the next ingest, vacuum or reindex stops \
-                             on it: {error}",
-                            table.name()
-                        ),
-                    });
-                }
-            }
+            self.check_latest_log(table, &pins, &kept, &mut checked).await;
             let readers = |pin: u64| -> Vec<u64> {
                 kept.iter()
                     .filter(|version| version.tables.get(table.name()) == Some(&pin))
-                    .map(|v| v.version)
+                    .map(|version| version.version)
                     .collect()
             };
             let root = self.table_path(table);
@@ -209,6 +161,50 @@ impl Store {
         }
         self.check_indexes(&kept, quick, &mut checked);
         Ok(checked)
+    }
+
+    /// Whether the next ingest can open `table` at its latest commit: its log is there
+    /// when kept versions read it, its latest commit is there, and it opens.
+    async fn check_latest_log(&self, table: StoreTable, pins: &[u64], kept: &[RegistryVersion], checked: &mut Checked) {
+        let log = self.table_path(table).join("_delta_log");
+        let registry_fault = |what: String| Problem { versions: Vec::new(), what };
+        match self.load(table).await {
+            Ok(None) if !pins.is_empty() => checked.problems.push(registry_fault(format!(
+                "table `{}`: its `_delta_log` is missing, and the next ingest would start the table anew under the \
+                 versions that read it",
+                table.name()
+            ))),
+            Ok(None) => {}
+            Ok(Some(latest)) => {
+                // A log may open from its newest checkpoint without the commit of that
+                // version, which every commit after it needs (`Invalid table version`).
+                let commit = latest.version().map(|version| log.join(format!("{version:020}.json")));
+                if let Some(commit) = commit.filter(|commit| !commit.exists()) {
+                    checked.problems.push(registry_fault(format!(
+                        "table `{}`: the commit of its latest version, `{}`, is missing, and the next ingest stops on it",
+                        table.name(),
+                        self.shown(&commit)
+                    )));
+                }
+            }
+            Err(error) => {
+                // A first commit a full disk cut short leaves a log without a commit,
+                // which the next ingest or vacuum removes (`roll_back_unpinned`).
+                let pinned_by_current = kept.last().is_some_and(|version| version.tables.contains_key(table.name()));
+                if !pinned_by_current && !super::has_commit(&log) {
+                    checked.notes.push(format!(
+                        "table `{}` holds a first commit that was never written; the next ingest or vacuum removes it",
+                        table.name()
+                    ));
+                } else {
+                    checked.problems.push(registry_fault(format!(
+                        "table `{}`: its latest log cannot be read, and the next ingest, vacuum or reindex stops on \
+                         it: {error}",
+                        table.name()
+                    )));
+                }
+            }
+        }
     }
 
     /// A path below the registry, as the registry's folder and the rest.
