@@ -114,16 +114,23 @@ fn tantivy_error(path: &Path) -> impl FnOnce(tantivy::TantivyError) -> SearchErr
 /// cut short) is not built on, and the run builds the index whole instead of failing
 /// every night until someone runs `daryn reindex`.
 fn readable(folder: &Path) -> bool {
-    let opened: tantivy::Result<tantivy::IndexReader> = super::read_only::ReadOnlyDirectory::open(folder)
-        .and_then(Index::open)
-        .and_then(|index| index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into());
-    match opened {
-        Ok(_) => true,
-        Err(error) => {
+    match unopenable(folder) {
+        None => true,
+        Some(error) => {
             tracing::warn!(generation = %folder.display(), %error, "the previous search index cannot be read; building it whole");
             false
         }
     }
+}
+
+/// Why the generation in `folder` does not open as a search opens it (a segment file
+/// lost or cut short, the folder gone), if it does not. Its files are not read whole:
+/// `daryn check` verifies their checksums.
+pub(crate) fn unopenable(folder: &Path) -> Option<String> {
+    let opened: tantivy::Result<tantivy::IndexReader> = super::read_only::ReadOnlyDirectory::open(folder)
+        .and_then(Index::open)
+        .and_then(|index| index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into());
+    opened.err().map(|error| error.to_string())
 }
 
 pub fn read_meta(folder: &Path) -> Option<GenerationMeta> {
@@ -225,9 +232,8 @@ pub async fn index_version(
             continue;
         }
         let rows = reader.region_rows(region).await?;
-        documents_added += builder.region_documents(region, &rows, |document| {
-            writer.add_document(document).map(drop).map_err(tantivy_error(&building))
-        })?;
+        let added = builder.region_documents(region, &rows, |document| writer.add_document(document).map(drop));
+        documents_added += added.map_err(|error| thread_error(&mut writer, error)).map_err(tantivy_error(&building))?;
     }
     let payload = serde_json::json!({ "registry_version": version.version, "generation": generation });
     let mut commit = writer.prepare_commit().map_err(tantivy_error(&building))?;
@@ -294,6 +300,24 @@ pub async fn index_version(
         "search index built"
     );
     Ok(IndexReport { generation, incremental: base.is_some(), regions, documents_added, elapsed_ms })
+}
+
+/// The error an indexing thread stopped on. When one fails (on a full disk, as it writes
+/// a segment's stored fields), `add_document` says only that the writer was killed;
+/// joining the threads, as preparing a commit does, returns the thread's own error,
+/// which names the file and the cause (`No space left on device`).
+fn thread_error(writer: &mut IndexWriter<TantivyDocument>, error: tantivy::TantivyError) -> tantivy::TantivyError {
+    if !matches!(error, tantivy::TantivyError::ErrorInThread(_)) {
+        return error;
+    }
+    match writer.prepare_commit() {
+        Err(cause) => cause,
+        Ok(prepared) => {
+            // No thread failed after all: the commit is let go, and the error stands.
+            let _ = prepared.abort();
+            error
+        }
+    }
 }
 
 /// Gives tantivy's own metadata files the permissions of `reference`, a file written as

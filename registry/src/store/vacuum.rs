@@ -1,6 +1,6 @@
 //! `daryn vacuum`: keeps the newest versions and removes what only older ones read.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use deltalake::DeltaTable;
@@ -53,8 +53,9 @@ impl Store {
 
     /// What a vacuum keeping `kept` would leave of each table: every file the latest
     /// commit or a kept version reads, and the oldest Delta version a kept version pins.
-    /// Every kept version's table is opened here, and every file it reads must be on the
-    /// disk: a damaged registry (a copy taken while a run wrote, a lost file) stops the
+    /// Every kept version's table is opened here, every file it reads must be on the disk
+    /// at the size its log gives, and every kept search index generation must open: a
+    /// damaged registry (a copy taken while a run wrote, a lost file) stops the
     /// vacuum before it has removed anything, rather than after it has removed the older
     /// versions that may be all that still reads whole.
     async fn plan_removal(&self, kept: &[RegistryVersion]) -> StoreResult<Vec<KeptFiles>> {
@@ -72,24 +73,37 @@ impl Store {
                 });
             };
             let mut wanted: HashSet<PathBuf> = table_files(&latest, table)?;
-            let mut pinned = HashSet::new();
+            let mut pinned = HashMap::new();
             self.walk_pins(table, &pins, |_, opened| {
-                pinned.extend(table_files(opened?, table)?);
+                pinned.extend(table_file_sizes(opened?, table)?);
                 Ok(())
             })
             .await?;
-            if let Some(missing) = pinned.iter().find(|path| !path.exists()) {
+            // The first fault by path, so that the message is the same on every run.
+            let mut pinned: Vec<(PathBuf, i64)> = pinned.into_iter().collect();
+            pinned.sort_unstable();
+            if let Some(fault) = pinned.iter().find_map(|(path, size)| kept_file_fault(path, *size)) {
+                return Err(StoreError::Damaged {
+                    path: self.root.clone(),
+                    reason: format!("table `{}`: {fault}, which a kept version reads", table.name()),
+                });
+            }
+            wanted.extend(pinned.into_iter().map(|(path, _)| path));
+            plans.push(KeptFiles { table, latest, wanted, oldest_pin: pins.first().copied() });
+        }
+        let mut generations: Vec<u64> = kept.iter().filter_map(|version| version.index_generation).collect();
+        generations.sort_unstable();
+        generations.dedup();
+        for generation in generations {
+            let folder = crate::search::index::generation_path(self, generation);
+            if let Some(reason) = crate::search::index::unopenable(&folder) {
                 return Err(StoreError::Damaged {
                     path: self.root.clone(),
                     reason: format!(
-                        "`{}`, which a kept version of table `{}` reads, is missing",
-                        missing.display(),
-                        table.name()
+                        "search index generation {generation}, which a kept version uses, does not open: {reason}"
                     ),
                 });
             }
-            wanted.extend(pinned);
-            plans.push(KeptFiles { table, latest, wanted, oldest_pin: pins.first().copied() });
         }
         Ok(plans)
     }
@@ -186,13 +200,30 @@ pub struct Vacuumed {
 /// unwanted.) A table that is not on the local disk stops the vacuum rather than be
 /// missed from what it must keep.
 pub(super) fn table_files(table: &DeltaTable, which: StoreTable) -> StoreResult<HashSet<PathBuf>> {
+    Ok(table_file_sizes(table, which)?.into_keys().collect())
+}
+
+/// [`table_files`], each with its size by the log.
+fn table_file_sizes(table: &DeltaTable, which: StoreTable) -> StoreResult<HashMap<PathBuf, i64>> {
     let url = table.table_url();
     let root = url.to_file_path().map_err(|()| StoreError::Query {
         table: which.name(),
         reason: format!("vacuum works on a registry on the local disk; `{url}` is not"),
     })?;
     let snapshot = table.snapshot().map_err(delta(which))?;
-    Ok(snapshot.log_data().iter().map(|file| root.join(file.path().as_ref())).collect())
+    Ok(snapshot.log_data().iter().map(|file| (root.join(file.path().as_ref()), file.size())).collect())
+}
+
+/// What is wrong with a file a kept version reads, `size` bytes long by the log: it is
+/// missing or another size (cut short, or replaced). Its bytes are not read; `daryn
+/// check` reads them.
+fn kept_file_fault(path: &Path, size: i64) -> Option<String> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if i64::try_from(metadata.len()).ok() == Some(size) => None,
+        Ok(metadata) => Some(format!("`{}` has {} bytes where the log says {size}", path.display(), metadata.len())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Some(format!("`{}` is missing", path.display())),
+        Err(error) => Some(format!("`{}` cannot be read: {error}", path.display())),
+    }
 }
 
 /// Deletes every data file under a table's folder (not its `_delta_log`) that is not

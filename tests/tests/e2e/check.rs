@@ -157,6 +157,19 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     let (code, stdout, _) = check(&registry, &["--quick"]);
     assert_eq!(code, 1);
     assert!(stdout.contains(&truncated) && !stdout.contains("checksum"), "{stdout}");
+    // A vacuum finds the cut file by its size before it removes anything (the changed
+    // byte is `check`'s to find: a vacuum reads no file whole).
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let cut = format!(
+        "{}` has {} bytes where the log says {full}, which a kept version reads",
+        inside(&registry, &first_drops),
+        full / 2
+    );
+    assert!(stderr.contains("table `drops`: `") && stderr.contains(&cut), "{stderr}");
+    assert!(stderr.contains("no version or data file was removed"), "{stderr}");
+    assert!(registry.join("versions/00000002.json").exists());
 
     // 4. The current version's children file is lost too. A vacuum would have removed
     // version 2, and then failed or left nothing whole: it stops before removing anything.
@@ -174,10 +187,24 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     let lost = format!("version 3: table `children`: `{}` is missing\n", inside(&registry, &children[2]));
     assert!(stdout.contains(&lost), "{stdout}");
 
+    // 4b. A file of the current version's index generation is lost: the generation does
+    // not open, and the vacuum removes nothing.
+    std::fs::write(&children[2], &current_children).unwrap();
+    bytes[middle] ^= 0x5a;
+    std::fs::remove_file(&index_file).unwrap();
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let unopened = format!("search index generation {generation}, which a kept version uses, does not open: ");
+    assert!(stderr.contains(&unopened) && stderr.contains("no version or data file was removed"), "{stderr}");
+    assert!(registry.join("versions/00000002.json").exists());
+    std::fs::write(&index_file, &bytes).unwrap();
+    let (code, stdout, stderr) = check(&registry, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
     // 5. A table's whole log is lost. Taken for a new table, the next ingest made one
     // whose log restarted at 0 under the versions that pin it, and vacuum removed every
     // file of it: both refuse, and nothing changes.
-    std::fs::write(&children[2], current_children).unwrap();
     std::fs::rename(registry.join("tables/measures/_delta_log"), root.path().join("measures-log")).unwrap();
     let folder = hand_made_drop(&drops, "2026-11-24", "35", &iins[1..6]);
     let (code, _, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);

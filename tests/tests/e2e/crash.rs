@@ -321,6 +321,15 @@ fn a_full_disk_is_said_plainly_and_the_next_run_with_room_publishes() {
         echo $? >"$OUT/second.code"
         "$DARYN" check --registry "$DISK/registry" >"$OUT/check.out" 2>&1
         echo $? >"$OUT/check.code"
+        # The disk filled again but for 64 KiB: the tables are written, the search
+        # index's stored fields are not (an indexing thread fails, mid-stream).
+        dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null
+        truncate -s -64K "$DISK/filler" || exit 92
+        "$DARYN" reindex --registry "$DISK/registry" >"$OUT/reindex.out" 2>"$OUT/reindex.err"
+        echo $? >"$OUT/reindex.code"
+        rm "$DISK/filler"
+        "$DARYN" check --registry "$DISK/registry" >"$OUT/after.out" 2>&1
+        echo $? >"$OUT/after.code"
     "#;
     let mut unshare = std::process::Command::new("unshare");
     // Root makes a mount namespace of its own; anyone else, one of a user namespace too.
@@ -353,4 +362,15 @@ fn a_full_disk_is_said_plainly_and_the_next_run_with_room_publishes() {
     assert!(second.contains("published registry version 1"), "{second}");
     assert_eq!(read("check.code").trim(), "0", "{}", read("check.out"));
     assert!(read("check.out").ends_with("the registry is whole\n"));
+    // The index writer's thread is the one that met the full disk: its own error is
+    // told, not that the writer was killed.
+    let reindex = read("reindex.err");
+    assert_eq!(read("reindex.code").trim(), "1", "{reindex}");
+    assert!(
+        reindex.contains("error[disk_full]: search index ") && reindex.contains("No space left on device"),
+        "{reindex}"
+    );
+    assert!(!reindex.contains("killed") && !reindex.contains("panicked"), "{reindex}");
+    assert_eq!(read("after.code").trim(), "0", "{}", read("after.out"));
+    assert!(read("after.out").contains("(the current is 1)"), "{}", read("after.out"));
 }
