@@ -72,18 +72,8 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
             anyhow::bail!("`--report {}`: that is a folder", path.display());
         }
         // Nor may it overwrite what the run reads or writes: a drop's file, the registry's.
-        // Where the report would land: through a symlink, where it points.
-        let folder = match std::fs::canonicalize(path) {
-            Ok(target) => target.parent().map(Path::to_path_buf).unwrap_or(target),
-            Err(_) => std::fs::canonicalize(folder).with_context(|| format!("`--report {}`", path.display()))?,
-        };
-        let inside = drops
-            .iter()
-            .map(|drop| drop.folder.as_path())
-            .chain([options.registry.as_path()])
-            .filter_map(|taken| std::fs::canonicalize(taken).ok())
-            .find(|taken| folder.starts_with(taken));
-        if let Some(taken) = inside {
+        let taken = drops.iter().map(|drop| drop.folder.as_path()).chain([options.registry.as_path()]);
+        if let Some(taken) = lands_inside(path, taken) {
             anyhow::bail!(
                 "`--report {}`: that is inside `{}`, which the run reads or writes; write the report elsewhere",
                 path.display(),
@@ -114,11 +104,32 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
         });
         match written {
             Ok(()) => say!("report: {}", path.display()),
-            // Still the run's exit code: what was published stays published.
-            Err(error) => eprintln!("error: {error}"),
+            // What was published stays published, and the exit code says so: 2 (published,
+            // with something to look at), never 0, for a cron job that reads the report.
+            Err(error) => {
+                let error = anyhow::Error::new(error);
+                let code = if crate::disk_full(&error) { "disk_full" } else { "output" };
+                eprintln!("error[{code}]: {error}; the run's outcome above stands, and the report is not written");
+                return Ok(outcome.exit_code().max(2));
+            }
         }
     }
     Ok(outcome.exit_code())
+}
+
+/// The first of `folders` that a file written at `path` would land inside: through a
+/// symlink, where it points; in folders yet to be made, where the nearest one there is
+/// lies. An output must not overwrite what a command reads (a registry's key or version
+/// files, a drop's files).
+pub fn lands_inside<'a>(path: &Path, folders: impl IntoIterator<Item = &'a Path>) -> Option<PathBuf> {
+    let folder = match std::fs::canonicalize(path) {
+        Ok(target) => target.parent().map(Path::to_path_buf).unwrap_or(target),
+        Err(_) => {
+            let absolute = std::path::absolute(path).ok()?;
+            absolute.ancestors().skip(1).find_map(|folder| std::fs::canonicalize(folder).ok())?
+        }
+    };
+    folders.into_iter().filter_map(|taken| std::fs::canonicalize(taken).ok()).find(|taken| folder.starts_with(taken))
 }
 
 fn counts(outcome: &DropOutcome, table: TableKind) -> String {
@@ -299,7 +310,11 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
     let checked =
         tracing::dispatcher::with_default(&tracing::Dispatch::none(), || runtime.block_on(store.check(quick)))?;
     let mut text = String::new();
-    for problem in &checked.problems {
+    // In the order of the versions they name (the check finds them table by table), the
+    // registry's own (the next run's) last; a stable sort keeps a version's in order.
+    let mut problems: Vec<_> = checked.problems.iter().collect();
+    problems.sort_by_key(|problem| problem.versions.first().copied().unwrap_or(u64::MAX));
+    for problem in problems {
         let whom = if problem.versions.is_empty() { "the registry".to_owned() } else { named(&problem.versions) };
         let _ = writeln!(text, "{whom}: {}", problem.what);
     }

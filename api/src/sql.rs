@@ -131,8 +131,24 @@ fn registry_refused(registry: &Path) -> Option<ExitCode> {
     Some(ExitCode::from(1))
 }
 
+/// Refuses an `-o` that would write inside the registry read: a report written over
+/// `keys/child-key` or a version file damaged the registry.
+fn output_refused(out: Option<&Path>, registry: &Path) -> Option<ExitCode> {
+    let out = out?;
+    let inside = crate::ingest::lands_inside(out, [registry])?;
+    let reason = format!(
+        "`{}` is inside the registry `{}`, which it would damage; write it elsewhere",
+        out.display(),
+        inside.display()
+    );
+    Some(report_error(None, &daryn_query::Error::BadParameter { parameter: "-o", reason }))
+}
+
 pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
     if let Some(refused) = registry_refused(&command.registry) {
+        return Ok(refused);
+    }
+    if let Some(refused) = output_refused(command.out.as_deref(), &command.registry) {
         return Ok(refused);
     }
     let runtime = runtime()?;
@@ -186,6 +202,12 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
         return Ok(report_error(None, &error));
     }
     if let Some(refused) = registry_refused(&command.registry) {
+        return Ok(refused);
+    }
+    // The annual report's `-o` is a folder its workbooks are written into.
+    let annual_folder =
+        command.out.as_ref().filter(|_| command.name == "annual").map(|folder| folder.join("annual.xlsx"));
+    if let Some(refused) = output_refused(annual_folder.as_deref().or(command.out.as_deref()), &command.registry) {
         return Ok(refused);
     }
     let runtime = runtime()?;

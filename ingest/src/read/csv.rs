@@ -45,15 +45,18 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
     let source = input.name.to_string();
     if text.iter().all(u8::is_ascii_whitespace) {
         // An export cut short before it began: published, it would remove every child of
-        // the region (or, on its first drop, reject every measure as `child_unknown`).
-        if table == TableKind::Children {
-            return Err(Error::Unreadable {
-                path: input.path.clone(),
-                reason: "the file is empty; the children table needs at least its header row".to_owned(),
-            });
-        }
-        builder.put_table(table, source, TableRows::new(table), false)?;
-        return Ok(0);
+        // the region, or every measure, achievement or teacher (and reject the measures
+        // of the teachers it lost). An export of no rows still writes its header; a
+        // region without measures may also leave the file out.
+        let name = table.name();
+        let reason = match table {
+            TableKind::Children => "the file is empty; the children table needs at least its header row".to_owned(),
+            _ => format!(
+                "the file is empty; a {name} file needs at least its header row (a region with no {name} may leave \
+                 the file out)"
+            ),
+        };
+        return Err(Error::Unreadable { path: input.path.clone(), reason });
     }
     // The header is looked for three times (once per delimiter), each keeping a record:
     // a file of one endless line (a binary file, a dump without line breaks) would be
@@ -95,10 +98,33 @@ pub(super) fn read(input: &FileInput<'_>, table: TableKind, builder: &mut DropBu
     // counts every record read since.
     let mut title_records = above_header;
     let mut records = 0u64;
+    // Where the last record read began: a quote it opens and never closes ends the file
+    // inside one cell, which the parser takes for the cell's end.
+    let mut last: Option<csv::Position> = None;
     loop {
         let before = reader.position().byte();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
+        let read = reader.read_byte_record(&mut record);
+        if matches!(read, Ok(true)) {
+            last = record.position().cloned();
+        }
+        match read {
+            Ok(false) => {
+                if let Some(last) = &last {
+                    let start = usize::try_from(last.byte()).unwrap_or(usize::MAX);
+                    if let Some(column) = open_quote_at_end(text.get(start..).unwrap_or_default(), delimiter) {
+                        return Err(Error::Unreadable {
+                            path: input.path.clone(),
+                            reason: format!(
+                                "a quote opens cell {} of the record on line {} and is never closed: the file ends \
+                                 inside that cell (an export cut short?); close the quote, or remove it",
+                                column + 1,
+                                start_line(&text, last)
+                            ),
+                        });
+                    }
+                }
+                break;
+            }
             Ok(_) if title_records > 0 => title_records -= 1,
             Err(_) if title_records > 0 && reader.position().byte() != before => title_records -= 1,
             Ok(true) if record.as_slice().len() > MAX_RECORD_BYTES => {
@@ -202,6 +228,45 @@ fn swallowed_rows(
         }
     }
     Ok(())
+}
+
+/// The cell (counted from 0) of `record`, the text of a file's last record to its end,
+/// in which a quote opens and the file ends: the parser ends such a cell at the end of
+/// the file, where a quote left open in an earlier record is found by [`swallowed_rows`].
+/// Quoting as the parser reads it: a cell is quoted when its first character is `"`,
+/// `""` inside it is one quote, and a quote elsewhere is a character of the cell.
+fn open_quote_at_end(record: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut column, mut quoted, mut at_start) = (0, false, true);
+    let mut bytes = record.iter().copied().skip_while(|&byte| byte == b'\r' || byte == b'\n').peekable();
+    while let Some(byte) = bytes.next() {
+        if quoted {
+            if byte == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        match byte {
+            _ if byte == delimiter => {
+                column += 1;
+                at_start = true;
+                continue;
+            }
+            // Nothing follows the last record but line ends.
+            b'\r' | b'\n' => {
+                column = 0;
+                at_start = true;
+                continue;
+            }
+            b'"' if at_start => quoted = true,
+            _ => {}
+        }
+        at_start = false;
+    }
+    quoted.then_some(column)
 }
 
 fn location(file: &Arc<str>, row: u64, line: Option<u64>) -> RowLocation {
@@ -553,23 +618,38 @@ mod tests {
     }
 
     #[test]
-    fn a_file_without_a_header_is_unreadable_and_an_empty_one_has_no_rows() {
+    fn a_file_without_a_header_or_empty_is_unreadable_and_a_header_alone_has_no_rows() {
         let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), b"1,2,3\n4,5,6\n".to_vec())])
             .unwrap_err();
         assert!(matches!(error, Error::NoHeader { sheet: None, .. }), "{error}");
-        // An empty measures file is a region without measures; an empty children file is
-        // an export cut short, refused rather than taken for a region without children.
+        // An empty file is an export cut short, refused rather than taken for a region
+        // without children (or measures, achievements, teachers: a region without them
+        // sends the header alone, or leaves the file out).
         let children = b"iin,last_name,first_name\n1,A,B\n".to_vec();
+        let header_only = MEASURES.columns.iter().map(|column| column.name).collect::<Vec<_>>().join(";") + "\r\n";
         let files =
-            vec![("children.csv".to_owned(), children), ("measures.csv".to_owned(), b"\xef\xbb\xbf\r\n".to_vec())];
+            vec![("children.csv".to_owned(), children.clone()), ("measures.csv".to_owned(), header_only.into_bytes())];
         let content = read_drop_files(Path::new("35"), files).unwrap();
         assert_eq!(content.present, [TableKind::Children, TableKind::Measures]);
         assert!(content.table(TableKind::Measures).is_empty());
+        let content = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), children.clone())]).unwrap();
+        assert_eq!(content.present, [TableKind::Children]);
         for empty in [&b""[..], b"\xef\xbb\xbf\r\n", b"  \n\n"] {
             let error =
                 read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), empty.to_vec())]).unwrap_err();
             assert_eq!(error.code(), "table_unreadable", "{empty:?}");
             assert!(error.to_string().contains("the file is empty"), "{error}");
+            for table in ["measures", "achievements", "teachers"] {
+                let files =
+                    vec![("children.csv".to_owned(), children.clone()), (format!("{table}.csv"), empty.to_vec())];
+                let error = read_drop_files(Path::new("35"), files).unwrap_err();
+                assert_eq!(error.code(), "table_unreadable", "{table} {empty:?}");
+                let told = format!("the file is empty; a {table} file needs at least its header row");
+                assert!(
+                    error.to_string().contains(&told) && error.to_string().contains(&format!("{table}.csv")),
+                    "{error}"
+                );
+            }
         }
     }
 
@@ -654,5 +734,28 @@ mod tests {
         let spanning = "iin;last_name;first_name;school_name;grade\n1;A;B;\"Мектеп,\nкөшесі 5\";5\n2;C;D;E;6\n";
         let content = read_children(spanning.as_bytes().to_vec());
         assert_eq!(content.table(TableKind::Children).len(), 2);
+    }
+
+    /// A quote opened in the last record is never closed: the parser ended that cell at
+    /// the end of the file, with the rest of the line inside it.
+    #[test]
+    fn a_quote_left_open_in_the_last_record_refuses_the_file() {
+        let header = "iin;last_name;first_name;school_name;grade\r\n1;A;B;C;5\r\n";
+        for (last, column) in [("2;D;E;\"School;6\r\n", 4), ("2;D;E;F;\"6", 5), ("\"2;D;E;F;6\r\n\r\n", 1)] {
+            let message = refusal(format!("{header}{last}").into_bytes());
+            let told = format!("a quote opens cell {column} of the record on line 3 and is never closed");
+            assert!(message.contains(&told), "{last:?}: {message}");
+        }
+        // Closed quotes, a doubled quote, a quote inside an unquoted cell, a cell over two
+        // lines, and a file without a last line end are all whole.
+        for last in [
+            "2;D;E;\"Мектеп \"\"Дарын\"\"\";6\r\n",
+            "2;D;E;5\" экран;6\r\n",
+            "2;D;E;\"Мектеп,\r\nкөшесі 5\";6",
+            "2;D;E;\"F\";6",
+        ] {
+            let content = read_children(format!("{header}{last}").into_bytes());
+            assert_eq!(content.table(TableKind::Children).len(), 2, "{last:?}");
+        }
     }
 }

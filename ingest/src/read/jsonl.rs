@@ -37,6 +37,11 @@ mod document;
 /// The children's keys that hold nested rows, in the order they are read.
 const NESTED: [TableKind; 3] = [TableKind::Measures, TableKind::Achievements, TableKind::Teachers];
 
+/// The longest line read: a child's whole roadmap, its measures, achievements and
+/// teachers nested, is far shorter, and a line is held several times over as it is read
+/// (about ten times its length), so an endless one would take the machine's memory.
+const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Reads a JSONL file: every table of a `roadmap.jsonl` (`table` is `None`), or the one
 /// table `table`. Returns the manifest's count: the non-blank lines.
 pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mut DropBuilder) -> Result<u64> {
@@ -57,6 +62,16 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
             continue;
         }
         lines += 1;
+        if line.len() > MAX_LINE_BYTES {
+            return Err(Error::Unreadable {
+                path: input.path.clone(),
+                reason: format!(
+                    "line {} is longer than {} MiB, which no child's roadmap is",
+                    index + 1,
+                    MAX_LINE_BYTES >> 20
+                ),
+            });
+        }
         reader.line(line_table, index as u64 + 1, line);
     }
     let JsonlReader { tables, unknown, broken, .. } = reader;

@@ -262,9 +262,9 @@ pub const REFUSALS: [(&str, [&str; 3]); 11] = [
     (
         "table_unreadable",
         [
-            "a data file cannot be read at all, has no header row (an empty children file too), or has a quote left open that would read the rows below it into one cell",
-            "деректер файлы мүлде оқылмайды, онда тақырып жолы жоқ немесе жабылмаған тырнақша астындағы жолдарды бір ұяшыққа біріктіреді",
-            "файл данных не читается, в нём нет строки заголовков, или незакрытая кавычка сливает строки ниже в одну ячейку",
+            "a data file cannot be read at all, has no header row (an empty CSV file too: a table without rows is sent as its header alone, or left out), or has a quote left open that would read the rows below it into one cell or that the file ends in",
+            "деректер файлы мүлде оқылмайды, онда тақырып жолы жоқ (бос CSV файлы да: жолы жоқ кесте тек тақырыбымен жіберіледі немесе мүлде жіберілмейді), немесе жабылмаған тырнақша астындағы жолдарды бір ұяшыққа біріктіреді не файл соңына дейін жабылмайды",
+            "файл данных не читается, в нём нет строки заголовков (пустой CSV-файл тоже: таблица без строк передаётся одной строкой заголовков или не передаётся), или незакрытая кавычка сливает строки ниже в одну ячейку либо не закрыта до конца файла",
         ],
     ),
     (

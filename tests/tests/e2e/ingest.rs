@@ -1390,6 +1390,13 @@ fn the_exit_code_is_the_runs_whatever_happens_to_the_output() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     assert_eq!(sql_lines(&registry, None, "SELECT count(*) FROM children"), ["3"]);
+    // A report that cannot be written after the run (a full disk) is no success: the run
+    // exits with 2, its outcome standing, where it exited with 0 and a cron job went on
+    // without the report.
+    let output = daryn(&["ingest", "--registry", registry_arg, "--report", "/dev/full", folder.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error[disk_full]: ") && stderr.contains("the report is not written"), "{stderr}");
 }
 
 /// A new registry's folder is closed to other users whatever the umask; one opened to

@@ -359,6 +359,26 @@ fn outputs(registry: &Path, root: &Path) {
     stdout_of(sql(registry, &["-o", link.to_str().unwrap()], "SELECT 2 AS two"));
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(std::fs::read_to_string(&real).unwrap(), "\u{feff}two\n2\n");
+    // Nor into the registry read: a table written over its key (or a version file) damaged
+    // it. The same for a report, and for the annual report's folder, new or not.
+    let key = registry.join("keys/child-key");
+    let kept_key = std::fs::read(&key).unwrap();
+    let (current, new_folder) = (registry.join("CURRENT"), registry.join("new/folder"));
+    let into_registry = [
+        vec!["sql", "-o", key.to_str().unwrap(), "SELECT 1 AS one"],
+        vec!["report", "item1", "-o", current.to_str().unwrap()],
+        vec!["report", "annual", "--year", "2025", "-o", new_folder.to_str().unwrap()],
+    ];
+    for mut args in into_registry {
+        args.splice(1..1, ["--registry", registry.to_str().unwrap()]);
+        let output = daryn(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("error[bad_parameter]") && stderr.contains("is inside the registry"), "{stderr}");
+    }
+    assert_eq!(std::fs::read(&key).unwrap(), kept_key);
+    assert!(!registry.join("new").exists());
+    stdout_of(sql(registry, &[], "SELECT count(*) FROM children"));
     // Without `--format`, the file's extension chooses: a workbook, not a text table.
     let workbook = root.join("chosen.xlsx");
     stdout_of(sql(registry, &["-o", workbook.to_str().unwrap()], "SELECT region FROM children"));

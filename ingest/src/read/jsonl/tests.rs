@@ -223,3 +223,17 @@ fn an_empty_children_file_is_unreadable() {
     let content = read_drop_files(Path::new("35"), files).unwrap();
     assert!(content.table(TableKind::Measures).is_empty());
 }
+
+/// A line longer than any child's roadmap refuses the file, naming the line, before it
+/// is parsed (a 100 MB line took about a gigabyte).
+#[test]
+fn a_line_longer_than_any_roadmap_is_refused() {
+    let long = format!("{{\"iin\":\"100101500123\",\"interests\":\"{}\"}}", "а".repeat(MAX_LINE_BYTES / 2 + 1));
+    let text = format!("{{\"iin\":\"120202600456\"}}\n\n{long}\n");
+    let error = read("children.jsonl", &text).unwrap_err();
+    assert_eq!(error.code(), "table_unreadable", "{error}");
+    assert!(error.to_string().contains("line 3 is longer than 16 MiB"), "{error}");
+    // Just under the limit, the line is read.
+    let under = format!("{{\"iin\":\"100101500123\",\"interests\":\"{}\"}}", "a".repeat(MAX_LINE_BYTES - 64));
+    assert_eq!(read("children.jsonl", &under).unwrap().table(TableKind::Children).len(), 1);
+}
