@@ -285,7 +285,12 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
     match (vacuumed.versions.first(), vacuumed.versions.last()) {
         (Some(first), Some(last)) if first == last => say!("removed version {first}"),
         (Some(first), Some(last)) => say!("removed versions {first}–{last}"),
-        _ => say!("no version to remove: the registry has {keep} or fewer"),
+        _ => match store.versions() {
+            Ok(versions) => {
+                say!("no version to remove: the registry has {}, and --keep {keep} keeps them all", versions.len())
+            }
+            Err(_) => say!("no version to remove: --keep {keep} keeps them all"),
+        },
     }
     say!(
         "deleted {} data files ({:.1} MB) and {} Delta log files no kept version reads",

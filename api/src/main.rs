@@ -152,10 +152,14 @@ fn quiet_caught_panics() {
 /// Rust words it, `(os error 28)`; the bare words could be a quoted value's.
 fn disk_full(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        let text = cause.to_string();
         cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
-            || ["(os error 28)", "(os error 122)"].iter().any(|code| text.contains(code))
+            || says_disk_full(&cause.to_string())
     })
+}
+
+/// Whether a message holds the system's error for a full disk or quota as Rust words it.
+fn says_disk_full(text: &str) -> bool {
+    ["(os error 28)", "(os error 122)"].iter().any(|code| text.contains(code))
 }
 
 fn main() -> ExitCode {

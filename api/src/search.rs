@@ -205,7 +205,8 @@ pub fn run_query_file(registry: &Path, as_of: Option<u64>, file: &Path, base: &S
     let store = crate::ingest::open_registry(registry)?;
     let version = store.resolve(as_of)?;
     let index = SearchIndex::open(&store, &version)?;
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading `--queries` `{}`", file.display()))?;
+    let text = daryn_registry::read_text_bounded(file, 16 << 20)
+        .with_context(|| format!("reading `--queries` `{}`", file.display()))?;
     let mut requests = Vec::new();
     for (number, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
         let mut parts = line.split('\t');
@@ -223,16 +224,16 @@ pub fn run_query_file(registry: &Path, as_of: Option<u64>, file: &Path, base: &S
                 _ => return Err(bad(format!("`{name}` is not one of region, discipline, level, group, teachers"))),
             }
         }
-        requests.push(request);
+        requests.push((number + 1, request));
     }
     if requests.is_empty() {
         anyhow::bail!("`--queries` `{}` holds no query", file.display());
     }
     let mut micros = Vec::with_capacity(requests.len());
     let mut hits = 0usize;
-    for request in &requests {
+    for (line, request) in &requests {
         let started = std::time::Instant::now();
-        hits += index.search(request)?.total;
+        hits += index.search(request).with_context(|| format!("`--queries` line {line}"))?.total;
         micros.push(started.elapsed().as_micros() as u64);
     }
     micros.sort_unstable();

@@ -114,7 +114,12 @@ impl Drop for Runtime {
 /// returns the exit code: 2 for a parameter given wrong (a flag's value, a report's
 /// name), as for a command line clap refuses, and 1 for everything else.
 fn report_error(sql: Option<&str>, error: &daryn_query::Error) -> ExitCode {
-    eprintln!("error[{}]: {error}", error.code());
+    let code = match error.code() {
+        // A file not written for want of space says so, as every other command does.
+        "output" if crate::says_disk_full(&error.to_string()) => "disk_full",
+        code => code,
+    };
+    eprintln!("error[{code}]: {error}");
     if let (Some(sql), Some(position)) = (sql, error.position())
         && let Some(pointer) = point_at(sql, position)
     {
@@ -268,6 +273,8 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
     );
     let mut shell = Shell { runtime, session, command, typed, failed: false };
     let mut buffer = String::new();
+    // The lines read, and the line the statement in `buffer` began on.
+    let (mut lines_read, mut buffer_line) = (0u64, 1u64);
     let mut flow = shell.say(&banner);
     while flow == Flow::Go {
         let prompt = if buffer.is_empty() { "daryn> " } else { "   ..> " };
@@ -284,7 +291,10 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
                     flow = match daryn_query::session::complete_statements(&buffer) {
                         Some(statements) => shell.run(&statements),
                         None => {
-                            eprintln!("error: the input ended inside a statement (an open quote or comment)");
+                            eprintln!(
+                                "error: the input ended inside the statement begun on line {buffer_line} (an open quote \
+                                 or comment)"
+                            );
                             shell.failed = true;
                             Flow::Go
                         }
@@ -294,6 +304,7 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
             }
             Err(error) => return Err(error).context("reading a line"),
         };
+        lines_read += 1;
         let trimmed = line.trim();
         if buffer.is_empty() && trimmed.starts_with('\\') {
             let _ = editor.add_history_entry(trimmed);
@@ -303,13 +314,18 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
         if trimmed.is_empty() && buffer.is_empty() {
             continue;
         }
+        if buffer.is_empty() {
+            buffer_line = lines_read;
+        }
         buffer.push_str(&line);
         buffer.push('\n');
         // Complete when a `;` outside quotes and comments ends it; each statement of the
-        // line runs in turn.
-        let Some(statements) = daryn_query::session::complete_statements(&buffer) else { continue };
-        let _ = editor.add_history_entry(buffer.trim());
-        buffer.clear();
+        // line runs in turn, and one begun after them (`SELECT 1; SELECT 'a`) waits.
+        let Some((statements, end)) = complete_prefix(&buffer) else { continue };
+        let _ = editor.add_history_entry(buffer[..end].trim());
+        let rest = buffer.split_off(end);
+        buffer_line += buffer.matches('\n').count() as u64;
+        buffer = if rest.trim().is_empty() { String::new() } else { rest };
         flow = shell.run(&statements);
     }
     if let Some(path) = &history {
@@ -320,6 +336,16 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
         _ if shell.failed && !typed => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// The statements of `buffer` up to its last `;` that ends one outside quotes and
+/// comments, and where that `;` ends: the text after it is a statement still being typed.
+fn complete_prefix(buffer: &str) -> Option<(Vec<String>, usize)> {
+    if let Some(statements) = daryn_query::session::complete_statements(buffer) {
+        return Some((statements, buffer.len()));
+    }
+    let ends = buffer.match_indices(';').map(|(at, _)| at + 1);
+    ends.rev().find_map(|end| Some((daryn_query::session::complete_statements(&buffer[..end])?, end)))
 }
 
 /// Whether the shell goes on.

@@ -60,6 +60,13 @@ pub async fn write_annual(
 ) -> Result<Vec<AnnualWorkbook>> {
     params.validate()?;
     let year = params.year.unwrap_or_else(|| default_year(session));
+    // `-o` names the folder the workbooks go into: a file of that name is no folder.
+    if folder.exists() && !folder.is_dir() {
+        return Err(Error::BadParameter {
+            parameter: "-o",
+            reason: format!("`{}` is a file; the annual report writes its workbooks into a folder", folder.display()),
+        });
+    }
     std::fs::create_dir_all(folder)
         .map_err(|error| Error::Output { path: folder.to_owned(), reason: error.to_string() })?;
     let every_scope: Vec<Option<RegionCode>> =

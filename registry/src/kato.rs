@@ -349,7 +349,9 @@ pub struct KatoClassifier {
 
 impl KatoClassifier {
     pub fn load(path: &Path) -> Result<KatoClassifier> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        // The whole classifier of every locality is a few megabytes.
+        let text =
+            crate::read_text_bounded(path, 64 << 20).map_err(|source| Error::Io { path: path.to_owned(), source })?;
         KatoClassifier::from_csv(&text).map_err(|reason| Error::Classifier { path: path.to_owned(), reason })
     }
 

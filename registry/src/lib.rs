@@ -39,6 +39,20 @@ pub use kato::{KatoClassifier, KatoCode, Region, RegionCode};
 pub use lang::Lang;
 pub use spelling::fold;
 
+/// Reads a text file named on the command line, refusing one longer than `limit` bytes:
+/// a device (`/dev/zero`) or a file far larger than any such file is would otherwise be
+/// read until the machine's memory ran out.
+pub fn read_text_bounded(path: &std::path::Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        let reason = format!("it is longer than {} MiB, far more than such a file holds", limit >> 20);
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, reason));
+    }
+    Ok(text)
+}
+
 /// Kazakhstan's time, UTC+05:00 (one zone for the whole country since March 2024): the
 /// time the regions read, and the one a drop without a manifest is exported in.
 pub fn kazakhstan_offset() -> chrono::FixedOffset {

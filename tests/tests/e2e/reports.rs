@@ -358,6 +358,17 @@ fn annual(fixture: &Fixture, root: &Path) {
     assert!(String::from_utf8_lossy(&output.stderr).contains("annual-2025-35.xlsx"));
     let left: Vec<_> = std::fs::read_dir(&blocked).unwrap().map(|entry| entry.unwrap().file_name()).collect();
     assert_eq!(left, ["annual-2025-35.xlsx"], "no workbook, no temporary file");
+    // `-o` names a folder: a file there is a parameter given wrong, not "File exists".
+    let file = root.join("annual-file");
+    std::fs::write(&file, "kept").unwrap();
+    let output = daryn(&["report", "annual", "--registry", registry, "--year", "2025", "-o", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[bad_parameter]") && stderr.contains("writes its workbooks into a folder"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
 
     let out = root.join("annual");
     write_annual(&fixture.registry, "2025", &out, false);

@@ -325,6 +325,9 @@ fn outputs(registry: &Path, root: &Path) {
     let failed = refused(registry, &out, "SELECT region, INTERVAL '1 day' AS i FROM children");
     assert!(failed.contains("error[output]") && failed.contains("kept.parquet"), "{failed}");
     assert_eq!(std::fs::read(&file).unwrap(), before);
+    // A full disk is told as such, as every command tells it.
+    let full = refused(registry, &["--format", "csv", "-o", "/dev/full"], "SELECT 1 AS one");
+    assert!(full.starts_with("error[disk_full]: ") && full.contains("No space left on device"), "{full}");
     // `-o /dev/stdout` is standard output, written as it is: never a file renamed over
     // the link (as root) or over the file standard output appends to (`>> log.csv`).
     let to_stdout = stdout_of(sql(registry, &["--format", "csv", "-o", "/dev/stdout"], "SELECT 1 AS one"));
@@ -437,6 +440,14 @@ fn shell(registry: &Path) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stdout.contains("store.children\n") && stdout.contains("iin "), "{stdout}");
     assert!(stderr.contains("table `store.nothing` is not in this registry version"), "{stderr}");
+    // A statement the input ends inside (a quote left open) is told with its line, and
+    // the one before it on that line still runs.
+    let output = run("SELECT 10 AS ten;\nSELECT 11 AS eleven; SELECT 'x\n");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stdout.contains("ten\n10\n") && stdout.contains("eleven\n11\n"), "{stdout}");
+    assert!(stderr.contains("the input ended inside the statement begun on line 2"), "{stderr}");
     // A closing comment is no statement.
     let output = run("SELECT 1 AS one;\n-- done\n");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
