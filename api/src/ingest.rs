@@ -307,7 +307,9 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
 /// versions it keeps from being read whole; exit 1 when there is one.
 pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
     use std::fmt::Write as _;
-    let store = crate::ingest::open_registry(registry)?;
+    check_registry_folder(registry)?;
+    let (store, config_error) = daryn_registry::store::Store::open_to_check(registry)
+        .with_context(|| format!("opening the registry `{}`", registry.display()))?;
     // On this thread alone, so that what the Delta library logs of a table it cannot
     // open, which the check tells itself, is silenced everywhere.
     let runtime =
@@ -325,6 +327,11 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
     }
     for note in &checked.notes {
         let _ = writeln!(text, "note: {note}");
+    }
+    // Not the data's damage, and no backup mends it: every other command refuses to run
+    // until the file is put right.
+    if let Some(error) = &config_error {
+        let _ = writeln!(text, "note: {error}; every other command refuses to run until it is put right");
     }
     let current = store.current_number()?.unwrap_or(0);
     let (how, index) = if checked.decoded {

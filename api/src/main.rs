@@ -164,8 +164,13 @@ fn says_disk_full(text: &str) -> bool {
 
 fn main() -> ExitCode {
     quiet_caught_panics();
-    let asked = std::env::var("DARYN_LOG").ok();
-    let filter = log_filter(asked.as_deref()).unwrap_or_else(|error| {
+    let asked = match std::env::var("DARYN_LOG") {
+        Ok(asked) => Ok(Some(asked)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        // Said, as a value mistyped is, rather than taken for no value at all.
+        Err(std::env::VarError::NotUnicode(_)) => Err("it is not UTF-8 text".to_owned()),
+    };
+    let filter = asked.and_then(|asked| log_filter(asked.as_deref())).unwrap_or_else(|error| {
         eprintln!("DARYN_LOG: {error}; logging warnings only");
         EnvFilter::new("warn")
     });

@@ -174,6 +174,23 @@ fn set_operations(body: &SetExpr) -> usize {
     count
 }
 
+/// Whether a part of a query's body is a `SELECT … INTO`, walked without recursion.
+fn selects_into(body: &SetExpr) -> bool {
+    let mut pending = vec![body];
+    while let Some(expression) = pending.pop() {
+        match expression {
+            SetExpr::Select(select) if select.into.is_some() => return true,
+            SetExpr::SetOperation { left, right, .. } => {
+                pending.push(left);
+                pending.push(right);
+            }
+            SetExpr::Query(query) => pending.push(&query.body),
+            _ => {}
+        }
+    }
+    false
+}
+
 fn check_statement(statement: &DfStatement) -> Result<()> {
     match statement {
         DfStatement::Statement(inner) => check_sql_statement(inner),
@@ -188,6 +205,11 @@ fn check_statement(statement: &DfStatement) -> Result<()> {
 
 fn check_sql_statement(statement: &Statement) -> Result<()> {
     match statement {
+        // DataFusion refuses `SELECT … INTO t` in words of its own, and ignored the `INTO`
+        // of a union's last part.
+        Statement::Query(query) if selects_into(&query.body) => {
+            Err(Error::ReadOnly { what: "`SELECT … INTO` would make a table".to_owned() })
+        }
         Statement::Query(_)
         | Statement::ExplainTable { .. }
         | Statement::ShowTables { .. }
@@ -287,9 +309,17 @@ mod tests {
             "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION '/etc/passwd'",
             "SET datafusion.execution.batch_size = 1",
             "EXPLAIN INSERT INTO children SELECT * FROM children",
+            "SELECT 1 INTO t",
+            "SELECT 1 UNION SELECT 2 INTO t",
+            "(SELECT region INTO t FROM children)",
         ] {
             assert_eq!(code(sql), "read_only", "{sql}");
         }
+        let into = check_read_only("SELECT 1 UNION SELECT 2 INTO t").unwrap_err().to_string();
+        assert!(
+            into.starts_with("the statement `SELECT … INTO` would make a table; analyst SQL is read-only"),
+            "{into}"
+        );
     }
 
     #[test]

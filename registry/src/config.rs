@@ -118,6 +118,26 @@ pub struct RegistryConfig {
     pub kato_classifier: Option<PathBuf>,
 }
 
+/// A message about the file as a terminal can show it: the parser quotes the line at
+/// fault, and a file of binary bytes put there its control characters (shown as `\u{1b}`)
+/// and ran to kilobytes (cut at 2,000 characters).
+fn plain(text: &str) -> String {
+    const LONGEST: usize = 2_000;
+    let mut shown = String::new();
+    for (count, character) in text.chars().enumerate() {
+        if count == LONGEST {
+            shown.push_str(" …");
+            break;
+        }
+        match character {
+            '\n' => shown.push('\n'),
+            _ if character.is_control() => shown.extend(character.escape_unicode()),
+            _ => shown.push(character),
+        }
+    }
+    shown
+}
+
 impl RegistryConfig {
     /// Reads `DIR/daryn.toml`, or the defaults when there is no such file.
     pub fn load(registry: &Path) -> Result<RegistryConfig, ConfigError> {
@@ -133,8 +153,8 @@ impl RegistryConfig {
     pub fn parse(text: &str, path: &Path) -> Result<RegistryConfig, ConfigError> {
         let fail = |key: &str, reason: String| ConfigError {
             path: path.to_owned(),
-            key: if key.is_empty() { String::new() } else { format!("`{key}`: ") },
-            reason,
+            key: if key.is_empty() { String::new() } else { format!("`{}`: ", plain(key)) },
+            reason: plain(&reason),
         };
         let table: toml::Table = text.parse().map_err(|error: toml::de::Error| fail("", error.to_string()))?;
         let mut config = RegistryConfig::default();
@@ -284,5 +304,16 @@ mod tests {
         std::fs::write(folder.path().join(CONFIG_FILE), "[item15.republican]\nwinner = 1\n").unwrap();
         let loaded = RegistryConfig::load(folder.path()).unwrap();
         assert_eq!(loaded.item15.weight(Level::Republican, AchievementResult::Winner), 1);
+    }
+
+    /// A file of binary bytes is told with its control characters escaped and cut short,
+    /// never with the bytes that would drive the terminal.
+    #[test]
+    fn a_binary_file_is_told_plainly_and_briefly() {
+        let binary = format!("\u{1b}[2J{}\u{7}", "x".repeat(10_000));
+        let error = parse(&binary).unwrap_err().to_string();
+        assert!(!error.chars().any(|character| character.is_control() && character != '\n'), "{error:?}");
+        assert!(error.contains("\\u{1b}") && error.ends_with(" …"), "{error:?}");
+        assert!(error.chars().count() < 2_200, "{}", error.len());
     }
 }

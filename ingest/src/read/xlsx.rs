@@ -80,8 +80,10 @@ pub(super) fn read(input: &FileInput<'_>, table: Option<TableKind>, builder: &mu
     {
         return Err(Error::Unreadable { path: input.path.clone(), reason });
     }
-    let mut workbook: Workbook<'_> = Xlsx::new(Cursor::new(input.bytes))
-        .map_err(|error| Error::Unreadable { path: input.path.clone(), reason: error.to_string() })?;
+    let mut workbook: Workbook<'_> = Xlsx::new(Cursor::new(input.bytes)).map_err(|error| Error::Unreadable {
+        path: input.path.clone(),
+        reason: zip_of_other_files(input.bytes).unwrap_or_else(|| error.to_string()),
+    })?;
     let date1904 = workbook.has_1904_epoch();
     let metadata = workbook.sheets_metadata().to_vec();
     let mut sheets = choose_sheets(&metadata, table);
@@ -242,6 +244,18 @@ fn not_a_workbook(bytes: &[u8]) -> Option<String> {
         return Some("it is a text file, not a workbook (a CSV named .xlsx?); name it .csv".to_owned());
     }
     Some("it is not a workbook (an XLSX file is a zip archive)".to_owned())
+}
+
+/// Why a zip archive the reader refused is no workbook, when it lacks a workbook's part:
+/// a zip of other files (documents, a folder of CSVs), of which the reader would only say
+/// that `_rels/.rels` is not found.
+fn zip_of_other_files(bytes: &[u8]) -> Option<String> {
+    let archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    archive.index_for_name("xl/workbook.xml").is_none().then(|| {
+        "it is a zip archive of other files, not a workbook (a workbook holds `xl/workbook.xml`); unpack it, or send \
+         the workbook itself"
+            .to_owned()
+    })
 }
 
 /// The most a workbook's parts may unpack to, together.

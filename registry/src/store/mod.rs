@@ -426,6 +426,21 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the registry to check it ([`Store::check`]), which reads no setting: a
+    /// `daryn.toml` that does not load stops every other command, and is returned here
+    /// for the check to tell rather than keep it from looking at the data.
+    pub fn open_to_check(root: &Path) -> StoreResult<(Store, Option<ConfigError>)> {
+        match Store::open(root, false) {
+            Err(StoreError::Config(error)) => {
+                let root = std::fs::canonicalize(root).map_err(io(root))?;
+                let store = Store { root, config: RegistryConfig::default() };
+                store.check_current()?;
+                Ok((store, Some(error)))
+            }
+            opened => Ok((opened?, None)),
+        }
+    }
+
     /// Refuses a `CURRENT` that no run leaves behind: one naming a version without a file,
     /// or one behind the version files by more than the one version a killed run may have
     /// written before it could move `CURRENT`. Taken as it is, the next ingest would

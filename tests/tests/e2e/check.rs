@@ -69,6 +69,16 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("checked versions 1–3 (the current is 3)"), "{stdout}");
     assert!(stdout.ends_with("the registry is whole\n") && stderr.is_empty(), "{stdout}{stderr}");
+    // A `daryn.toml` that does not load stops every other command, not the check, which
+    // reads no setting: it is told as a note.
+    let config = registry.join("daryn.toml");
+    let kept_config = std::fs::read(&config).unwrap();
+    std::fs::write(&config, "nonsense = 1\n").unwrap();
+    let (code, stdout, stderr) = check(&registry, &["--quick"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("note: configuration `") && stdout.contains("`nonsense`: unknown setting"), "{stdout}");
+    assert!(stdout.ends_with("the registry is whole\n"), "{stdout}");
+    std::fs::write(&config, kept_config).unwrap();
 
     // Region 35's children file of each version, and the drops file of the first run,
     // which every later run appends to and so every version reads.

@@ -83,6 +83,13 @@ fn bad_parameters_are_named() {
     assert!(!escaped.exists() && !dir.path().join("pct dir").exists());
     std::fs::create_dir_all(escaped.join("versions")).unwrap();
     fails_naming(&["check", "--registry", escaped.to_str().unwrap()], "holds `%20`");
+    // A `DARYN_LOG` that is not UTF-8 is said, as a level mistyped is, not ignored.
+    let not_utf8: std::ffi::OsString = std::os::unix::ffi::OsStringExt::from_vec(vec![b'i', 0xff]);
+    let output =
+        std::process::Command::new(crate::binary()).arg("form-doc").env("DARYN_LOG", not_utf8).output().unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("DARYN_LOG: it is not UTF-8 text; logging warnings only"), "{stderr}");
 }
 
 #[test]

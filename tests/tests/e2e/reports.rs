@@ -453,7 +453,7 @@ fn annual(fixture: &Fixture, root: &Path) {
 fn bad_parameters(fixture: &Fixture) {
     let registry = fixture.registry.to_str().unwrap();
     let teacher = fixture.t2.as_str();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["report", "coverage", "--registry", registry, "--lang", "ru"], "error[bad_parameter]: `--lang`"),
         (&["report", "item1", "--registry", registry, "--limit", "5"], "error[bad_parameter]: `--limit`"),
         (&["report", "nonesuch", "--registry", registry], "error[unknown_report]"),
@@ -464,6 +464,11 @@ fn bad_parameters(fixture: &Fixture) {
         (&["report", "unsupported", "--registry", registry, "--year", "2025"], "error[bad_parameter]: `--year`"),
         (&["report", "coverage", "--registry", registry, "--year", "1850"], "error[bad_parameter]: `--year`"),
         (&["report", "top-teachers", "--registry", registry, "--explain", "x1"], "error[bad_parameter]: `--explain`"),
+        // An id of no teacher is told, not shown as a teacher with nothing counted.
+        (
+            &["report", "top-teachers", "--registry", registry, "--explain", "999999999999"],
+            "`--explain`: no teacher of this registry version has the id `999999999999`",
+        ),
         (&["report", "item1", "--registry", registry, "--format", "xlsx"], "error[bad_parameter]: `-o`"),
     ];
     // A parameter given wrong exits with 2, as a command line clap refuses does.

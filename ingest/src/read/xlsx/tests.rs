@@ -398,6 +398,12 @@ fn a_file_that_is_no_workbook_says_what_it_is() {
     let mut truncated = roadmap();
     truncated.truncate(truncated.len() / 2);
     assert!(reason(&truncated).contains("cut short or damaged"));
+    // A zip of other files: said, rather than that `_rels/.rels` is not found.
+    let mut zipped = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    zipped.start_file("children.csv", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut zipped, b"iin;last_name\n").unwrap();
+    let other_files = zipped.finish().unwrap().into_inner();
+    assert!(reason(&other_files).contains("a zip archive of other files, not a workbook"), "{}", reason(&other_files));
 }
 
 #[test]
