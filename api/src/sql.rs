@@ -317,11 +317,12 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
         if buffer.is_empty() {
             buffer_line = lines_read;
         }
+        let line_start = buffer.len();
         buffer.push_str(&line);
         buffer.push('\n');
         // Complete when a `;` outside quotes and comments ends it; each statement of the
         // line runs in turn, and one begun after them (`SELECT 1; SELECT 'a`) waits.
-        let Some((statements, end)) = complete_prefix(&buffer) else { continue };
+        let Some((statements, end)) = complete_prefix(&buffer, line_start) else { continue };
         let _ = editor.add_history_entry(buffer[..end].trim());
         let rest = buffer.split_off(end);
         buffer_line += buffer.matches('\n').count() as u64;
@@ -340,13 +341,23 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
 
 /// The statements of `buffer` up to its last `;` that ends one outside quotes and
 /// comments, and where that `;` ends: the text after it is a statement still being typed.
-fn complete_prefix(buffer: &str) -> Option<(Vec<String>, usize)> {
+/// Only a `;` of the line just added (from `line_start`) can end one that was not
+/// complete before, and the last [`PREFIXES_TRIED`] of them are tried: a line of
+/// thousands of `;` inside a quote left open would otherwise have the whole buffer read
+/// once for each.
+fn complete_prefix(buffer: &str, line_start: usize) -> Option<(Vec<String>, usize)> {
     if let Some(statements) = daryn_query::session::complete_statements(buffer) {
         return Some((statements, buffer.len()));
     }
-    let ends = buffer.match_indices(';').map(|(at, _)| at + 1);
-    ends.rev().find_map(|end| Some((daryn_query::session::complete_statements(&buffer[..end])?, end)))
+    let line = buffer.get(line_start..)?;
+    let ends = line.match_indices(';').map(|(at, _)| line_start + at + 1);
+    ends.rev()
+        .take(PREFIXES_TRIED)
+        .find_map(|end| Some((daryn_query::session::complete_statements(&buffer[..end])?, end)))
 }
+
+/// How many `;` of a line [`complete_prefix`] tries as the end of what is complete.
+const PREFIXES_TRIED: usize = 32;
 
 /// Whether the shell goes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
