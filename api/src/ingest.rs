@@ -110,7 +110,8 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
                 let error = anyhow::Error::new(error);
                 let code = if crate::disk_full(&error) { "disk_full" } else { "output" };
                 eprintln!("error[{code}]: {error}; the run's outcome above stands, and the report is not written");
-                return Ok(outcome.exit_code().max(2));
+                // Nothing published stays 1: 2 says that something was.
+                return Ok(if outcome.exit_code() == 1 { 1 } else { 2 });
             }
         }
     }
@@ -122,14 +123,30 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
 /// lies. An output must not overwrite what a command reads (a registry's key or version
 /// files, a drop's files).
 pub fn lands_inside<'a>(path: &Path, folders: impl IntoIterator<Item = &'a Path>) -> Option<PathBuf> {
-    let folder = match std::fs::canonicalize(path) {
-        Ok(target) => target.parent().map(Path::to_path_buf).unwrap_or(target),
-        Err(_) => {
-            let absolute = std::path::absolute(path).ok()?;
-            absolute.ancestors().skip(1).find_map(|folder| std::fs::canonicalize(folder).ok())?
-        }
+    // The folder a path is in, as written and through every link on the way: a file of
+    // the registry that is a link elsewhere (a key kept on another disk) is the
+    // registry's still, and a link to nothing yet is written through.
+    let nearest = |path: &Path| -> Option<PathBuf> {
+        let absolute = std::path::absolute(path).ok()?;
+        absolute.ancestors().skip(1).find_map(|folder| std::fs::canonicalize(folder).ok())
     };
-    folders.into_iter().filter_map(|taken| std::fs::canonicalize(taken).ok()).find(|taken| folder.starts_with(taken))
+    let mut places: Vec<PathBuf> = Vec::new();
+    places.extend(std::path::absolute(path).ok().and_then(|absolute| absolute.parent().map(Path::to_path_buf)));
+    places.extend(nearest(path));
+    match std::fs::canonicalize(path) {
+        Ok(target) => places.extend(target.parent().map(Path::to_path_buf)),
+        Err(_) => {
+            if let Ok(link) = std::fs::read_link(path) {
+                let target = path.parent().unwrap_or(Path::new("")).join(link);
+                places.extend(nearest(&target));
+            }
+        }
+    }
+    folders.into_iter().find_map(|taken| {
+        let written = std::path::absolute(taken).ok()?;
+        let resolved = std::fs::canonicalize(taken).ok()?;
+        places.iter().any(|place| place.starts_with(&written) || place.starts_with(&resolved)).then_some(resolved)
+    })
 }
 
 fn counts(outcome: &DropOutcome, table: TableKind) -> String {

@@ -139,7 +139,8 @@ fn registry_refused(registry: &Path) -> Option<ExitCode> {
 /// Refuses an `-o` that would write inside the registry read: a report written over
 /// `keys/child-key` or a version file damaged the registry.
 fn output_refused(out: Option<&Path>, registry: &Path) -> Option<ExitCode> {
-    let out = out?;
+    // Standard output named as a file (`-`, `/dev/stdout`) is written as it is.
+    let out = out.filter(|out| !daryn_query::output::names_stdout(out))?;
     let inside = crate::ingest::lands_inside(out, [registry])?;
     let reason = format!(
         "`{}` is inside the registry `{}`, which it would damage; write it elsewhere",
@@ -209,9 +210,10 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
     if let Some(refused) = registry_refused(&command.registry) {
         return Ok(refused);
     }
-    // The annual report's `-o` is a folder its workbooks are written into.
-    let annual_folder =
-        command.out.as_ref().filter(|_| command.name == "annual").map(|folder| folder.join("annual.xlsx"));
+    // The annual report's `-o` is a folder its workbooks are written into (the current
+    // one without it).
+    let annual_folder = (command.name == "annual")
+        .then(|| command.out.clone().unwrap_or_else(|| PathBuf::from(".")).join("annual.xlsx"));
     if let Some(refused) = output_refused(annual_folder.as_deref().or(command.out.as_deref()), &command.registry) {
         return Ok(refused);
     }

@@ -139,7 +139,7 @@ pub fn write_text(result: &QueryResult, format: OutputFormat, into: &mut dyn Wri
 }
 
 /// Whether `-o` names standard output.
-fn names_stdout(path: &Path) -> bool {
+pub fn names_stdout(path: &Path) -> bool {
     ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].iter().any(|name| path == Path::new(name))
 }
 

@@ -210,10 +210,18 @@ pub async fn run_report(session: &RegistrySession, report: &Report, params: &Rep
         (None, _) => report.sql,
     };
     let result = session.query(&render(sql, params)).await?;
-    // No row: a teacher with nothing counted, or an id no teacher of the version has,
-    // which is told rather than shown as an empty table (the id is checked as 12 digits).
+    // No row: a teacher with nothing counted, or an id no teacher or achievement of the
+    // version has, which is told rather than shown as an empty table (the id is checked
+    // as 12 digits).
     if let (Some(teacher), 0) = (&params.teacher, result.rows())
-        && session.query(&format!("SELECT 1 FROM teachers WHERE teacher_id = '{teacher}' LIMIT 1")).await?.rows() == 0
+        && session
+            .query(&format!(
+                "SELECT 1 FROM teachers WHERE teacher_id = '{teacher}' UNION ALL \
+                 SELECT 1 FROM achievements WHERE array_has(teacher_ids, '{teacher}') LIMIT 1"
+            ))
+            .await?
+            .rows()
+            == 0
     {
         return Err(Error::BadParameter {
             parameter: "--explain",

@@ -478,7 +478,12 @@ pub fn complete_statements(text: &str) -> Option<Vec<String>> {
     use deltalake::datafusion::sql::sqlparser::tokenizer::{Location, Token, Tokenizer};
     let tokens = match Tokenizer::new(&GenericDialect {}, text).tokenize_with_location() {
         Ok(tokens) => tokens,
-        Err(error) if error.message.starts_with("Unterminated") || error.message.starts_with("Unexpected EOF") => {
+        // A quote, or a quoted name (`"a;b`), still open: more is to come.
+        Err(error)
+            if error.message.starts_with("Unterminated")
+                || error.message.starts_with("Unexpected EOF")
+                || error.message.starts_with("Expected close delimiter") =>
+        {
             return None;
         }
         // Text the tokenizer cannot read is handed on whole, for the parser to say why.

@@ -120,20 +120,23 @@ pub struct RegistryConfig {
 
 /// A message about the file as a terminal can show it: the parser quotes the line at
 /// fault, and a file of binary bytes put there its control characters (shown as `\u{1b}`)
-/// and ran to kilobytes (cut at 2,000 characters).
+/// and ran to kilobytes. A long message keeps its first and last 1,000 characters, the
+/// position and the reason, with ` … ` for the middle of the line quoted.
 fn plain(text: &str) -> String {
-    const LONGEST: usize = 2_000;
+    const KEPT: usize = 1_000;
+    let characters: Vec<char> = text.chars().collect();
     let mut shown = String::new();
-    for (count, character) in text.chars().enumerate() {
-        if count == LONGEST {
-            shown.push_str(" …");
-            break;
-        }
-        match character {
-            '\n' => shown.push('\n'),
-            _ if character.is_control() => shown.extend(character.escape_unicode()),
-            _ => shown.push(character),
-        }
+    let mut push = |character: char| match character {
+        '\n' => shown.push('\n'),
+        _ if character.is_control() => shown.extend(character.escape_unicode()),
+        _ => shown.push(character),
+    };
+    if characters.len() <= 2 * KEPT {
+        characters.iter().copied().for_each(&mut push);
+    } else {
+        characters[..KEPT].iter().copied().for_each(&mut push);
+        " … ".chars().for_each(&mut push);
+        characters[characters.len() - KEPT..].iter().copied().for_each(&mut push);
     }
     shown
 }
@@ -313,7 +316,10 @@ mod tests {
         let binary = format!("\u{1b}[2J{}\u{7}", "x".repeat(10_000));
         let error = parse(&binary).unwrap_err().to_string();
         assert!(!error.chars().any(|character| character.is_control() && character != '\n'), "{error:?}");
-        assert!(error.contains("\\u{1b}") && error.ends_with(" …"), "{error:?}");
+        assert!(error.contains("\\u{1b}") && error.contains(" … "), "{error:?}");
         assert!(error.chars().count() < 2_200, "{}", error.len());
+        // The reason, at the end of the parser's message, is kept.
+        let reason = toml::from_str::<toml::Table>(&binary).unwrap_err().message().to_owned();
+        assert!(error.ends_with(&format!("{reason}\n")) || error.ends_with(&reason), "{reason:?}: {error:?}");
     }
 }

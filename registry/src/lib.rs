@@ -44,13 +44,14 @@ pub use spelling::fold;
 /// read until the machine's memory ran out.
 pub fn read_text_bounded(path: &std::path::Path, limit: u64) -> std::io::Result<String> {
     use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_string(&mut text)?;
-    if text.len() as u64 > limit {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    // The length first: the cut may fall inside a character.
+    if bytes.len() as u64 > limit {
         let reason = format!("it is longer than {} MiB, far more than such a file holds", limit >> 20);
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, reason));
     }
-    Ok(text)
+    String::from_utf8(bytes).map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error))
 }
 
 /// Kazakhstan's time, UTC+05:00 (one zone for the whole country since March 2024): the

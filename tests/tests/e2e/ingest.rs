@@ -1397,6 +1397,14 @@ fn the_exit_code_is_the_runs_whatever_happens_to_the_output() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("error[disk_full]: ") && stderr.contains("the report is not written"), "{stderr}");
+    // A run that published nothing (an older export, of other children, refused as
+    // stale) stays 1.
+    let stale = hand_made_drop(&drops, "2026-11-20", "35", &iins[1..]);
+    let output = daryn(&["ingest", "--registry", registry_arg, "--report", "/dev/full", stale.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the report is not written"), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("stale"), "{output:?}");
 }
 
 /// A new registry's folder is closed to other users whatever the umask; one opened to

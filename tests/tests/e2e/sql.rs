@@ -381,6 +381,30 @@ fn outputs(registry: &Path, root: &Path) {
     }
     assert_eq!(std::fs::read(&key).unwrap(), kept_key);
     assert!(!registry.join("new").exists());
+    // Through a link to a file yet to be made (a future version file), and through a
+    // link of the registry's own that leads elsewhere: both are the registry's.
+    let dangling = root.join("dangling.csv");
+    std::os::unix::fs::symlink(registry.join("versions/00000099.json"), &dangling).unwrap();
+    let outside = root.join("outside.csv");
+    let registry_link = registry.join("link-out.csv");
+    std::os::unix::fs::symlink(&outside, &registry_link).unwrap();
+    for out in [&dangling, &registry_link] {
+        let output = sql(registry, &["-o", out.to_str().unwrap()], "SELECT 1 AS one");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{out:?}: {stderr}");
+        assert!(stderr.contains("is inside the registry"), "{stderr}");
+    }
+    assert!(!registry.join("versions/00000099.json").exists() && !outside.exists());
+    std::fs::remove_file(&registry_link).unwrap();
+    // Run from inside the registry: `-o -` is standard output, and the annual report
+    // without `-o` would write into the current folder.
+    let inside_registry =
+        |args: &[&str]| std::process::Command::new(crate::binary()).args(args).current_dir(registry).output().unwrap();
+    let output = inside_registry(&["sql", "--registry", ".", "--format", "csv", "-o", "-", "SELECT 1 AS one"]);
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "\u{feff}one\n1\n", "{output:?}");
+    let output = inside_registry(&["report", "annual", "--registry", ".", "--year", "2025"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is inside the registry"), "{output:?}");
     stdout_of(sql(registry, &[], "SELECT count(*) FROM children"));
     // Without `--format`, the file's extension chooses: a workbook, not a text table.
     let workbook = root.join("chosen.xlsx");
@@ -448,6 +472,10 @@ fn shell(registry: &Path) {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stdout.contains("ten\n10\n") && stdout.contains("eleven\n11\n"), "{stdout}");
     assert!(stderr.contains("the input ended inside the statement begun on line 2"), "{stderr}");
+    // A quoted name over two lines, a `;` inside it, is one statement.
+    let output = run("SELECT 1 AS \"a;\nb\";\n");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\n1\n"), "{output:?}");
     // A closing comment is no statement.
     let output = run("SELECT 1 AS one;\n-- done\n");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
