@@ -107,8 +107,7 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
             // What was published stays published, and the exit code says so: 2 (published,
             // with something to look at), never 0, for a cron job that reads the report.
             Err(error) => {
-                let error = anyhow::Error::new(error);
-                let code = if crate::disk_full(&error) { "disk_full" } else { "output" };
+                let code = if crate::says_disk_full(&error.to_string()) { "disk_full" } else { "output" };
                 eprintln!("error[{code}]: {error}; the run's outcome above stands, and the report is not written");
                 // Nothing published stays 1: 2 says that something was.
                 return Ok(if outcome.exit_code() == 1 { 1 } else { 2 });
@@ -302,12 +301,7 @@ pub fn vacuum(registry: &Path, keep: u64) -> Result<()> {
     match (vacuumed.versions.first(), vacuumed.versions.last()) {
         (Some(first), Some(last)) if first == last => say!("removed version {first}"),
         (Some(first), Some(last)) => say!("removed versions {first}–{last}"),
-        _ => match store.versions() {
-            Ok(versions) => {
-                say!("no version to remove: the registry has {}, and --keep {keep} keeps them all", versions.len())
-            }
-            Err(_) => say!("no version to remove: --keep {keep} keeps them all"),
-        },
+        _ => say!("no version to remove: the registry has {}, and --keep {keep} keeps them all", vacuumed.kept),
     }
     say!(
         "deleted {} data files ({:.1} MB) and {} Delta log files no kept version reads",

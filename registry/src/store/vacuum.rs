@@ -31,7 +31,7 @@ impl Store {
         // Only the kept versions are read: a damaged file of a removed one goes unread.
         let kept = kept.iter().map(|&number| self.version(number)).collect::<StoreResult<Vec<_>>>()?;
         let plans = self.plan_removal(&kept).await?;
-        let mut outcome = Vacuumed { versions: removed.to_vec(), ..Vacuumed::default() };
+        let mut outcome = Vacuumed { versions: removed.to_vec(), kept: kept.len() as u64, ..Vacuumed::default() };
         for &number in removed {
             let path = self.version_path(number);
             std::fs::remove_file(&path).map_err(io(&path))?;
@@ -187,6 +187,8 @@ pub(crate) fn pins_of(versions: &[RegistryVersion], table: StoreTable) -> Vec<u6
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Vacuumed {
     pub versions: Vec<u64>,
+    /// How many versions were kept.
+    pub kept: u64,
     pub files: u64,
     pub bytes: u64,
     /// Delta log files (commits and checkpoints) no kept version is read from.
