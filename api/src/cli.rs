@@ -268,6 +268,7 @@ impl Cli {
                 registry: session.registry.clone(),
                 options: session.options(),
                 format: OutputFormat::chosen(format, out.as_deref()),
+                format_given: format.is_some(),
                 out,
                 statement: sql,
             }),

@@ -19,6 +19,8 @@ pub struct SqlCommand {
     pub registry: PathBuf,
     pub options: QueryOptions,
     pub format: OutputFormat,
+    /// Whether `--format` was given (else `-o`'s extension chose, or a table).
+    pub format_given: bool,
     pub out: Option<PathBuf>,
     pub statement: Option<String>,
 }
@@ -138,9 +140,12 @@ fn registry_refused(registry: &Path) -> Option<ExitCode> {
 
 /// Refuses an `-o` that would write inside the registry read: a report written over
 /// `keys/child-key` or a version file damaged the registry.
-fn output_refused(out: Option<&Path>, registry: &Path) -> Option<ExitCode> {
+fn output_refused(out: Option<&Path>, registry: &Path, format_given: bool) -> Option<ExitCode> {
     // Standard output named as a file (`-`, `/dev/stdout`) is written as it is.
     let out = out.filter(|out| !daryn_query::output::names_stdout(out))?;
+    if let (false, Some(reason)) = (format_given, OutputFormat::foreign_extension(out)) {
+        return Some(report_error(None, &daryn_query::Error::BadParameter { parameter: "-o", reason }));
+    }
     let inside = crate::ingest::lands_inside(out, [registry])?;
     let reason = format!(
         "`{}` is inside the registry `{}`, which it would damage; write it elsewhere",
@@ -154,7 +159,7 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
     if let Some(refused) = registry_refused(&command.registry) {
         return Ok(refused);
     }
-    if let Some(refused) = output_refused(command.out.as_deref(), &command.registry) {
+    if let Some(refused) = output_refused(command.out.as_deref(), &command.registry, command.format_given) {
         return Ok(refused);
     }
     let runtime = runtime()?;
@@ -214,7 +219,9 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
     // one without it).
     let annual_folder = (command.name == "annual")
         .then(|| command.out.clone().unwrap_or_else(|| PathBuf::from(".")).join("annual.xlsx"));
-    if let Some(refused) = output_refused(annual_folder.as_deref().or(command.out.as_deref()), &command.registry) {
+    if let Some(refused) =
+        output_refused(annual_folder.as_deref().or(command.out.as_deref()), &command.registry, command.given.format)
+    {
         return Ok(refused);
     }
     let runtime = runtime()?;

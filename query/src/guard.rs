@@ -251,7 +251,8 @@ fn check_name(name: &str) -> ControlFlow<Error> {
         return ControlFlow::Break(Error::FileFunction { function: last });
     }
     if bare.contains('/') || bare.contains('\\') || bare.contains("://") {
-        return ControlFlow::Break(Error::FileFunction { function: bare.to_owned() });
+        // As written: the quotes trimmed above would be left unbalanced (`public."a/b`).
+        return ControlFlow::Break(Error::FileFunction { function: name.to_owned() });
     }
     ControlFlow::Continue(())
 }
@@ -328,6 +329,9 @@ mod tests {
         assert_eq!(code("SELECT * FROM children WHERE iin IN (SELECT * FROM read_csv('a.csv'))"), "file_function");
         assert_eq!(code("SELECT * FROM '/work/registry/tables/children/x.parquet'"), "file_function");
         assert_eq!(code("SELECT * FROM \"file:///etc/passwd\""), "file_function");
+        // The name is told as written, its quotes balanced.
+        let error = check_read_only("SELECT * FROM public.\"file:///etc/passwd\"").unwrap_err().to_string();
+        assert!(error.starts_with("`public.\"file:///etc/passwd\"` reads files"), "{error}");
     }
 
     #[test]

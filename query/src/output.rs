@@ -58,6 +58,25 @@ impl OutputFormat {
         given.or_else(by_extension).unwrap_or(OutputFormat::Table)
     }
 
+    /// Why `-o FILE`, with no `--format`, is refused: its extension names a format of
+    /// another kind (`.xls`, `.tsv`, `.ods`, `.jsonl`), which would get a text table that no
+    /// program reads as one. `None` for the formats daryn writes, and for other names
+    /// (`.txt`, none), which get the text table.
+    pub fn foreign_extension(out: &Path) -> Option<String> {
+        const FOREIGN: &[&str] = &[
+            "xls", "xlsm", "xlsb", "xltx", "ods", "tsv", "tab", "jsonl", "ndjson", "parq", "pq", "arrow", "feather",
+            "ipc", "orc", "avro", "xml", "html", "htm", "sqlite", "db", "dbf", "pdf", "doc", "docx",
+        ];
+        let extension = out.extension()?.to_str()?.to_lowercase();
+        FOREIGN.contains(&extension.as_str()).then(|| {
+            format!(
+                "`{}` names a .{extension} file, which daryn does not write: it writes .csv, .json, .parquet and \
+                 .xlsx, chosen by the extension or by --format (`--format table` writes the text table)",
+                out.display()
+            )
+        })
+    }
+
     /// Binary formats go to a file, never to a terminal.
     pub fn needs_file(self) -> bool {
         matches!(self, OutputFormat::Parquet | OutputFormat::Xlsx)
@@ -478,6 +497,13 @@ mod tests {
         assert_eq!(OutputFormat::chosen(None, file("k.txt")), OutputFormat::Table);
         assert_eq!(OutputFormat::chosen(None, file("k.table")), OutputFormat::Table);
         assert_eq!(OutputFormat::chosen(None, None), OutputFormat::Table);
+        for foreign in ["k.xls", "out/k.TSV", "k.ods", "k.jsonl"] {
+            let reason = OutputFormat::foreign_extension(Path::new(foreign)).unwrap_or_default();
+            assert!(reason.contains("which daryn does not write"), "{foreign}: {reason}");
+        }
+        for written in ["k.xlsx", "k.csv", "k.txt", "k", "-", "k.xls.csv"] {
+            assert_eq!(OutputFormat::foreign_extension(Path::new(written)), None, "{written}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! is spelled with (a level, a result, a region's name, a family group) matches the hits
 //! with that value too ([`super::tags`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -251,8 +251,9 @@ impl SearchIndex {
             return Err(SearchError::BadParameter {
                 parameter: "query",
                 reason: format!(
-                    "`{}` has no word to look for (stop words such as `и`, `в`, `of` are not searched); an empty \
-                     query lists everything the filters let through",
+                    "`{}` has no word to look for (stop words such as `и`, `в`, `of`, and words that read as \
+                     one, such as `ии` or `ы`, are not searched); an empty query lists everything the filters \
+                     let through",
                     request.query.trim()
                 ),
             });
@@ -636,12 +637,31 @@ fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<d
     (groups, began)
 }
 
-/// The words of a query that are searched: all but the stop words.
+/// The words of a query that are searched: all but the stop words, and the words that
+/// read as one of them.
 fn typed_words(query: &str) -> Vec<&str> {
-    words(query)
-        .map(|(_, word)| word)
-        .filter(|word| !STOP_WORDS.contains(&crate::spelling::fold(word).as_str()))
-        .collect()
+    let mut text = KazakhTokenizer::new(Analysis::Text);
+    let mut name = KazakhTokenizer::new(Analysis::Name);
+    words(query).map(|(_, word)| word).filter(|word| !is_stop_word(word, &mut text, &mut name)).collect()
+}
+
+/// Whether a typed word is a stop word, or reads as a Kazakh or Russian one: its keys,
+/// stemmed and not, are those of a stop word, so the index cannot tell them apart (`ии`,
+/// `ы` and `i` are all `и`, and found two children in three). English stop words are
+/// left out of this: their keys are Kazakh words (`ән`, `он`, `ат`).
+fn is_stop_word(word: &str, text: &mut KazakhTokenizer, name: &mut KazakhTokenizer) -> bool {
+    static STOP_KEYS: OnceLock<HashSet<String>> = OnceLock::new();
+    if STOP_WORDS.contains(&crate::spelling::fold(word).as_str()) {
+        return true;
+    }
+    let stop_keys = STOP_KEYS.get_or_init(|| {
+        let mut text = KazakhTokenizer::new(Analysis::Text);
+        let mut name = KazakhTokenizer::new(Analysis::Name);
+        let cyrillic = STOP_WORDS.iter().filter(|word| word.chars().all(|ch| !ch.is_ascii()));
+        cyrillic.flat_map(|word| [text.key(word), name.key(word)]).flatten().collect()
+    });
+    let read_as_stop = |key: Option<String>| key.is_some_and(|key| stop_keys.contains(&key));
+    read_as_stop(text.key(word)) && read_as_stop(name.key(word))
 }
 
 /// The discipline a run of typed words names, by spelling or by analysed key.
@@ -957,7 +977,8 @@ mod tests {
         request.limit = 0;
         assert!(matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "limit", .. })));
         request.limit = 5;
-        for typed in ["*", "\"", "💥🧒", "\u{200b}", "ъ", "и в на"] {
+        for typed in ["*", "\"", "💥🧒", "\u{200b}", "ъ", "и в на", "ии", "ы", "і і", "i", "аа ә", "өт нә"]
+        {
             request.query = typed.to_owned();
             assert!(
                 matches!(index.search(&request), Err(SearchError::BadParameter { parameter: "query", .. })),
@@ -975,6 +996,26 @@ mod tests {
         request.query = format!("Шахмат {}", "ы".repeat(31));
         let error = index.search(&request).unwrap_err().to_string();
         assert!(error.contains("`query`") && error.contains("a word of 31 letters"), "{error}");
+    }
+
+    /// Words that read as a Kazakh or Russian stop word are not searched; words whose
+    /// stemmed key only, or only an English stop word's key, is shared are.
+    #[test]
+    fn words_read_as_stop_words() {
+        let mut text = KazakhTokenizer::new(Analysis::Text);
+        let mut name = KazakhTokenizer::new(Analysis::Name);
+        // `и` for the first six (`ы`, `і`, `й` fold to `i`, doubled letters collapse),
+        // `а`, `у`, `от`, `из`, `с`, `к`, `мен` for the rest.
+        for word in ["ии", "ы", "І", "й", "i", "ыы", "аа", "ә", "ұ", "ү", "өт", "із", "сс", "қ", "men"]
+        {
+            assert!(is_stop_word(word, &mut text, &mut name), "{word}");
+        }
+        // `ән` (song), `он` (ten), `ат` share an English stop word's key; `Ия`, `Ая` and
+        // `ай` are stemmed to `и` or `а` but are names (`ia`, `aia`, `ai`) unstemmed.
+        for word in ["ән", "он", "ат", "үш", "Ия", "Ая", "ай", "Анна", "Ли", "олимпиада"] {
+            assert!(!is_stop_word(word, &mut text, &mut name), "{word}");
+        }
+        assert_eq!(typed_words("Ия и ии олимпиада ы"), ["Ия", "олимпиада"]);
     }
 
     #[test]

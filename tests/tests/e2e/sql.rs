@@ -410,6 +410,21 @@ fn outputs(registry: &Path, root: &Path) {
     let workbook = root.join("chosen.xlsx");
     stdout_of(sql(registry, &["-o", workbook.to_str().unwrap()], "SELECT region FROM children"));
     assert!(std::fs::read(&workbook).unwrap().starts_with(b"PK"), "an XLSX file is a zip");
+    // An extension of a format daryn does not write would get a text table no program
+    // reads as one: refused, unless `--format` says what to write.
+    let (old_excel, tabs) = (root.join("chosen.xls"), root.join("chosen.tsv"));
+    for args in [
+        vec!["sql", "-o", old_excel.to_str().unwrap(), "SELECT 1 AS one"],
+        vec!["report", "item1", "-o", tabs.to_str().unwrap()],
+    ] {
+        let output = daryn(&[&args[..1], &["--registry", registry.to_str().unwrap()], &args[1..]].concat());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("error[bad_parameter]") && stderr.contains("which daryn does not write"), "{stderr}");
+    }
+    assert!(!old_excel.exists() && !tabs.exists());
+    stdout_of(sql(registry, &["--format", "table", "-o", tabs.to_str().unwrap()], "SELECT 1 AS one"));
+    assert!(std::fs::read_to_string(&tabs).unwrap().contains("one"));
     // A column's name, and text however Arrow holds it, is no formula in a CSV export.
     let names = stdout_of(sql(
         registry,
