@@ -327,6 +327,14 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
     let checked =
         tracing::dispatcher::with_default(&tracing::Dispatch::none(), || runtime.block_on(store.check(quick)))?;
+    if !checked.removed_under.is_empty() {
+        eprintln!(
+            "error[busy]: a vacuum removed {} while the check was reading the registry, so what it found missing may be the \
+             vacuum's doing, not damage; run the check again when the vacuum has finished",
+            named(&checked.removed_under)
+        );
+        return Ok(std::process::ExitCode::FAILURE);
+    }
     let mut text = String::new();
     // In the order of the versions they name (the check finds them table by table), the
     // registry's own (the next run's) last; a stable sort keeps a version's in order.

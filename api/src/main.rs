@@ -40,7 +40,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use daryn_ingest::run::RunError;
 use daryn_registry::search::SearchError;
+use daryn_registry::store::StoreError;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 
@@ -223,6 +225,11 @@ fn main() -> ExitCode {
             );
             ExitCode::from(1)
         }
+        // Its own code, so that a cron job can tell "try again later" from a failure.
+        Err(error) if busy(&error) => {
+            eprintln!("error[busy]: {}", message(&error));
+            ExitCode::from(1)
+        }
         Err(error) => {
             eprintln!("error: {}", message(&error));
             // A parameter given wrong (a query of too many words, an error rate out of
@@ -234,6 +241,17 @@ fn main() -> ExitCode {
             ExitCode::from(if bad_parameter { 2 } else { 1 })
         }
     }
+}
+
+/// Whether the registry's writer lock was held by another run. The store's error is
+/// wrapped transparently by the run's and the search's, which hide it from the chain.
+fn busy(error: &anyhow::Error) -> bool {
+    let is_busy = |store: &StoreError| matches!(store, StoreError::Busy { .. });
+    error.chain().any(|cause| {
+        cause.downcast_ref::<StoreError>().is_some_and(is_busy)
+            || matches!(cause.downcast_ref(), Some(RunError::Store(store)) if is_busy(store))
+            || matches!(cause.downcast_ref(), Some(SearchError::Store(store)) if is_busy(store))
+    })
 }
 
 /// An error and its causes on one line, each cause once: many of daryn's errors already

@@ -30,6 +30,11 @@ pub enum Error {
     TimeLimit { seconds: f64 },
     #[error("the query failed while running: {message}")]
     Execution { message: String },
+    #[error(
+        "registry version {version} was vacuumed while this read it, and its files are gone; the oldest kept is \
+         {oldest}: run it again (on the current version, or `--as-of` a kept one)"
+    )]
+    VacuumedUnder { version: u64, oldest: u64 },
     #[error("`{parameter}`: {reason}")]
     BadParameter { parameter: &'static str, reason: String },
     #[error("no report named `{name}`; the reports are {known}")]
@@ -52,7 +57,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Registry(StoreError::Config(_)) => "config",
-            Error::Registry(_) => "registry",
+            Error::Registry(_) | Error::VacuumedUnder { .. } => "registry",
             Error::ReadOnly { .. } => "read_only",
             Error::FileFunction { .. } => "file_function",
             Error::Syntax { .. } => "sql_syntax",

@@ -8,7 +8,7 @@
 //! rows out; the raw tables stay readable as `store.children` and so on. Without a
 //! conflict the three are the store's tables themselves.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -88,6 +88,8 @@ impl QueryResult {
 /// A session over one registry version.
 pub struct RegistrySession {
     context: SessionContext,
+    /// The registry's folder, to tell a version vacuumed under the session.
+    root: PathBuf,
     version: RegistryVersion,
     options: QueryOptions,
     tables: Vec<TableInfo>,
@@ -124,8 +126,12 @@ impl RegistrySession {
         let mut config = SessionConfig::from_env().map_err(planning)?.with_information_schema(true);
         config.options_mut().sql_parser.collect_spans = true;
         let context = SessionContext::new_with_config_rt(config, runtime);
-        let mut session = RegistrySession { context, version, options, tables: Vec::new(), _spill: spill };
-        session.register_store(&store).await?;
+        let root = store.root().to_owned();
+        let mut session = RegistrySession { context, root, version, options, tables: Vec::new(), _spill: spill };
+        // A vacuum may remove the version's log and checkpoints as they are read.
+        if let Err(error) = session.register_store(&store).await {
+            return Err(vacuumed_under(&session.root, session.version.version).unwrap_or(error));
+        }
         session.register_reference(&store.config().item15)?;
         session.create_views().await?;
         session.tables.sort_by(|left, right| left.name.cmp(&right.name));
@@ -302,7 +308,22 @@ impl RegistrySession {
         if matches!(error.find_root(), DataFusionError::ResourcesExhausted(_)) {
             return Error::MemoryLimit { limit: human_bytes(self.options.memory_limit), message };
         }
+        // A data file gone (the object store's "not found"): a vacuum removed the version
+        // under the session, which is said as that, not as the storage library's words.
+        if (message.contains("not found") || message.contains("No such file"))
+            && let Some(vacuumed) = vacuumed_under(&self.root, self.version.version)
+        {
+            return vacuumed;
+        }
         Error::Execution { message }
+    }
+}
+
+/// [`Error::VacuumedUnder`] when `version`, read until now, was vacuumed since.
+fn vacuumed_under(root: &Path, version: u64) -> Option<Error> {
+    match Store::open(root, false).ok()?.version(version) {
+        Err(StoreError::Vacuumed { version, oldest }) => Some(Error::VacuumedUnder { version, oldest }),
+        _ => None,
     }
 }
 

@@ -42,6 +42,9 @@ pub struct Checked {
     /// What is not damage but worth saying: what the next run removes, an index an
     /// older daryn built, a file this account may not read.
     pub notes: Vec<String>,
+    /// Versions a vacuum removed while the check read them (looked for only when it
+    /// found problems, which may then be the vacuum's doing).
+    pub removed_under: Vec<u64>,
 }
 
 impl Checked {
@@ -99,6 +102,7 @@ impl Store {
                 Err(error) => checked.problems.push(Problem { versions: vec![number], what: error.to_string() }),
             }
         }
+        super::pause_point("check-listed");
         let mut pinned_files: HashMap<PathBuf, Pinned> = HashMap::new();
         for table in StoreTable::ALL {
             let pins = pins_of(&kept, table);
@@ -160,6 +164,13 @@ impl Store {
             }
         }
         self.check_indexes(&kept, quick, &mut checked);
+        // A vacuum run alongside removes version files first, then their data files and
+        // logs as the check reads them: what it found is then no proof of damage.
+        if !checked.problems.is_empty() {
+            let now = self.version_numbers()?;
+            checked.removed_under =
+                checked.versions.iter().copied().filter(|number| now.binary_search(number).is_err()).collect();
+        }
         Ok(checked)
     }
 

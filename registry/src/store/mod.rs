@@ -75,7 +75,9 @@ pub enum StoreError {
     #[error("reading table `{table}`: {reason}")]
     Query { table: &'static str, reason: String },
     #[error(
-        "another daryn ingest, vacuum or reindex is working on the registry `{path}`; try again when it has finished"
+        "another daryn ingest, vacuum or reindex is working on the registry `{path}`; try again when it has \
+         finished. Its lock is the operating system's, released when that process ends, even killed: removing \
+         `LOCK` does not release it"
     )]
     Busy { path: PathBuf },
     #[error(
@@ -861,11 +863,19 @@ impl Store {
         let path = self.root.join("LOCK");
         let file =
             std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
-        match file.try_lock() {
-            Ok(()) => Ok(RegistryLock { _file: file }),
+        let taken = |file: &std::fs::File, path: &Path| match file.try_lock() {
+            Ok(()) => Ok(()),
             Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy { path: self.root.clone() }),
-            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path, source }),
-        }
+            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path: path.to_owned(), source }),
+        };
+        taken(&file, &path)?;
+        // `LOCK` removed by hand under a run (taken for a stale lock) let a second run lock
+        // a new file and undo the first one's commits as a killed run's. The registry's
+        // folder is locked too: nobody removes it under a run. (`LOCK` stays the lock the
+        // backup recipe's `flock DIR/LOCK` takes.)
+        let folder = std::fs::File::open(&self.root).map_err(io(&self.root))?;
+        taken(&folder, &self.root)?;
+        Ok(RegistryLock { _file: file, _folder: folder })
     }
 
     /// Writes a version file, then points `CURRENT` at it: the publish. First, every
@@ -1008,6 +1018,7 @@ impl Store {
 /// The registry's writer lock, held while it lives.
 pub struct RegistryLock {
     _file: std::fs::File,
+    _folder: std::fs::File,
 }
 
 /// A DataFusion error while reading `table`, as the store's error.
@@ -1082,14 +1093,20 @@ fn text_column(batch: &RecordBatch, index: usize, table: StoreTable) -> StoreRes
 
 /// A hook for the crash-safety tests: when the environment variable `DARYN_PAUSE_AT`
 /// names this point, the process says so on standard error and waits there to be
-/// killed. Points: `committed:<table>`, `restored:<table>`, `version-written`,
-/// `current-temporary-written`, `current-switched`, `drops-read`, `reports-written`,
-/// `index-built`, `registry-created`.
+/// killed, or, when `DARYN_RESUME_WHEN` names a file, until that file exists (to run
+/// another command at that moment). Points: `committed:<table>`, `restored:<table>`,
+/// `version-written`, `current-temporary-written`, `current-switched`, `drops-read`,
+/// `reports-written`, `index-built`, `registry-created`, `check-listed`.
 pub fn pause_point(point: &str) {
     if std::env::var("DARYN_PAUSE_AT").is_ok_and(|wanted| wanted == point) {
         eprintln!("daryn: paused at {point}");
+        let resume = std::env::var_os("DARYN_RESUME_WHEN").map(PathBuf::from);
         loop {
-            std::thread::sleep(std::time::Duration::from_secs(60));
+            match &resume {
+                Some(file) if file.exists() => return,
+                Some(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+                None => std::thread::sleep(std::time::Duration::from_secs(60)),
+            }
         }
     }
 }

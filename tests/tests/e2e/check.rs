@@ -231,3 +231,45 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     assert_eq!(code, 1);
     assert!(stdout.contains("the registry: table `measures`: its `_delta_log` is missing"), "{stdout}");
 }
+
+/// A vacuum run alongside a check removes, as the check reads them, the files of the
+/// versions the check listed: that is told as such (`error[busy]`), not as damage with a
+/// `--keep` to act on. Once the vacuum is done the check finds the registry whole.
+#[test]
+fn a_vacuum_alongside_is_not_taken_for_damage() {
+    use std::io::{BufRead, Read};
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let registry = root.path().join("registry");
+    let iins = girls_iins(6);
+    for (day, date) in ["2026-11-21", "2026-11-22"].iter().enumerate() {
+        let folder = hand_made_drop(&drops, date, "35", &iins[day..day + 5]);
+        let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
+        assert_eq!(code, 0, "{stdout}");
+    }
+    let go = root.path().join("go");
+    let mut checking = crate::spawn_daryn(
+        &["check", "--registry", registry.to_str().unwrap()],
+        &[("DARYN_PAUSE_AT", "check-listed"), ("DARYN_RESUME_WHEN", go.to_str().unwrap())],
+    );
+    let mut said = std::io::BufReader::new(checking.stderr.take().unwrap());
+    let mut paused = String::new();
+    while !paused.contains("paused at check-listed") {
+        assert_ne!(said.read_line(&mut paused).unwrap(), 0, "the check ended: {paused}");
+    }
+    let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    std::fs::write(&go, "").unwrap();
+    let status = checking.wait().unwrap();
+    let mut rest = String::new();
+    said.read_to_string(&mut rest).unwrap();
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(
+        rest.contains("error[busy]: a vacuum removed version 1 while the check was reading the registry"),
+        "{rest}"
+    );
+    assert!(!rest.contains("error[damaged]") && !rest.contains("--keep"), "{rest}");
+    let (code, stdout, stderr) = check(&registry, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("checked version 2 (the current is 2)"), "{stdout}");
+}

@@ -262,8 +262,19 @@ fn one_writer_at_a_time_and_readers_are_never_blocked() {
         let output = daryn(&args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
-        assert!(stderr.contains("another daryn ingest, vacuum or reindex is working on the registry"), "{stderr}");
+        assert!(
+            stderr.contains("error[busy]: another daryn ingest, vacuum or reindex is working on the registry"),
+            "{stderr}"
+        );
     }
+    // `LOCK` removed by hand, taken for a stale lock: the registry's folder is locked
+    // too, and a second run still may not start (one did, and undid the first's commits).
+    std::fs::remove_file(registry.join("LOCK")).unwrap();
+    let output = daryn(&ingest_args(&registry, &second, &shrinks));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[busy]") && stderr.contains("removing `LOCK` does not release it"), "{stderr}");
+    assert!(!stderr.contains("undone"), "{stderr}");
     // The reader sees version 1, whole, while the writer is half-way.
     let output = daryn(&["sql", "--registry", registry_arg, "--format", "csv", "SELECT count(*) AS n FROM children"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

@@ -974,10 +974,36 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
     assert_eq!(children_sql(None), sorted(&iins[3..8]));
     assert_eq!(children_sql(Some("2")), sorted(&iins[1..6]));
 
+    // An analyst's shell open on version 2 as the vacuum removes it: its next query is
+    // told so, not given the storage library's "not found".
+    use std::io::{BufRead, Read, Write};
+    let mut shell = std::process::Command::new(crate::binary())
+        .args(["sql", "--registry", registry.to_str().unwrap(), "--as-of", "2", "--format", "csv"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = std::io::BufReader::new(shell.stderr.take().unwrap());
+    let mut banner = String::new();
+    while !banner.contains("registry version 2") {
+        assert_ne!(said.read_line(&mut banner).unwrap(), 0, "the shell ended: {banner}");
+    }
+
     let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "2"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("removed versions 1–2"), "{stdout}");
+    shell.stdin.take().unwrap().write_all(b"SELECT iin FROM children ORDER BY iin;\n").unwrap();
+    let status = shell.wait().unwrap();
+    let mut rest = String::new();
+    said.read_to_string(&mut rest).unwrap();
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(
+        rest.contains("error[registry]: registry version 2 was vacuumed while this read it")
+            && rest.contains("the oldest kept is 3"),
+        "{rest}"
+    );
     assert!(parquet_files() < before, "vacuum deleted no data file");
     assert_eq!(registry_fingerprint(&registry), fingerprint, "the current version reads the same");
     // Only the two kept versions' search index generations are left.
