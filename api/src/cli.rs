@@ -232,6 +232,15 @@ impl Cli {
         matches!(self.command, Command::Ingest { .. } | Command::Demo { .. })
     }
 
+    /// Whether the command writes into a registry (`ingest`, `demo`, `vacuum`,
+    /// `reindex`), so that being stopped part-way is worth a word in its log.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Ingest { .. } | Command::Demo { .. } | Command::Vacuum { .. } | Command::Reindex { .. }
+        )
+    }
+
     pub fn run(self) -> Result<ExitCode> {
         match self.command {
             Command::Demo { dir, children } => crate::demo::run(&dir, children),

@@ -81,6 +81,35 @@ fn keep_freed_memory() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
+/// Makes SIGTERM and SIGHUP (`timeout`, a service stopped, a terminal closed) say in
+/// the log what became of the run before the process ends, as it would have: a writer
+/// stopped that way printed nothing, and its cron log looked like a run that never began.
+#[allow(unsafe_code)]
+fn tell_when_stopped() {
+    extern "C" fn stopped(signal: libc::c_int) {
+        let message: &[u8] = if signal == libc::SIGTERM {
+            b"daryn: stopped by SIGTERM before it finished; the registry stays at its last published version, and \
+              the next ingest or vacuum clears what this run left\n"
+        } else {
+            b"daryn: stopped by SIGHUP before it finished; the registry stays at its last published version, and \
+              the next ingest or vacuum clears what this run left\n"
+        };
+        // SAFETY: `write` and `_exit` are async-signal-safe (POSIX), and the message is a
+        // static byte string.
+        unsafe {
+            libc::write(libc::STDERR_FILENO, message.as_ptr().cast(), message.len());
+            libc::_exit(128 + signal);
+        }
+    }
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the handler only calls async-signal-safe functions (above); `signal` is
+        // given a valid signal number and a function of the C signature it expects.
+        unsafe {
+            libc::signal(signal, stopped as extern "C" fn(libc::c_int) as libc::sighandler_t);
+        }
+    }
+}
+
 /// The crates whose events a bare `DARYN_LOG` level shows (`daryn` is this binary).
 const OWN_CRATES: [&str; 5] = ["daryn", "daryn_data", "daryn_ingest", "daryn_query", "daryn_registry"];
 
@@ -193,6 +222,9 @@ fn main() -> ExitCode {
         }
         Err(error) => error.exit(),
     };
+    if command.writes() {
+        tell_when_stopped();
+    }
     if command.ingests() {
         keep_freed_memory();
     }
