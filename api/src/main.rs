@@ -103,9 +103,14 @@ fn tell_when_stopped() {
     }
     for signal in [libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: the handler only calls async-signal-safe functions (above); `signal` is
-        // given a valid signal number and a function of the C signature it expects.
+        // given a valid signal number and a function of the C signature it expects, or
+        // the disposition it had.
         unsafe {
-            libc::signal(signal, stopped as extern "C" fn(libc::c_int) as libc::sighandler_t);
+            let before = libc::signal(signal, stopped as extern "C" fn(libc::c_int) as libc::sighandler_t);
+            // A signal ignored by whoever started daryn (`nohup` ignores SIGHUP) stays so.
+            if before == libc::SIG_IGN {
+                libc::signal(signal, libc::SIG_IGN);
+            }
         }
     }
 }
