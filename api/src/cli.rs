@@ -76,6 +76,9 @@ enum Command {
         /// The registry folder
         #[arg(long)]
         registry: PathBuf,
+        /// Only the N newest versions (a registry never vacuumed lists every night)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        last: Option<u64>,
     },
     /// Run read-only SQL on a registry version; without SQL, an interactive shell
     Sql {
@@ -269,8 +272,8 @@ impl Cli {
                 let code = crate::ingest::run(options, report)?;
                 Ok(ExitCode::from(code))
             }
-            Command::Versions { registry } => {
-                crate::ingest::versions(&registry)?;
+            Command::Versions { registry, last } => {
+                crate::ingest::versions(&registry, last)?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Sql { session, format, out, sql } => crate::sql::run_sql(crate::sql::SqlCommand {

@@ -230,6 +230,11 @@ pub fn print_outcome(outcome: &RunOutcome) {
         None if outcome.drops.is_empty() => say!(
             "nothing was published: no drop was found (a region's drop folder is named by its 2- or 9-digit KATO code)"
         ),
+        None if outcome.drops.iter().any(|drop| drop.refusal.is_some()) => say!(
+            "nothing was published; each refusal repeats one an earlier run recorded, and the registry stays at \
+             version {}",
+            outcome.previous_version.unwrap_or(0)
+        ),
         None => say!("nothing was published"),
     }
     let total: f64 = outcome.stages.iter().map(|stage| stage.seconds).sum();
@@ -436,10 +441,14 @@ pub fn reindex(registry: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn versions(registry: &Path) -> Result<()> {
+pub fn versions(registry: &Path, last: Option<u64>) -> Result<()> {
     use std::fmt::Write as _;
     let store = crate::ingest::open_registry(registry)?;
-    let versions = store.versions()?;
+    let mut versions = store.versions()?;
+    if let Some(last) = last {
+        let older = versions.len().saturating_sub(usize::try_from(last).unwrap_or(usize::MAX));
+        versions.drain(..older);
+    }
     let current = store.current_number()?;
     let mut text = String::new();
     if versions.is_empty() {

@@ -234,7 +234,39 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     }
     clock.lap("tables");
 
-    let changed = prepared.iter().any(|item| item.outcome.status != DropStatus::Unchanged || item.confirms);
+    // An export refused again as an earlier run refused it (a cron job retried on a
+    // night with a refusal): told again, but recorded by that run's version; a new
+    // version only to repeat it would push a night out of `vacuum --keep`.
+    let refused_alike = |item: &Prepared| item.outcome.refusal.is_some() && !item.outcome.content_sha256.is_empty();
+    let mut repeated = vec![false; prepared.len()];
+    if let Some(current) = &current
+        && prepared.iter().any(refused_alike)
+    {
+        let judged = store.judged_drops(current).await?;
+        for (item, repeated) in prepared.iter_mut().zip(&mut repeated) {
+            let outcome = &mut item.outcome;
+            let Some(refusal) = outcome.refusal.as_mut().filter(|_| !outcome.content_sha256.is_empty()) else {
+                continue;
+            };
+            let earlier = judged.iter().find(|earlier| {
+                earlier.region == outcome.region
+                    && Some(earlier.exported_at) == outcome.exported_at
+                    && earlier.content_sha256 == outcome.content_sha256
+                    && earlier.refusal_code.as_deref() == Some(refusal.code)
+            });
+            if let Some(earlier) = earlier {
+                refusal.reason.push_str(&format!(
+                    " (refused alike by the run of registry version {}, which records it)",
+                    earlier.registry_version
+                ));
+                *repeated = true;
+            }
+        }
+    }
+    let changed = prepared
+        .iter()
+        .zip(&repeated)
+        .any(|(item, repeated)| (item.outcome.status != DropStatus::Unchanged && !repeated) || item.confirms);
     if !changed {
         return Ok(RunOutcome {
             version: None,
@@ -449,18 +481,34 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     // drop after it stale until that day.
     let now = Utc::now();
     let in_future = exported_at > now + chrono::Duration::hours(1);
+    let in_future_refusal = || {
+        let reason = format!(
+            "exported at {}, after this run ({}): check `exported_at` in the manifest or the folder's date",
+            daryn_registry::kazakhstan_time(exported_at),
+            daryn_registry::kazakhstan_time(now).format("%Y-%m-%d %H:%M%:z")
+        );
+        Refusal::new("exported_in_future", reason)
+    };
     // An identical re-send changes no data, whatever its export time says. A newer
     // export time is recorded as the region's ([`Prepared::confirms`]): the region said
     // then that this is its data, so an export older than it is stale, and a child in two
-    // regions is judged by it. Not a time in the future, nor one from a manifest that
-    // disagrees with the files: such a re-send is a no-op and nothing more.
+    // regions is judged by it. A time in the future, or a manifest that disagrees with
+    // the files, still refuses it, as it would any drop: the region's data is untouched
+    // either way, and its coordinator hears what is wrong with the export (it was a
+    // silent no-op, and the export's time went into `drops`).
     if let Some(held) = held
         && held.content_sha256 == outcome.content_sha256
     {
+        let mismatch = source.manifest.as_ref().and_then(|manifest| read::compare_manifest(manifest, &content));
+        if in_future || mismatch.is_some() {
+            outcome.refusal = Some(match mismatch {
+                Some(mismatch) => Refusal::new("manifest_mismatch", mismatch.to_string()),
+                None => in_future_refusal(),
+            });
+            return Ok(Prepared::unpublished(outcome));
+        }
         outcome.unchanged_from(held);
-        let manifest_agrees =
-            source.manifest.as_ref().is_none_or(|manifest| read::compare_manifest(manifest, &content).is_none());
-        let confirms = exported_at > held.exported_at && !in_future && manifest_agrees;
+        let confirms = exported_at > held.exported_at;
         if confirms {
             // The region's latest drop is this one now: its rejected rows take the place
             // of those of a drop refused since, in `rejections` and in the coordinator's
@@ -476,12 +524,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         return Ok(Prepared { confirms, ..Prepared::unpublished(outcome) });
     }
     if in_future {
-        let reason = format!(
-            "exported at {}, after this run ({}): check `exported_at` in the manifest or the folder's date",
-            daryn_registry::kazakhstan_time(exported_at),
-            daryn_registry::kazakhstan_time(now).format("%Y-%m-%d %H:%M%:z")
-        );
-        outcome.refusal = Some(Refusal::new("exported_in_future", reason));
+        outcome.refusal = Some(in_future_refusal());
         return Ok(Prepared::unpublished(outcome));
     }
     if let Some(held) = held

@@ -475,7 +475,7 @@ fn of_two_drops_exported_at_one_time_the_later_folders_applies() {
 #[test]
 fn a_table_file_the_run_cannot_read_refuses_the_drop_rather_than_empty_the_table() {
     let scene = scene(2);
-    let first = hand_made_drop(&scene.drops, "2026-11-24", "35", &scene.iins);
+    let first = hand_made_drop(&scene.drops, "2026-11-18", "35", &scene.iins);
     let measure = format!("{};mentoring;Ментор;2026-09-01;2026-12-01;planned", scene.iins[0]);
     std::fs::write(first.join("measures.csv"), format!("{MEASURES_HEADER}\n{measure}\n")).unwrap();
     let (code, stdout, _) = ingest(&scene.registry, &[], &[&first]);
@@ -490,18 +490,18 @@ fn a_table_file_the_run_cannot_read_refuses_the_drop_rather_than_empty_the_table
     };
     // A link to nothing, and a pipe (which a reader would wait on for ever), named for
     // the measures: each was read as no measures, and the region's were emptied.
-    let (code, reason) = refusal("2026-11-25", &|folder| {
+    let (code, reason) = refusal("2026-11-19", &|folder| {
         std::os::unix::fs::symlink("/nonexistent/x", folder.join("measures.csv")).unwrap()
     });
     assert_eq!(code, "table_unreadable");
     assert!(reason.contains("measures.csv") && reason.contains("not a file"), "{reason}");
-    let (code, reason) = refusal("2026-11-26", &|folder| {
+    let (code, reason) = refusal("2026-11-20", &|folder| {
         let made = std::process::Command::new("mkfifo").arg(folder.join("measures.csv")).status().unwrap();
         assert!(made.success());
     });
     assert_eq!(code, "table_unreadable", "{reason}");
     // A second download, as a browser names it.
-    let (code, reason) = refusal("2026-11-27", &|folder| {
+    let (code, reason) = refusal("2026-11-21", &|folder| {
         std::fs::write(folder.join("measures (1).csv"), format!("{MEASURES_HEADER}\n")).unwrap()
     });
     assert_eq!(code, "table_missing");
@@ -510,18 +510,18 @@ fn a_table_file_the_run_cannot_read_refuses_the_drop_rather_than_empty_the_table
     // over; the measures table so named refuses the drop.
     use std::os::unix::ffi::OsStrExt;
     let cp1251 = |bytes: &[u8]| std::ffi::OsStr::from_bytes(bytes).to_owned();
-    let note = hand_made_drop(&scene.drops, "2026-11-28", "35", &scene.iins);
+    let note = hand_made_drop(&scene.drops, "2026-11-22", "35", &scene.iins);
     std::fs::copy(first.join("measures.csv"), note.join("measures.csv")).unwrap();
     std::fs::write(note.join(cp1251(b"\xc7\xe0\xef\xe8\xf1\xea\xe0.txt")), "ескертпе").unwrap();
     assert_eq!(ingest(&scene.registry, &[], &[&note]).0, 0);
-    let (code, reason) = refusal("2026-11-29", &|folder| {
+    let (code, reason) = refusal("2026-11-23", &|folder| {
         let name = cp1251(b"\xb2\xf1-\xf8\xe0\xf0\xe0\xeb\xe0\xf0.csv");
         std::fs::copy(first.join("measures.csv"), folder.join(name)).unwrap();
     });
     assert_eq!(code, "table_unreadable");
     assert!(reason.contains("it reads `Іс-шаралар.csv`"), "{reason}");
     // A copy beside the table it copies (`Дети (копия).csv`) is passed over, as in UTF-8.
-    let copy = hand_made_drop(&scene.drops, "2026-11-30", "35", &scene.iins);
+    let copy = hand_made_drop(&scene.drops, "2026-11-24", "35", &scene.iins);
     std::fs::copy(first.join("measures.csv"), copy.join("measures.csv")).unwrap();
     std::fs::copy(copy.join("children.csv"), copy.join(cp1251(b"\xc4\xe5\xf2\xe8 (\xea\xee\xef\xe8\xff).csv")))
         .unwrap();
@@ -820,7 +820,8 @@ fn an_iin_in_two_regions_goes_to_the_newer_export_and_both_are_told() {
 
 /// An identical re-send changes no data. Exported later than the drop the region holds,
 /// it is recorded as the region's export, so a changed export older than it, arriving
-/// late, is stale; sent again beside a newer drop, it is a no-op, not a refusal.
+/// late, is stale; sent again beside a newer drop, it is a no-op, not a refusal. Ahead of
+/// the run, or against its manifest, it is refused as any drop is.
 #[test]
 fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     let Scene { root: _root, drops, registry, iins } = scene(6);
@@ -838,6 +839,11 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     assert_eq!(report["version"].as_u64(), Some(2), "the version records the export time");
     assert!(stdout.contains("no data changed; registry version 2 records the newer export times"), "{stdout}");
     assert_eq!(registry_fingerprint(&registry).lines().skip(1).map(str::to_owned).collect::<Vec<_>>(), data);
+    // The re-sent drop keeps its id, and tells the counts of the drop it repeats.
+    let store = daryn_registry::store::Store::open(&registry, false).unwrap();
+    let held = store.current().unwrap().unwrap().regions["35"].clone();
+    assert_eq!(report["drops"][0]["drop_id"].as_str(), Some(held.drop_id.as_str()));
+    assert_eq!(report["drops"][0]["children"]["accepted"].as_u64(), Some(5));
 
     let late = hand_made_drop(&drops, "2026-11-25", "35", &iins[1..6]);
     let (code, stdout, report) = ingest(&registry, &[], &[&late]);
@@ -867,18 +873,40 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     assert!(note.starts_with("judged by the run of registry version 2: unchanged"), "{stdout}");
     assert!(stdout.contains(&format!("stays at version {}", version.unwrap())), "{stdout}");
 
-    // The same data dated a month ahead (a mistyped manifest or folder) is a no-op: its
-    // time is not the region's, or every correct drop for a month would be stale.
+    // The same data dated a month ahead (a mistyped manifest or folder) is refused, as
+    // any drop ahead of the run is: its time must not become the region's (every correct
+    // drop for a month would be stale), and its coordinator hears why. The data stays.
     let ahead = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
-    let (code, stdout, report) = ingest(&registry, &[], &[&hand_made_drop(&drops, &ahead, "35", &iins[1..6])]);
-    assert_eq!(code, 0, "{stdout}");
-    assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("unchanged", "")], None));
+    let ahead = hand_made_drop(&drops, &ahead, "35", &iins[1..6]);
+    let (code, stdout, report) = ingest(&registry, &[], &[&ahead]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(status(&report), [pair("refused", "exported_in_future")]);
+    let recorded = report["version"].as_u64().expect("a version records the refusal");
     let store = daryn_registry::store::Store::open(&registry, false).unwrap();
     let held = store.current().unwrap().unwrap().regions["35"].clone();
     assert_eq!(held.exported_at.to_rfc3339(), "2026-11-26T19:00:00+00:00", "the 27th's, at 00:00 +05:00");
-    // The re-sent drop keeps its id, and tells the counts of the drop it repeats.
-    assert_eq!(report["drops"][0]["drop_id"].as_str(), Some(held.drop_id.as_str()));
-    assert_eq!(report["drops"][0]["children"]["accepted"].as_u64(), Some(5));
+    // The same command again (cron retried): refused alike, told so, and no new version
+    // repeats what that one records.
+    let (code, stdout, report) = ingest(&registry, &[], &[&ahead]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("refused", "exported_in_future")], None));
+    assert!(stdout.contains(&format!("refused alike by the run of registry version {recorded}")), "{stdout}");
+    assert!(stdout.contains("each refusal repeats one an earlier run recorded"), "{stdout}");
+    // The same data under a manifest that miscounts its rows: refused as any drop whose
+    // manifest disagrees with its files (it was a silent no-op).
+    let miscounted = hand_made_drop(&drops, "2026-11-28", "35", &iins[1..6]);
+    let sha256 = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(std::fs::read(miscounted.join("children.csv")).unwrap()))
+    };
+    let listed = format!(r#"{{"children.csv": {{"rows": 4, "sha256": "{sha256}"}}}}"#);
+    let manifest = format!(r#"{{"region": "35", "exported_at": "2026-11-28T00:10:00+05:00", "files": {listed}}}"#);
+    std::fs::write(miscounted.join("manifest.json"), manifest).unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&miscounted]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(status(&report), [pair("refused", "manifest_mismatch")]);
+    let store = daryn_registry::store::Store::open(&registry, false).unwrap();
+    assert_eq!(store.current().unwrap().unwrap().regions["35"], held, "the region's drop stays");
 }
 
 /// A refused drop's rejections are the region's latest; an identical re-send of the data
@@ -1026,6 +1054,11 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
     let versions = daryn(&["versions", "--registry", registry.to_str().unwrap()]);
     let listed = String::from_utf8_lossy(&versions.stdout);
     assert!(listed.contains("version 3") && !listed.contains("version 1 "), "{listed}");
+    // `--last 1` lists the newest alone; `--last 0` is refused.
+    let versions = daryn(&["versions", "--registry", registry.to_str().unwrap(), "--last", "1"]);
+    let listed = String::from_utf8_lossy(&versions.stdout);
+    assert!(listed.starts_with("version 4 (current)") && !listed.contains("version 3"), "{listed}");
+    assert_eq!(daryn(&["versions", "--registry", registry.to_str().unwrap(), "--last", "0"]).status.code(), Some(2));
 
     // Keeping nothing is refused with the parameter named; the next ingest still works.
     let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "0"]);
