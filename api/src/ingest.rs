@@ -444,11 +444,8 @@ pub fn reindex(registry: &Path) -> Result<()> {
 pub fn versions(registry: &Path, last: Option<u64>) -> Result<()> {
     use std::fmt::Write as _;
     let store = crate::ingest::open_registry(registry)?;
-    let mut versions = store.versions()?;
-    if let Some(last) = last {
-        let older = versions.len().saturating_sub(usize::try_from(last).unwrap_or(usize::MAX));
-        versions.drain(..older);
-    }
+    let versions =
+        store.newest_versions(last.map_or(usize::MAX, |last| usize::try_from(last).unwrap_or(usize::MAX)))?;
     let current = store.current_number()?;
     let mut text = String::new();
     if versions.is_empty() {

@@ -82,7 +82,7 @@ fn keep_freed_memory() {
 }
 
 /// Makes SIGTERM and SIGHUP (`timeout`, a service stopped, a terminal closed) say in
-/// the log what became of the run before the process ends, as it would have: a writer
+/// the log what became of the run, then end it as the signal would have: a writer
 /// stopped that way printed nothing, and its cron log looked like a run that never began.
 #[allow(unsafe_code)]
 fn tell_when_stopped() {
@@ -94,23 +94,34 @@ fn tell_when_stopped() {
             b"daryn: stopped by SIGHUP before it finished; the registry stays at its last published version, and \
               the next ingest or vacuum clears what this run left\n"
         };
-        // SAFETY: `write` and `_exit` are async-signal-safe (POSIX), and the message is a
-        // static byte string.
+        // SAFETY: `write`, `signal` and `raise` are async-signal-safe (POSIX), and the
+        // message is a static byte string. The signal is blocked while its handler runs:
+        // raised again with the default action, it ends the process once this returns,
+        // as killed by that signal (what `timeout` and service managers look for).
         unsafe {
             libc::write(libc::STDERR_FILENO, message.as_ptr().cast(), message.len());
-            libc::_exit(128 + signal);
+            libc::signal(signal, libc::SIG_DFL);
+            libc::raise(signal);
         }
     }
     for signal in [libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: the handler only calls async-signal-safe functions (above); `signal` is
-        // given a valid signal number and a function of the C signature it expects, or
-        // the disposition it had.
+        // SAFETY: `sigaction` is given a valid signal number, a zeroed action read back
+        // first, and then a handler of the C signature it expects, which only calls
+        // async-signal-safe functions (above).
         unsafe {
-            let before = libc::signal(signal, stopped as extern "C" fn(libc::c_int) as libc::sighandler_t);
-            // A signal ignored by whoever started daryn (`nohup` ignores SIGHUP) stays so.
-            if before == libc::SIG_IGN {
-                libc::signal(signal, libc::SIG_IGN);
+            let mut before: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, std::ptr::null(), &mut before) != 0 {
+                continue;
             }
+            // A signal ignored by whoever started daryn (`nohup` ignores SIGHUP) stays so.
+            if before.sa_sigaction == libc::SIG_IGN {
+                continue;
+            }
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = stopped as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut());
         }
     }
 }

@@ -234,30 +234,29 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     }
     clock.lap("tables");
 
-    // An export refused again as an earlier run refused it (a cron job retried on a
-    // night with a refusal): told again, but recorded by that run's version; a new
-    // version only to repeat it would push a night out of `vacuum --keep`.
+    // An export refused again as the region's last judged export was, alike (a cron job
+    // retried on a night with a refusal): told again, but recorded by that run's version,
+    // still kept; a new version only to repeat it would push a night out of `vacuum
+    // --keep`. An export that could not be read has no content to know it by.
     let refused_alike = |item: &Prepared| item.outcome.refusal.is_some() && !item.outcome.content_sha256.is_empty();
     let mut repeated = vec![false; prepared.len()];
     if let Some(current) = &current
         && prepared.iter().any(refused_alike)
     {
-        let judged = store.judged_drops(current).await?;
+        let latest = store.latest_drops(current).await?;
         for (item, repeated) in prepared.iter_mut().zip(&mut repeated) {
             let outcome = &mut item.outcome;
-            let Some(refusal) = outcome.refusal.as_mut().filter(|_| !outcome.content_sha256.is_empty()) else {
+            let (Some(refusal), Some(last)) = (outcome.refusal.as_mut(), latest.get(&outcome.region)) else {
                 continue;
             };
-            let earlier = judged.iter().find(|earlier| {
-                earlier.region == outcome.region
-                    && Some(earlier.exported_at) == outcome.exported_at
-                    && earlier.content_sha256 == outcome.content_sha256
-                    && earlier.refusal_code.as_deref() == Some(refusal.code)
-            });
-            if let Some(earlier) = earlier {
+            let alike = !outcome.content_sha256.is_empty()
+                && Some(last.exported_at) == outcome.exported_at
+                && last.content_sha256 == outcome.content_sha256
+                && last.refusal_code.as_deref() == Some(refusal.code);
+            if alike && store.version(last.registry_version).is_ok() {
                 refusal.reason.push_str(&format!(
                     " (refused alike by the run of registry version {}, which records it)",
-                    earlier.registry_version
+                    last.registry_version
                 ));
                 *repeated = true;
             }
@@ -268,10 +267,13 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         .zip(&repeated)
         .any(|(item, repeated)| (item.outcome.status != DropStatus::Unchanged && !repeated) || item.confirms);
     if !changed {
+        let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
+        // A warning says "the row is accepted": of a drop not published, no row is.
+        drops.iter_mut().for_each(|drop| drop.warned.clear());
         return Ok(RunOutcome {
             version: None,
             previous_version: current.as_ref().map(|version| version.version),
-            drops: prepared.into_iter().map(|item| item.outcome).collect(),
+            drops,
             rolled_back,
             conflicts: Vec::new(),
             conflict_files: Vec::new(),
@@ -499,7 +501,11 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
     if let Some(held) = held
         && held.content_sha256 == outcome.content_sha256
     {
-        let mismatch = source.manifest.as_ref().and_then(|manifest| read::compare_manifest(manifest, &content));
+        // Only a re-send that would record a newer time: an older or equal one is the
+        // contract's no-op (and never stale, which comes first of the refusals).
+        let mismatch = (exported_at > held.exported_at)
+            .then(|| source.manifest.as_ref().and_then(|manifest| read::compare_manifest(manifest, &content)))
+            .flatten();
         if in_future || mismatch.is_some() {
             outcome.refusal = Some(match mismatch {
                 Some(mismatch) => Refusal::new("manifest_mismatch", mismatch.to_string()),

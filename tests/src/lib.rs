@@ -34,6 +34,17 @@ pub fn decode_text(bytes: &[u8]) -> String {
     text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text)
 }
 
+/// A process killed when dropped: a test that fails while a run it started is paused
+/// (`DARYN_PAUSE_AT`, which waits for good) must not leave it behind, holding a lock.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts the `daryn` binary with arguments and extra environment.
 pub fn spawn(binary: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
     let mut command = Command::new(binary);

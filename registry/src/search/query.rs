@@ -645,14 +645,19 @@ fn typed_words(query: &str) -> Vec<&str> {
     words(query).map(|(_, word)| word).filter(|word| !is_stop_word(word, &mut text, &mut name)).collect()
 }
 
-/// Whether a typed word is a stop word, or reads as a Kazakh or Russian one: its keys,
-/// stemmed and not, are those of a stop word, so the index cannot tell them apart (`ии`,
-/// `ы` and `i` are all `и`, and found two children in three). English stop words are
-/// left out of this: their keys are Kazakh words (`ән`, `он`, `ат`).
+/// Whether a typed word is a stop word, or a word of one or two letters that reads as a
+/// Kazakh or Russian one: its keys, stemmed and not, are those of a stop word, so the
+/// index cannot tell them apart (`ии`, `ы` and `i` are all `и`, and found two children
+/// in three). Longer words whose keys meet a stop word's are names or words (`Jane` and
+/// `және`, `Ben`, `ООО`), searched. English stop words are left out of this: their keys
+/// are Kazakh words (`ән`, `он`, `ат`).
 fn is_stop_word(word: &str, text: &mut KazakhTokenizer, name: &mut KazakhTokenizer) -> bool {
     static STOP_KEYS: OnceLock<HashSet<String>> = OnceLock::new();
     if STOP_WORDS.contains(&crate::spelling::fold(word).as_str()) {
         return true;
+    }
+    if word.chars().count() > 2 {
+        return false;
     }
     let stop_keys = STOP_KEYS.get_or_init(|| {
         let mut text = KazakhTokenizer::new(Analysis::Text);
@@ -1005,14 +1010,15 @@ mod tests {
         let mut text = KazakhTokenizer::new(Analysis::Text);
         let mut name = KazakhTokenizer::new(Analysis::Name);
         // `и` for the first six (`ы`, `і`, `й` fold to `i`, doubled letters collapse),
-        // `а`, `у`, `от`, `из`, `с`, `к`, `мен` for the rest.
-        for word in ["ии", "ы", "І", "й", "i", "ыы", "аа", "ә", "ұ", "ү", "өт", "із", "сс", "қ", "men"]
-        {
+        // `а`, `у`, `от`, `из`, `с`, `к` for the rest.
+        for word in ["ии", "ы", "І", "й", "i", "ыы", "аа", "ә", "ұ", "ү", "өт", "із", "сс", "қ"] {
             assert!(is_stop_word(word, &mut text, &mut name), "{word}");
         }
         // `ән` (song), `он` (ten), `ат` share an English stop word's key; `Ия`, `Ая` and
-        // `ай` are stemmed to `и` or `а` but are names (`ia`, `aia`, `ai`) unstemmed.
-        for word in ["ән", "он", "ат", "үш", "Ия", "Ая", "ай", "Анна", "Ли", "олимпиада"] {
+        // `ай` are stemmed to `и` or `а` but are names (`ia`, `aia`, `ai`) unstemmed;
+        // longer words keyed as `және`, `бен`, `мен` or `о` are names or words.
+        for word in ["ән", "он", "ат", "үш", "Ия", "Ая", "ай", "Анна", "Ли", "олимпиада", "Jane", "Ben", "men", "ООО"]
+        {
             assert!(!is_stop_word(word, &mut text, &mut name), "{word}");
         }
         assert_eq!(typed_words("Ия и ии олимпиада ы"), ["Ия", "олимпиада"]);

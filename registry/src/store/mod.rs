@@ -498,10 +498,18 @@ impl Store {
 
     /// Every kept version up to the current one, oldest first.
     pub fn versions(&self) -> StoreResult<Vec<RegistryVersion>> {
+        self.newest_versions(usize::MAX)
+    }
+
+    /// The `count` newest kept versions up to the current one, oldest first; only their
+    /// files are read.
+    pub fn newest_versions(&self, count: usize) -> StoreResult<Vec<RegistryVersion>> {
         let current = self.current_number()?.unwrap_or(0);
-        let numbers = self.version_numbers()?;
+        let mut numbers = self.version_numbers()?;
+        numbers.retain(|number| *number <= current);
+        numbers.drain(..numbers.len().saturating_sub(count));
         let mut versions = Vec::with_capacity(numbers.len());
-        for number in numbers.into_iter().filter(|number| *number <= current) {
+        for number in numbers {
             match self.version(number) {
                 Ok(version) => versions.push(version),
                 // Removed by a vacuum since the folder was listed: no longer kept.
@@ -542,18 +550,25 @@ impl Store {
         let path = self.root.join("LOCK");
         let file =
             std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
-        let taken = |file: &std::fs::File, path: &Path| match file.try_lock() {
-            Ok(()) => Ok(()),
-            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy { path: self.root.clone() }),
-            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path: path.to_owned(), source }),
-        };
-        taken(&file, &path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy { path: self.root.clone() }),
+            Err(std::fs::TryLockError::Error(source)) => return Err(StoreError::Io { path, source }),
+        }
         // `LOCK` removed by hand under a run (taken for a stale lock) let a second run lock
         // a new file and undo the first one's commits as a killed run's. The registry's
         // folder is locked too: nobody removes it under a run. (`LOCK` stays the lock the
         // backup recipe's `flock DIR/LOCK` takes.)
+        // A file server may not lock a folder at all (NFS emulates `flock` with byte-range
+        // locks, which a folder, opened read-only, cannot take): `LOCK` alone holds then.
         let folder = std::fs::File::open(&self.root).map_err(io(&self.root))?;
-        taken(&folder, &self.root)?;
+        match folder.try_lock() {
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy { path: self.root.clone() }),
+            Err(std::fs::TryLockError::Error(error)) => {
+                tracing::debug!("the registry's folder cannot be locked here ({error}); its LOCK file alone holds")
+            }
+            Ok(()) => {}
+        }
         Ok(RegistryLock { _file: file, _folder: folder })
     }
 

@@ -1,7 +1,7 @@
 //! The store's reads for a run: a version's tables as a SQL session, and the IINs, conflicts
 //! and judged drops the guards and the duplicate rule look up.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::DateTime;
@@ -49,15 +49,35 @@ impl Store {
     /// versions a vacuum removed. An export that could not be read has no content to
     /// know it by again, and is left out.
     pub async fn judged_drops(&self, version: &RegistryVersion) -> StoreResult<Vec<JudgedDrop>> {
+        let mut seen = HashSet::new();
+        let rows = self.drop_rows(version).await?.into_iter().filter(|drop| !drop.content_sha256.is_empty());
+        Ok(rows
+            .filter(|drop| seen.insert((drop.region.clone(), drop.exported_at, drop.content_sha256.clone())))
+            .collect())
+    }
+
+    /// Each region's last judged export up to a version: of the newest run that was given
+    /// one of its drops, the newest export (unreadable ones too, with no content hash).
+    pub async fn latest_drops(&self, version: &RegistryVersion) -> StoreResult<HashMap<String, JudgedDrop>> {
+        let mut latest: HashMap<String, JudgedDrop> = HashMap::new();
+        for drop in self.drop_rows(version).await? {
+            let newer = latest.get(&drop.region).is_none_or(|held| {
+                (drop.registry_version, drop.exported_at) > (held.registry_version, held.exported_at)
+            });
+            if newer {
+                latest.insert(drop.region.clone(), drop);
+            }
+        }
+        Ok(latest)
+    }
+
+    /// Every row of a version's `drops` table, by the version whose run wrote it.
+    async fn drop_rows(&self, version: &RegistryVersion) -> StoreResult<Vec<JudgedDrop>> {
         let table = StoreTable::Drops;
         let Some(delta_table) = self.table_at(table, version).await? else {
             return Ok(Vec::new());
         };
-        let frame = scan(&delta_table, table)
-            .await?
-            .filter(col("content_sha256").not_eq(lit("")))
-            .and_then(|frame| frame.sort_by(vec![col("registry_version")]))
-            .map_err(query(table))?;
+        let frame = scan(&delta_table, table).await?.sort_by(vec![col("registry_version")]).map_err(query(table))?;
         let texts = ["region", "content_sha256", "status", "refusal_code"];
         let numbers = [
             "exported_at",
@@ -72,8 +92,7 @@ impl Store {
             "teachers_rejected",
         ];
         let frame = frame.select_columns(&[texts.as_slice(), numbers.as_slice()].concat()).map_err(query(table))?;
-        let mut seen = HashSet::new();
-        let mut judged = Vec::new();
+        let mut rows = Vec::new();
         for batch in frame.collect().await.map_err(query(table))? {
             let text: Vec<StringArray> =
                 (0..texts.len()).map(|index| text_column(&batch, index, table)).collect::<StoreResult<_>>()?;
@@ -82,7 +101,7 @@ impl Store {
                 .collect::<StoreResult<_>>()?;
             for row in 0..batch.num_rows() {
                 let value = |column: usize| number[column].value(row).max(0) as u64;
-                let drop = JudgedDrop {
+                rows.push(JudgedDrop {
                     region: text[0].value(row).to_owned(),
                     exported_at: DateTime::from_timestamp_micros(number[0].value(row)).unwrap_or(DateTime::UNIX_EPOCH),
                     content_sha256: text[1].value(row).to_owned(),
@@ -90,13 +109,10 @@ impl Store {
                     status: text[2].value(row).to_owned(),
                     refusal_code: text[3].is_valid(row).then(|| text[3].value(row).to_owned()),
                     rows: [0, 1, 2, 3].map(|table| (value(2 + 2 * table), value(3 + 2 * table))),
-                };
-                if seen.insert((drop.region.clone(), drop.exported_at, drop.content_sha256.clone())) {
-                    judged.push(drop);
-                }
+                });
             }
         }
-        Ok(judged)
+        Ok(rows)
     }
 
     /// Two text columns of a table at a version, of one region or all; nothing when the

@@ -248,11 +248,11 @@ fn a_vacuum_alongside_is_not_taken_for_damage() {
         assert_eq!(code, 0, "{stdout}");
     }
     let go = root.path().join("go");
-    let mut checking = crate::spawn_daryn(
+    let mut checking = daryn_tests::KillOnDrop(crate::spawn_daryn(
         &["check", "--registry", registry.to_str().unwrap()],
         &[("DARYN_PAUSE_AT", "check-listed"), ("DARYN_RESUME_WHEN", go.to_str().unwrap())],
-    );
-    let mut said = std::io::BufReader::new(checking.stderr.take().unwrap());
+    ));
+    let mut said = std::io::BufReader::new(checking.0.stderr.take().unwrap());
     let mut paused = String::new();
     while !paused.contains("paused at check-listed") {
         assert_ne!(said.read_line(&mut paused).unwrap(), 0, "the check ended: {paused}");
@@ -260,7 +260,7 @@ fn a_vacuum_alongside_is_not_taken_for_damage() {
     let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "1"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     std::fs::write(&go, "").unwrap();
-    let status = checking.wait().unwrap();
+    let status = checking.0.wait().unwrap();
     let mut rest = String::new();
     said.read_to_string(&mut rest).unwrap();
     assert_eq!(status.code(), Some(1), "{rest}");

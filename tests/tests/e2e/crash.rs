@@ -245,13 +245,10 @@ fn one_writer_at_a_time_and_readers_are_never_blocked() {
     let published = content(&registry);
 
     let shrinks = allow_every_shrink();
-    let mut holder =
-        spawn_daryn(&ingest_args(&registry, &second, &shrinks), &[("DARYN_PAUSE_AT", "committed:measures")]);
-    let mut lines = BufReader::new(holder.stderr.take().unwrap()).lines();
-    if !lines.any(|line| line.is_ok_and(|line| line.contains("paused at committed:measures"))) {
-        let _ = holder.kill();
-        panic!("the run never paused");
-    }
+    let paused = spawn_daryn(&ingest_args(&registry, &second, &shrinks), &[("DARYN_PAUSE_AT", "committed:measures")]);
+    let mut holder = daryn_tests::KillOnDrop(paused);
+    let mut lines = BufReader::new(holder.0.stderr.take().unwrap()).lines();
+    assert!(lines.any(|line| line.is_ok_and(|line| line.contains("paused at committed:measures"))), "never paused");
 
     let registry_arg = registry.to_str().unwrap();
     for args in [
@@ -281,12 +278,12 @@ fn one_writer_at_a_time_and_readers_are_never_blocked() {
     assert_eq!(content(&registry), published);
 
     // Stopped as `timeout` or a service manager stops it, the run says so in its log
-    // (it said nothing), and dies as it would have.
-    let pid = holder.id().to_string();
+    // (it said nothing), and dies of the signal as it would have.
+    let pid = holder.0.id().to_string();
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let status = holder.wait().unwrap();
+    let status = holder.0.wait().unwrap();
     let said: Vec<String> = lines.map_while(Result::ok).collect();
-    assert_eq!(status.code(), Some(143), "{said:?}");
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(15), "{said:?}");
     assert!(said.iter().any(|line| line.starts_with("daryn: stopped by SIGTERM before it finished")), "{said:?}");
     assert_eq!(content(&registry), published);
     run_clean(&registry, &second);

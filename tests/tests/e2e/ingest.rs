@@ -907,6 +907,11 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     assert_eq!(status(&report), [pair("refused", "manifest_mismatch")]);
     let store = daryn_registry::store::Store::open(&registry, false).unwrap();
     assert_eq!(store.current().unwrap().unwrap().regions["35"], held, "the region's drop stays");
+    // The month-ahead export once more, after another was refused since: the region's
+    // last word is that other refusal, and this one is recorded again.
+    let (code, stdout, report) = ingest(&registry, &[], &[&ahead]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(report["version"].as_u64() > Some(recorded) && !stdout.contains("refused alike"), "{stdout}");
 }
 
 /// A refused drop's rejections are the region's latest; an identical re-send of the data
