@@ -77,7 +77,7 @@ enum Command {
         #[arg(long)]
         registry: PathBuf,
         /// Only the N newest versions (a registry never vacuumed lists every night)
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
         last: Option<u64>,
     },
     /// Run read-only SQL on a registry version; without SQL, an interactive shell

@@ -626,8 +626,7 @@ fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<d
             }
         }
         let word = typed[start];
-        let keys = text_keys(&mut text, word);
-        if let (false, Some(name_key)) = (keys.is_empty(), name.key(word)) {
+        if let (Some(keys), Some(name_key)) = (searched_keys(&mut text, word), name.key(word)) {
             let typing = start + 1 == typed.len() && still_typing && name_key.chars().count() >= SHORTEST_BEGINNING;
             began |= typing;
             groups.push(word_query(fields, &keys, &name_key, typing));
@@ -652,21 +651,34 @@ fn typed_words(query: &str) -> Vec<&str> {
 /// `және`, `Ben`, `ООО`), searched. English stop words are left out of this: their keys
 /// are Kazakh words (`ән`, `он`, `ат`).
 fn is_stop_word(word: &str, text: &mut KazakhTokenizer, name: &mut KazakhTokenizer) -> bool {
-    static STOP_KEYS: OnceLock<HashSet<String>> = OnceLock::new();
     if STOP_WORDS.contains(&crate::spelling::fold(word).as_str()) {
         return true;
     }
     if word.chars().count() > 2 {
         return false;
     }
-    let stop_keys = STOP_KEYS.get_or_init(|| {
+    let read_as_stop = |key: Option<String>| key.is_some_and(|key| stop_keys().contains(&key));
+    read_as_stop(text.key(word)) && read_as_stop(name.key(word))
+}
+
+/// The keys of the Kazakh and Russian stop words, stemmed and not.
+fn stop_keys() -> &'static HashSet<String> {
+    static STOP_KEYS: OnceLock<HashSet<String>> = OnceLock::new();
+    STOP_KEYS.get_or_init(|| {
         let mut text = KazakhTokenizer::new(Analysis::Text);
         let mut name = KazakhTokenizer::new(Analysis::Name);
         let cyrillic = STOP_WORDS.iter().filter(|word| word.chars().all(|ch| !ch.is_ascii()));
         cyrillic.flat_map(|word| [text.key(word), name.key(word)]).flatten().collect()
-    });
-    let read_as_stop = |key: Option<String>| key.is_some_and(|key| stop_keys.contains(&key));
-    read_as_stop(text.key(word)) && read_as_stop(name.key(word))
+    })
+}
+
+/// The keys a word is looked for by in what is said of a hit; `None` when nothing of it
+/// is left to look for. A key of a stop word is left out: a name stemmed to one (`Ия`
+/// to `и`, `Ая` to `а`) found everything that says `и` or `а`; such a word is still
+/// looked for as a name.
+fn searched_keys(text: &mut KazakhTokenizer, word: &str) -> Option<Vec<String>> {
+    let keys = text_keys(text, word);
+    (!keys.is_empty()).then(|| keys.into_iter().filter(|key| !stop_keys().contains(key)).collect())
 }
 
 /// The discipline a run of typed words names, by spelling or by analysed key.
@@ -1022,6 +1034,13 @@ mod tests {
             assert!(!is_stop_word(word, &mut text, &mut name), "{word}");
         }
         assert_eq!(typed_words("Ия и ии олимпиада ы"), ["Ия", "олимпиада"]);
+        // Searched, but not by a stop word's key in what is said of a hit: `Ия` is
+        // stemmed to `и`, `Ая` and `ай` to `а`; they are looked for as names.
+        for word in ["Ия", "Ая", "ай"] {
+            assert_eq!(searched_keys(&mut text, word), Some(vec![]), "{word}");
+        }
+        assert_eq!(searched_keys(&mut text, "олимпиада").map(|keys| keys.is_empty()), Some(false));
+        assert_eq!(searched_keys(&mut text, "ъ"), None);
     }
 
     #[test]
