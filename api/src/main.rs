@@ -279,14 +279,19 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(error) => {
-            eprintln!("error: {}", message(&error));
             // A parameter given wrong (a query of too many words, an error rate out of
-            // range) exits with 2, as the flags clap refuses do.
+            // range) exits with 2, as the flags clap refuses do, and has the code `sql`
+            // and `report` give it.
             let bad_parameter = error.chain().any(|cause| {
                 matches!(cause.downcast_ref::<SearchError>(), Some(SearchError::BadParameter { .. }))
                     || matches!(cause.downcast_ref::<daryn_data::Error>(), Some(daryn_data::Error::Parameter { .. }))
             });
-            ExitCode::from(if bad_parameter { 2 } else { 1 })
+            if bad_parameter {
+                eprintln!("error[bad_parameter]: {}", message(&error));
+                return ExitCode::from(2);
+            }
+            eprintln!("error: {}", message(&error));
+            ExitCode::from(1)
         }
     }
 }
