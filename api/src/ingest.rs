@@ -107,7 +107,7 @@ pub fn run(options: IngestOptions, report: Option<PathBuf>) -> Result<u8> {
             // What was published stays published, and the exit code says so: 2 (published,
             // with something to look at), never 0, for a cron job that reads the report.
             Err(error) => {
-                let code = if crate::says_disk_full(&error.to_string()) { "disk_full" } else { "output" };
+                let code = crate::output_code(&error.to_string());
                 eprintln!("error[{code}]: {error}; the run's outcome above stands, and the report is not written");
                 // Nothing published stays 1: 2 says that something was.
                 return Ok(if outcome.exit_code() == 1 { 1 } else { 2 });

@@ -209,6 +209,12 @@ fn says_disk_full(text: &str) -> bool {
     ["(os error 28)", "(os error 122)"].iter().any(|code| text.contains(code))
 }
 
+/// The code of a file not written: `disk_full` when for want of space, as every other
+/// command says it, else `output`.
+fn output_code(message: &str) -> &'static str {
+    if says_disk_full(message) { "disk_full" } else { "output" }
+}
+
 fn main() -> ExitCode {
     quiet_caught_panics();
     let asked = match std::env::var("DARYN_LOG") {

@@ -117,8 +117,7 @@ impl Drop for Runtime {
 /// name), as for a command line clap refuses, and 1 for everything else.
 fn report_error(sql: Option<&str>, error: &daryn_query::Error) -> ExitCode {
     let code = match error.code() {
-        // A file not written for want of space says so, as every other command does.
-        "output" if crate::says_disk_full(&error.to_string()) => "disk_full",
+        "output" => crate::output_code(&error.to_string()),
         code => code,
     };
     eprintln!("error[{code}]: {error}");
@@ -138,8 +137,9 @@ fn registry_refused(registry: &Path) -> Option<ExitCode> {
     Some(ExitCode::from(1))
 }
 
-/// Refuses an `-o` that would write inside the registry read: a report written over
-/// `keys/child-key` or a version file damaged the registry.
+/// Refuses an `-o` that would write inside the registry read (a report written over
+/// `keys/child-key` or a version file damaged the registry), or, without `--format`, one
+/// whose extension names a format daryn does not write.
 fn output_refused(out: Option<&Path>, registry: &Path, format_given: bool) -> Option<ExitCode> {
     // Standard output named as a file (`-`, `/dev/stdout`) is written as it is.
     let out = out.filter(|out| !daryn_query::output::names_stdout(out))?;

@@ -74,11 +74,14 @@ struct Prepared {
     /// Unchanged, but exported after the drop its region holds: the version records the
     /// newer export time as the region's (the drop keeps its id).
     confirms: bool,
+    /// Refused just as its region's last judged export was, which a kept version records:
+    /// no new version repeats it.
+    repeats: bool,
 }
 
 impl Prepared {
     fn unpublished(outcome: DropOutcome) -> Prepared {
-        Prepared { outcome, batches: None, position: 0, set_aside: false, confirms: false }
+        Prepared { outcome, batches: None, position: 0, set_aside: false, confirms: false, repeats: false }
     }
 
     /// The IINs of the drop's accepted children.
@@ -238,19 +241,17 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     // retried on a night with a refusal): told again, but recorded by that run's version,
     // still kept; a new version only to repeat it would push a night out of `vacuum
     // --keep`. An export that could not be read has no content to know it by.
-    let refused_alike = |item: &Prepared| item.outcome.refusal.is_some() && !item.outcome.content_sha256.is_empty();
-    let mut repeated = vec![false; prepared.len()];
+    let refused_read = |item: &Prepared| item.outcome.refusal.is_some() && !item.outcome.content_sha256.is_empty();
     if let Some(current) = &current
-        && prepared.iter().any(refused_alike)
+        && prepared.iter().any(refused_read)
     {
         let latest = store.latest_drops(current).await?;
-        for (item, repeated) in prepared.iter_mut().zip(&mut repeated) {
+        for item in prepared.iter_mut().filter(|item| refused_read(item)) {
             let outcome = &mut item.outcome;
             let (Some(refusal), Some(last)) = (outcome.refusal.as_mut(), latest.get(&outcome.region)) else {
                 continue;
             };
-            let alike = !outcome.content_sha256.is_empty()
-                && Some(last.exported_at) == outcome.exported_at
+            let alike = Some(last.exported_at) == outcome.exported_at
                 && last.content_sha256 == outcome.content_sha256
                 && last.refusal_code.as_deref() == Some(refusal.code);
             if alike && store.version(last.registry_version).is_ok() {
@@ -258,22 +259,21 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
                     " (refused alike by the run of registry version {}, which records it)",
                     last.registry_version
                 ));
-                *repeated = true;
+                item.repeats = true;
             }
         }
     }
-    let changed = prepared
-        .iter()
-        .zip(&repeated)
-        .any(|(item, repeated)| (item.outcome.status != DropStatus::Unchanged && !repeated) || item.confirms);
+    // A warning says "the row is accepted": of a drop not published, no row is.
+    for item in prepared.iter_mut().filter(|item| item.outcome.status != DropStatus::Published) {
+        item.outcome.warned.clear();
+    }
+    let changed =
+        prepared.iter().any(|item| (item.outcome.status != DropStatus::Unchanged && !item.repeats) || item.confirms);
     if !changed {
-        let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
-        // A warning says "the row is accepted": of a drop not published, no row is.
-        drops.iter_mut().for_each(|drop| drop.warned.clear());
         return Ok(RunOutcome {
             version: None,
             previous_version: current.as_ref().map(|version| version.version),
-            drops,
+            drops: prepared.into_iter().map(|item| item.outcome).collect(),
             rolled_back,
             conflicts: Vec::new(),
             conflict_files: Vec::new(),
@@ -284,10 +284,6 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
         write_version(writing, current.as_ref(), &prepared, progress, &mut clock).await?;
     let version = registry_version.version;
     let mut drops: Vec<DropOutcome> = prepared.into_iter().map(|item| item.outcome).collect();
-    // A warning says "the row is accepted": of a drop not published, no row is.
-    for drop in drops.iter_mut().filter(|drop| drop.status != DropStatus::Published) {
-        drop.warned.clear();
-    }
     // The coordinators' files are written before the version is published, so that every
     // published version has them; a killed run's folder of this number goes first.
     store.remove_unpublished_reports()?;
@@ -601,7 +597,7 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         schema::achievements_batch(&checked.achievements.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
         schema::teachers_batch(&checked.teachers.iter().map(|(_, row)| row).collect::<Vec<_>>(), &provenance),
     ];
-    Ok(Prepared { outcome, batches: Some(batches), position: 0, set_aside: false, confirms: false })
+    Ok(Prepared { batches: Some(batches), ..Prepared::unpublished(outcome) })
 }
 
 /// What a drop's rows are judged against: its region, and its export's day in Kazakhstan,

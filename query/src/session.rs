@@ -130,7 +130,7 @@ impl RegistrySession {
         let mut session = RegistrySession { context, root, version, options, tables: Vec::new(), _spill: spill };
         // A vacuum may remove the version's log and checkpoints as they are read.
         if let Err(error) = session.register_store(&store).await {
-            return Err(vacuumed_under(&session.root, session.version.version).unwrap_or(error));
+            return Err(vacuumed_under(&store, session.version.version).unwrap_or(error));
         }
         session.register_reference(&store.config().item15)?;
         session.create_views().await?;
@@ -311,7 +311,8 @@ impl RegistrySession {
         // A data file gone (the object store's "not found"): a vacuum removed the version
         // under the session, which is said as that, not as the storage library's words.
         if (message.contains("not found") || message.contains("No such file"))
-            && let Some(vacuumed) = vacuumed_under(&self.root, self.version.version)
+            && let Some(vacuumed) =
+                Store::open(&self.root, false).ok().and_then(|store| vacuumed_under(&store, self.version.version))
         {
             return vacuumed;
         }
@@ -320,8 +321,8 @@ impl RegistrySession {
 }
 
 /// [`Error::VacuumedUnder`] when `version`, read until now, was vacuumed since.
-fn vacuumed_under(root: &Path, version: u64) -> Option<Error> {
-    match Store::open(root, false).ok()?.version(version) {
+fn vacuumed_under(store: &Store, version: u64) -> Option<Error> {
+    match store.version(version) {
         Err(StoreError::Vacuumed { version, oldest }) => Some(Error::VacuumedUnder { version, oldest }),
         _ => None,
     }
