@@ -229,6 +229,12 @@ fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
 }
 
 impl Cli {
+    /// Whether the command is `daryn ingest`, whose exit code 2 means "published, with
+    /// rejections".
+    pub fn is_ingest(&self) -> bool {
+        matches!(self.command, Command::Ingest { .. })
+    }
+
     /// Whether the command ingests drops (`ingest`, and `demo`, which ends with one):
     /// a batch that frees and takes back gigabytes, and then ends.
     pub fn ingests(&self) -> bool {

@@ -81,6 +81,29 @@ fn keep_freed_memory() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
+/// Turns transparent huge pages off for this process (as mimalloc's `no_thp` did for
+/// every command), for all but an ingest. An ingest keeps every page it takes
+/// (above), so each 2 MiB page is zeroed once, and a million children's run faulted 52
+/// thousand times instead of 940 thousand, and took 73–83 s against 83–88 s in four
+/// pairs of runs taken in turn, with a tenth less CPU (session 25, README benchmark). A query frees and hands back memory as it goes, and handing
+/// back part of a huge page splits it, so the other commands keep small pages.
+#[allow(unsafe_code)]
+fn small_pages_only() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` sets a flag of this process, read
+    // by the kernel when it next maps a page; it takes no pointer and touches no memory
+    // of ours. It fails only on kernels older than 3.15, and then changes nothing.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_THP_DISABLE,
+            1 as libc::c_ulong,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+        );
+    }
+}
+
 /// Makes SIGTERM and SIGHUP (`timeout`, a service stopped, a terminal closed) say in
 /// the log what became of the run, then end it as the signal would have: a writer
 /// stopped that way printed nothing, and its cron log looked like a run that never began.
@@ -249,7 +272,11 @@ fn main() -> ExitCode {
     }
     if command.ingests() {
         keep_freed_memory();
+    } else {
+        small_pages_only();
     }
+    // 2 is an ingest's "published, with rejections" (as for its usage errors above).
+    let refused_parameter = ExitCode::from(if command.is_ingest() { 1 } else { 2 });
     // On a thread of its own with a large stack, only touched as far as used: a query is
     // planned by recursion as deep as the statement nests, and the main thread's 8 MiB
     // overflowed (ending the process) on statements within the SQL guard's limits.
@@ -279,38 +306,49 @@ fn main() -> ExitCode {
             );
             ExitCode::from(1)
         }
-        // Its own code, so that a cron job can tell "try again later" from a failure.
-        Err(error) if busy(&error) => {
-            eprintln!("error[busy]: {}", message(&error));
-            ExitCode::from(1)
-        }
         Err(error) => {
+            let code = error_code(&error);
+            eprintln!("error[{code}]: {}", message(&error));
             // A parameter given wrong (a query of too many words, an error rate out of
-            // range) exits with 2, as the flags clap refuses do, and has the code `sql`
-            // and `report` give it.
-            let bad_parameter = error.chain().any(|cause| {
-                matches!(cause.downcast_ref::<SearchError>(), Some(SearchError::BadParameter { .. }))
-                    || matches!(cause.downcast_ref::<daryn_data::Error>(), Some(daryn_data::Error::Parameter { .. }))
-            });
-            if bad_parameter {
-                eprintln!("error[bad_parameter]: {}", message(&error));
-                return ExitCode::from(2);
-            }
-            eprintln!("error: {}", message(&error));
-            ExitCode::from(1)
+            // range) exits as the flags clap refuses do. A busy registry has
+            // its own code, so that a cron job can tell "try again later" from a failure.
+            if code == "bad_parameter" { refused_parameter } else { ExitCode::from(1) }
         }
     }
 }
 
-/// Whether the registry's writer lock was held by another run. The store's error is
-/// wrapped transparently by the run's and the search's, which hide it from the chain.
-fn busy(error: &anyhow::Error) -> bool {
-    let is_busy = |store: &StoreError| matches!(store, StoreError::Busy { .. });
-    error.chain().any(|cause| {
-        cause.downcast_ref::<StoreError>().is_some_and(is_busy)
-            || matches!(cause.downcast_ref(), Some(RunError::Store(store)) if is_busy(store))
-            || matches!(cause.downcast_ref(), Some(SearchError::Store(store)) if is_busy(store))
-    })
+/// The stable code of an error that stopped a command: that of the first cause in its
+/// chain that has one (the run's and the search's errors wrap the store's
+/// transparently, and answer with its code); `failed` when none has.
+fn error_code(error: &anyhow::Error) -> &'static str {
+    let coded = |cause: &(dyn std::error::Error + 'static)| {
+        if let Some(error) = cause.downcast_ref::<StoreError>() {
+            Some(error.code())
+        } else if let Some(error) = cause.downcast_ref::<RunError>() {
+            Some(error.code())
+        } else if let Some(error) = cause.downcast_ref::<SearchError>() {
+            Some(error.code())
+        } else if let Some(error) = cause.downcast_ref::<daryn_query::Error>() {
+            Some(error.code())
+        } else if let Some(error) = cause.downcast_ref::<daryn_ingest::error::Error>() {
+            Some(error.code())
+        } else if let Some(error) = cause.downcast_ref::<daryn_data::Error>() {
+            match error {
+                daryn_data::Error::Parameter { .. } => Some("bad_parameter"),
+                daryn_data::Error::Io { .. } | daryn_data::Error::Xlsx { .. } => Some("output"),
+                daryn_data::Error::Registry(_) => None,
+            }
+        } else if let Some(error) = cause.downcast_ref::<daryn_registry::Error>() {
+            Some(match error {
+                daryn_registry::Error::Io { .. } => "io",
+                daryn_registry::Error::Classifier { .. } => "config",
+                daryn_registry::Error::UnknownWord { .. } => "bad_parameter",
+            })
+        } else {
+            cause.downcast_ref::<std::io::Error>().map(|_| "io")
+        }
+    };
+    error.chain().find_map(coded).unwrap_or("failed")
 }
 
 /// An error and its causes on one line, each cause once: many of daryn's errors already
@@ -345,6 +383,21 @@ mod tests {
         );
         let chained = anyhow::anyhow!("inner").context("outer");
         assert_eq!(message(&chained), "outer: inner");
+    }
+
+    #[test]
+    fn an_error_has_the_code_of_its_first_coded_cause() {
+        let busy = || StoreError::Busy { path: "/srv/reg".into() };
+        // Wrapped transparently by the run's and the search's errors, and given context.
+        assert_eq!(error_code(&anyhow::Error::new(RunError::Store(busy())).context("ingesting")), "busy");
+        assert_eq!(error_code(&anyhow::Error::new(SearchError::Store(busy()))), "busy");
+        let empty = StoreError::Empty { path: "/srv/reg".into() };
+        assert_eq!(error_code(&anyhow::Error::new(empty).context("opening")), "registry");
+        let parameter = daryn_data::Error::Parameter { parameter: "--children", reason: "0".into() };
+        assert_eq!(error_code(&anyhow::Error::new(parameter)), "bad_parameter");
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        assert_eq!(error_code(&anyhow::Error::new(missing).context("reading `x`")), "io");
+        assert_eq!(error_code(&anyhow::anyhow!("the command panicked")), "failed");
     }
 
     #[test]

@@ -388,8 +388,12 @@ pub fn file_checksums(folder: &Path) -> Result<Vec<(String, String)>> {
     let mut files = Vec::new();
     for name in data_file_names(folder)? {
         let path = folder.join(&name);
-        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
-        files.push((name, hex::encode(Sha256::digest(&bytes))));
+        // Streamed: a drop refused for a file too large to read is still known by it.
+        let mut hasher = Sha256::new();
+        std::fs::File::open(&path)
+            .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
+            .map_err(Error::io(&path))?;
+        files.push((name, hex::encode(hasher.finalize())));
     }
     Ok(files)
 }

@@ -44,6 +44,17 @@ pub enum RunError {
     Search(#[from] daryn_registry::search::SearchError),
 }
 
+impl RunError {
+    /// The stable code a run that stopped on this error prints.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RunError::Read(error) => error.code(),
+            RunError::Store(error) => error.code(),
+            RunError::Search(error) => error.code(),
+        }
+    }
+}
+
 pub type Result<T> = std::result::Result<T, RunError>;
 
 /// The share of children rows, and of a region's current children, above which a drop
@@ -240,7 +251,8 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     // An export refused again as the region's last judged export was, alike (a cron job
     // retried on a night with a refusal): told again, but recorded by that run's version,
     // still kept; a new version only to repeat it would push a night out of `vacuum
-    // --keep`. An export that could not be read has no content to know it by.
+    // --keep`. An export that could not be read is known by its files' checksums; one
+    // with a file that cannot be opened at all has none.
     let refused_read = |item: &Prepared| item.outcome.refusal.is_some() && !item.outcome.content_sha256.is_empty();
     if let Some(current) = &current
         && prepared.iter().any(refused_read)
@@ -454,6 +466,9 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         // cannot be the identical re-send that a stale export time is allowed to be.
         Err(error) => {
             let mut item = refused_without_reading(source, error.code(), error.to_string());
+            // Its files' checksums still know the export again: a retried night with this
+            // drop is told its refusal again rather than writing a version to repeat it.
+            item.outcome.content_sha256 = folder_hash(&source.folder).unwrap_or_default();
             // A file damaged on its way is told as that (section 5), not as a file of the
             // wrong encoding or shape.
             if let Some(mismatch) =

@@ -62,7 +62,7 @@ impl SearchError {
     pub fn code(&self) -> &'static str {
         match self {
             SearchError::Io { .. } => "io",
-            SearchError::Store(_) => "store",
+            SearchError::Store(store) => store.code(),
             SearchError::Read { .. } => "read",
             SearchError::Index { .. } => "index",
             SearchError::BadIndex { .. } => "bad_index",

@@ -107,6 +107,30 @@ pub enum StoreError {
     Config(#[from] ConfigError),
 }
 
+impl StoreError {
+    /// The stable code a command that stopped on this error prints (`error[busy]`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Busy { .. } => "busy",
+            StoreError::Config(_) => "config",
+            StoreError::KeepNothing { .. } => "bad_parameter",
+            StoreError::Io { .. } => "io",
+            StoreError::BadVersionFile { .. } | StoreError::CurrentDamaged { .. } | StoreError::Damaged { .. } => {
+                "damaged"
+            }
+            StoreError::NoSuchVersion { .. }
+            | StoreError::Vacuumed { .. }
+            | StoreError::Empty { .. }
+            | StoreError::NoCurrent { .. }
+            | StoreError::NotARegistry { .. }
+            | StoreError::Delta { .. }
+            | StoreError::Query { .. }
+            | StoreError::RootOnAnothers { .. }
+            | StoreError::EscapedPath { .. } => "registry",
+        }
+    }
+}
+
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
 /// The tables of the store.

@@ -52,6 +52,9 @@ fn bad_parameters_are_named() {
     // A folder that is not a registry (empty, or holding something else) is told as
     // that, by `versions` too.
     fails_naming(&["versions", "--registry", out], "holds no registry yet");
+    // With a code, as every error a command stops on has.
+    let stderr = String::from_utf8_lossy(&daryn(&["versions", "--registry", out]).stderr).into_owned();
+    assert!(stderr.starts_with("error[registry]: "), "{stderr}");
     let stranger = dir.path().join("stranger");
     std::fs::create_dir_all(&stranger).unwrap();
     std::fs::write(stranger.join("notes.txt"), "not a registry").unwrap();

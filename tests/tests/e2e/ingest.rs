@@ -912,6 +912,25 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     let (code, stdout, report) = ingest(&registry, &[], &[&ahead]);
     assert_eq!(code, 1, "{stdout}");
     assert!(report["version"].as_u64() > Some(recorded) && !stdout.contains("refused alike"), "{stdout}");
+
+    // A drop that cannot be read (a workbook that is no zip), retried: known again by its
+    // files' checksums, told alike, and no second version records it.
+    let unreadable = hand_made_drop(&drops.join("unreadable"), "2026-11-28", "35", &iins[1..6]);
+    std::fs::remove_file(unreadable.join("children.csv")).unwrap();
+    std::fs::write(unreadable.join("children.xlsx"), "not a workbook").unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&unreadable]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(status(&report), [pair("refused", "table_unreadable")]);
+    let recorded = report["version"].as_u64().expect("a version records the refusal");
+    let (code, stdout, report) = ingest(&registry, &[], &[&unreadable]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("refused", "table_unreadable")], None));
+    assert!(stdout.contains(&format!("refused alike by the run of registry version {recorded}")), "{stdout}");
+    // Its bytes changed (a new copy of the export, another bad file): judged anew.
+    std::fs::write(unreadable.join("children.xlsx"), "still not a workbook").unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&unreadable]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(report["version"].as_u64() > Some(recorded) && !stdout.contains("refused alike"), "{stdout}");
 }
 
 /// A refused drop's rejections are the region's latest; an identical re-send of the data
