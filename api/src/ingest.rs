@@ -249,10 +249,34 @@ pub fn open_registry(registry: &Path) -> Result<Store> {
     Store::open(registry, false).with_context(|| format!("opening the registry `{}`", registry.display()))
 }
 
+/// Why `--registry` names no registry this account may open, with the code it is told
+/// by: `registry` (nothing there, a file, a folder of something else) or `io` (a folder
+/// this account may not look into).
+#[derive(Debug)]
+pub struct RegistryFolderError {
+    pub code: &'static str,
+    message: String,
+}
+
+impl std::fmt::Display for RegistryFolderError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RegistryFolderError {}
+
+fn not_a_registry(message: String) -> anyhow::Error {
+    RegistryFolderError { code: "registry", message }.into()
+}
+
 /// Refuses a `--registry` that names a file (one that does not exist yet may be made).
 fn refuse_file(registry: &Path) -> Result<()> {
     if registry.exists() && !registry.is_dir() {
-        anyhow::bail!("`--registry {}`: that is a file, not a registry folder", registry.display());
+        return Err(not_a_registry(format!(
+            "`--registry {}`: that is a file, not a registry folder",
+            registry.display()
+        )));
     }
     Ok(())
 }
@@ -269,13 +293,16 @@ pub fn check_registry_folder(registry: &Path) -> Result<()> {
         } else {
             ""
         };
-        anyhow::anyhow!("`--registry {}`: cannot use `{}`: {error}{advice}", registry.display(), path.display())
+        let message = format!("`--registry {}`: cannot use `{}`: {error}{advice}", registry.display(), path.display());
+        anyhow::Error::from(RegistryFolderError { code: "io", message })
     };
     match std::fs::metadata(registry) {
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
-            "`--registry {}`: no such folder; `daryn ingest --registry DIR DROPS` creates a registry",
-            registry.display()
-        ),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_a_registry(format!(
+                "`--registry {}`: no such folder; `daryn ingest --registry DIR DROPS` creates a registry",
+                registry.display()
+            )));
+        }
         Err(error) => return Err(denied(registry, error)),
         Ok(_) => {}
     }
@@ -287,11 +314,11 @@ pub fn check_registry_folder(registry: &Path) -> Result<()> {
         if std::fs::read_dir(registry).is_ok_and(|mut entries| entries.next().is_none()) {
             return Err(daryn_registry::store::StoreError::Empty { path: registry.to_owned() }.into());
         }
-        anyhow::bail!(
+        return Err(not_a_registry(format!(
             "`--registry {}` is not a Daryn registry (it has no `CURRENT` and no `versions`); `daryn ingest \
              --registry DIR DROPS` creates one",
             registry.display()
-        );
+        )));
     }
     Ok(())
 }

@@ -81,29 +81,6 @@ fn keep_freed_memory() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
-/// Turns transparent huge pages off for this process (as mimalloc's `no_thp` did for
-/// every command), for all but an ingest. An ingest keeps every page it takes
-/// (above), so each 2 MiB page is zeroed once, and a million children's run faulted 52
-/// thousand times instead of 940 thousand, and took 73–83 s against 83–88 s in four
-/// pairs of runs taken in turn, with a tenth less CPU (session 25, README benchmark). A query frees and hands back memory as it goes, and handing
-/// back part of a huge page splits it, so the other commands keep small pages.
-#[allow(unsafe_code)]
-fn small_pages_only() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` sets a flag of this process, read
-    // by the kernel when it next maps a page; it takes no pointer and touches no memory
-    // of ours. It fails only on kernels older than 3.15, and then changes nothing.
-    unsafe {
-        libc::prctl(
-            libc::PR_SET_THP_DISABLE,
-            1 as libc::c_ulong,
-            0 as libc::c_ulong,
-            0 as libc::c_ulong,
-            0 as libc::c_ulong,
-        );
-    }
-}
-
 /// Makes SIGTERM and SIGHUP (`timeout`, a service stopped, a terminal closed) say in
 /// the log what became of the run, then end it as the signal would have: a writer
 /// stopped that way printed nothing, and its cron log looked like a run that never began.
@@ -272,8 +249,6 @@ fn main() -> ExitCode {
     }
     if command.ingests() {
         keep_freed_memory();
-    } else {
-        small_pages_only();
     }
     // 2 is an ingest's "published, with rejections" (as for its usage errors above).
     let refused_parameter = ExitCode::from(if command.is_ingest() { 1 } else { 2 });
@@ -333,22 +308,31 @@ fn error_code(error: &anyhow::Error) -> &'static str {
         } else if let Some(error) = cause.downcast_ref::<daryn_ingest::error::Error>() {
             Some(error.code())
         } else if let Some(error) = cause.downcast_ref::<daryn_data::Error>() {
-            match error {
-                daryn_data::Error::Parameter { .. } => Some("bad_parameter"),
-                daryn_data::Error::Io { .. } | daryn_data::Error::Xlsx { .. } => Some("output"),
-                daryn_data::Error::Registry(_) => None,
-            }
-        } else if let Some(error) = cause.downcast_ref::<daryn_registry::Error>() {
             Some(match error {
-                daryn_registry::Error::Io { .. } => "io",
-                daryn_registry::Error::Classifier { .. } => "config",
-                daryn_registry::Error::UnknownWord { .. } => "bad_parameter",
+                daryn_data::Error::Parameter { .. } => "bad_parameter",
+                daryn_data::Error::Io { .. } | daryn_data::Error::Xlsx { .. } => "output",
+                // Transparent: the chain goes on past it, not into it.
+                daryn_data::Error::Registry(error) => registry_code(error),
             })
+        } else if let Some(error) = cause.downcast_ref::<daryn_registry::Error>() {
+            Some(registry_code(error))
+        } else if cause.is::<daryn_registry::config::ConfigError>() {
+            Some("config")
+        } else if let Some(error) = cause.downcast_ref::<ingest::RegistryFolderError>() {
+            Some(error.code)
         } else {
             cause.downcast_ref::<std::io::Error>().map(|_| "io")
         }
     };
     error.chain().find_map(coded).unwrap_or("failed")
+}
+
+fn registry_code(error: &daryn_registry::Error) -> &'static str {
+    match error {
+        daryn_registry::Error::Io { .. } => "io",
+        daryn_registry::Error::Classifier { .. } => "config",
+        daryn_registry::Error::UnknownWord { .. } => "bad_parameter",
+    }
 }
 
 /// An error and its causes on one line, each cause once: many of daryn's errors already

@@ -60,7 +60,8 @@ impl Error {
             Error::Unreadable { .. } | Error::NoHeader { .. } => "table_unreadable",
             Error::BadManifest { .. } => "manifest_invalid",
             Error::NotADrop { .. } => "not_a_drop",
-            Error::Io { .. } | Error::Write { .. } => "io",
+            Error::Io { .. } => "io",
+            Error::Write { .. } => "output",
         }
     }
 

@@ -46,8 +46,9 @@ impl Store {
     /// What the runs up to a version did with each export they were given (a region, an
     /// export time and the same files), told once: by the first run that judged it.
     /// Read from the version's `drops` table, which keeps every run's rows however many
-    /// versions a vacuum removed. An export that could not be read has no content to
-    /// know it by again, and is left out.
+    /// versions a vacuum removed. An export that could not be read is known by its
+    /// files' checksums; one with a file that could not be opened has none, and is left
+    /// out.
     pub async fn judged_drops(&self, version: &RegistryVersion) -> StoreResult<Vec<JudgedDrop>> {
         let mut seen = HashSet::new();
         let rows = self.drop_rows(version).await?.into_iter().filter(|drop| !drop.content_sha256.is_empty());
@@ -57,7 +58,8 @@ impl Store {
     }
 
     /// Each region's last judged export up to a version: of the newest run that was given
-    /// one of its drops, the newest export (unreadable ones too, with no content hash).
+    /// one of its drops, the newest export (unreadable ones too, some without a content
+    /// hash).
     pub async fn latest_drops(&self, version: &RegistryVersion) -> StoreResult<HashMap<String, JudgedDrop>> {
         let mut latest: HashMap<String, JudgedDrop> = HashMap::new();
         for drop in self.drop_rows(version).await? {

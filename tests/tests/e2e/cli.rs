@@ -59,6 +59,12 @@ fn bad_parameters_are_named() {
     std::fs::create_dir_all(&stranger).unwrap();
     std::fs::write(stranger.join("notes.txt"), "not a registry").unwrap();
     fails_naming(&["versions", "--registry", stranger.to_str().unwrap()], "is not a Daryn registry");
+    let nowhere = dir.path().join("nowhere");
+    for folder in [&stranger, &nowhere, &stranger.join("notes.txt")] {
+        let output = daryn(&["search", "--registry", folder.to_str().unwrap(), "шахмат"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("error[registry]: `--registry "), "{folder:?}: {stderr}");
+    }
     // A date no IIN can hold the births of (it once made the generator loop for ever),
     // and a folder that already holds drops, which a second run's would mix with.
     fails_naming(&["generate", "--out", out, "--children", "10", "--date", "1850-01-01"], "--date");

@@ -930,7 +930,26 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     std::fs::write(unreadable.join("children.xlsx"), "still not a workbook").unwrap();
     let (code, stdout, report) = ingest(&registry, &[], &[&unreadable]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(report["version"].as_u64() > Some(recorded) && !stdout.contains("refused alike"), "{stdout}");
+    let judged = report["version"].as_u64().expect("a version records the new refusal");
+    assert!(judged > recorded && !stdout.contains("refused alike"), "{stdout}");
+    // Once a newer drop stands, that unreadable export given again (the night before's
+    // folder once more) is the one the run of that version judged: not refused as stale,
+    // nothing written, as for any export an earlier run judged.
+    let newer = hand_made_drop(&drops.join("newer"), "2026-11-28", "35", &iins);
+    let sha256 = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(std::fs::read(newer.join("children.csv")).unwrap()))
+    };
+    let listed = format!(r#"{{"children.csv": {{"rows": 6, "sha256": "{sha256}"}}}}"#);
+    let manifest = format!(r#"{{"region": "35", "exported_at": "2026-11-28T12:00:00+05:00", "files": {listed}}}"#);
+    std::fs::write(newer.join("manifest.json"), manifest).unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&newer]);
+    assert_eq!((code, status(&report)), (0, vec![pair("published", "")]), "{stdout}");
+    let (code, stdout, report) = ingest(&registry, &[], &[&unreadable]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("unchanged", "")], None));
+    let note = report["drops"][0]["note"].as_str().unwrap_or_default();
+    assert!(note.starts_with(&format!("judged by the run of registry version {judged}: refused")), "{stdout}");
 }
 
 /// A refused drop's rejections are the region's latest; an identical re-send of the data
