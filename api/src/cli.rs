@@ -270,6 +270,9 @@ impl Cli {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Ingest { registry, allow_shrink, report, kato, paths } => {
+                // Before its `daryn.toml` is looked for: a file or a folder out of reach is
+                // told as that, not as a configuration that cannot be read.
+                crate::ingest::refuse_unusable(&registry)?;
                 let classifier = match kato {
                     Some(path) => load_classifier(Some(path))?,
                     None => configured_classifier(&registry)?,

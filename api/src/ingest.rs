@@ -270,6 +270,30 @@ fn not_a_registry(message: String) -> anyhow::Error {
     RegistryFolderError { code: "registry", message }.into()
 }
 
+/// What this account may not look into is said as such, not taken for absent: an
+/// analyst outside the registry's group was told "no such folder" or "not a Daryn
+/// registry" of the ministry's registry.
+fn out_of_reach(registry: &Path, path: &Path, error: std::io::Error) -> anyhow::Error {
+    let advice = if error.kind() == std::io::ErrorKind::PermissionDenied {
+        "; run daryn as an account in the registry's group"
+    } else {
+        ""
+    };
+    let message = format!("`--registry {}`: cannot use `{}`: {error}{advice}", registry.display(), path.display());
+    RegistryFolderError { code: "io", message }.into()
+}
+
+/// Refuses, before an ingest reads anything of it, a `--registry` that is a file or a
+/// folder this account may not look into (one that does not exist yet is made).
+pub fn refuse_unusable(registry: &Path) -> Result<()> {
+    refuse_file(registry)?;
+    let current = registry.join("CURRENT");
+    if registry.exists() {
+        current.try_exists().map_err(|error| out_of_reach(registry, &current, error))?;
+    }
+    Ok(())
+}
+
 /// Refuses a `--registry` that names a file (one that does not exist yet may be made).
 fn refuse_file(registry: &Path) -> Result<()> {
     if registry.exists() && !registry.is_dir() {
@@ -284,18 +308,7 @@ fn refuse_file(registry: &Path) -> Result<()> {
 /// Says what `--registry` names when it is no registry: nothing, a file, an empty folder
 /// or a folder of something else.
 pub fn check_registry_folder(registry: &Path) -> Result<()> {
-    // What this account may not look into is said as such, not taken for absent: an
-    // analyst outside the registry's group was told "no such folder" or "not a Daryn
-    // registry" of the ministry's registry.
-    let denied = |path: &Path, error: std::io::Error| {
-        let advice = if error.kind() == std::io::ErrorKind::PermissionDenied {
-            "; run daryn as an account in the registry's group"
-        } else {
-            ""
-        };
-        let message = format!("`--registry {}`: cannot use `{}`: {error}{advice}", registry.display(), path.display());
-        anyhow::Error::from(RegistryFolderError { code: "io", message })
-    };
+    let denied = |path: &Path, error: std::io::Error| out_of_reach(registry, path, error);
     match std::fs::metadata(registry) {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Err(not_a_registry(format!(

@@ -238,10 +238,17 @@ fn main() -> ExitCode {
         // Exit code 2 of `daryn ingest` means "published, with rejected rows or refused
         // drops": a cron script must not read a mistyped command line as that. Its usage
         // errors exit 1 ("nothing was published"); other commands keep clap's 2.
-        Err(error) if error.use_stderr() && std::env::args_os().nth(1).is_some_and(|word| word == "ingest") => {
-            let _ = error.print();
-            return ExitCode::from(1);
+        Err(error) if error.use_stderr() => {
+            // With the code of every parameter given wrong, as daryn's own errors have.
+            let text = error.render().to_string();
+            match text.strip_prefix("error: ") {
+                Some(rest) => eprint!("error[bad_parameter]: {rest}"),
+                None => eprint!("{text}"),
+            }
+            let ingest = std::env::args_os().nth(1).is_some_and(|word| word == "ingest");
+            return ExitCode::from(if ingest { 1 } else { 2 });
         }
+        // `--help` and `--version`, on standard output.
         Err(error) => error.exit(),
     };
     if command.writes() {

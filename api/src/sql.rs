@@ -133,7 +133,7 @@ fn report_error(sql: Option<&str>, error: &daryn_query::Error) -> ExitCode {
 /// something else) as every command does, before a session would take it for a damaged one.
 fn registry_refused(registry: &Path) -> Option<ExitCode> {
     let error = crate::ingest::check_registry_folder(registry).err()?;
-    eprintln!("error[registry]: {error:#}");
+    eprintln!("error[{}]: {error:#}", crate::error_code(&error));
     Some(ExitCode::from(1))
 }
 

@@ -398,6 +398,42 @@ pub fn file_checksums(folder: &Path) -> Result<Vec<(String, String)>> {
     Ok(files)
 }
 
+/// What knows a drop folder again when it could not be read, as [`file_checksums`] does
+/// one that could (the same pairs then): each data file's name with the SHA-256 of its
+/// bytes, or, for one that is no file or cannot be opened (a link to nothing, a file
+/// this account may not read), what it is instead. A retried night's refusal of such a
+/// drop is then known as the one recorded. `None` when the folder cannot be listed.
+pub fn file_fingerprints(folder: &Path) -> Option<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder).ok()? {
+        let entry = entry.ok()?;
+        let name = match entry.file_name().into_string() {
+            Ok(name) if classify(&name).is_some() => name,
+            Ok(_) => continue,
+            // A table's file under a name in Windows' Cyrillic, as `data_file_names` refuses.
+            Err(raw) if windows_names(&raw).iter().any(|name| classify(name).is_some()) => {
+                raw.to_string_lossy().into_owned()
+            }
+            Err(_) => continue,
+        };
+        let path = entry.path();
+        let print = match std::fs::metadata(&path) {
+            Ok(metadata) if metadata.is_file() => {
+                let mut hasher = Sha256::new();
+                match std::fs::File::open(&path).and_then(|mut file| std::io::copy(&mut file, &mut hasher)) {
+                    Ok(_) => hex::encode(hasher.finalize()),
+                    Err(error) => format!("cannot be opened: {:?}", error.kind()),
+                }
+            }
+            Ok(_) => "not a file".to_owned(),
+            Err(error) => format!("cannot be opened: {:?}", error.kind()),
+        };
+        files.push((name, print));
+    }
+    files.sort();
+    Some(files)
+}
+
 /// Reads a drop given as file names and their bytes, as [`read_folder`] does with the
 /// files of `folder` (used only in messages and error paths). Names that are not data
 /// files of a drop are ignored.

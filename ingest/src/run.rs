@@ -251,8 +251,8 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     // An export refused again as the region's last judged export was, alike (a cron job
     // retried on a night with a refusal): told again, but recorded by that run's version,
     // still kept; a new version only to repeat it would push a night out of `vacuum
-    // --keep`. An export that could not be read is known by its files' checksums; one
-    // with a file that cannot be opened at all has none.
+    // --keep`. An export that could not be read is known by its files' checksums, and a
+    // file that cannot be opened by what it is instead.
     let refused_read = |item: &Prepared| item.outcome.refusal.is_some() && !item.outcome.content_sha256.is_empty();
     if let Some(current) = &current
         && prepared.iter().any(refused_read)
@@ -466,8 +466,8 @@ fn prepare(current: Option<&RegistryVersion>, source: &DropSource, options: &Ing
         // cannot be the identical re-send that a stale export time is allowed to be.
         Err(error) => {
             let mut item = refused_without_reading(source, error.code(), error.to_string());
-            // Its files' checksums still know the export again: a retried night with this
-            // drop is told its refusal again rather than writing a version to repeat it.
+            // Its files still know the export again: a retried night with this drop is
+            // told its refusal again rather than writing a version to repeat it.
             item.outcome.content_sha256 = folder_hash(&source.folder).unwrap_or_default();
             // A file damaged on its way is told as that (section 5), not as a file of the
             // wrong encoding or shape.
@@ -661,9 +661,11 @@ fn content_hash(content: &DropContent) -> String {
     files_hash(content.files.iter().map(|file| (file.name.as_str(), file.sha256.as_str())).collect())
 }
 
-/// [`content_hash`] of a drop folder that was not read; `None` when a file cannot be.
+/// [`content_hash`] of a drop folder that was not read (of one that could not be, from
+/// what its files are instead: see [`read::file_fingerprints`]); `None` when the folder
+/// cannot be listed.
 fn folder_hash(folder: &Path) -> Option<String> {
-    let files = read::file_checksums(folder).ok()?;
+    let files = read::file_fingerprints(folder)?;
     Some(files_hash(files.iter().map(|(name, sha256)| (name.as_str(), sha256.as_str())).collect()))
 }
 

@@ -56,8 +56,10 @@ impl Error {
     /// The stable code of the error, for scripts and for the HTTP layer.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Registry(StoreError::Config(_)) => "config",
-            Error::Registry(_) | Error::VacuumedUnder { .. } => "registry",
+            // The store's own code, as every other command prints it: `registry`,
+            // `damaged`, `io`, `config`.
+            Error::Registry(store) => store.code(),
+            Error::VacuumedUnder { .. } => "registry",
             Error::ReadOnly { .. } => "read_only",
             Error::FileFunction { .. } => "file_function",
             Error::Syntax { .. } => "sql_syntax",

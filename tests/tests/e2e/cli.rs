@@ -77,10 +77,23 @@ fn bad_parameters_are_named() {
         assert_eq!(daryn(args).status.code(), Some(2), "{args:?}");
     }
     // An ingest's exit code 2 means "published, with rejections": its usage errors exit 1.
+    // They, and clap's, have the code of every parameter given wrong.
     for args in [vec!["ingest", "--registry", out], vec!["ingest", "--registry", out, "--bogus", out]] {
         let output = daryn(&args);
-        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error[bad_parameter]: "), "{args:?}: {stderr}");
     }
+    let output = daryn(&["versions", "--registry", out, "--as-of", "1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("error[bad_parameter]: unexpected argument"));
+    // A registry that is a file is told as that by an ingest too, not as its `daryn.toml`.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a registry").unwrap();
+    let output = daryn(&["ingest", "--registry", file.to_str().unwrap(), out]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error[registry]: `--registry ") && stderr.contains("that is a file"), "{stderr}");
     assert_eq!(daryn(&["ingest", "--help"]).status.code(), Some(0));
     assert_eq!(daryn(&["search", "--registry", out, "--limit", "0", "x"]).status.code(), Some(2));
     // A path with `%` and two hex digits, which the Delta library would read as `pct dir`,

@@ -664,6 +664,18 @@ pub(crate) fn hand_made_drop(root: &Path, date: &str, region: &str, iins: &[Stri
     folder
 }
 
+/// Gives a drop of region 35 made by [`hand_made_drop`] a manifest: its export time, and
+/// its `children.csv` with the checksum of its bytes and `rows` (right or not).
+fn children_manifest(folder: &Path, exported_at: &str, rows: usize) {
+    let sha256 = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(std::fs::read(folder.join("children.csv")).unwrap()))
+    };
+    let listed = format!(r#"{{"children.csv": {{"rows": {rows}, "sha256": "{sha256}"}}}}"#);
+    let manifest = format!(r#"{{"region": "35", "exported_at": "{exported_at}", "files": {listed}}}"#);
+    std::fs::write(folder.join("manifest.json"), manifest).unwrap();
+}
+
 /// Valid IINs of girls born on 2010-01-05, as in the drop above.
 pub(crate) fn girls_iins(count: u16) -> Vec<String> {
     let born = NaiveDate::from_ymd_opt(2010, 1, 5).unwrap();
@@ -895,13 +907,7 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     // The same data under a manifest that miscounts its rows: refused as any drop whose
     // manifest disagrees with its files (it was a silent no-op).
     let miscounted = hand_made_drop(&drops, "2026-11-28", "35", &iins[1..6]);
-    let sha256 = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(std::fs::read(miscounted.join("children.csv")).unwrap()))
-    };
-    let listed = format!(r#"{{"children.csv": {{"rows": 4, "sha256": "{sha256}"}}}}"#);
-    let manifest = format!(r#"{{"region": "35", "exported_at": "2026-11-28T00:10:00+05:00", "files": {listed}}}"#);
-    std::fs::write(miscounted.join("manifest.json"), manifest).unwrap();
+    children_manifest(&miscounted, "2026-11-28T00:10:00+05:00", 4);
     let (code, stdout, report) = ingest(&registry, &[], &[&miscounted]);
     assert_eq!(code, 1, "{stdout}");
     assert_eq!(status(&report), [pair("refused", "manifest_mismatch")]);
@@ -936,13 +942,7 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     // folder once more) is the one the run of that version judged: not refused as stale,
     // nothing written, as for any export an earlier run judged.
     let newer = hand_made_drop(&drops.join("newer"), "2026-11-28", "35", &iins);
-    let sha256 = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(std::fs::read(newer.join("children.csv")).unwrap()))
-    };
-    let listed = format!(r#"{{"children.csv": {{"rows": 6, "sha256": "{sha256}"}}}}"#);
-    let manifest = format!(r#"{{"region": "35", "exported_at": "2026-11-28T12:00:00+05:00", "files": {listed}}}"#);
-    std::fs::write(newer.join("manifest.json"), manifest).unwrap();
+    children_manifest(&newer, "2026-11-28T12:00:00+05:00", 6);
     let (code, stdout, report) = ingest(&registry, &[], &[&newer]);
     assert_eq!((code, status(&report)), (0, vec![pair("published", "")]), "{stdout}");
     let (code, stdout, report) = ingest(&registry, &[], &[&unreadable]);
@@ -950,6 +950,20 @@ fn an_identical_resend_keeps_the_data_and_records_a_newer_export_time() {
     assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("unchanged", "")], None));
     let note = report["drops"][0]["note"].as_str().unwrap_or_default();
     assert!(note.starts_with(&format!("judged by the run of registry version {judged}: refused")), "{stdout}");
+    // A drop whose children's file is a link to nothing, older than the drop the region
+    // holds: refused as stale; given again (cron retried), it is known by what its file
+    // is, and is the export that run judged.
+    let dangling = drops.join("dangling").join("2026-11-27").join("35");
+    std::fs::create_dir_all(&dangling).unwrap();
+    std::os::unix::fs::symlink(dangling.join("gone.csv"), dangling.join("children.csv")).unwrap();
+    let (code, stdout, report) = ingest(&registry, &[], &[&dangling]);
+    assert_eq!((code, status(&report)), (1, vec![pair("refused", "stale")]), "{stdout}");
+    let refused = report["version"].as_u64().expect("a version records the refusal");
+    let (code, stdout, report) = ingest(&registry, &[], &[&dangling]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!((status(&report), report["version"].as_u64()), (vec![pair("unchanged", "")], None));
+    let note = report["drops"][0]["note"].as_str().unwrap_or_default();
+    assert!(note.starts_with(&format!("judged by the run of registry version {refused}: refused (stale)")), "{stdout}");
 }
 
 /// A refused drop's rejections are the region's latest; an identical re-send of the data
