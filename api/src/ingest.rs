@@ -399,9 +399,9 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
     }
     let current = store.current_number()?.unwrap_or(0);
     let (how, index) = if checked.decoded {
-        ("read whole", " opened, every file's checksum verified")
+        ("read whole", " checked: opened, and every file's checksum verified")
     } else {
-        ("there, of the size their logs give (--quick)", " opened")
+        ("there, of the size their logs give (--quick)", " checked: opened")
     };
     let _ = writeln!(
         text,
@@ -432,6 +432,7 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
     }
     let damaged: Vec<u64> = checked.damaged_versions().into_iter().collect();
     let whole_registry = checked.problems.iter().any(|problem| problem.versions.is_empty());
+    let only_indexes = checked.problems.iter().all(|problem| problem.index);
     let advice = match damaged.last() {
         _ if !unread.is_empty() => {
             format!("{unread}: run the check as the registry's owner before acting on it")
@@ -441,6 +442,12 @@ pub fn check(registry: &Path, quick: bool) -> Result<std::process::ExitCode> {
             "the current version reads whole; `daryn vacuum --registry {} --keep {}` removes the damaged older ones",
             registry.display(),
             checked.versions.iter().filter(|&&number| number > newest).count()
+        ),
+        // No backup needed: the tables read whole, and an index is built from them.
+        Some(_) if only_indexes => format!(
+            "the tables read whole: `daryn reindex --registry {}` builds the current version's search index anew \
+             (a search as of an older version whose index is damaged stays refused until a vacuum removes it)",
+            registry.display()
         ),
         _ => "restore the registry from a backup taken under its lock (README, \"Backups\")".to_owned(),
     };

@@ -61,6 +61,9 @@ pub struct Problem {
     /// a whole (a table's latest log, the key): the next ingest, vacuum or reindex.
     pub versions: Vec<u64>,
     pub what: String,
+    /// A search index generation's, the tables aside: `daryn reindex` builds the
+    /// current version's anew.
+    pub index: bool,
 }
 
 /// A data file some kept versions read.
@@ -92,6 +95,7 @@ impl Store {
                         "its version file `{}` is missing (a vacuum removes the oldest versions only)",
                         self.shown(&path)
                     ),
+                    index: false,
                 });
             }
         }
@@ -99,7 +103,9 @@ impl Store {
         for &number in &checked.versions {
             match self.version(number) {
                 Ok(version) => kept.push(version),
-                Err(error) => checked.problems.push(Problem { versions: vec![number], what: error.to_string() }),
+                Err(error) => {
+                    checked.problems.push(Problem { versions: vec![number], what: error.to_string(), index: false })
+                }
             }
         }
         super::pause_point("check-listed");
@@ -140,6 +146,7 @@ impl Store {
                     Err(error) => problems.push(Problem {
                         versions,
                         what: format!("table `{}` at its Delta version {pin} cannot be opened: {error}", table.name()),
+                        index: false,
                     }),
                 }
                 Ok(())
@@ -160,6 +167,7 @@ impl Store {
                 Err(Fault::Damaged(reason)) => checked.problems.push(Problem {
                     versions: pinned.versions.into_iter().collect(),
                     what: format!("table `{}`: `{}` {reason}", pinned.table.name(), self.shown(&path)),
+                    index: false,
                 }),
             }
         }
@@ -178,7 +186,7 @@ impl Store {
     /// when kept versions read it, its latest commit is there, and it opens.
     async fn check_latest_log(&self, table: StoreTable, pins: &[u64], kept: &[RegistryVersion], checked: &mut Checked) {
         let log = self.table_path(table).join("_delta_log");
-        let registry_fault = |what: String| Problem { versions: Vec::new(), what };
+        let registry_fault = |what: String| Problem { versions: Vec::new(), what, index: false };
         match self.load(table).await {
             Ok(None) if !pins.is_empty() => checked.problems.push(registry_fault(format!(
                 "table `{}`: its `_delta_log` is missing, and the next ingest would start the table anew under the \
@@ -268,7 +276,7 @@ impl Store {
                 },
             };
             if let Some(what) = problem {
-                checked.problems.push(Problem { versions: numbers, what });
+                checked.problems.push(Problem { versions: numbers, what, index: true });
             }
         }
         // The key is the owner's alone (0600): a group account can tell only whether it
@@ -289,7 +297,9 @@ impl Store {
                             .to_owned(),
                     );
                 }
-                Err(error) => checked.problems.push(Problem { versions: Vec::new(), what: error.to_string() }),
+                Err(error) => {
+                    checked.problems.push(Problem { versions: Vec::new(), what: error.to_string(), index: false })
+                }
             }
         }
     }

@@ -211,6 +211,14 @@ fn check_names_each_damaged_file_with_the_versions_it_breaks_and_vacuum_removes_
     let unopened = format!("search index generation {generation}, which a kept version uses, does not open: ");
     assert!(stderr.contains(&unopened) && stderr.contains("no version or data file was removed"), "{stderr}");
     assert!(registry.join("versions/00000002.json").exists());
+    // The check's advice is the reindex that builds it from the tables, not a backup.
+    let (code, stdout, stderr) = check(&registry, &[]);
+    assert_eq!(code, 1, "{stdout}");
+    let advice = format!(
+        "1 problem; version 3 cannot be read whole; the tables read whole: `daryn reindex --registry {}`",
+        registry.display()
+    );
+    assert!(stderr.contains(&advice), "{stderr}");
     std::fs::write(&index_file, &bytes).unwrap();
     let (code, stdout, stderr) = check(&registry, &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
