@@ -292,8 +292,8 @@ fn main() -> ExitCode {
             let code = error_code(&error);
             eprintln!("error[{code}]: {}", message(&error));
             // A parameter given wrong (a query of too many words, an error rate out of
-            // range) exits as the flags clap refuses do. A busy registry has
-            // its own code, so that a cron job can tell "try again later" from a failure.
+            // range) exits as the flags clap refuses do. A busy registry has its own
+            // code, so that a cron job can tell "try again later" from a failure.
             if code == "bad_parameter" { refused_parameter } else { ExitCode::from(1) }
         }
     }

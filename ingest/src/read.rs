@@ -382,8 +382,9 @@ fn data_file_names(folder: &Path) -> Result<Vec<String>> {
 }
 
 /// Each data file of a drop folder with the SHA-256 of its bytes, as [`read_folder`]
-/// gives them in [`DropContent::files`], without reading what they hold: whether a drop
-/// is the one a region holds is told by them.
+/// gives them in [`DropContent::files`], without reading what they hold: what a drop
+/// that could not be read is compared with its manifest by. A file that cannot be read
+/// is an error.
 pub fn file_checksums(folder: &Path) -> Result<Vec<(String, String)>> {
     let mut files = Vec::new();
     for name in data_file_names(folder)? {
