@@ -389,14 +389,17 @@ pub fn file_checksums(folder: &Path) -> Result<Vec<(String, String)>> {
     let mut files = Vec::new();
     for name in data_file_names(folder)? {
         let path = folder.join(&name);
-        // Streamed: a drop refused for a file too large to read is still known by it.
-        let mut hasher = Sha256::new();
-        std::fs::File::open(&path)
-            .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
-            .map_err(Error::io(&path))?;
-        files.push((name, hex::encode(hasher.finalize())));
+        files.push((name, streamed_sha256(&path).map_err(Error::io(&path))?));
     }
     Ok(files)
+}
+
+/// The SHA-256 of a file's bytes in hex, read a piece at a time: a drop refused for a
+/// file too large to read is still known by it.
+fn streamed_sha256(path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// What knows a drop folder again when it could not be read, as [`file_checksums`] does
@@ -420,11 +423,7 @@ pub fn file_fingerprints(folder: &Path) -> Option<Vec<(String, String)>> {
         let path = entry.path();
         let print = match std::fs::metadata(&path) {
             Ok(metadata) if metadata.is_file() => {
-                let mut hasher = Sha256::new();
-                match std::fs::File::open(&path).and_then(|mut file| std::io::copy(&mut file, &mut hasher)) {
-                    Ok(_) => hex::encode(hasher.finalize()),
-                    Err(error) => format!("cannot be opened: {:?}", error.kind()),
-                }
+                streamed_sha256(&path).unwrap_or_else(|error| format!("cannot be opened: {:?}", error.kind()))
             }
             Ok(_) => "not a file".to_owned(),
             Err(error) => format!("cannot be opened: {:?}", error.kind()),
