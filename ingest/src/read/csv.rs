@@ -326,12 +326,36 @@ fn decode(bytes: &[u8]) -> std::result::Result<Cow<'_, [u8]>, String> {
         _ => None,
     };
     let Some((encoding, rest)) = utf16 else {
+        if let Some(name) = utf16_without_bom(bytes) {
+            return Err(format!(
+                "it reads as {name} text without the byte order mark the form asks for; save it as CSV UTF-8, or \
+                 as Unicode text (UTF-16), which writes the mark"
+            ));
+        }
         return Ok(Cow::Borrowed(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)));
     };
     match encoding.decode_without_bom_handling_and_without_replacement(rest) {
         Some(Cow::Borrowed(text)) => Ok(Cow::Borrowed(text.as_bytes())),
         Some(Cow::Owned(text)) => Ok(Cow::Owned(text.into_bytes())),
         None => Err(format!("the file starts with a {} byte order mark but is not valid {0}", encoding.name())),
+    }
+}
+
+/// The UTF-16 a file without a byte order mark is written in, when its first bytes are:
+/// a NUL in every other byte, at one parity only, for a quarter of the characters or
+/// more (the high byte of digits, separators and Latin letters). Text in UTF-8 holds no
+/// NUL, so such a file was told only as "not valid UTF-8" at its first Kazakh letter, or
+/// as a file without the form's header.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static str> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let characters = sample.len() / 2;
+    let nuls = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|&&byte| byte == 0).count();
+    let (high, low) = (nuls(1), nuls(0));
+    match (high, low) {
+        _ if characters < 2 => None,
+        (high, 0) if high * 4 >= characters => Some("UTF-16LE"),
+        (0, low) if low * 4 >= characters => Some("UTF-16BE"),
+        _ => None,
     }
 }
 
@@ -514,6 +538,24 @@ mod tests {
         let odd = vec![0xff, 0xfe, b'a'];
         let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), odd)]).unwrap_err();
         assert!(error.to_string().contains("UTF-16LE"), "{error}");
+    }
+
+    #[test]
+    fn utf16_without_its_byte_order_mark_is_told_as_that() {
+        let text = "iin;last_name;first_name\n100105600010;Әлиева;Аружан\n";
+        let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (bytes, name) in [(little, "UTF-16LE"), (big, "UTF-16BE")] {
+            let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), bytes)]).unwrap_err();
+            assert_eq!(error.code(), "table_unreadable");
+            let told = format!("it reads as {name} text without the byte order mark the form asks for");
+            assert!(error.to_string().contains(&told), "{error}");
+        }
+        // Russian letters alone are ASCII bytes in UTF-16LE (`а` is 30 04): no invalid
+        // UTF-8 to stop at, and still told.
+        let russian: Vec<u8> = "фамилия;имя;класс\nа;б;9\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let error = read_drop_files(Path::new("35"), vec![("children.csv".to_owned(), russian)]).unwrap_err();
+        assert!(error.to_string().contains("UTF-16LE text without the byte order mark"), "{error}");
     }
 
     #[test]
