@@ -224,22 +224,25 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     // An export an earlier run judged, sent again once older than what its region holds
     // (a cron job given yesterday's folder and today's, run twice): a no-op, as an
     // identical re-send is (section 4), not a refusal and not a new version. The export is
-    // known by its region, its time and its files, from the `drops` table.
-    if let Some(current) = &current
-        && prepared.iter().any(|item| item.outcome.is_stale())
-    {
-        let judged = store.judged_drops(current).await?;
+    // known by its region, its time and its files, from the `drops` table, which is read
+    // once for this and for the repeated refusals below (every stale export is refused).
+    let history = match &current {
+        Some(current) if prepared.iter().any(|item| item.outcome.refusal.is_some()) => {
+            Some(store.drop_history(current).await?)
+        }
+        _ => None,
+    };
+    if let Some(history) = &history {
         for item in prepared.iter_mut().filter(|item| item.outcome.is_stale()) {
             let outcome = &mut item.outcome;
             let hash = match outcome.content_sha256.as_str() {
                 "" => folder_hash(&outcome.folder),
                 read => Some(read.to_owned()),
             };
-            let earlier = judged.iter().find(|earlier| {
-                earlier.region == outcome.region
-                    && Some(earlier.exported_at) == outcome.exported_at
-                    && Some(&earlier.content_sha256) == hash.as_ref()
-            });
+            let earlier = hash
+                .as_ref()
+                .zip(outcome.exported_at)
+                .and_then(|(hash, exported_at)| history.first_judged(&outcome.region, exported_at, hash));
             if let (Some(earlier), Some(hash)) = (earlier, hash.clone()) {
                 outcome.content_sha256 = hash;
                 outcome.judged_before(earlier);
@@ -254,13 +257,10 @@ pub async fn ingest(options: &IngestOptions, progress: &dyn Progress) -> Result<
     // --keep`. An export that could not be read is known by its files' checksums, and a
     // file that cannot be opened by what it is instead.
     let refused_read = |item: &Prepared| item.outcome.refusal.is_some() && !item.outcome.content_sha256.is_empty();
-    if let Some(current) = &current
-        && prepared.iter().any(refused_read)
-    {
-        let latest = store.latest_drops(current).await?;
+    if let Some(history) = &history {
         for item in prepared.iter_mut().filter(|item| refused_read(item)) {
             let outcome = &mut item.outcome;
-            let (Some(refusal), Some(last)) = (outcome.refusal.as_mut(), latest.get(&outcome.region)) else {
+            let (Some(refusal), Some(last)) = (outcome.refusal.as_mut(), history.last_judged(&outcome.region)) else {
                 continue;
             };
             let alike = Some(last.exported_at) == outcome.exported_at

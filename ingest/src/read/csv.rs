@@ -349,10 +349,11 @@ fn decode(bytes: &[u8]) -> std::result::Result<Cow<'_, [u8]>, String> {
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static str> {
     let sample = &bytes[..bytes.len().min(4096) & !1];
     let characters = sample.len() / 2;
+    if characters < 2 {
+        return None;
+    }
     let nuls = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|&&byte| byte == 0).count();
-    let (high, low) = (nuls(1), nuls(0));
-    match (high, low) {
-        _ if characters < 2 => None,
+    match (nuls(1), nuls(0)) {
         (high, 0) if high * 4 >= characters => Some("UTF-16LE"),
         (0, low) if low * 4 >= characters => Some("UTF-16BE"),
         _ => None,

@@ -37,6 +37,7 @@ use folder::{close_to_others, others_may_enter, refuse_escapes, refuse_foreign_f
 use read::{has_commit, query, scan};
 
 pub use check::{Checked, Problem, number_list};
+pub use read::DropHistory;
 pub use schema::{ConflictRecord, DropRecord, Provenance, RejectionRecord};
 pub use vacuum::Vacuumed;
 pub(crate) use vacuum::pins_of;
@@ -199,7 +200,7 @@ pub struct RegionState {
     pub judged_at: Option<DateTime<Utc>>,
 }
 
-/// An export a run judged, from the `drops` table ([`Store::judged_drops`]).
+/// An export a run judged, from the `drops` table ([`Store::drop_history`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JudgedDrop {
     pub region: String,

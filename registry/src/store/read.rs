@@ -1,15 +1,39 @@
 //! The store's reads for a run: a version's tables as a SQL session, and the IINs, conflicts
 //! and judged drops the guards and the duplicate rule look up.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use deltalake::DeltaTable;
 use deltalake::arrow::array::{Array, Int64Array, RecordBatch, StringArray};
 use deltalake::datafusion::prelude::{SessionContext, col, lit};
 
 use super::{JudgedDrop, RegistryVersion, Store, StoreError, StoreResult, StoreTable, delta};
+
+/// Every export the runs up to a version judged, oldest run first ([`Store::drop_history`]).
+pub struct DropHistory(Vec<JudgedDrop>);
+
+impl DropHistory {
+    /// The first judgement of an export: its region, its time and its files (an export
+    /// that could not be read is known by what its files are; one never fingerprinted
+    /// has an empty hash, and no export is looked up by that).
+    pub fn first_judged(&self, region: &str, exported_at: DateTime<Utc>, content_sha256: &str) -> Option<&JudgedDrop> {
+        self.0.iter().find(|drop| {
+            drop.region == region && drop.exported_at == exported_at && drop.content_sha256 == content_sha256
+        })
+    }
+
+    /// A region's last judged export: of the newest run that was given one of its drops,
+    /// the newest export (of two alike, the first told).
+    pub fn last_judged(&self, region: &str) -> Option<&JudgedDrop> {
+        self.0
+            .iter()
+            .rev()
+            .filter(|drop| drop.region == region)
+            .max_by_key(|drop| (drop.registry_version, drop.exported_at))
+    }
+}
 
 impl Store {
     /// A SQL session with the tables of a version registered under their names.
@@ -43,34 +67,12 @@ impl Store {
         Ok(self.pairs(version, StoreTable::Conflicts, ["region", "iin"], None).await?.into_iter().collect())
     }
 
-    /// What the runs up to a version did with each export they were given (a region, an
-    /// export time and the same files), told once: by the first run that judged it.
-    /// Read from the version's `drops` table, which keeps every run's rows however many
-    /// versions a vacuum removed. An export that could not be read is known by its
-    /// files' checksums; one with a file that could not be opened has none, and is left
-    /// out.
-    pub async fn judged_drops(&self, version: &RegistryVersion) -> StoreResult<Vec<JudgedDrop>> {
-        let mut seen = HashSet::new();
-        let rows = self.drop_rows(version).await?.into_iter().filter(|drop| !drop.content_sha256.is_empty());
-        Ok(rows
-            .filter(|drop| seen.insert((drop.region.clone(), drop.exported_at, drop.content_sha256.clone())))
-            .collect())
-    }
-
-    /// Each region's last judged export up to a version: of the newest run that was given
-    /// one of its drops, the newest export (unreadable ones too, some without a content
-    /// hash).
-    pub async fn latest_drops(&self, version: &RegistryVersion) -> StoreResult<HashMap<String, JudgedDrop>> {
-        let mut latest: HashMap<String, JudgedDrop> = HashMap::new();
-        for drop in self.drop_rows(version).await? {
-            let newer = latest.get(&drop.region).is_none_or(|held| {
-                (drop.registry_version, drop.exported_at) > (held.registry_version, held.exported_at)
-            });
-            if newer {
-                latest.insert(drop.region.clone(), drop);
-            }
-        }
-        Ok(latest)
+    /// What the runs up to a version did with each export they were given, from the
+    /// version's `drops` table, which keeps every run's rows however many versions a
+    /// vacuum removed. Read once by a run, for both of the questions [`DropHistory`]
+    /// answers.
+    pub async fn drop_history(&self, version: &RegistryVersion) -> StoreResult<DropHistory> {
+        Ok(DropHistory(self.drop_rows(version).await?))
     }
 
     /// Every row of a version's `drops` table, by the version whose run wrote it.
