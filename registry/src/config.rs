@@ -145,7 +145,7 @@ impl RegistryConfig {
     /// Reads `DIR/daryn.toml`, or the defaults when there is no such file.
     pub fn load(registry: &Path) -> Result<RegistryConfig, ConfigError> {
         let path = registry.join(CONFIG_FILE);
-        match std::fs::read_to_string(&path) {
+        match crate::read_regular(&path) {
             Ok(text) => RegistryConfig::parse(&text, &path),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(RegistryConfig::default()),
             Err(error) => Err(ConfigError { path, key: String::new(), reason: error.to_string() }),

@@ -54,6 +54,69 @@ pub fn read_text_bounded(path: &std::path::Path, limit: u64) -> std::io::Result<
     String::from_utf8(bytes).map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error))
 }
 
+/// Opens one of the registry's own files (`CURRENT`, a version file, `daryn.toml`, the
+/// child key, an index file, `LOCK`), refusing anything but a regular file. A FIFO in the
+/// place of `CURRENT` held every command at its first read, forever, where a cron job
+/// needs an error: the file is opened without waiting for a writer (`O_NONBLOCK`, which
+/// changes nothing for a regular file) and then refused by what it is.
+pub fn open_regular(path: &std::path::Path, options: &mut std::fs::OpenOptions) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    // Opened for writing without waiting, a FIFO with no reader fails to open (`ENXIO`):
+    // told by what it is too.
+    let file = options.open(path).map_err(|error| match std::fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => not_regular(metadata.file_type()),
+        _ => error,
+    })?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    Err(not_regular(kind))
+}
+
+/// The error for a path that is something other than a regular file.
+pub fn not_regular(kind: std::fs::FileType) -> std::io::Error {
+    let what = if kind.is_dir() {
+        "a folder"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if kind.is_fifo() {
+                "a FIFO (named pipe)"
+            } else if kind.is_socket() {
+                "a socket"
+            } else {
+                "a device"
+            }
+        }
+        #[cfg(not(unix))]
+        "not a file"
+    };
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("it is {what}, not a regular file"))
+}
+
+/// Reads one of the registry's own text files ([`open_regular`]), refusing one longer
+/// than any daryn writes (64 MiB), which a file put there by mistake could be.
+pub fn read_regular(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    const LIMIT: u64 = 64 << 20;
+    let file = open_regular(path, std::fs::OpenOptions::new().read(true))?;
+    let mut bytes = Vec::new();
+    file.take(LIMIT + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > LIMIT {
+        let reason = "it is longer than 64 MiB, far more than such a file holds";
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, reason));
+    }
+    String::from_utf8(bytes).map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error))
+}
+
 /// Kazakhstan's time, UTC+05:00 (one zone for the whole country since March 2024): the
 /// time the regions read, and the one a drop without a manifest is exported in.
 pub fn kazakhstan_offset() -> chrono::FixedOffset {

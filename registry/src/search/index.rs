@@ -130,11 +130,11 @@ pub(crate) fn unopenable(folder: &Path) -> Option<String> {
     let opened: tantivy::Result<tantivy::IndexReader> = super::read_only::ReadOnlyDirectory::open(folder)
         .and_then(Index::open)
         .and_then(|index| index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into());
-    opened.err().map(|error| error.to_string())
+    opened.err().map(|error| super::read_only::described(&error))
 }
 
 pub fn read_meta(folder: &Path) -> Option<GenerationMeta> {
-    let text = std::fs::read_to_string(folder.join(META_FILE)).ok()?;
+    let text = crate::read_regular(&folder.join(META_FILE)).ok()?;
     serde_json::from_str(&text).ok()
 }
 

@@ -84,7 +84,7 @@ impl ChildKeyer {
     }
 
     fn read(path: &Path) -> SearchResult<ChildKeyer> {
-        let text = std::fs::read_to_string(path).map_err(SearchError::io(path))?;
+        let text = crate::read_regular(path).map_err(SearchError::io(path))?;
         let bytes = hex::decode(text.trim()).ok().filter(|bytes| bytes.len() == KEY_BYTES).ok_or_else(|| {
             SearchError::BadIndex {
                 path: path.to_owned(),

@@ -158,13 +158,15 @@ impl SearchIndex {
         let damaged = |error: tantivy::TantivyError| {
             if denied(&error) {
                 return bad(format!(
-                    "{error}: this account may not read it; an index built before daryn made it readable to \
+                    "{}: this account may not read it; an index built before daryn made it readable to \
                      others becomes so when the registry's owner runs `daryn reindex --registry {}` or the next ingest",
+                    super::read_only::described(&error),
                     store.root().display()
                 ));
             }
             bad(format!(
-                "{error}; `daryn reindex --registry {}` builds the current version's index anew",
+                "{}; `daryn reindex --registry {}` builds the current version's index anew",
+                super::read_only::described(&error),
                 store.root().display()
             ))
         };

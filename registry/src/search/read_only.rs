@@ -8,7 +8,7 @@
 //! write to it (an analyst's account, a read-only copy or mount) from searching.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
@@ -16,13 +16,42 @@ use tantivy::directory::{
     Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
 };
 
-/// An [`MmapDirectory`] that reads, takes no lock and refuses every write.
+/// An [`MmapDirectory`] that reads, takes no lock and refuses every write, and opens
+/// regular files only.
 #[derive(Clone, Debug)]
-pub struct ReadOnlyDirectory(MmapDirectory);
+pub struct ReadOnlyDirectory {
+    mmap: MmapDirectory,
+    root: PathBuf,
+}
 
 impl ReadOnlyDirectory {
     pub fn open(path: &Path) -> tantivy::Result<ReadOnlyDirectory> {
-        Ok(ReadOnlyDirectory(MmapDirectory::open(path)?))
+        Ok(ReadOnlyDirectory { mmap: MmapDirectory::open(path)?, root: path.to_owned() })
+    }
+
+    /// Refuses a file of the generation that is not a regular file before tantivy opens
+    /// it: a FIFO in the place of a segment file held a search, a check or a vacuum at
+    /// the open, forever (see [`crate::open_regular`]). A file that is not there is left
+    /// to tantivy, which says so in its own words.
+    fn regular(&self, path: &Path) -> Result<(), OpenReadError> {
+        match std::fs::metadata(self.root.join(path)) {
+            Ok(metadata) if !metadata.is_file() => Err(OpenReadError::IoError {
+                io_error: Arc::new(crate::not_regular(metadata.file_type())),
+                filepath: path.to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A tantivy error as said to people: a file that cannot be opened is named, with the
+/// reason in words, where tantivy's own text quotes the Rust form of its error.
+pub(crate) fn described(error: &tantivy::TantivyError) -> String {
+    match error {
+        tantivy::TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+            format!("`{}` cannot be opened: {io_error}", filepath.display())
+        }
+        other => other.to_string(),
     }
 }
 
@@ -35,7 +64,8 @@ fn read_only(path: &Path) -> io::Error {
 
 impl Directory for ReadOnlyDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        self.0.get_file_handle(path)
+        self.regular(path)?;
+        self.mmap.get_file_handle(path)
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
@@ -43,7 +73,7 @@ impl Directory for ReadOnlyDirectory {
     }
 
     fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
-        self.0.exists(path)
+        self.mmap.exists(path)
     }
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
@@ -51,7 +81,8 @@ impl Directory for ReadOnlyDirectory {
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
-        self.0.atomic_read(path)
+        self.regular(path)?;
+        self.mmap.atomic_read(path)
     }
 
     fn atomic_write(&self, path: &Path, _data: &[u8]) -> io::Result<()> {
@@ -68,6 +99,6 @@ impl Directory for ReadOnlyDirectory {
     }
 
     fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
-        self.0.watch(watch_callback)
+        self.mmap.watch(watch_callback)
     }
 }

@@ -245,6 +245,13 @@ pub struct Store {
     config: RegistryConfig,
 }
 
+/// Whether a read of one of the registry's files failed for what the file is, not for
+/// the disk or the account ([`crate::read_regular`]: not a regular file, far too long,
+/// not text): damage, which `daryn check` reports as such.
+fn is_not_its_file(error: &std::io::Error) -> bool {
+    matches!(error.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData)
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io { path: path.to_owned(), source }
 }
@@ -401,7 +408,7 @@ impl Store {
     /// The current version number, `None` before the first publish (`CURRENT` is 0).
     pub fn current_number(&self) -> StoreResult<Option<u64>> {
         let path = self.root.join("CURRENT");
-        match std::fs::read_to_string(&path) {
+        match crate::read_regular(&path) {
             Ok(text) => match text.trim().parse::<u64>() {
                 Ok(0) => Ok(None),
                 Ok(number) if number <= MAX_NUMBER => Ok(Some(number)),
@@ -419,6 +426,9 @@ impl Store {
                 None => Ok(None),
                 Some(&newest) => Err(StoreError::NoCurrent { path: self.root.clone(), newest }),
             },
+            Err(error) if is_not_its_file(&error) => {
+                Err(StoreError::BadVersionFile { path, reason: error.to_string() })
+            }
             Err(error) => Err(StoreError::Io { path, source: error }),
         }
     }
@@ -473,14 +483,6 @@ impl Store {
         if number == 0 || number > current {
             return Err(StoreError::NoSuchVersion { version: number, available: format!("versions up to {current}") });
         }
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let oldest = self.version_numbers()?.into_iter().find(|&kept| kept > number).unwrap_or(current);
-                return Err(StoreError::Vacuumed { version: number, oldest });
-            }
-            Err(error) => return Err(StoreError::Io { path, source: error }),
-        };
         // A damaged file of an older version holds up every command that reads all
         // versions; vacuum removes it without reading it, so the message says how.
         let damaged = |reason: String| {
@@ -490,6 +492,15 @@ impl Store {
                 String::new()
             };
             StoreError::BadVersionFile { path: path.clone(), reason: format!("{reason}{way_out}") }
+        };
+        let text = match crate::read_regular(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let oldest = self.version_numbers()?.into_iter().find(|&kept| kept > number).unwrap_or(current);
+                return Err(StoreError::Vacuumed { version: number, oldest });
+            }
+            Err(error) if is_not_its_file(&error) => return Err(damaged(error.to_string())),
+            Err(error) => return Err(StoreError::Io { path, source: error }),
         };
         let version: RegistryVersion = serde_json::from_str(&text).map_err(|error| damaged(error.to_string()))?;
         if version.version != number {
@@ -573,8 +584,8 @@ impl Store {
         }
         refuse_root_on_anothers(&self.root)?;
         let path = self.root.join("LOCK");
-        let file =
-            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
+        let file = crate::open_regular(&path, std::fs::OpenOptions::new().create(true).truncate(false).write(true))
+            .map_err(io(&path))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy { path: self.root.clone() }),

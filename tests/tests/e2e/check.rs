@@ -281,3 +281,80 @@ fn a_vacuum_alongside_is_not_taken_for_damage() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("checked version 2 (the current is 2)"), "{stdout}");
 }
+
+/// `daryn` given a minute to finish: its exit code and everything it printed. A command
+/// still running then fails the test, naming itself, rather than hanging the test run.
+fn finished(args: &[&str]) -> (i32, String) {
+    use std::io::Read;
+    let mut child = daryn_tests::KillOnDrop(crate::spawn_daryn(args, &[]));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "`daryn {}` still runs after a minute", args.join(" "));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut printed = String::new();
+    child.0.stdout.take().unwrap().read_to_string(&mut printed).unwrap();
+    child.0.stderr.take().unwrap().read_to_string(&mut printed).unwrap();
+    (status.code().unwrap_or(-1), printed)
+}
+
+/// A FIFO (named pipe) in the place of one of the registry's own files: a reader opening
+/// it waits for a writer that never comes, and every command hung at its first read of
+/// `CURRENT`. Each command now says which file is no regular file, with its code, and
+/// the registry is whole again once the file is back.
+#[test]
+fn a_fifo_in_the_place_of_a_registry_file_is_told_not_waited_on() {
+    let root = tempfile::tempdir().unwrap();
+    let folder = hand_made_drop(&root.path().join("drops"), "2026-11-21", "35", &girls_iins(5));
+    let registry = root.path().join("registry");
+    assert_eq!(ingest(&registry, &[], &[&folder]).0, 0);
+    let generation = registry.join("index/1");
+    let segment = std::fs::read_dir(&generation)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|extension| extension == "store"))
+        .expect("the generation has a doc store file");
+    let segment = inside(&registry, &segment);
+    let at = registry.to_str().unwrap();
+    let drop = folder.to_str().unwrap();
+    let check = ["check", "--registry", at, "--quick"];
+    let versions = ["versions", "--registry", at];
+    let search = ["search", "--registry", at, "Аружан"];
+    let sql = ["sql", "--registry", at, "SELECT count(*) FROM children"];
+    let ingest_again = ["ingest", "--registry", at, drop];
+    let vacuum = ["vacuum", "--registry", at, "--keep", "1"];
+    let cases: [(&str, Vec<&[&str]>, &str); 5] = [
+        ("CURRENT", vec![&check, &versions, &search, &sql, &ingest_again], "damaged"),
+        ("versions/00000001.json", vec![&versions, &search, &sql, &ingest_again, &vacuum], "damaged"),
+        ("daryn.toml", vec![&versions, &sql, &ingest_again], "config"),
+        (&segment, vec![&search, &check, &vacuum], ""),
+        ("LOCK", vec![&vacuum, &ingest_again], "io"),
+    ];
+    for (file, commands, code) in cases {
+        let path = registry.join(file);
+        let kept = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        for args in commands {
+            let (exit, printed) = finished(args);
+            assert_eq!(exit, 1, "{file}: daryn {args:?}\n{printed}");
+            // The index's own file is a search's `bad_index`, and damage to `check` and
+            // `vacuum`.
+            let code = match (code, args[0]) {
+                ("", "search") => "bad_index",
+                ("", _) => "damaged",
+                (code, _) => code,
+            };
+            assert!(printed.contains(&format!("error[{code}]")), "{file}: daryn {args:?}\n{printed}");
+            assert!(printed.contains("it is a FIFO (named pipe), not a regular file"), "{file}: {args:?}\n{printed}");
+        }
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, kept).unwrap();
+    }
+    let (exit, printed) = finished(&["check", "--registry", at]);
+    assert_eq!(exit, 0, "{printed}");
+    assert!(printed.ends_with("the registry is whole\n"), "{printed}");
+}
