@@ -12,10 +12,12 @@
 //! Inside: `csv` (encodings, delimiter detection, quoted multi-line fields), `xlsx`
 //! (per-table workbooks or one `roadmap.xlsx`, title rows, typed cells), `jsonl` (the
 //! nested `roadmap.jsonl`), `header` (headers in three languages mapped to the form's
-//! columns), `discover` and `manifest`.
+//! columns), `discover`, `folder` (which files are the tables', and their checksums) and
+//! `manifest`.
 
 mod csv;
 mod discover;
+mod folder;
 mod header;
 mod jsonl;
 mod manifest;
@@ -33,6 +35,8 @@ use daryn_registry::lang::Lang;
 use sha2::{Digest, Sha256};
 
 pub use discover::{DropSource, discover};
+use folder::{data_file_names, files_like_tables, unread_table_files};
+pub use folder::{file_checksums, file_fingerprints};
 pub use manifest::{Manifest, ManifestFile, ManifestMismatch, MismatchKind, compare_manifest, compare_manifest_bytes};
 
 use crate::error::{Error, Result};
@@ -281,159 +285,6 @@ pub fn read_folder(folder: &Path) -> Result<DropContent> {
     Ok(content)
 }
 
-/// The files of a drop folder not read as a table whose name is or goes on from a
-/// table's name (`measures (1).csv`, `Жетістіктер_2026.xlsx`, `measures.txt`), with that
-/// table, in name order.
-fn files_like_tables(folder: &Path) -> Vec<(TableKind, String)> {
-    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
-    let mut names: Vec<(TableKind, String)> = entries
-        .filter_map(|entry| match entry.ok()?.file_name().into_string() {
-            Ok(name) if classify(&name).is_none() => Some((like_table(&name)?, name)),
-            Ok(_) => None,
-            Err(raw) => windows_names(&raw).into_iter().find_map(|name| Some((like_table(&name)?, name))),
-        })
-        .collect();
-    names.sort_by(|left, right| left.1.cmp(&right.1));
-    names
-}
-
-/// A name that is not UTF-8 as Windows' Cyrillic code pages read it: cp1251, and cp866
-/// (Windows' own zip).
-fn windows_names(raw: &std::ffi::OsStr) -> [String; 2] {
-    use std::os::unix::ffi::OsStrExt;
-    [encoding_rs::WINDOWS_1251, encoding_rs::IBM866]
-        .map(|encoding| encoding.decode_without_bom_handling(raw.as_bytes()).0.into_owned())
-}
-
-/// The table a file not read as one seems to hold: named for it, or going on from its
-/// name (`measures (1).csv`), as a spreadsheet or text file (`measures.txt`, Excel's
-/// "Unicode text"; `measures.xls`).
-fn like_table(name: &str) -> Option<TableKind> {
-    const SPREADSHEETS: [&str; 10] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods", "json", "jsonl"];
-    let (stem, extension) = name.rsplit_once('.')?;
-    if !SPREADSHEETS.contains(&extension.to_ascii_lowercase().as_str()) {
-        return None;
-    }
-    TableKind::from_sheet_name_loosely(stem)
-}
-
-/// The files of a drop folder named for a table (or `roadmap`) in a format the form
-/// does not take: `children.txt`, `roadmap.xls`, `Балалар.ods`.
-fn unread_table_files(folder: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
-    let mut names: Vec<String> = entries
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| {
-            let stem = name.split('.').next().unwrap_or_default();
-            classify(name).is_none()
-                && name.contains('.')
-                && (TableKind::from_sheet_name(stem).is_some() || stem.trim().eq_ignore_ascii_case("roadmap"))
-        })
-        .collect();
-    names.sort();
-    names
-}
-
-/// The names of a drop folder's data files, in order; other files are ignored.
-fn data_file_names(folder: &Path) -> Result<Vec<String>> {
-    let entries = std::fs::read_dir(folder).map_err(Error::io(folder))?;
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(Error::io(folder))?;
-        let name = match entry.file_name().into_string() {
-            Ok(name) => name,
-            // What `unzip` leaves of a Windows archive's Cyrillic names (`Іс-шаралар.csv`
-            // in cp1251, or in cp866 as Windows' own zip writes them): refused when it is
-            // a table's file name in either, which the run would otherwise take for no
-            // table. One only like a table's (`Дети (копия).csv`) counts when that table
-            // has no file ([`files_like_tables`]); a note so named is passed over.
-            Err(raw) => {
-                let decoded = windows_names(&raw);
-                if let Some(named) = decoded.iter().find(|name| classify(name).is_some()) {
-                    return Err(Error::Unreadable {
-                        path: folder.join(raw.to_string_lossy().as_ref()),
-                        reason: format!(
-                            "its name is not UTF-8 text: it reads `{named}` in Windows' Cyrillic, a table's file; \
-                             rename it (or unzip the archive with a tool that keeps Cyrillic names)"
-                        ),
-                    });
-                }
-                tracing::debug!(file = %mask_digit_runs(&raw.to_string_lossy()), "a name that is not UTF-8, ignored");
-                continue;
-            }
-        };
-        if classify(&name).is_some() {
-            // Followed if a link: a link to a file is read; to nothing, a folder, a pipe
-            // or a device, it is no table, and the run must not take it for an empty one
-            // (or wait on a pipe for ever).
-            let path = entry.path();
-            match std::fs::metadata(&path) {
-                Ok(metadata) if metadata.is_file() => names.push(name),
-                _ => {
-                    return Err(Error::Unreadable { path, reason: NOT_A_FILE.to_owned() });
-                }
-            }
-        } else if name != "manifest.json" {
-            tracing::debug!(file = %mask_digit_runs(&name), "not a data file of the drop, ignored");
-        }
-    }
-    names.sort();
-    Ok(names)
-}
-
-/// Each data file of a drop folder with the SHA-256 of its bytes, as [`read_folder`]
-/// gives them in [`DropContent::files`], without reading what they hold: what a drop
-/// that could not be read is compared with its manifest by. A file that cannot be read
-/// is an error.
-pub fn file_checksums(folder: &Path) -> Result<Vec<(String, String)>> {
-    let mut files = Vec::new();
-    for name in data_file_names(folder)? {
-        let path = folder.join(&name);
-        files.push((name, streamed_sha256(&path).map_err(Error::io(&path))?));
-    }
-    Ok(files)
-}
-
-/// The SHA-256 of a file's bytes in hex, read a piece at a time: a drop refused for a
-/// file too large to read is still known by it.
-fn streamed_sha256(path: &Path) -> std::io::Result<String> {
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
-    Ok(hex::encode(hasher.finalize()))
-}
-
-/// What knows a drop folder again when it could not be read, as [`file_checksums`] does
-/// one that could (the same pairs then): each data file's name with the SHA-256 of its
-/// bytes, or, for one that is no file or cannot be opened (a link to nothing, a file
-/// this account may not read), what it is instead. A retried night's refusal of such a
-/// drop is then known as the one recorded. `None` when the folder cannot be listed.
-pub fn file_fingerprints(folder: &Path) -> Option<Vec<(String, String)>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(folder).ok()? {
-        let entry = entry.ok()?;
-        let name = match entry.file_name().into_string() {
-            Ok(name) if classify(&name).is_some() => name,
-            Ok(_) => continue,
-            // A table's file under a name in Windows' Cyrillic, as `data_file_names` refuses.
-            Err(raw) if windows_names(&raw).iter().any(|name| classify(name).is_some()) => {
-                raw.to_string_lossy().into_owned()
-            }
-            Err(_) => continue,
-        };
-        let path = entry.path();
-        let print = match std::fs::metadata(&path) {
-            Ok(metadata) if metadata.is_file() => {
-                streamed_sha256(&path).unwrap_or_else(|error| format!("cannot be opened: {:?}", error.kind()))
-            }
-            Ok(_) => "not a file".to_owned(),
-            Err(error) => format!("cannot be opened: {:?}", error.kind()),
-        };
-        files.push((name, print));
-    }
-    files.sort();
-    Some(files)
-}
-
 /// Reads a drop given as file names and their bytes, as [`read_folder`] does with the
 /// files of `folder` (used only in messages and error paths). Names that are not data
 /// files of a drop are ignored.
@@ -652,101 +503,4 @@ impl DropBuilder {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn data_files_are_told_by_name_in_three_languages() {
-        assert_eq!(classify("children.csv"), Some(FileRole::Table(TableKind::Children, Format::Csv)));
-        assert_eq!(classify("Measures.XLSX"), Some(FileRole::Table(TableKind::Measures, Format::Xlsx)));
-        assert_eq!(classify("Педагоги.csv"), Some(FileRole::Table(TableKind::Teachers, Format::Csv)));
-        assert_eq!(classify("roadmap.xlsx"), Some(FileRole::Roadmap(Format::Xlsx)));
-        assert_eq!(classify("RoadMap.jsonl"), Some(FileRole::Roadmap(Format::Jsonl)));
-        for other in ["roadmap.csv", "manifest.json", "children.txt", "~$children.xlsx", "truth.jsonl", "children"] {
-            assert_eq!(classify(other), None, "{other}");
-        }
-    }
-
-    #[test]
-    fn a_file_beyond_any_export_is_refused_before_it_is_read() {
-        // Sparse: the file takes no disk, and reading it would take 2 GiB of memory.
-        let folder = tempfile::tempdir().unwrap();
-        let file = std::fs::File::create(folder.path().join("children.csv")).unwrap();
-        file.set_len(MAX_FILE_BYTES + 1).unwrap();
-        let error = read_folder(folder.path()).unwrap_err();
-        assert_eq!(error.code(), "table_unreadable");
-        assert!(error.to_string().contains("it is 2147483649 bytes; a drop's file may be at most"), "{error}");
-    }
-
-    #[test]
-    fn a_drop_without_children_is_refused() {
-        let files = vec![("measures.csv".to_owned(), b"iin,measure_type,title\n1,2,3\n".to_vec())];
-        let error = read_drop_files(Path::new("35"), files).unwrap_err();
-        assert_eq!(error.code(), "table_missing");
-        // A children table in a format the form does not take is named in the message.
-        let folder = tempfile::tempdir().unwrap();
-        std::fs::write(folder.path().join("children.txt"), "iin\tlast_name\n").unwrap();
-        std::fs::write(folder.path().join("notes.txt"), "").unwrap();
-        std::fs::write(folder.path().join("measures.csv"), "iin,measure_type,title\n1,2,3\n").unwrap();
-        let error = read_folder(folder.path()).unwrap_err();
-        assert_eq!(error.code(), "table_missing");
-        let message = error.to_string();
-        assert!(message.ends_with("table (not read: `children.txt`; the form takes a table as .csv, .xlsx or .jsonl: Excel's \"Unicode text\" is read when renamed to .csv)"), "{message}");
-    }
-
-    #[test]
-    fn a_table_given_twice_is_refused() {
-        let table = b"iin,last_name,first_name\n1,A,B\n".to_vec();
-        let files = vec![("children.csv".to_owned(), table.clone()), ("Дети.csv".to_owned(), table.clone())];
-        let error = read_drop_files(Path::new("35"), files).unwrap_err();
-        assert!(matches!(error, Error::AmbiguousTable { table: TableKind::Children, .. }), "{error}");
-        // A file with only the header gives way to the one with rows, whichever is read
-        // first (files are read in name order).
-        let header = b"iin,last_name,first_name\n".to_vec();
-        for (empty, full) in [("children.csv", "Дети.csv"), ("Дети.csv", "children.csv")] {
-            let files = vec![(empty.to_owned(), header.clone()), (full.to_owned(), table.clone())];
-            let content = read_drop_files(Path::new("35"), files).unwrap();
-            assert_eq!(&*content.table(TableKind::Children).locations[0].file, full);
-        }
-        // A file whose only line cannot be read holds a record: still ambiguous. One with
-        // rows and a broken line beside a header-only file is the table, either way round.
-        let broken = b"not json\n".to_vec();
-        let files = vec![("children.csv".to_owned(), table.clone()), ("children.jsonl".to_owned(), broken)];
-        let error = read_drop_files(Path::new("35"), files).unwrap_err();
-        assert_eq!(error.code(), "table_ambiguous");
-        let rows_and_broken = b"{\"iin\":\"1\"}\nnot json\n".to_vec();
-        for files in [
-            vec![("children.csv".to_owned(), header.clone()), ("children.jsonl".to_owned(), rows_and_broken.clone())],
-            vec![("children.jsonl".to_owned(), rows_and_broken.clone()), ("children.csv".to_owned(), header.clone())],
-        ] {
-            let content = read_drop_files(Path::new("35"), files).unwrap();
-            assert_eq!(&*content.table(TableKind::Children).locations[0].file, "children.jsonl");
-            assert_eq!(content.broken.len(), 1);
-        }
-    }
-
-    #[test]
-    fn absent_optional_tables_are_empty_and_not_present() {
-        let files = vec![("children.csv".to_owned(), b"iin,last_name,first_name\n1,A,B\n".to_vec())];
-        let mut content = read_drop_files(Path::new("35"), files).unwrap();
-        assert_eq!(content.present, [TableKind::Children]);
-        assert!(content.table(TableKind::Teachers).is_empty());
-        assert_eq!(content.files.len(), 1);
-        assert_eq!(content.files[0].rows, 1);
-        let rows = content.take_rows();
-        assert_eq!(rows.children.len(), 1);
-        assert_eq!(content.table(TableKind::Children).locations.len(), 1);
-    }
-
-    #[test]
-    fn locations_read_like_a_report() {
-        let location = RowLocation {
-            file: Arc::from("roadmap.jsonl"),
-            sheet: None,
-            row: 7,
-            line: None,
-            nested: Some(NestedRow { list: TableKind::Measures, index: 2, parent: 0 }),
-        };
-        assert_eq!(location.to_string(), "`roadmap.jsonl` row 7 `measures[2]`");
-    }
-}
+mod tests;
