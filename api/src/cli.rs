@@ -137,7 +137,7 @@ enum Command {
         #[arg(long)]
         registry: PathBuf,
         /// How many versions to keep, the current one included (1 or more)
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_parser = parse_keep)]
         keep: u64,
     },
     /// Read every file the kept versions pin and say whether the registry is whole (after
@@ -226,6 +226,16 @@ fn parse_region(text: &str) -> std::result::Result<RegionCode, String> {
 
 fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
     Lang::parse(text).ok_or_else(|| format!("`{text}` is not one of kk, ru, en"))
+}
+
+/// `vacuum --keep`: a count of versions, the current one among them. (clap's own range
+/// check said `0 is not in 1..18446744073709551615`.)
+fn parse_keep(text: &str) -> std::result::Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("a vacuum keeps the current version at least: give 1 or more".to_owned()),
+        Ok(keep) => Ok(keep),
+        Err(_) => Err(format!("`{text}` is not a number of versions (1 or more)")),
+    }
 }
 
 impl Cli {

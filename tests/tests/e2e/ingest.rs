@@ -1119,8 +1119,10 @@ fn vacuum_keeps_the_newest_versions_readable_and_removes_the_rest() {
 
     // Keeping nothing is refused with the parameter named; the next ingest still works.
     let output = daryn(&["vacuum", "--registry", registry.to_str().unwrap(), "--keep", "0"]);
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--keep"));
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error[bad_parameter]") && stderr.contains("--keep"), "{stderr}");
+    assert!(stderr.contains("keeps the current version at least: give 1 or more"), "{stderr}");
     let folder = hand_made_drop(&drops, "2026-11-24", "35", &iins[3..8]);
     let (code, stdout, _) = ingest(&registry, &["--allow-shrink", "35"], &[&folder]);
     assert_eq!(code, 0, "{stdout}");
