@@ -107,7 +107,21 @@ pub fn generation_path(store: &Store, generation: u64) -> PathBuf {
 }
 
 fn tantivy_error(path: &Path) -> impl FnOnce(tantivy::TantivyError) -> SearchError + '_ {
-    move |error| SearchError::Index { path: path.to_owned(), reason: error.to_string() }
+    move |error| SearchError::Index { path: path.to_owned(), reason: building_error(&error) }
+}
+
+/// What stopped a build, in words. An indexing thread that panicked (on a bug in the
+/// analysis, which runs on tantivy's threads) is told by tantivy with the Rust form of
+/// the panic's payload only, `An error occurred in a thread: 'Any { .. }'`.
+fn building_error(error: &tantivy::TantivyError) -> String {
+    match error {
+        tantivy::TantivyError::ErrorInThread(text) if text.starts_with("Any") => {
+            "a thread building the index stopped on a bug in daryn (the panic printed above says where); nothing \
+             was published: please report it with that message"
+                .to_owned()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Whether a generation opens with every segment's files: a damaged one (a file lost or
@@ -469,4 +483,21 @@ fn link_generation(from: &Path, to: &Path) -> SearchResult<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicked_indexing_thread_is_told_as_a_bug_and_other_errors_as_tantivy_says_them() {
+        // What tantivy makes of a joined thread's panic: the Rust form of its payload.
+        let payload: Box<dyn std::any::Any + Send> = Box::new("index out of bounds");
+        let panicked = tantivy::TantivyError::ErrorInThread(format!("{payload:?}"));
+        let told = building_error(&panicked);
+        assert!(told.starts_with("a thread building the index stopped on a bug in daryn"), "{told}");
+        assert!(!told.contains("Any"), "{told}");
+        let killed = tantivy::TantivyError::ErrorInThread("The index writer was killed.".to_owned());
+        assert_eq!(building_error(&killed), killed.to_string());
+    }
 }
