@@ -33,6 +33,7 @@ fn to_stdout(text: &str) -> std::io::Result<()> {
 mod cli;
 mod demo;
 mod ingest;
+mod interrupt;
 mod search;
 mod sql;
 

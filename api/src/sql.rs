@@ -162,6 +162,12 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
     if let Some(refused) = output_refused(command.out.as_deref(), &command.registry, command.format_given) {
         return Ok(refused);
     }
+    // Before any statement runs, and in the shell as for a statement given: the shell
+    // once started, and refused every statement in turn.
+    if command.format.needs_file() && command.out.is_none() {
+        let reason = "parquet and xlsx output need a file; give `-o FILE`".to_owned();
+        return Ok(report_error(None, &daryn_query::Error::BadParameter { parameter: "-o", reason }));
+    }
     let runtime = runtime()?;
     let session = match runtime.block_on(RegistrySession::open(&command.registry, command.options.clone())) {
         Ok(session) => session,
@@ -268,12 +274,14 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
     use rustyline::error::ReadlineError;
     use std::io::IsTerminal;
     let mut editor = rustyline::DefaultEditor::new().context("starting the line editor")?;
-    let history = history_file();
+    let typed = std::io::stdin().is_terminal();
+    // Only what someone types is kept: a script fed through a pipe went into the history
+    // file too, whatever its size, and with whatever IINs its statements held.
+    let history = if typed { history_file() } else { None };
     if let Some(path) = &history {
         // A missing history file is the first session's normal state.
         let _ = editor.load_history(path);
     }
-    let typed = std::io::stdin().is_terminal();
     let version = session.version();
     let banner = format!(
         "daryn sql: registry version {} ({}); end statements with `;`, `\\d` lists tables, `\\q` quits\n",
@@ -301,8 +309,8 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
                         Some(statements) => shell.run(&statements),
                         None => {
                             eprintln!(
-                                "error: the input ended inside the statement begun on line {buffer_line} (an open quote \
-                                 or comment)"
+                                "error[sql_syntax]: the input ended inside the statement begun on line {buffer_line} (an \
+                                 open quote or comment)"
                             );
                             shell.failed = true;
                             Flow::Go
@@ -312,6 +320,12 @@ fn shell(runtime: &tokio::runtime::Runtime, session: &RegistrySession, command: 
                 break;
             }
             Err(error) => return Err(error).context("reading a line"),
+        };
+        // The byte order mark Windows' Notepad begins a script with (`checks.sql`) is
+        // no part of its first statement.
+        let line = match line.strip_prefix('\u{feff}') {
+            Some(rest) if lines_read == 0 => rest.to_owned(),
+            _ => line,
         };
         lines_read += 1;
         let trimmed = line.trim();
@@ -416,11 +430,21 @@ impl Shell<'_> {
     fn run(&mut self, statements: &[String]) -> Flow {
         for statement in statements {
             let started = std::time::Instant::now();
-            let flow = match self.runtime.block_on(self.session.query(statement)) {
+            let answer = if self.typed {
+                let (_watching, pressed) = crate::interrupt::watch();
+                self.runtime.block_on(self.session.query_until(statement, pressed))
+            } else {
+                self.runtime.block_on(self.session.query(statement))
+            };
+            let flow = match answer {
                 Ok(result) => self.show(&result, started.elapsed()),
                 Err(error) => {
                     report_error(Some(statement), &error);
                     self.failed = true;
+                    // Ctrl-C stops the statements typed after it on the line too.
+                    if matches!(error, daryn_query::Error::Interrupted) {
+                        return Flow::Go;
+                    }
                     Flow::Go
                 }
             };
@@ -445,7 +469,7 @@ impl Shell<'_> {
                 }
             },
             _ => {
-                eprintln!("unknown command `{text}`; `\\d`, `\\d NAME` and `\\q` are known");
+                eprintln!("error[sql_syntax]: unknown command `{text}`; `\\d`, `\\d NAME` and `\\q` are known");
                 self.failed = true;
                 Flow::Go
             }

@@ -129,6 +129,7 @@ pub async fn write_annual(
         return Err(error);
     }
     for (done, (temporary, workbook)) in partial.iter().zip(&written).enumerate() {
+        crate::output::keep_permissions(temporary, &workbook.path);
         if let Err(error) = std::fs::rename(temporary, &workbook.path) {
             for left in &partial[done..] {
                 let _ = std::fs::remove_file(left);

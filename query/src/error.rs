@@ -28,6 +28,8 @@ pub enum Error {
     SpillLimit { limit: String },
     #[error("the query ran longer than the time limit of {seconds} s (`--timeout`)")]
     TimeLimit { seconds: f64 },
+    #[error("the statement was stopped (Ctrl-C) before it finished")]
+    Interrupted,
     #[error("the query failed while running: {message}")]
     Execution { message: String },
     #[error(
@@ -66,6 +68,7 @@ impl Error {
             Error::Plan { .. } => "sql_plan",
             Error::MemoryLimit { .. } => "memory_limit",
             Error::TimeLimit { .. } => "time_limit",
+            Error::Interrupted => "interrupted",
             Error::SpillLimit { .. } => "spill_limit",
             Error::Execution { .. } => "execution",
             Error::BadParameter { .. } => "bad_parameter",

@@ -175,6 +175,17 @@ fn write_binary_to_stdout(result: &QueryResult, format: OutputFormat, shown: &Pa
     to_stdout(shown, |stdout| stdout.write_all(&bytes))
 }
 
+/// Gives a file written to replace `target` the permissions `target` has, if it is there:
+/// a report of children's IINs and names over a file made readable by its owner only was
+/// left readable by everyone the umask lets read a new file.
+pub fn keep_permissions(written: &Path, target: &Path) {
+    if let Ok(metadata) = std::fs::metadata(target) {
+        // Not the end of the write when it fails (a file of another owner): the file is
+        // written as a new one would be.
+        let _ = std::fs::set_permissions(written, metadata.permissions());
+    }
+}
+
 /// Writes `path` whole or not at all: `write` writes a file beside it, which then takes
 /// its place. A failed write (a type the format cannot hold, a full disk) leaves what
 /// was there before.
@@ -202,6 +213,7 @@ pub fn replace_file(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Res
     // Named by the process too: two commands writing one file each write their own.
     let partial = target.with_file_name(format!(".{name}.{}.partial", std::process::id()));
     let written = write(&partial)
+        .map(|()| keep_permissions(&partial, &target))
         .and_then(|()| std::fs::rename(&partial, &target).map_err(|error| output_error(path)(error.to_string())))
         .map_err(|error| match error {
             // Named as the file asked for, not the one beside it.

@@ -263,6 +263,13 @@ impl RegistrySession {
 
     /// Runs one read-only statement under the session's memory and time limits.
     pub async fn query(&self, sql: &str) -> Result<QueryResult> {
+        self.query_until(sql, std::future::pending()).await
+    }
+
+    /// [`RegistrySession::query`], stopped with [`Error::Interrupted`] when `stop`
+    /// resolves first (the shell's Ctrl-C). Like the time limit, `stop` must be woken from
+    /// outside the runtime's workers, which a statement may keep busy.
+    pub async fn query_until(&self, sql: &str, stop: impl std::future::Future<Output = ()>) -> Result<QueryResult> {
         check_read_only(sql)?;
         let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
         let limit = self.options.time_limit;
@@ -286,6 +293,10 @@ impl RegistrySession {
             _ = expired => {
                 abort.abort();
                 return Err(Error::TimeLimit { seconds: limit.as_secs_f64() });
+            }
+            () = stop => {
+                abort.abort();
+                return Err(Error::Interrupted);
             }
         };
         let (schema, batches) = match collected {

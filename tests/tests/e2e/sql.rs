@@ -147,6 +147,7 @@ fn analyst_sql_reads_every_table_and_refuses_to_write() {
     limits(registry);
     outputs(registry, root.path());
     shell(registry);
+    ctrl_c_in_the_shell(registry);
     conflicts(registry, &fixture);
 }
 
@@ -325,6 +326,13 @@ fn outputs(registry: &Path, root: &Path) {
     let failed = refused(registry, &out, "SELECT region, INTERVAL '1 day' AS i FROM children");
     assert!(failed.contains("error[output]") && failed.contains("kept.parquet"), "{failed}");
     assert_eq!(std::fs::read(&file).unwrap(), before);
+    // A file replaced keeps its permissions: a list of IINs written over a file its owner
+    // alone may read stays so (a new file was made as the umask says).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    stdout_of(sql(registry, &out, "SELECT iin FROM children"));
+    assert_ne!(std::fs::read(&file).unwrap(), before, "the file was replaced");
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
     // A full disk is told as such, as every command tells it.
     let full = refused(registry, &["--format", "csv", "-o", "/dev/full"], "SELECT 1 AS one");
     assert!(full.starts_with("error[disk_full]: ") && full.contains("No space left on device"), "{full}");
@@ -486,7 +494,7 @@ fn shell(registry: &Path) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stdout.contains("ten\n10\n") && stdout.contains("eleven\n11\n"), "{stdout}");
-    assert!(stderr.contains("the input ended inside the statement begun on line 2"), "{stderr}");
+    assert!(stderr.contains("error[sql_syntax]: the input ended inside the statement begun on line 2"), "{stderr}");
     // A quoted name over two lines, a `;` inside it, is one statement.
     let output = run("SELECT 1 AS \"a;\nb\";\n");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -499,6 +507,26 @@ fn shell(registry: &Path) {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "\u{feff}one\n1\n");
     assert!(String::from_utf8_lossy(&output.stderr).contains("daryn sql: registry version 1"));
 
+    // A script saved by Windows' Notepad begins with a byte order mark, which is no part
+    // of its first statement; a command the shell does not know is told with a code.
+    let output = run("\u{feff}SELECT 5 AS five;\n\\x\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("five\n5\n"), "{stderr}");
+    assert!(stderr.contains("error[sql_syntax]: unknown command `\\x`"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    // What a pipe fed is a script, not someone's typing: none of it is kept in the
+    // history file (`HOME` is the registry's folder here).
+    assert!(!registry.join(".daryn_sql_history").exists());
+    // A format that needs a file, without `-o`, is refused before the shell starts (exit
+    // 2, as for a statement given), not statement by statement.
+    let mut child = start(&["--format", "xlsx"]);
+    child.stdin.take().unwrap().write_all(b"SELECT 1;\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error[bad_parameter]: ") && stderr.contains("`-o FILE`"), "{stderr}");
+    assert!(!stderr.contains("daryn sql: registry version"), "{stderr}");
+
     // A reader that has gone (`| head -1` done reading) ends the shell quietly.
     let mut child = start(&[]);
     drop(child.stdout.take());
@@ -509,6 +537,73 @@ fn shell(registry: &Path) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Drives the shell through a terminal (a pseudo-terminal of Python's `pty`), as an
+/// analyst types: a long statement, Ctrl-C two seconds in, then another statement.
+/// Prints what it saw as JSON.
+const TYPED_SESSION: &str = r#"
+import json, os, pty, select, sys, time
+binary, registry, home = sys.argv[1:4]
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["HOME"] = home
+    os.execv(binary, [binary, "sql", "--registry", registry, "--timeout", "120s"])
+seen = b""
+def read_until(token, seconds):
+    global seen
+    deadline = time.time() + seconds
+    while token not in seen:
+        left = deadline - time.time()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return False
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            return token in seen
+        if not chunk:
+            return token in seen
+        seen += chunk
+    return True
+saw = {"prompt": read_until(b"daryn> ", 120)}
+seen = b""
+os.write(fd, b"SELECT count(*) FROM generate_series(1, 50000000000) a;\r")
+time.sleep(2)
+os.write(fd, b"\x03")
+saw["interrupted"] = read_until(b"error[interrupted]", 30)
+saw["prompt_again"] = read_until(b"daryn> ", 10)
+seen = b""
+os.write(fd, b"SELECT 40 + 2 AS answer;\r")
+saw["answered"] = read_until(b"42", 30)
+if saw["answered"]:
+    os.write(fd, b"\\q\r")
+else:
+    os.kill(pid, 9)
+saw["exit"] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+print(json.dumps(saw))
+"#;
+
+/// Ctrl-C typed while a statement runs stops that statement (`error[interrupted]`) and
+/// leaves the shell at its prompt: rustyline's own handler had taken the key, and the
+/// statement ran on to its time limit. What was typed is kept in the history file.
+fn ctrl_c_in_the_shell(registry: &Path) {
+    let home = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new("python3")
+        .args(["-c", TYPED_SESSION])
+        .arg(crate::binary())
+        .arg(registry)
+        .arg(home.path())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}{}", String::from_utf8_lossy(&output.stderr));
+    let saw: serde_json::Value = serde_json::from_str(printed.trim()).unwrap();
+    assert_eq!(
+        saw,
+        serde_json::json!({"prompt": true, "interrupted": true, "prompt_again": true, "answered": true, "exit": 0})
+    );
+    let history = std::fs::read_to_string(home.path().join(".daryn_sql_history")).unwrap();
+    assert!(history.contains("SELECT 40 + 2 AS answer;"), "{history}");
 }
 
 /// A version that pins `conflicts` hides the losing region's rows of that child from
