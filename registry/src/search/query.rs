@@ -28,7 +28,7 @@ use super::analysis::{Analysis, KazakhTokenizer, LONGEST_WORD, SNIPPET_ANALYZER,
 use super::fields::{IndexFields, register_search_analyzers};
 use super::index::generation_path;
 use super::read_only::ReadOnlyDirectory;
-use super::tags::{level_result, tag, values_spelled_by, values_spelled_with};
+use super::tags::{level_result, tag, values_spelled_as, values_spelled_by, values_spelled_with};
 use super::union::{AnyOf, NameTypos};
 use super::{SearchError, SearchResult};
 use crate::discipline::Taxonomy;
@@ -427,6 +427,13 @@ impl SearchIndex {
             .collect()
     }
 
+    /// Whether a name key is the name (first, last or patronymic) of some child or
+    /// teacher: a look-up in each segment's term dictionary.
+    fn names_someone(&self, name_key: &str) -> bool {
+        let term = Term::from_field_text(self.fields.name, name_key);
+        self.searcher.doc_freq(&term).is_ok_and(|count| count > 0)
+    }
+
     /// The query of `request`; with `beginnings`, the last word, when still being typed,
     /// also finds the names it begins (see [`word_query`]), and the flag says whether it
     /// did.
@@ -457,7 +464,7 @@ impl SearchIndex {
             };
             clauses.push((Occur::Must, any_tag(fields, &terms)));
         }
-        let (groups, began) = word_groups(fields, &request.query, beginnings);
+        let (groups, began) = word_groups(fields, &request.query, beginnings, &|name_key| self.names_someone(name_key));
         if groups.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }

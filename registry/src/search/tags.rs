@@ -141,11 +141,21 @@ pub fn values_spelled_by(keys: &str) -> &'static [String] {
     spellings().by_words.get(keys).map(Vec::as_slice).unwrap_or_default()
 }
 
+/// The terms of the values spelled by one word that is exactly this name key (a key of
+/// the name analyzer: not stemmed): `Астана`, `шахмат`, but not `Сұлтан`, a word of
+/// `Нұр-Сұлтан`, nor `Семён`, whose stem is `семья`'s. What a word that is someone's
+/// name looks values up by (see `query::words::word_groups`).
+pub fn values_spelled_as(name_key: &str) -> &'static [String] {
+    spellings().by_name.get(name_key).map(Vec::as_slice).unwrap_or_default()
+}
+
 /// Every value's spellings as keys of the text analyzer, looked up by one word and by
-/// the words of a longer spelling; analysed once, at the first search.
+/// the words of a longer spelling, and the one-word spellings by their name keys;
+/// analysed once, at the first search.
 struct Spellings {
     by_word: HashMap<String, Vec<String>>,
     by_words: HashMap<String, Vec<String>>,
+    by_name: HashMap<String, Vec<String>>,
 }
 
 fn spellings() -> &'static Spellings {
@@ -171,7 +181,15 @@ fn spellings() -> &'static Spellings {
                 }
             }
         };
-        let mut found = Spellings { by_word: HashMap::new(), by_words: HashMap::new() };
+        let mut found = Spellings { by_word: HashMap::new(), by_words: HashMap::new(), by_name: HashMap::new() };
+        let mut names = KazakhTokenizer::new(Analysis::Name);
+        for (terms, spellings) in spelled_values() {
+            for spelling in spellings {
+                if let [name_key] = &names.keys(spelling)[..] {
+                    add(&mut found.by_name, name_key.clone(), &terms);
+                }
+            }
+        }
         for (terms, spellings) in &spelled {
             for keys in spellings {
                 let shared = |key: &&String| keys.len() == 1 || !achievement(terms) || !whole.contains(key);

@@ -490,3 +490,62 @@ fn odd_queries_answer_and_never_panic() {
         }
     }
 }
+
+/// Five children, for a name that is also a word of a coded value's spelling or shares a
+/// stem with one: `Сұлтан` (Астана's old name `Нұр-Сұлтан`), `Семён` (`семья`, the
+/// family groups), `Казаков` (`қазақ` in a hit's text).
+fn namesakes_index() -> SearchIndex {
+    let index = Index::create_in_ram(IndexFields::schema());
+    register_analyzers(&index);
+    let fields = IndexFields::of(&index.schema()).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    let children = [
+        ("s", "Әлиев Сұлтан", "35", "rural", "Шахмат үйірмесі"),
+        ("t", "Бекова Дана", "71", "rural", "Шахмат үйірмесі"),
+        ("u", "Орлов Семён", "35", "rural", "Шахмат үйірмесі"),
+        ("v", "Ким Алина", "35", "large_family", "Шахмат үйірмесі"),
+        ("w", "Казаков Олег", "35", "rural", "Шахмат үйірмесі"),
+        ("x", "Сейіт Әлем", "35", "rural", "Қазақ тілі үйірмесі"),
+    ];
+    for (key, name, region, group, words) in children {
+        let mut tags = TagSet::default();
+        tags.add("kind", "child");
+        tags.add("region", region);
+        tags.add("group", group);
+        let mut document = doc!(
+            fields.kind => "child", fields.key => key, fields.name => name, fields.text => words,
+            fields.words => words, fields.best => 0u64, fields.fields => "{}",
+        );
+        for term in tags.into_terms() {
+            document.add_text(fields.tags, term);
+        }
+        let mut bits = FacetBits::default();
+        bits.set("region", region);
+        bits.add_to(&fields, &mut document);
+        writer.add_document(document).unwrap();
+    }
+    writer.commit().unwrap();
+    SearchIndex::from_index(index, 1, 1).unwrap()
+}
+
+/// A word that is someone's name finds a coded value only when it is that value's
+/// whole spelling: a word of a longer one, or a stem it shares, found every child with
+/// the value besides the few so named.
+#[test]
+fn someones_name_spells_a_value_only_whole() {
+    let index = namesakes_index();
+    let sorted = |query: &str| {
+        let mut found = keys(&index, query, |_| {});
+        found.sort();
+        found
+    };
+    assert_eq!(sorted("Сұлтан"), ["s"], "not every child of Astana (Нұр-Сұлтан)");
+    assert_eq!(sorted("Sultan"), ["s"]);
+    assert_eq!(sorted("Семён"), ["u"], "not every large family (семья)");
+    assert_eq!(sorted("Казаков"), ["w"], "not the text `Қазақ тілі`");
+    // Words that are nobody's name find the values and the text they spell, as before.
+    assert_eq!(sorted("Астана"), ["t"]);
+    assert_eq!(sorted("Нұр-Сұлтан"), ["t"]);
+    assert_eq!(sorted("семья"), ["v"]);
+    assert_eq!(sorted("қазақ"), ["x"]);
+}

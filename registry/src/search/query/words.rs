@@ -39,15 +39,26 @@ fn term(field: tantivy::schema::Field, key: &str, boost: Score) -> Box<dyn Query
 /// [`word_query`]), or a spelling of one of its values other than `besides` (which the
 /// caller looks up already).
 fn said(fields: IndexFields, text_keys: &[String], besides: &[String]) -> Box<dyn Query> {
-    let mut options = said_options(fields, text_keys, besides);
+    let mut options = said_options(fields, text_keys, besides, None);
     if options.len() == 1 { options.swap_remove(0) } else { Box::new(AnyOf(options)) }
 }
 
-/// The options of [`said`], one by one.
-fn said_options(fields: IndexFields, text_keys: &[String], besides: &[String]) -> Vec<Box<dyn Query>> {
+/// The options of [`said`], one by one. With `someones_name` (the name key of a word
+/// that is someone's name), only the values spelled exactly by that word are looked for
+/// ([`values_spelled_as`]), not those with a spelling that has the word or its stem.
+fn said_options(
+    fields: IndexFields,
+    text_keys: &[String],
+    besides: &[String],
+    someones_name: Option<&str>,
+) -> Vec<Box<dyn Query>> {
     let mut options: Vec<Box<dyn Query>> = text_keys.iter().map(|key| term(fields.words, key, 1.0)).collect();
     let mut spelled: Vec<&String> = Vec::new();
-    for tag in text_keys.iter().flat_map(|key| values_spelled_with(key)) {
+    let values: Vec<&'static String> = match someones_name {
+        Some(name_key) => values_spelled_as(name_key).iter().collect(),
+        None => text_keys.iter().flat_map(|key| values_spelled_with(key)).collect(),
+    };
+    for tag in values {
         if !besides.contains(tag) && !spelled.contains(&tag) {
             spelled.push(tag);
         }
@@ -65,10 +76,23 @@ fn text_keys(text: &mut KazakhTokenizer, word: &str) -> Vec<String> {
 /// The clauses one word of the query makes: any field may hold it, or it may spell a value.
 /// `typing` marks the word still being typed (the query's last, with nothing after it,
 /// asked for when the query found nothing without it): a name that begins with it
-/// matches too (`Айгер` finds `Айгерім`), within the same typos.
-pub(super) fn word_query(fields: IndexFields, text_keys: &[String], name_key: &str, typing: bool) -> Box<dyn Query> {
+/// matches too (`Айгер` finds `Айгерім`), within the same typos. `someones_name`: the
+/// word is the name of a child or teacher in the index, and spells a value only exactly.
+pub(super) fn word_query(
+    fields: IndexFields,
+    text_keys: &[String],
+    name_key: &str,
+    typing: bool,
+    someones_name: bool,
+) -> Box<dyn Query> {
     let mut options: Vec<Box<dyn Query>> = vec![term(fields.name, name_key, 3.0), term(fields.people, name_key, 1.0)];
-    options.extend(said_options(fields, text_keys, &[]));
+    // Someone's name is looked for in the text as it is, not by a stem another word
+    // shares (`Казаков` and `қазақ`, `Мирра` and `мир`).
+    let text_keys: Vec<String> = match someones_name {
+        true => text_keys.iter().filter(|key| *key == name_key).cloned().collect(),
+        false => text_keys.to_vec(),
+    };
+    options.extend(said_options(fields, &text_keys, &[], someones_name.then_some(name_key)));
     let length = name_key.chars().count();
     let distance = if length >= 8 {
         2
@@ -105,7 +129,18 @@ const SHORTEST_BEGINNING: usize = 3;
 
 /// The query's words as clauses that must all match; and whether the last word was taken
 /// as the beginning of a name (only asked for with `beginnings`, see [`word_query`]).
-pub(super) fn word_groups(fields: IndexFields, query: &str, beginnings: bool) -> (Vec<Box<dyn Query>>, bool) {
+///
+/// `names_someone` says whether a name key is the name of some child or teacher in the
+/// index. Such a word looks up a coded value only when it is that value's whole spelling
+/// (`Астана`): as a word of a longer spelling or by its stem it found thousands of
+/// children besides the few so named (`Сұлтан`, every child of Astana through
+/// `Нұр-Сұлтан`; `Семён`, stemmed as `семья`, both family groups; `Лука`, archery).
+pub(super) fn word_groups(
+    fields: IndexFields,
+    query: &str,
+    beginnings: bool,
+    names_someone: &dyn Fn(&str) -> bool,
+) -> (Vec<Box<dyn Query>>, bool) {
     let mut text = KazakhTokenizer::new(Analysis::Text);
     let mut name = KazakhTokenizer::new(Analysis::Name);
     let typed = typed_words(query);
@@ -131,6 +166,14 @@ pub(super) fn word_groups(fields: IndexFields, query: &str, beginnings: bool) ->
         for length in (1..=4.min(typed.len() - start)).rev() {
             let window = typed[start..start + length].join(" ");
             if let Some(code) = discipline_code(&window, &mut text) {
+                // Someone's name spells a discipline only as its whole spelling (see above).
+                if length == 1
+                    && let Some(name_key) = name.key(typed[start])
+                    && names_someone(&name_key)
+                    && !values_spelled_as(&name_key).contains(&tag("discipline", code))
+                {
+                    continue;
+                }
                 // The discipline of the child, of an achievement, or a teacher's subject.
                 // A Boolean union, not [`AnyOf`]: both clauses match many documents, and the
                 // group usually leads the intersection, where tantivy's buffered union is faster.
@@ -172,7 +215,7 @@ pub(super) fn word_groups(fields: IndexFields, query: &str, beginnings: bool) ->
         if let (Some(keys), Some(name_key)) = (searched_keys(&mut text, word), name.key(word)) {
             let typing = start + 1 == typed.len() && still_typing && name_key.chars().count() >= SHORTEST_BEGINNING;
             began |= typing;
-            groups.push(word_query(fields, &keys, &name_key, typing));
+            groups.push(word_query(fields, &keys, &name_key, typing, names_someone(&name_key)));
         }
         start += 1;
     }
