@@ -34,6 +34,7 @@ pub const SNIPPET_ANALYZER: &str = "daryn_snippet";
 
 /// Lower-cases a word the Kazakh way (see the module documentation).
 pub fn kazakh_lowercase(word: &str) -> String {
+    let word = plain_letters(word);
     let cyrillic = word.chars().any(is_cyrillic);
     let mut lower = String::with_capacity(word.len());
     for ch in word.chars() {
@@ -48,6 +49,68 @@ pub fn kazakh_lowercase(word: &str) -> String {
         }
     }
     lower
+}
+
+/// A word with its letters as a keyboard types them, for text pasted from a PDF, macOS
+/// or a web page: a letter followed by a combining mark (decomposed, NFD) is the letter
+/// it composes where the fold tells it apart (`й`, `ё`, `ş`, `ç`), and the plain letter
+/// otherwise (the fold reads an accented Latin letter as the plain one); full-width
+/// letters and digits (`ＡＩＤＡＲ`) are ASCII; the invisible characters (zero-width
+/// space and joiners, the word joiner, the soft hyphen) are left out. `Артём` typed
+/// decomposed found nothing, and `Ай` + a zero-width space + `дар` was two words.
+fn plain_letters(word: &str) -> std::borrow::Cow<'_, str> {
+    let unusual = |ch: char| is_combining_mark(ch) || is_invisible(ch) || is_full_width(ch);
+    if word.is_ascii() || !word.chars().any(unusual) {
+        return std::borrow::Cow::Borrowed(word);
+    }
+    let mut plain = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if is_invisible(ch) {
+            continue;
+        }
+        if is_full_width(ch) {
+            plain.extend(char::from_u32(ch as u32 - 0xFEE0));
+            continue;
+        }
+        // `I` with a dot above stays as it was: the lower-casing reads that pair.
+        if is_combining_mark(ch) && ch != '\u{307}' {
+            continue;
+        }
+        let composed = match (ch, chars.peek()) {
+            ('и', Some('\u{306}')) => Some('й'),
+            ('И', Some('\u{306}')) => Some('Й'),
+            ('е', Some('\u{308}')) => Some('ё'),
+            ('Е', Some('\u{308}')) => Some('Ё'),
+            ('s', Some('\u{327}')) => Some('ş'),
+            ('S', Some('\u{327}')) => Some('Ş'),
+            ('c', Some('\u{327}')) => Some('ç'),
+            ('C', Some('\u{327}')) => Some('Ç'),
+            _ => None,
+        };
+        if let Some(composed) = composed {
+            plain.push(composed);
+            chars.next();
+        } else {
+            plain.push(ch);
+        }
+    }
+    std::borrow::Cow::Owned(plain)
+}
+
+/// The combining diacritical marks (U+0300–U+036F).
+fn is_combining_mark(ch: char) -> bool {
+    matches!(ch, '\u{300}'..='\u{36f}')
+}
+
+/// Characters that show nothing and join or split nothing a reader sees.
+fn is_invisible(ch: char) -> bool {
+    matches!(ch, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+}
+
+/// Full-width ASCII letters and digits (U+FF10–U+FF19, U+FF21–U+FF3A, U+FF41–U+FF5A).
+fn is_full_width(ch: char) -> bool {
+    matches!(ch, '\u{ff10}'..='\u{ff19}' | '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}')
 }
 
 fn is_cyrillic(ch: char) -> bool {
@@ -73,6 +136,12 @@ fn cyrillic_look_alike(ch: char) -> char {
 
 /// Folds a lower-case word of any script to its ASCII search key.
 pub fn fold_script(word: &str) -> String {
+    // Passport romanisation writes `ё` after a consonant as `yo` (`Fyodor`, `Artyom`,
+    // `Semyon`, `Alyona`), which would fold to `io`; `ё` folds to `e`.
+    let word = match word.contains("yo") {
+        true => std::borrow::Cow::Owned(consonant_yo_as_e(word)),
+        false => std::borrow::Cow::Borrowed(word),
+    };
     let mut latin = String::with_capacity(word.len() + 4);
     for ch in word.chars() {
         let mapped: &str = match ch {
@@ -123,6 +192,25 @@ pub fn fold_script(word: &str) -> String {
         }
     }
     key
+}
+
+/// `yo` after a Latin consonant as `e` (see [`fold_script`]).
+fn consonant_yo_as_e(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut previous: Option<char> = None;
+    let mut chars = word.chars().peekable();
+    while let Some(ch) = chars.next() {
+        let after_consonant = previous.is_some_and(|before| before.is_ascii_alphabetic() && !"aeiouy".contains(before));
+        if ch == 'y' && after_consonant && chars.peek() == Some(&'o') {
+            chars.next();
+            out.push('e');
+            previous = Some('e');
+            continue;
+        }
+        out.push(ch);
+        previous = Some(ch);
+    }
+    out
 }
 
 /// How a word typed in Latin letters reads in Cyrillic, for a query's text words: the
@@ -412,7 +500,9 @@ fn is_word_char(ch: char) -> bool {
         '\u{0}'..='\u{7f}' => false,
         // U+0482-U+0489 are a sign and combining marks; the rest of the block is letters.
         '\u{400}'..='\u{481}' | '\u{48a}'..='\u{4ff}' => true,
-        '\u{307}' => true,
+        // A combining mark (a decomposed `ё`, `й`), and what `plain_letters` leaves out
+        // inside a word.
+        '\u{300}'..='\u{36f}' | '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' => true,
         _ => ch.is_alphanumeric(),
     }
 }

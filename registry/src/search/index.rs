@@ -50,7 +50,9 @@ use crate::store::{RegistryVersion, Store, pause_point};
 /// are those of format 6).
 /// Format 8: a word whose Kazakh letters were all in its suffix (`олимпиадасының`) is
 /// stemmed on as a word of the shared alphabet, to the key of `олимпиада`.
-pub const INDEX_FORMAT: u32 = 8;
+/// Format 9: decomposed letters (NFD), full-width letters and invisible characters in
+/// a word are read as typed letters, and a Latin `yo` after a consonant folds as `ё`.
+pub const INDEX_FORMAT: u32 = 9;
 /// The oldest format a search still reads: format 6 only stopped indexing fields that no
 /// query looks up, so a registry built before it stays searchable until its next
 /// publish rebuilds the index.

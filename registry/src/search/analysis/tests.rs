@@ -178,7 +178,47 @@ fn punctuation_and_empty_input_give_no_tokens() {
 fn word_characters_agree_with_unicode() {
     for code in (0..0x3000u32).chain(0x1e00..0x1f00) {
         let Some(ch) = char::from_u32(code) else { continue };
-        let expected = ch.is_alphanumeric() || ch == '\u{307}';
+        // Besides letters and digits: the combining marks of decomposed letters and the
+        // invisible characters a pasted word may hold (see `plain_letters`).
+        let inside_words = matches!(ch, '\u{300}'..='\u{36f}' | '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}');
+        let expected = ch.is_alphanumeric() || inside_words;
         assert_eq!(is_word_char(ch), expected, "U+{code:04X} {ch:?}");
     }
+}
+
+/// Passport romanisation's `yo` for `ё` after a consonant folds as `ё` does; elsewhere
+/// `yo` is left as it is.
+#[test]
+fn a_passport_yo_after_a_consonant_is_the_e_of_yo() {
+    for (latin, cyrillic) in [("Fyodor", "Фёдор"), ("Artyom", "Артём"), ("Semyon", "Семён"), ("Alyona", "Алёна")]
+    {
+        assert_eq!(name_key(latin), name_key(cyrillic), "{latin}");
+    }
+    // After a vowel or at the start of a word, `yo` is two letters (`Айоз`, `Йолдыз`).
+    assert_eq!(name_key("Aiyoz"), name_key("Айиоз"));
+    assert_eq!(name_key("Yoldyz"), name_key("Йолдыз"));
+}
+
+/// Text pasted from a PDF, macOS or a web page: decomposed letters, full-width letters
+/// and invisible characters read as the letters typed on a keyboard, in one word.
+#[test]
+fn decomposed_full_width_and_invisible_characters_read_as_typed() {
+    let words_of = |text: &str| words(text).map(|(_, word)| word.to_owned()).collect::<Vec<_>>();
+    // `Артём` with `е` and U+0308, `Айдар` with a zero-width space, `Ерлан` with a soft
+    // hyphen: one word each, keyed as typed.
+    for (pasted, typed) in
+        [("Арте\u{308}м", "Артём"), ("Ай\u{200b}дар", "Айдар"), ("Ер\u{ad}лан", "Ерлан"), ("ＡＩＤＡＲ", "Aidar")]
+    {
+        assert_eq!(words_of(pasted).len(), 1, "{pasted:?}");
+        assert_eq!(name_key(pasted), name_key(typed), "{pasted:?}");
+        assert_eq!(text_key(pasted), text_key(typed), "{pasted:?}");
+    }
+    // The marks that tell letters apart in the fold compose: `й`, `ş`; others fall away,
+    // as the fold reads an accented Latin letter as the plain one.
+    assert_eq!(name_key("Саи\u{306}ран"), name_key("Сайран"));
+    assert_eq!(text_key("саи\u{306}ысы"), text_key("сайысы"));
+    assert_eq!(name_key("S\u{327}oqan"), name_key("Şoqan"));
+    assert_eq!(name_key("A\u{308}igerım"), name_key("Äigerım"));
+    assert_eq!(words_of("Ай \u{200b} дар"), ["Ай", "\u{200b}", "дар"]);
+    assert!(KazakhTokenizer::new(Analysis::Name).key("\u{200b}").is_none());
 }
