@@ -5,7 +5,7 @@
 
 use std::ops::ControlFlow;
 
-use deltalake::datafusion::sql::parser::{DFParser, Statement as DfStatement};
+use deltalake::datafusion::sql::parser::{DFParserBuilder, Statement as DfStatement};
 use deltalake::datafusion::sql::sqlparser::ast::{
     Expr, ObjectName, Query, SetExpr, Statement, Visit, Visitor, visit_expressions, visit_relations,
 };
@@ -82,8 +82,15 @@ pub fn check_read_only(sql: &str) -> Result<()> {
 }
 
 fn check_parsed(sql: &str) -> Result<()> {
-    let mut statements = DFParser::parse_sql(sql).map_err(|error| {
+    let parsed = DFParserBuilder::new(sql)
+        .with_recursion_limit(crate::session::PARSER_NESTING)
+        .build()
+        .and_then(|mut parser| parser.parse_statements());
+    let mut statements = parsed.map_err(|error| {
         let message = error.strip_backtrace();
+        if message.contains("RecursionLimitExceeded") {
+            return crate::session::too_nested();
+        }
         Error::Syntax { position: position_in_message(&message), message }
     })?;
     if statements.len() != 1 {

@@ -125,6 +125,11 @@ impl RegistrySession {
         // `DATAFUSION_*` environment variables tune the engine (DataFusion's own names).
         let mut config = SessionConfig::from_env().map_err(planning)?.with_information_schema(true);
         config.options_mut().sql_parser.collect_spans = true;
+        // The parser's own limit on nesting (parentheses, function calls, subqueries):
+        // DataFusion's 50 refused `((…))` long before the guard's depth of 1,000
+        // ([`crate::guard::MAX_EXPRESSION_DEPTH`]), with `RecursionLimitExceeded`.
+        config.options_mut().sql_parser.recursion_limit =
+            deltalake::datafusion::common::config::ConfigNonZeroUsize::try_new(PARSER_NESTING).map_err(planning)?;
         let context = SessionContext::new_with_config_rt(config, runtime);
         let root = store.root().to_owned();
         let mut session = RegistrySession { context, root, version, options, tables: Vec::new(), _spill: spill };
@@ -453,8 +458,23 @@ fn deadline(limit: Duration) -> tokio::sync::oneshot::Receiver<()> {
 }
 
 /// A planning error, with the position DataFusion's diagnostic or message gives.
+/// How deep the SQL parser nests (see [`RegistrySession::open`]).
+pub const PARSER_NESTING: usize = 200;
+
+/// The error of a statement nested deeper than [`PARSER_NESTING`].
+pub fn too_nested() -> Error {
+    let message = format!(
+        "the statement nests parentheses, function calls or subqueries more than {PARSER_NESTING} deep, the most \
+         the SQL parser reads; write it flatter (a subquery as a `WITH` clause)"
+    );
+    Error::Syntax { message, position: None }
+}
+
 fn plan_error(error: DataFusionError) -> Error {
     let message = error.strip_backtrace();
+    if message.contains("RecursionLimitExceeded") {
+        return too_nested();
+    }
     let from_diagnostic = error
         .diagnostic()
         .and_then(|diagnostic| diagnostic.span)

@@ -185,6 +185,13 @@ fn limits(registry: &Path) {
     assert_eq!(sum, serde_json::json!([{"n": 991}]));
     let deep = refused(registry, &[], &chain(20_000));
     assert!(deep.contains("error[sql_syntax]") && deep.contains("nested more than 1000 deep"), "{deep}");
+    // Parentheses and function calls nest as far as the parser's 200 (its own default of
+    // 50 refused them with `RecursionLimitExceeded`); deeper is told in words.
+    let nest = |depth: usize| format!("SELECT {}-7{} AS n", "abs((".repeat(depth / 2), "))".repeat(depth / 2));
+    assert_eq!(json(registry, &nest(190)), serde_json::json!([{"n": 7}]));
+    let too_deep = refused(registry, &[], &nest(220));
+    assert!(too_deep.starts_with("error[sql_syntax]: the statement nests parentheses"), "{too_deep}");
+    assert!(!too_deep.contains("RecursionLimitExceeded"), "{too_deep}");
     // Set operations count over the whole statement: 500 in each of eight nested
     // subqueries (none over the limit alone) overflowed the main thread while planning.
     let mut nested = "SELECT 1 AS v".to_owned();
