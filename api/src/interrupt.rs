@@ -18,9 +18,10 @@ extern "C" fn pressed(_signal: libc::c_int) {
     PRESSED.store(true, Ordering::SeqCst);
 }
 
-/// The handler that was in place before [`watch`], put back when dropped.
+/// The handler that was in place before [`watch`], put back when dropped (`None` when
+/// daryn's could not be put in its place, and nothing is to be put back).
 pub struct Watching {
-    before: libc::sigaction,
+    before: Option<libc::sigaction>,
 }
 
 /// Watches for Ctrl-C until the returned guard is dropped; the future resolves when it
@@ -38,8 +39,9 @@ pub fn watch() -> (Watching, impl Future<Output = ()>) {
         action.sa_flags = libc::SA_RESTART;
         libc::sigemptyset(&mut action.sa_mask);
         let mut before: libc::sigaction = std::mem::zeroed();
-        libc::sigaction(libc::SIGINT, &action, &mut before);
-        before
+        // Failed, `before` would be zeroed, and putting it back would end the shell at the
+        // next Ctrl-C typed at its prompt: the statement then runs as it did before.
+        (libc::sigaction(libc::SIGINT, &action, &mut before) == 0).then_some(before)
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     std::thread::spawn(move || {
@@ -64,9 +66,11 @@ pub fn watch() -> (Watching, impl Future<Output = ()>) {
 impl Drop for Watching {
     #[allow(unsafe_code)]
     fn drop(&mut self) {
-        // SAFETY: puts back the action `sigaction` gave in `watch`, unchanged.
-        unsafe {
-            libc::sigaction(libc::SIGINT, &self.before, std::ptr::null_mut());
+        if let Some(before) = &self.before {
+            // SAFETY: puts back the action `sigaction` gave in `watch`, unchanged.
+            unsafe {
+                libc::sigaction(libc::SIGINT, before, std::ptr::null_mut());
+            }
         }
     }
 }

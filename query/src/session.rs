@@ -457,7 +457,6 @@ fn deadline(limit: Duration) -> tokio::sync::oneshot::Receiver<()> {
     receiver
 }
 
-/// A planning error, with the position DataFusion's diagnostic or message gives.
 /// How deep the SQL parser nests (see [`RegistrySession::open`]).
 pub const PARSER_NESTING: usize = 200;
 
@@ -470,6 +469,7 @@ pub fn too_nested() -> Error {
     Error::Syntax { message, position: None }
 }
 
+/// A planning error, with the position DataFusion's diagnostic or message gives.
 fn plan_error(error: DataFusionError) -> Error {
     let message = error.strip_backtrace();
     if message.contains("RecursionLimitExceeded") {

@@ -53,12 +53,12 @@ pub fn kazakh_lowercase(word: &str) -> String {
 
 /// A word with its letters as a keyboard types them, for text pasted from a PDF, macOS
 /// or a web page: a letter followed by a combining mark (decomposed, NFD) is the letter
-/// it composes where the fold tells it apart (`й`, `ё`, `ş`, `ç`), and the plain letter
-/// otherwise (the fold reads an accented Latin letter as the plain one); full-width
+/// it composes where the analysis tells it apart (`й`, `ё`, `ş`, `ç`, and the 2021
+/// Kazakh Latin `ä`, `ö`, `ü`, `ū`, `ğ`, `ñ`), and the plain letter otherwise (the fold reads an accented Latin letter as the plain one); full-width
 /// letters and digits (`ＡＩＤＡＲ`) are ASCII; the invisible characters (zero-width
 /// space and joiners, the word joiner, the soft hyphen) are left out. `Артём` typed
 /// decomposed found nothing, and `Ай` + a zero-width space + `дар` was two words.
-fn plain_letters(word: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn plain_letters(word: &str) -> std::borrow::Cow<'_, str> {
     let unusual = |ch: char| is_combining_mark(ch) || is_invisible(ch) || is_full_width(ch);
     if word.is_ascii() || !word.chars().any(unusual) {
         return std::borrow::Cow::Borrowed(word);
@@ -86,6 +86,20 @@ fn plain_letters(word: &str) -> std::borrow::Cow<'_, str> {
             ('S', Some('\u{327}')) => Some('Ş'),
             ('c', Some('\u{327}')) => Some('ç'),
             ('C', Some('\u{327}')) => Some('Ç'),
+            // The 2021 Kazakh Latin letters, which a Latin word's Cyrillic reading turns
+            // into Kazakh letters (and so into the Kazakh stemmer's hands).
+            ('a', Some('\u{308}')) => Some('ä'),
+            ('A', Some('\u{308}')) => Some('Ä'),
+            ('o', Some('\u{308}')) => Some('ö'),
+            ('O', Some('\u{308}')) => Some('Ö'),
+            ('u', Some('\u{308}')) => Some('ü'),
+            ('U', Some('\u{308}')) => Some('Ü'),
+            ('u', Some('\u{304}')) => Some('ū'),
+            ('U', Some('\u{304}')) => Some('Ū'),
+            ('g', Some('\u{306}')) => Some('ğ'),
+            ('G', Some('\u{306}')) => Some('Ğ'),
+            ('n', Some('\u{303}')) => Some('ñ'),
+            ('N', Some('\u{303}')) => Some('Ñ'),
             _ => None,
         };
         if let Some(composed) = composed {

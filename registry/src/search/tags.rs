@@ -162,9 +162,12 @@ fn spellings() -> &'static Spellings {
     static SPELLINGS: OnceLock<Spellings> = OnceLock::new();
     SPELLINGS.get_or_init(|| {
         let mut analyser = KazakhTokenizer::new(Analysis::Text);
-        let spelled: Vec<(Vec<String>, Vec<Vec<String>>)> = spelled_values()
-            .into_iter()
-            .map(|(terms, spellings)| (terms, spellings.iter().map(|spelling| analyser.keys(spelling)).collect()))
+        let values = spelled_values();
+        let spelled: Vec<(Vec<String>, Vec<Vec<String>>)> = values
+            .iter()
+            .map(|(terms, spellings)| {
+                (terms.clone(), spellings.iter().map(|spelling| analyser.keys(spelling)).collect())
+            })
             .collect();
         let achievement =
             |terms: &[String]| terms.iter().any(|term| term.starts_with("level/") || term.starts_with("result/"));
@@ -183,10 +186,10 @@ fn spellings() -> &'static Spellings {
         };
         let mut found = Spellings { by_word: HashMap::new(), by_words: HashMap::new(), by_name: HashMap::new() };
         let mut names = KazakhTokenizer::new(Analysis::Name);
-        for (terms, spellings) in spelled_values() {
+        for (terms, spellings) in &values {
             for spelling in spellings {
                 if let [name_key] = &names.keys(spelling)[..] {
-                    add(&mut found.by_name, name_key.clone(), &terms);
+                    add(&mut found.by_name, name_key.clone(), terms);
                 }
             }
         }

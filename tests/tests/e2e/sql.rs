@@ -192,6 +192,13 @@ fn limits(registry: &Path) {
     let too_deep = refused(registry, &[], &nest(220));
     assert!(too_deep.starts_with("error[sql_syntax]: the statement nests parentheses"), "{too_deep}");
     assert!(!too_deep.contains("RecursionLimitExceeded"), "{too_deep}");
+    // Subqueries count two levels each or more: 95 deep plan and run on the query
+    // runtime's threads.
+    let subqueries = |depth: usize| {
+        format!("SELECT count(*) AS n FROM {}children{}", "(SELECT * FROM ".repeat(depth), ") s".repeat(depth))
+    };
+    assert_eq!(json(registry, &subqueries(95)), serde_json::json!([{"n": 7}]));
+    assert!(refused(registry, &[], &subqueries(101)).starts_with("error[sql_syntax]: the statement nests"));
     // Set operations count over the whole statement: 500 in each of eight nested
     // subqueries (none over the limit alone) overflowed the main thread while planning.
     let mut nested = "SELECT 1 AS v".to_owned();
