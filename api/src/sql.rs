@@ -137,6 +137,23 @@ fn registry_refused(registry: &Path) -> Option<ExitCode> {
     Some(ExitCode::from(1))
 }
 
+/// Refuses `--format` given with an `-o` whose extension names another format daryn
+/// writes: `--format csv -o out.xlsx` wrote CSV into a file Excel then would not open.
+fn format_refused(format: OutputFormat, format_given: bool, out: Option<&Path>) -> Option<ExitCode> {
+    let out = out.filter(|out| format_given && !daryn_query::output::names_stdout(out))?;
+    let extension = out.extension()?.to_str()?;
+    let named = OutputFormat::parse(extension).filter(|named| *named != OutputFormat::Table)?;
+    if named == format {
+        return None;
+    }
+    let asked = format!("{format:?}").to_lowercase();
+    let reason = format!(
+        "`{}` names a .{extension} file, but --format asks for {asked}: give one of them, or make them agree",
+        out.display()
+    );
+    Some(report_error(None, &daryn_query::Error::BadParameter { parameter: "--format", reason }))
+}
+
 /// Refuses an `-o` that would write inside the registry read (a report written over
 /// `keys/child-key` or a version file damaged the registry), or, without `--format`, one
 /// whose extension names a format daryn does not write.
@@ -159,7 +176,9 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
     if let Some(refused) = registry_refused(&command.registry) {
         return Ok(refused);
     }
-    if let Some(refused) = output_refused(command.out.as_deref(), &command.registry, command.format_given) {
+    if let Some(refused) = output_refused(command.out.as_deref(), &command.registry, command.format_given)
+        .or_else(|| format_refused(command.format, command.format_given, command.out.as_deref()))
+    {
         return Ok(refused);
     }
     // Before any statement runs, and in the shell as for a statement given: the shell
@@ -227,6 +246,11 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
         .then(|| command.out.clone().unwrap_or_else(|| PathBuf::from(".")).join("annual.xlsx"));
     if let Some(refused) =
         output_refused(annual_folder.as_deref().or(command.out.as_deref()), &command.registry, command.given.format)
+    {
+        return Ok(refused);
+    }
+    if let (None, Some(refused)) =
+        (&annual_folder, format_refused(command.format, command.given.format, command.out.as_deref()))
     {
         return Ok(refused);
     }

@@ -447,6 +447,29 @@ fn outputs(registry: &Path, root: &Path) {
     assert!(!old_excel.exists() && !tabs.exists());
     stdout_of(sql(registry, &["--format", "table", "-o", tabs.to_str().unwrap()], "SELECT 1 AS one"));
     assert!(std::fs::read_to_string(&tabs).unwrap().contains("one"));
+    // `--format` and an extension of another format daryn writes contradict each other:
+    // CSV written into `out.xlsx` is a file Excel will not open.
+    let contradicted = root.join("out.xlsx");
+    for args in [
+        vec!["sql", "--registry", registry.to_str().unwrap(), "--format", "csv", "-o", contradicted.to_str().unwrap()],
+        vec!["report", "item1", "--registry", registry.to_str().unwrap(), "--format", "json", "-o"],
+    ] {
+        let mut args = args;
+        if args[0] == "report" {
+            args.push(contradicted.to_str().unwrap());
+        } else {
+            args.push("SELECT 1 AS one");
+        }
+        let output = daryn(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error[bad_parameter]: --format") || stderr.contains("--format asks for"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("names a .xlsx file"), "{stderr}");
+    }
+    assert!(!contradicted.exists());
     // A column's name, and text however Arrow holds it, is no formula in a CSV export.
     let names = stdout_of(sql(
         registry,
