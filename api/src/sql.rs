@@ -183,9 +183,8 @@ pub fn run_sql(command: SqlCommand) -> Result<ExitCode> {
     }
     // Before any statement runs, and in the shell as for a statement given: the shell
     // once started, and refused every statement in turn.
-    if command.format.needs_file() && command.out.is_none() {
-        let reason = "parquet and xlsx output need a file; give `-o FILE`".to_owned();
-        return Ok(report_error(None, &daryn_query::Error::BadParameter { parameter: "-o", reason }));
+    if let Err(error) = daryn_query::output::needs_a_file(command.format, command.out.as_deref()) {
+        return Ok(report_error(None, &error));
     }
     let runtime = runtime()?;
     let session = match runtime.block_on(RegistrySession::open(&command.registry, command.options.clone())) {
@@ -249,8 +248,8 @@ pub fn run_report(command: ReportCommand) -> Result<ExitCode> {
     {
         return Ok(refused);
     }
-    if let (None, Some(refused)) =
-        (&annual_folder, format_refused(command.format, command.given.format, command.out.as_deref()))
+    if annual_folder.is_none()
+        && let Some(refused) = format_refused(command.format, command.given.format, command.out.as_deref())
     {
         return Ok(refused);
     }

@@ -87,6 +87,18 @@ fn output_error(path: &Path) -> impl Fn(String) -> Error + '_ {
     move |reason| Error::Output { path: path.to_owned(), reason }
 }
 
+/// Refuses a binary format (Parquet, XLSX) with no `-o` to write it to: checked before
+/// a statement runs, and again by [`write_result`].
+pub fn needs_a_file(format: OutputFormat, out: Option<&Path>) -> Result<()> {
+    if format.needs_file() && out.is_none() {
+        return Err(Error::BadParameter {
+            parameter: "-o",
+            reason: "parquet and xlsx output need a file; give `-o FILE`".to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// Writes `result` to `out` (a file) or standard output (`None`, or `-o /dev/stdout`).
 pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Path>) -> Result<()> {
     let shown = out.unwrap_or(Path::new("-"));
@@ -96,12 +108,7 @@ pub fn write_result(result: &QueryResult, format: OutputFormat, out: Option<&Pat
         return write_binary_to_stdout(result, format, shown);
     }
     let out = out.filter(|path| !names_stdout(path));
-    if format.needs_file() && out.is_none() {
-        return Err(Error::BadParameter {
-            parameter: "-o",
-            reason: "parquet and xlsx output need a file; give `-o FILE`".to_owned(),
-        });
-    }
+    needs_a_file(format, out)?;
     match (format, out) {
         (OutputFormat::Parquet, Some(path)) => return replace_file(path, |partial| write_parquet(result, partial)),
         (OutputFormat::Xlsx, Some(path)) => {

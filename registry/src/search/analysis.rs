@@ -152,9 +152,10 @@ fn cyrillic_look_alike(ch: char) -> char {
 pub fn fold_script(word: &str) -> String {
     // Passport romanisation writes `ё` after a consonant as `yo` (`Fyodor`, `Artyom`,
     // `Semyon`, `Alyona`), which would fold to `io`; `ё` folds to `e`.
-    let word = match word.contains("yo") {
-        true => std::borrow::Cow::Owned(consonant_yo_as_e(word)),
-        false => std::borrow::Cow::Borrowed(word),
+    let word = if word.contains("yo") {
+        std::borrow::Cow::Owned(consonant_yo_as_e(word))
+    } else {
+        std::borrow::Cow::Borrowed(word)
     };
     let mut latin = String::with_capacity(word.len() + 4);
     for ch in word.chars() {

@@ -4,12 +4,23 @@ use crate::search::fields::register_analyzers;
 use crate::search::tags::TagSet;
 use tantivy::doc;
 
-/// Three children, written as the document builder would, in a RAM index.
-fn tiny_index() -> SearchIndex {
+/// A RAM index of the documents `add` writes, searched as a generation is.
+fn ram_index(add: impl FnOnce(IndexFields, &mut tantivy::IndexWriter)) -> SearchIndex {
     let index = Index::create_in_ram(IndexFields::schema());
     register_analyzers(&index);
     let fields = IndexFields::of(&index.schema()).unwrap();
     let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    add(fields, &mut writer);
+    writer.commit().unwrap();
+    SearchIndex::from_index(index, 1, 1).unwrap()
+}
+
+/// Three children, written as the document builder would, in a RAM index.
+fn tiny_index() -> SearchIndex {
+    ram_index(tiny_children)
+}
+
+fn tiny_children(fields: IndexFields, writer: &mut tantivy::IndexWriter) {
     let children = [
         ("a", "Сейітов Қайрат", "Шахмат пәнінен облыстық олимпиада (2025): облыстық, жеңімпаз", "chess", "35", 33),
         ("b", "Иванова Жанна", "Олимпиада по физике (2024): республиканский, призёр", "physics", "71", 42),
@@ -45,8 +56,6 @@ fn tiny_index() -> SearchIndex {
         bits.add_to(&fields, &mut document);
         writer.add_document(document).unwrap();
     }
-    writer.commit().unwrap();
-    SearchIndex::from_index(index, 1, 1).unwrap()
 }
 
 fn keys(index: &SearchIndex, query: &str, adjust: impl Fn(&mut SearchRequest)) -> Vec<String> {
@@ -495,10 +504,10 @@ fn odd_queries_answer_and_never_panic() {
 /// stem with one: `Сұлтан` (Астана's old name `Нұр-Сұлтан`), `Семён` (`семья`, the
 /// family groups); and `Абай`, a child's name and a school's.
 fn namesakes_index() -> SearchIndex {
-    let index = Index::create_in_ram(IndexFields::schema());
-    register_analyzers(&index);
-    let fields = IndexFields::of(&index.schema()).unwrap();
-    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    ram_index(namesakes)
+}
+
+fn namesakes(fields: IndexFields, writer: &mut tantivy::IndexWriter) {
     let children = [
         ("s", "Әлиев Сұлтан", "35", "rural", "Шахмат үйірмесі"),
         ("t", "Бекова Дана", "71", "rural", "Шахмат үйірмесі"),
@@ -524,8 +533,6 @@ fn namesakes_index() -> SearchIndex {
         bits.add_to(&fields, &mut document);
         writer.add_document(document).unwrap();
     }
-    writer.commit().unwrap();
-    SearchIndex::from_index(index, 1, 1).unwrap()
 }
 
 /// A word that is someone's name finds a coded value only when it is that value's
